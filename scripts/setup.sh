@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up zhixiao on a fresh machine: OS packages (CJK fonts, LibreOffice, Chromium, poppler), a venv
+# with the pinned Python packages, and the package itself. Safe to run again; skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need_apt+=(fonts-noto-cjk fonts-noto-cjk-extra fontconfig)
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== 安装系统软件包 / installing OS packages: ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "== 提示：缺少系统软件包 ${need_apt[*]}（需 root 用 apt-get 安装）；相关功能将给出说明 / missing OS packages" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -r requirements.lock
+.venv/bin/python -m pip install -q --no-deps -e .
+echo "== zhixiao 已安装 / installed: $(.venv/bin/zhixiao --help >/dev/null && echo ok)"

@@ -1,0 +1,1 @@
+"""Benchmark scenarios (one module each); shared helpers in ``_util``."""

@@ -1,0 +1,47 @@
+"""One settings object, read from ``zhixiao.toml`` when present; defaults work with no file at all."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("zhixiao-data")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = DEFAULT_DATA_DIR
+    sql_url: str | None = None  # None → SQLite file inside data_dir
+    court_code: str | None = None  # the court this installation belongs to (e.g. 冀0123)
+    calendar_overrides: Path | None = None  # court-maintained holiday overrides (TOML)
+    profile: str = "court-classic"
+    rules: dict = field(default_factory=dict)
+
+    @property
+    def ops_url(self) -> str:
+        if self.sql_url:
+            return self.sql_url
+        return f"sqlite:///{(self.data_dir / 'ops.sqlite').resolve()}"
+
+
+def load_settings(data_dir: Path | str | None = None, config: Path | str | None = None) -> Settings:
+    """Flags beat the file; the file beats defaults. ZHIXIAO_SQL_URL overrides the SQL URL."""
+    path = Path(config) if config else Path(os.environ.get("ZHIXIAO_CONFIG", "zhixiao.toml"))
+    raw: dict = {}
+    if path.is_file():
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    dd = Path(data_dir) if data_dir else Path(raw.get("data_dir", DEFAULT_DATA_DIR))
+    overrides = raw.get("calendar_overrides")
+    if overrides is None and (dd / "calendar_overrides.toml").is_file():
+        overrides = dd / "calendar_overrides.toml"
+    return Settings(
+        data_dir=dd,
+        sql_url=os.environ.get("ZHIXIAO_SQL_URL") or raw.get("sql_url"),
+        court_code=raw.get("court_code"),
+        calendar_overrides=Path(overrides) if overrides else None,
+        profile=raw.get("profile", "court-classic"),
+        rules=raw.get("rules", {}),
+    )

@@ -1,0 +1,186 @@
+"""The canonical case store: Parquet files per (table, court, year) behind one atomic manifest.
+
+Readers only ever see files listed in ``manifest.json``; a transaction writes new files first and
+then swaps the manifest with ``os.replace`` under a file lock, so a crash or kill mid-way leaves the
+previous snapshot intact and two writers never interleave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from zhixiao.store.schema import TABLES, conform
+
+Partition = tuple[str, int]  # (court_code, year)
+GC_GRACE_S = 3600
+
+
+def _key(p: Partition) -> str:
+    return f"{p[0]}/{p[1]}"
+
+
+def _unkey(k: str) -> Partition:
+    court, year = k.rsplit("/", 1)
+    return court, int(year)
+
+
+@dataclass
+class Manifest:
+    version: int = 0
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)  # table → "court/year" → relative file
+    updated_at: str | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        if not path.is_file():
+            return cls()
+        raw = json.loads(path.read_text("utf-8"))
+        return cls(version=raw["version"], tables=raw["tables"], updated_at=raw.get("updated_at"))
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"version": self.version, "tables": self.tables, "updated_at": self.updated_at},
+            ensure_ascii=False, indent=1,
+        )
+
+
+class CaseStore:
+    def __init__(self, data_dir: Path | str):
+        self.root = Path(data_dir)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def manifest(self) -> Manifest:
+        return Manifest.load(self.manifest_path)
+
+    def files(self, table: str) -> list[Path]:
+        """Current snapshot's files for a table, in a stable order."""
+        entries = self.manifest().tables.get(table, {})
+        return [self.root / entries[k] for k in sorted(entries)]
+
+    def partitions(self, table: str) -> list[Partition]:
+        return [_unkey(k) for k in sorted(self.manifest().tables.get(table, {}))]
+
+    def read_partition(self, table: str, partition: Partition) -> pa.Table | None:
+        rel = self.manifest().tables.get(table, {}).get(_key(partition))
+        return pq.read_table(self.root / rel, schema=TABLES[table]) if rel else None
+
+    def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        files = self.files(table)
+        if not files:
+            t = TABLES[table].empty_table()
+            return t.select(columns) if columns else t
+        return pa.concat_tables(pq.read_table(f, columns=columns, schema=TABLES[table]) for f in files)
+
+    def collect_garbage(self, older_than_s: float = GC_GRACE_S) -> int:
+        """Delete data files no manifest references, once they are older than the grace period."""
+        live = {str(self.root / rel) for t in self.manifest().tables.values() for rel in t.values()}
+        now = datetime.now().timestamp()
+        removed = 0
+        for table in TABLES:
+            for f in (self.root / table).rglob("*.parquet") if (self.root / table).exists() else []:
+                if str(f) not in live and now - f.stat().st_mtime > older_than_s:
+                    f.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """All-or-nothing: partitions written inside become visible together at exit."""
+        with self.lock():
+            tx = Transaction(self, Manifest.load(self.manifest_path))
+            try:
+                yield tx
+            except BaseException:
+                tx.discard()
+                raise
+            tx.commit()
+
+
+class Transaction:
+    def __init__(self, store: CaseStore, base: Manifest):
+        self.store = store
+        self.base = base
+        self.staged: dict[str, dict[str, str | None]] = {}
+        self.written: list[Path] = []
+
+    def current(self, table: str, partition: Partition) -> pa.Table | None:
+        """The partition as this transaction sees it (staged writes included)."""
+        key = _key(partition)
+        staged = self.staged.get(table, {})
+        rel = staged[key] if key in staged else self.base.tables.get(table, {}).get(key)
+        return pq.read_table(self.store.root / rel, schema=TABLES[table]) if rel else None
+
+    def replace_partition(self, table: str, partition: Partition, data: pa.Table) -> None:
+        data = conform(table, data)
+        court, year = partition
+        rel = Path(table) / f"court_code={court}" / f"year={year}" / f"v{self.base.version + 1}-{uuid.uuid4().hex[:8]}.parquet"
+        path = self.store.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, path, compression="zstd")
+        self.written.append(path)
+        self.staged.setdefault(table, {})[_key(partition)] = str(rel)
+
+    def drop_partition(self, table: str, partition: Partition) -> None:
+        self.staged.setdefault(table, {})[_key(partition)] = None
+
+    def write(self, table: str, data: pa.Table) -> list[Partition]:
+        """Replace every (court_code, year) partition present in ``data`` with its rows."""
+        data = conform(table, data)
+        parts: list[Partition] = []
+        if data.num_rows == 0:
+            return parts
+        keys = pa.table({"c": data.column("court_code"), "y": data.column("year")}).group_by(["c", "y"]).aggregate([])
+        for court, year in zip(keys.column("c").to_pylist(), keys.column("y").to_pylist(), strict=True):
+            mask = pc.and_(pc.equal(data.column("court_code"), court), pc.equal(data.column("year"), year))
+            self.replace_partition(table, (court, int(year)), data.filter(mask))
+            parts.append((court, int(year)))
+        return parts
+
+    def discard(self) -> None:
+        for p in self.written:
+            p.unlink(missing_ok=True)
+
+    def commit(self) -> None:
+        if not self.staged:
+            return
+        m = Manifest(version=self.base.version + 1, tables={t: dict(v) for t, v in self.base.tables.items()})
+        for table, entries in self.staged.items():
+            cur = m.tables.setdefault(table, {})
+            for key, rel in entries.items():
+                if rel is None:
+                    cur.pop(key, None)
+                else:
+                    cur[key] = rel
+        m.updated_at = datetime.now().isoformat(timespec="seconds")
+        tmp = self.store.manifest_path.with_suffix(f".tmp-{uuid.uuid4().hex[:8]}")
+        tmp.write_text(m.dump(), "utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.store.manifest_path)
+        # Replaced files stay for a grace period: a reader (the web app) may hold the old manifest.
+        self.store.collect_garbage(older_than_s=GC_GRACE_S)

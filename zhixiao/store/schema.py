@@ -1,0 +1,111 @@
+"""The canonical tables (names are the contract between modules; see shared/DESIGN.md).
+
+Dates are DATE, money is DECIMAL(18,2) yuan. ``court_code`` and ``year`` are inside every file so a
+file list alone is a complete dataset (the directory layout is only for people).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+MONEY = pa.decimal128(18, 2)
+
+CASES = pa.schema(
+    [
+        ("case_id", pa.string()),  # normalised 案号, unique
+        ("court_code", pa.string()),  # 冀0123
+        ("court_name", pa.string()),
+        ("year", pa.int32()),  # 收案年度 from the 案号
+        ("specialized_code", pa.string()),  # 专门审判代字 (知 …) or null
+        ("type_code", pa.string()),  # 类型代字 (民初, 执, …)
+        ("seq", pa.int64()),
+        ("category", pa.string()),  # civil|criminal|administrative|enforcement|compensation|bankruptcy|preservation|mediation|other
+        ("stage", pa.string()),  # first|second|retrial_review|retrial|enforcement|enforcement_review|special|other
+        ("procedure", pa.string()),  # procedure code, see data/time_limits.toml
+        ("cause", pa.string()),  # 案由
+        ("filing_date", pa.date32()),
+        ("closing_date", pa.date32()),  # null = pending
+        ("closing_method", pa.string()),  # 结案方式 in Chinese (判决, 调解, 撤诉, 终结本次执行程序, 执行完毕 …)
+        ("division", pa.string()),  # 承办部门
+        ("judge_id", pa.string()),
+        ("judge_name", pa.string()),
+        ("claim_amount", MONEY),
+        ("enforcement_applied_amount", MONEY),
+        ("enforcement_collected_amount", MONEY),
+        ("origin_case_id", pa.string()),  # 原审 / 执行依据 案号
+        ("appeal_result", pa.string()),  # upheld|reversed|remanded|withdrawn|mediated|other (on the appeal case)
+        ("appealed", pa.bool_()),  # this judgment was appealed (上诉/抗诉)
+        ("appeal_date", pa.date32()),  # 上诉日期 on the first-instance case
+        ("transfer_date", pa.date32()),  # 移送二审日期 on the first-instance case
+        ("hearing_held", pa.bool_()),  # 开庭审理
+        ("ruled_in_court", pa.bool_()),  # 当庭裁判
+        ("tags", pa.list_(pa.string())),  # foreign_related, ftz, detained, petition, small_claim, …
+        ("parties", pa.string()),  # 当事人, '；'-separated
+        ("lawyer", pa.string()),  # 代理律师
+        ("dispute_id", pa.string()),  # one dispute → several proceedings (案-件比)
+        ("snapshot_date", pa.date32()),  # export date; the latest snapshot of a case wins
+    ]
+)
+
+CASE_EVENTS = pa.schema(
+    [
+        ("case_id", pa.string()),
+        ("court_code", pa.string()),
+        ("year", pa.int32()),
+        ("kind", pa.string()),  # extension|deduction|suspension|resumption|procedure_change|restart|transfer
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),  # null = still running
+        ("days", pa.int32()),  # extension length in days (or null)
+        ("months", pa.int32()),  # extension length in months (or null)
+        ("approver", pa.string()),
+        ("reason", pa.string()),  # 公告, 鉴定, 和解, 管辖异议, 中止, 审计评估, 拍卖, 补充侦查, 简易转普通 …
+        ("detail", pa.string()),  # procedure_change: the new procedure code
+        ("snapshot_date", pa.date32()),
+    ]
+)
+
+PEOPLE = pa.schema(
+    [
+        ("judge_id", pa.string()),
+        ("name", pa.string()),
+        ("court_code", pa.string()),
+        ("year", pa.int32()),  # partition key only: the year the roster was exported
+        ("division", pa.string()),
+        ("post", pa.string()),  # 员额法官|法官助理|书记员|院领导
+        ("team", pa.string()),  # specialised team (FTZ), or null
+        ("active_from", pa.date32()),
+        ("active_to", pa.date32()),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {"cases": CASES, "case_events": CASE_EVENTS, "people": PEOPLE}
+
+CATEGORIES = (
+    "civil", "criminal", "administrative", "enforcement", "compensation",
+    "bankruptcy", "preservation", "mediation", "other",
+)
+STAGES = ("first", "second", "retrial_review", "retrial", "enforcement", "enforcement_review", "special", "other")
+EVENT_KINDS = ("extension", "deduction", "suspension", "resumption", "procedure_change", "restart", "transfer")
+APPEAL_RESULTS = ("upheld", "reversed", "remanded", "withdrawn", "mediated", "other")
+
+# Chinese names of the lines (条线) a category belongs to, used by grouping and reports.
+LINE_OF_CATEGORY = {
+    "criminal": "刑事", "civil": "民事", "administrative": "行政", "enforcement": "执行",
+    "compensation": "其他", "bankruptcy": "民事", "preservation": "其他", "mediation": "其他", "other": "其他",
+}
+
+
+def empty(table: str) -> pa.Table:
+    return TABLES[table].empty_table()
+
+
+def conform(table: str, data: pa.Table) -> pa.Table:
+    """Add missing columns as nulls, order and cast to the canonical schema (raises on bad casts)."""
+    schema = TABLES[table]
+    cols = []
+    for f in schema:
+        if f.name in data.column_names:
+            cols.append(data.column(f.name).cast(f.type))
+        else:
+            cols.append(pa.nulls(data.num_rows, f.type))
+    return pa.Table.from_arrays(cols, schema=schema)
