@@ -1,0 +1,142 @@
+"""Small shared helpers: rule files, working-day arithmetic, 案号 parsing, month and quarter arithmetic.
+
+The work calendar and the 案号 parser belong to the domain layer; until they land we fall back on
+chinesecalendar and a minimal regex so this module never blocks on them.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import re
+import tomllib
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from zhixiao.errors import UserError
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
+
+
+@lru_cache(maxsize=32)
+def _load_packaged(name: str) -> dict:
+    return tomllib.loads((RULES_DIR / f"{name}.toml").read_text("utf-8"))
+
+
+def load_rules(name: str, settings: Any = None) -> dict:
+    """Packaged ``data/rules/<name>.toml``, overridden by ``settings.rules[name]`` (a path or a table)."""
+    base = _load_packaged(name)
+    override = (getattr(settings, "rules", None) or {}).get(name) if settings is not None else None
+    if override is None:
+        return base
+    if isinstance(override, str):
+        p = Path(override)
+        if not p.is_file():
+            raise UserError(f"规则文件 {override} 不存在，请检查 zhixiao.toml 中 [rules] {name} 的路径。")
+        override = tomllib.loads(p.read_text("utf-8"))
+    return _merge(base, override)
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
+    return out
+
+
+# ---- working days -------------------------------------------------------------------------------
+
+class _FallbackCalendar:
+    """chinesecalendar behind the WorkCalendar interface (used until zhixiao.domain.calendar exists)."""
+
+    def is_workday(self, d: date) -> bool:
+        import chinese_calendar
+
+        try:
+            return chinese_calendar.is_workday(d)
+        except NotImplementedError:
+            raise UserError(
+                f"节假日日历没有 {d.year} 年的数据，无法计算工作日；请升级 chinesecalendar 或在日历覆盖表中补录该年节假日。"
+            ) from None
+
+    def add_workdays(self, d: date, n: int) -> date:
+        cur = d
+        while n > 0:
+            cur += timedelta(days=1)
+            if self.is_workday(cur):
+                n -= 1
+        return cur
+
+    def workdays_between(self, a: date, b: date) -> int:
+        """Working days after ``a`` up to and including ``b``."""
+        return sum(1 for i in range(1, (b - a).days + 1) if self.is_workday(a + timedelta(days=i)))
+
+
+def work_calendar(settings: Any = None):
+    try:
+        from zhixiao.domain.calendar import load_calendar  # type: ignore[import-not-found]
+    except ImportError:
+        return _FallbackCalendar()
+    return load_calendar(settings) if settings is not None else _FallbackCalendar()
+
+
+# ---- 案号 ---------------------------------------------------------------------------------------
+
+_CASE_RE = re.compile(r"^[（(]\s*(\d{4})\s*[)）]\s*([\u4e00-\u9fa5]\d{0,4})([\u4e00-\u9fa5]+?)(\d+)\s*号$")
+
+
+def normalize_case_number(text: str) -> tuple[str, str, int]:
+    """(normalised 案号, court_code, year); raises UserError with the input named."""
+    raw = (text or "").strip()
+    try:
+        from zhixiao.domain.case_number import CaseNumberError, parse_case_number  # type: ignore[import-not-found]
+    except ImportError:
+        m = _CASE_RE.match(raw)
+        if not m:
+            raise UserError(f"案号“{raw}”格式不正确，应形如（2026）冀0123民初123号。") from None
+        year, court, type_code, seq = m.groups()
+        return f"（{year}）{court}{type_code}{int(seq)}号", court, int(year)
+    try:
+        cn = parse_case_number(raw)
+    except CaseNumberError as exc:
+        raise UserError(f"案号“{raw}”无法识别：{exc}") from None
+    return cn.normalized, cn.court_code, int(cn.year)
+
+
+# ---- dates ----------------------------------------------------------------------------------------
+
+def add_months(d: date, months: int) -> date:
+    """Month arithmetic "不分大小月": the corresponding day, else the month's last day (SPC 2014, REFERENCE §2.2)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, _cal.monthrange(year, month)[1]))
+
+
+def parse_quarter(text: str) -> tuple[date, date]:
+    """'2026Q3' → (2026-07-01, 2026-09-30)."""
+    m = re.fullmatch(r"\s*(\d{4})\s*[Qq]([1-4])\s*", text or "")
+    if not m:
+        raise UserError(f"季度“{text}”格式不正确，请写成 2026Q3 这样的形式。")
+    year, q = int(m.group(1)), int(m.group(2))
+    start = date(year, 3 * q - 2, 1)
+    return start, add_months(start, 3) - timedelta(days=1)
+
+
+def ratio(num: float, den: float) -> float | None:
+    return None if not den else num / den
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+# ---- case store look-ups ----------------------------------------------------------------------------
+
+def case_index(data_dir: Path | str) -> dict[str, dict]:
+    """case_id → {court_code, judge_id, judge_name, division} for linking tickets and suggestions."""
+    from zhixiao.store.cases import CaseStore
+
+    cols = ["case_id", "court_code", "judge_id", "judge_name", "division"]
+    t = CaseStore(data_dir).read("cases", columns=cols).to_pydict()
+    return {cid: {c: t[c][i] for c in cols} for i, cid in enumerate(t["case_id"])}
