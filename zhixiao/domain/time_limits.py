@@ -1,0 +1,277 @@
+"""审限: statutory limits as data and the single-case deadline computation.
+
+This is the reference implementation; ``zhixiao.supervision.deadlines`` computes the same thing for the
+whole store in the engine, and a test checks they agree case by case.
+
+Counting rules (REFERENCE §2.2):
+- counting starts the day after 立案 (若干规定 art 8), so a limit of N days ends on filed + N;
+- a month period ends on the corresponding day of the final month, or that month's last day
+  ("以月计算的，不分大小月"; SPC 2014 example 2014-05-28 + 3 months → 2014-08-28);
+- approved extensions add their length to the period; months and days are added to the total period
+  counted from the start (so 6 + 6 months from 08-31 ends on 08-31, not 08-28);
+- deducted periods (公告, 鉴定, 和解, 管辖异议, 中止, 审计评估, 拍卖 … 若干规定 art 9) add their days; they are
+  merged first so overlaps count once; an interval with no end counts up to the as-of date (or the
+  closing date) and is flagged ``open_deduction`` (隐性超审限 risk);
+- holidays inside the period are not deducted; if the last day is a rest day the deadline rolls to the
+  next working day (CPL 2023 art 85; SPC 2014 document) — the calendar decides what a rest day is;
+- a procedure change (简易→普通) keeps the original filing date (民诉解释 art 258); the limit of the
+  final procedure applies;
+- a restart (刑事 补充侦查, CrPL 2018 art 208) restarts the clock from the restart date.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+from zhixiao.domain.calendar import WorkCalendar
+
+NEAR_SHARE = 2 / 3  # 临近: two thirds of the period elapsed (淮滨县法院 2013 "远期" tier, REFERENCE §2.3)
+STATUSES = ("正常", "临近", "超审限", "扣除中", "中止中", "已结", "不计审限")
+SUSPENSION_KINDS = ("suspension",)
+
+
+@dataclass(frozen=True)
+class Extension:
+    months: int = 0
+    days: int = 0
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A deducted period; ``end`` None = still running; ``kind`` deduction|suspension."""
+
+    start: date
+    end: date | None = None
+    kind: str = "deduction"
+
+
+@dataclass(frozen=True)
+class Limit:
+    code: str
+    name: str
+    months: int = 0
+    days: int = 0
+    lead_days: int | None = None
+    no_limit: bool = False
+    foreign_exempt: bool = False
+    max_total_months: int | None = None
+    citation: str = ""
+    extension: tuple[dict, ...] = ()
+
+    @property
+    def extendable(self) -> bool:
+        return bool(self.extension)
+
+    @property
+    def label(self) -> str:
+        if self.no_limit:
+            return "不计审限"
+        parts = [f"{self.months}个月" if self.months else "", f"{self.days}日" if self.days else ""]
+        return "".join(parts)
+
+
+def _load() -> tuple[dict[str, Limit], str]:
+    raw = tomllib.loads(resources.files("zhixiao.data").joinpath("time_limits.toml").read_text("utf-8"))
+    limits = {}
+    for code, spec in raw["procedure"].items():
+        limits[code] = Limit(
+            code=code,
+            name=spec["name"],
+            months=int(spec.get("months", 0)),
+            days=int(spec.get("days", 0)),
+            lead_days=spec.get("lead_days"),
+            no_limit=bool(spec.get("no_limit", False)),
+            foreign_exempt=bool(spec.get("foreign_exempt", False)),
+            max_total_months=spec.get("max_total_months"),
+            citation=spec.get("citation", ""),
+            extension=tuple(spec.get("extension", ())),
+        )
+    return limits, raw.get("foreign_tag", "foreign_related")
+
+
+LIMITS, FOREIGN_TAG = _load()
+
+
+@dataclass
+class DeadlineResult:
+    procedure: str
+    start: date  # the filing date, or the last restart
+    deadline: date | None
+    base_deadline: date | None  # start + base limit, before extensions, deductions and roll-forward
+    deducted_days: int = 0
+    extension_days: int = 0
+    provisional: bool = False
+    rule: str = ""
+    citation: str = ""
+    open_deduction: bool = False
+    no_limit: bool = False
+    in_deduction: bool = False  # a deduction covers the as-of date
+    in_suspension: bool = False  # a 中止 covers the as-of date
+    raw_deadline: date | None = None  # before the holiday roll-forward
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI/JSON contract: exactly these keys."""
+        d = asdict(self)
+        return {k: d[k] for k in ("deadline", "base_deadline", "deducted_days", "extension_days",
+                                  "provisional", "rule", "citation")}
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    status: str
+    days_remaining: int | None
+    elapsed_share: float | None
+    closed_within_limit: bool | None
+
+
+def add_months(d: date, n: int) -> date:
+    """The corresponding day n months later, or that month's last day (不分大小月)."""
+    m = d.month - 1 + n
+    y, m = d.year + m // 12, m % 12 + 1
+    return date(y, m, min(d.day, _cal.monthrange(y, m)[1]))
+
+
+def pending_months(filed: date, as_of: date) -> int:
+    """Whole months from filing to as-of (the day of month must be reached), never negative."""
+    m = (as_of.year - filed.year) * 12 + as_of.month - filed.month - (as_of.day < filed.day)
+    return max(m, 0)
+
+
+def merge_intervals(intervals: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Union of inclusive day intervals (touching ones merge; the day count is the same)."""
+    out: list[list[date]] = []
+    for s, e in sorted(intervals):
+        if out and s <= out[-1][1] + timedelta(days=1):
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def _extension(x: Any) -> Extension:
+    if isinstance(x, Extension):
+        return x
+    if isinstance(x, dict):
+        return Extension(int(x.get("months") or 0), int(x.get("days") or 0))
+    if isinstance(x, (tuple, list)):
+        return Extension(int(x[0] or 0), int(x[1] or 0) if len(x) > 1 else 0)
+    return Extension(int(getattr(x, "months", 0) or 0), int(getattr(x, "days", 0) or 0))
+
+
+def _interval(x: Any) -> Interval:
+    if isinstance(x, Interval):
+        return x
+    if isinstance(x, dict):
+        return Interval(x.get("start") or x["start_date"], x.get("end", x.get("end_date")), x.get("kind", "deduction"))
+    if isinstance(x, (tuple, list)):
+        return Interval(x[0], x[1] if len(x) > 1 else None, x[2] if len(x) > 2 else "deduction")
+    return Interval(x.start_date, x.end_date, getattr(x, "kind", "deduction"))
+
+
+def limit_for(procedure: str) -> Limit:
+    try:
+        return LIMITS[procedure]
+    except KeyError:
+        raise ValueError(f"未知的程序代码“{procedure}”，可选：{'、'.join(LIMITS)}。") from None
+
+
+def compute_deadline(
+    procedure: str,
+    filed: date,
+    *,
+    extensions: Iterable[Any] = (),
+    deductions: Iterable[Any] = (),
+    restarts: Iterable[date] = (),
+    procedure_changes: Iterable[tuple[date, str]] = (),
+    as_of: date | None = None,
+    calendar: WorkCalendar | None = None,
+    tags: Sequence[str] | None = (),
+    closed: date | None = None,
+    roll_forward: bool = True,
+) -> DeadlineResult:
+    """The deadline of one case. ``extensions``: (months, days) | Extension; ``deductions``:
+    (start, end|None[, kind]) | Interval; ``procedure_changes``: (date, new code) — the last one's code
+    applies, counted from the original filing; ``restarts``: dates the clock restarts from."""
+    cal = calendar or WorkCalendar()
+    as_of = as_of or date.today()
+    changes = sorted(procedure_changes)
+    final = changes[-1][1] if changes else procedure
+    lim = limit_for(final)
+    rule = final
+    if lim.no_limit or (lim.foreign_exempt and FOREIGN_TAG in (tags or ())):
+        reason = lim.citation if lim.no_limit else "涉外、涉港澳台民事案件不适用审限（若干规定；民事诉讼法涉外编）"
+        return DeadlineResult(final, filed, None, None, rule=rule, citation=reason, no_limit=True)
+
+    start = max([filed, *restarts])
+    base = add_months(start, lim.months) + timedelta(days=lim.days)
+    exts = [_extension(x) for x in extensions]
+    ext_months = sum(e.months for e in exts)
+    ext_days = sum(e.days for e in exts)
+    extended = add_months(start, lim.months + ext_months) + timedelta(days=lim.days + ext_days)
+
+    stop = closed if closed is not None and closed <= as_of else as_of
+    first = start + timedelta(days=1)
+    spans: list[tuple[date, date]] = []
+    open_ded = in_ded = in_susp = False
+    for iv in map(_interval, deductions):
+        s = max(iv.start, first)
+        e = iv.end if iv.end is not None else stop
+        if iv.end is None:
+            open_ded = True
+        if e < s:
+            continue
+        spans.append((s, e))
+        if s <= as_of <= e:
+            if iv.kind in SUSPENSION_KINDS:
+                in_susp = True
+            else:
+                in_ded = True
+    deducted = sum((e - s).days + 1 for s, e in merge_intervals(spans))
+
+    raw = extended + timedelta(days=deducted)
+    deadline = cal.next_workday(raw) if roll_forward else raw
+    notes = []
+    if lim.max_total_months and add_months(start, lim.max_total_months) < extended:
+        notes.append(f"延长后超过法定累计上限{lim.max_total_months}个月")
+    return DeadlineResult(
+        procedure=final, start=start, deadline=deadline, base_deadline=base, deducted_days=deducted,
+        extension_days=(extended - base).days, provisional=cal.is_provisional(raw) or cal.is_provisional(deadline),
+        rule=rule, citation=lim.citation, open_deduction=open_ded, in_deduction=in_ded,
+        in_suspension=in_susp, raw_deadline=raw, notes=notes,
+    )
+
+
+def case_status(result: DeadlineResult, as_of: date, closed: date | None = None,
+                near_share: float = NEAR_SHARE) -> CaseStatus:
+    """Status at ``as_of``: 已结 / 不计审限 / 超审限 / 中止中 / 扣除中 / 临近 / 正常 (first that applies).
+
+    A case closed after ``as_of`` counts as pending at ``as_of``. ``elapsed_share`` is calendar days since
+    the start over days from start to deadline (1.0 on the deadline day).
+    """
+    pending = closed is None or closed > as_of
+    if result.no_limit or result.deadline is None:
+        return CaseStatus("不计审限", None, None, None)
+    span = (result.deadline - result.start).days
+    if not pending:
+        share = (closed - result.start).days / span
+        return CaseStatus("已结", None, share, closed <= result.deadline)
+    remaining = (result.deadline - as_of).days
+    share = (as_of - result.start).days / span
+    if remaining < 0:
+        status = "超审限"
+    elif result.in_suspension:
+        status = "中止中"
+    elif result.in_deduction:
+        status = "扣除中"
+    elif share >= near_share:
+        status = "临近"
+    else:
+        status = "正常"
+    return CaseStatus(status, remaining, share, None)
