@@ -1,0 +1,252 @@
+"""Render a ``Briefing`` as an official-looking .docx (会商报告).
+
+Fonts: python-docx's ``Font.name`` does not set ``w:eastAsia`` and its default template falls back to
+MS Mincho for CJK (MEASURES_AND_STACK.md §3.3; python-docx issue #1601), so we define our own styles and
+write ``w:rFonts`` (ascii/hAnsi/eastAsia/cs) on the document defaults, every style and every run.
+Sizes: title 二号 22pt, body 三号 16pt, 四号 14pt captions, 五号 10.5pt table cells (GB/T 9704-2012).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from zhixiao.reports import charts, narrative
+from zhixiao.reports.fonts import FontSet, font_set
+from zhixiao.reports.model import Briefing, Section, Table, cell_kind
+
+SIZE_TITLE = Pt(22)  # 二号
+SIZE_BODY = Pt(16)  # 三号
+SIZE_SMALL = Pt(14)  # 四号
+SIZE_TABLE = Pt(10.5)  # 五号
+
+
+def set_fonts(rpr_owner, east_asia: str, latin: str) -> None:
+    """Write w:rFonts with an explicit eastAsia face on a run, style or rPrDefault element."""
+    rpr = rpr_owner.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if rfonts.get(qn(attr)) is not None:
+            del rfonts.attrib[qn(attr)]
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:cs"), latin)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+class DocxBuilder:
+    def __init__(self, fonts: FontSet | None = None):
+        self.f = fonts or font_set()
+        self.doc = Document()
+        self._setup()
+
+    # -- styles -----------------------------------------------------------------------------------
+    def _setup(self) -> None:
+        doc, f = self.doc, self.f
+        rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        set_fonts(_RprHolder(rpr_default), f.body, f.latin)
+        normal = doc.styles["Normal"]
+        set_fonts(normal.element, f.body, f.latin)
+        normal.font.size = SIZE_BODY
+        pf = normal.paragraph_format
+        pf.line_spacing = Pt(28)  # 公文: 每页22行, 固定值约28磅
+        pf.space_before = pf.space_after = Pt(0)
+        self.styles = {
+            "title": self._style("ZX 标题", f.title, SIZE_TITLE, bold=True, center=True),
+            "subtitle": self._style("ZX 副标题", f.heading2, SIZE_SMALL, center=True),
+            "h1": self._style("ZX 一级标题", f.heading1, SIZE_BODY, indent=True),
+            "h2": self._style("ZX 二级标题", f.heading2, SIZE_BODY, indent=True),
+            "h3": self._style("ZX 三级标题", f.body, SIZE_BODY, bold=True, indent=True),
+            "body": self._style("ZX 正文", f.body, SIZE_BODY, indent=True),
+            "caption": self._style("ZX 表题", f.heading1, SIZE_SMALL, center=True),
+            "cell": self._style("ZX 表格", f.body, SIZE_TABLE, center=True, compact=True),
+            "note": self._style("ZX 注", f.body, SIZE_TABLE, compact=True),
+        }
+        section = doc.sections[0]
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+        self._page_number(section)
+
+    def _style(self, name: str, face: str, size, *, bold=False, center=False, indent=False, compact=False):
+        from docx.enum.style import WD_STYLE_TYPE
+
+        st = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = self.doc.styles["Normal"]
+        set_fonts(st.element, face, self.f.latin)
+        st.font.size = size
+        st.font.bold = bold
+        pf = st.paragraph_format
+        if center:
+            pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if indent:
+            pf.first_line_indent = Pt(32)  # 首行缩进两字
+        if compact:
+            pf.line_spacing = 1.0
+        st._zx_face = face  # remembered for runs
+        return st
+
+    def _page_number(self, section) -> None:
+        """Footer "— N —" with a PAGE field, centred (公文 页码)."""
+        p = section.footer.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self._run(p, "— ", self.f.body, SIZE_SMALL)
+        run = self._run(p, "", self.f.body, SIZE_SMALL)
+        for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
+            if kind == "instr":
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = text
+            elif kind == "text":
+                el = OxmlElement("w:t")
+                el.text = text
+            else:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+            run._r.append(el)
+        self._run(p, " —", self.f.body, SIZE_SMALL)
+
+    # -- primitives ---------------------------------------------------------------------------------
+    def _run(self, paragraph, text: str, face: str, size=None, bold: bool | None = None):
+        run = paragraph.add_run(text)
+        set_fonts(run._r, face, self.f.latin)
+        if size is not None:
+            run.font.size = size
+        if bold is not None:
+            run.font.bold = bold
+        return run
+
+    def para(self, text: str, kind: str = "body"):
+        st = self.styles[kind]
+        p = self.doc.add_paragraph(style=st)
+        self._run(p, text, st._zx_face)
+        return p
+
+    def heading(self, level: int, n: int, title: str):
+        st = self.styles[f"h{min(level, 3)}"]
+        p = self.doc.add_paragraph(style=st)
+        self._run(p, narrative.heading_label(level, n) + title, st._zx_face)
+        return p
+
+    def picture(self, png: bytes, width_cm: float = 15.0):
+        p = self.doc.add_paragraph(style=self.styles["cell"])
+        run = self._run(p, "", self.f.body)
+        run.add_picture(io.BytesIO(png), width=Cm(width_cm))
+        return p
+
+    def table(self, t: Table, number: int | None = None) -> None:
+        cap = f"表{number}  {t.title}" if number else t.title
+        self.para(cap, "caption")
+        if not t.rows:
+            self.para("（无数据）", "note")
+            return
+        tbl = self.doc.add_table(rows=1, cols=len(t.columns))
+        tbl.style = self.doc.styles["Table Grid"]
+        tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        face = self.styles["cell"]._zx_face
+        for cell, col in zip(tbl.rows[0].cells, t.columns, strict=True):
+            p = cell.paragraphs[0]
+            p.style = self.styles["cell"]
+            self._run(p, col.header, self.f.heading1, bold=True)
+        _repeat_header(tbl.rows[0])
+        for row in t.rows:
+            cells = tbl.add_row().cells
+            for cell, col in zip(cells, t.columns, strict=True):
+                p = cell.paragraphs[0]
+                p.style = self.styles["cell"]
+                self._run(p, cell_text(row.get(col.key), cell_kind(col, row)), face)
+        if t.note:
+            self.para(t.note, "note")
+
+    # -- document -----------------------------------------------------------------------------------
+    def build(self, b: Briefing) -> Document:
+        self.para(b.title, "title")
+        cmp = "上年同期" if b.compare == "yoy" else "不作同比"
+        self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；对比：{cmp}；指标口径：{b.profile}）",
+                  "subtitle")
+        self._table_no = 0
+        for i, sec in enumerate(b.sections, start=1):
+            self._section(sec, 1, i)
+        if b.annex:
+            self.doc.add_page_break()
+            self.para("附件", "h1")
+            self.para("员额法官审判质效统计表", "title")
+            for t in b.annex:
+                self._table_no += 1
+                self.table(t, self._table_no)
+        self.para(f"本报告由质效系统根据案件数据自动生成，数据截至{_cn_date(b.end)}。", "note")
+        return self.doc
+
+    def _section(self, sec: Section, level: int, n: int) -> None:
+        self.heading(level, n, sec.title)
+        if sec.missing:
+            self.para(sec.missing)
+        for text in sec.paragraphs:
+            self.para(text)
+        for chart in sec.charts:
+            self.picture(charts.render(chart))
+            self.para(f"图：{chart.title}", "caption")
+        for t in sec.tables:
+            self._table_no += 1
+            self.table(t, self._table_no)
+        for j, sub in enumerate(sec.subsections, start=1):
+            self._section(sub, level + 1, j)
+
+
+class _RprHolder:
+    """Adapter so ``set_fonts`` can write into docDefaults' bare w:rPr."""
+
+    def __init__(self, rpr):
+        self._rpr = rpr
+
+    def get_or_add_rPr(self):
+        return self._rpr
+
+
+def _repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def cell_text(value, kind: str) -> str:
+    """The one place table cells are formatted (the .xlsx keeps raw numbers with number formats)."""
+    if kind == "text" or kind == "flag":
+        return "" if value is None else str(value)
+    if kind == "yoy_pp":
+        return "—" if value is None else f"{value:+.2f}个百分点"
+    if kind == "yoy_pct":
+        return "—" if value is None else f"{value:+.2f}%"
+    if kind == "days":
+        return narrative.fmt_decimal(value)
+    return narrative.fmt_value(value, kind)
+
+
+def write_docx(briefing: Briefing, path: Path, fonts: FontSet | None = None) -> Path:
+    doc = DocxBuilder(fonts).build(briefing)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+

@@ -1,0 +1,100 @@
+"""The briefing as one data object: sections of sentences, tables and chart specs, numbers kept raw.
+
+``briefing.collect`` fills it once from the engines; the .docx and .xlsx builders only render it, so
+both documents show the same numbers and tests can compare either document against this object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+# Column kinds: "text", "flag" (是/否 达标), the indicator units (rate|ratio|days|count|yuan), "value"
+# (the row's own ``unit``) and "yoy" (the engine's 同比 number: 百分点 when the row's yoy unit is "pp",
+# else % change) — resolved per cell by ``cell_kind`` to a unit or "yoy_pp" / "yoy_pct".
+NUMERIC_KINDS = ("rate", "ratio", "days", "count", "yuan", "yoy_pp", "yoy_pct")
+
+
+@dataclass
+class Column:
+    key: str
+    header: str  # Chinese column name
+    kind: str = "text"
+
+
+def cell_kind(col: Column, row: dict[str, Any]) -> str:
+    if col.kind == "value":
+        return row.get("unit") or "ratio"
+    if col.kind == "yoy":
+        base = col.key[:-4] if col.key.endswith("_yoy") else None
+        unit = row.get(f"{base}_yoy_unit") if base else row.get("yoy_unit")
+        return "yoy_pp" if unit == "pp" else "yoy_pct"
+    return col.kind
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    note: str | None = None
+    flag_key: str | None = None  # a column holding "否" when the row's value is outside its 合理区间
+
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+
+@dataclass
+class Chart:
+    """A chart both builders draw: matplotlib PNG in the .docx, a native chart in the .xlsx.
+
+    kind "trend": categories = months, series = {"name": [values…]} (lines);
+    kind "range": categories = indicator names, series {"数值": […]}, ranges [(lo, hi)|None …];
+    kind "bars": categories = unit names, series {"影响": […]} (horizontal bars).
+    """
+
+    kind: str
+    title: str
+    categories: list[str]
+    series: dict[str, list[float | None]]
+    ranges: list[tuple[float | None, float | None] | None] | None = None
+    unit: str = "count"
+    key: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+    missing: str | None = None  # "本节数据暂缺：…" when a module holds no data / is not installed
+
+    def walk(self):
+        yield self
+        for s in self.subsections:
+            yield from s.walk()
+
+
+@dataclass
+class Briefing:
+    court_code: str
+    court_name: str
+    scope: str  # court | city
+    start: date
+    end: date
+    compare: str | None
+    profile: str
+    title: str
+    subject: str  # 全院 / 全市法院
+    sections: list[Section] = field(default_factory=list)
+    annex: list[Table] = field(default_factory=list)  # 员额法官审判质效统计表, one per division
+    figures: dict[str, dict[str, Any]] = field(default_factory=dict)  # headline indicator id → row dict
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def all_tables(self) -> list[Table]:
+        out = [t for s in self.sections for sub in s.walk() for t in sub.tables]
+        return out + list(self.annex)

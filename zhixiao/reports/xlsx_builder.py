@@ -1,0 +1,172 @@
+"""Render a ``Briefing`` as an .xlsx workbook (XlsxWriter): a sheet per section with the same numbers
+as the .docx (kept raw, shown through number formats), native Excel charts, red conditional formatting
+for values outside their 合理区间, frozen headers, Chinese column names, a 员额法官 sheet per division.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import xlsxwriter
+
+from zhixiao.reports.fonts import font_set
+from zhixiao.reports.model import Briefing, Chart, Section, Table, cell_kind
+
+NUM_FORMATS = {
+    "rate": "0.00%",
+    "count": "0",
+    "days": "0.00",
+    "ratio": "0.00",
+    "yuan": "#,##0.00",
+    "yoy_pp": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"',
+    "yoy_pct": '+0.00"%";-0.00"%";0.00"%"',
+}
+
+
+def xlsx_value(value, kind: str):
+    """What a cell holds: rates as fractions (0.00% format), 同比 as the engine's number (百分点 or %)."""
+    if value is None:
+        return None
+    if kind in ("text", "flag"):
+        return str(value)
+    return float(value)
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "", title)[:28] or "表"
+    base, i = name, 2
+    while name in used:
+        name = f"{base[:26]}{i}"
+        i += 1
+    used.add(name)
+    return name
+
+
+class XlsxBuilder:
+    def __init__(self, path: Path):
+        self.wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+        face = font_set().body
+        self.fmt_title = self.wb.add_format({"bold": True, "font_size": 14, "font_name": face})
+        self.fmt_text = self.wb.add_format({"font_name": face, "text_wrap": True, "valign": "top"})
+        self.fmt_head = self.wb.add_format({"bold": True, "font_name": face, "bg_color": "#D9E1F2",
+                                            "border": 1, "align": "center", "valign": "vcenter",
+                                            "text_wrap": True})
+        self.fmt_cell = {k: self.wb.add_format({"font_name": face, "border": 1, "num_format": f})
+                         for k, f in NUM_FORMATS.items()}
+        self.fmt_cell["text"] = self.wb.add_format({"font_name": face, "border": 1})
+        self.fmt_cell["flag"] = self.wb.add_format({"font_name": face, "border": 1, "align": "center"})
+        self.fmt_bad = self.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.used: set[str] = set()
+
+    def build(self, b: Briefing) -> None:
+        ws = self.wb.add_worksheet(_sheet_name("报告摘要", self.used))
+        ws.set_column(0, 0, 110)
+        ws.write(0, 0, b.title, self.fmt_title)
+        r = 2
+        for sec in b.sections:
+            for sub in sec.walk():
+                ws.write(r, 0, sub.title, self.fmt_title)
+                r += 1
+                for text in ([sub.missing] if sub.missing else []) + sub.paragraphs:
+                    ws.write(r, 0, text, self.fmt_text)
+                    r += 1
+        for sec in b.sections:
+            for sub in sec.walk():
+                if sub.tables or sub.charts:
+                    self._sheet(sub)
+        for t in b.annex:
+            self._table_sheet(t.title.replace("员额法官审判质效统计表", "员额法官").strip("（）()"), [t], [])
+
+    def _sheet(self, sec: Section) -> None:
+        self._table_sheet(sec.title, sec.tables, sec.charts)
+
+    def _table_sheet(self, title: str, tables: list[Table], charts: list[Chart]) -> None:
+        ws = self.wb.add_worksheet(_sheet_name(title, self.used))
+        r = 0
+        width = max([len(t.columns) for t in tables] + [1])
+        frozen = False
+        for t in tables:
+            ws.write(r, 0, t.title, self.fmt_title)
+            r += 1
+            self._write_table(ws, t, r)
+            if not frozen:
+                ws.freeze_panes(r + 1, 1)
+                frozen = True
+            r += len(t.rows) + 1
+            if t.note:
+                ws.write(r, 0, t.note, self.fmt_text)
+                r += 1
+            r += 1
+        ws.set_column(0, 0, 18)
+        ws.set_column(1, width, 13)
+        col = width + 2
+        for i, ch in enumerate(charts):
+            col = self._chart(ws, ch, col, r + 1 + 18 * i)
+
+    def _write_table(self, ws, t: Table, r: int) -> None:
+        for c, col in enumerate(t.columns):
+            ws.write(r, c, col.header, self.fmt_head)
+        for i, row in enumerate(t.rows, start=1):
+            for c, col in enumerate(t.columns):
+                kind = cell_kind(col, row)
+                v = xlsx_value(row.get(col.key), kind)
+                fmt = self.fmt_cell.get(kind, self.fmt_cell["text"])
+                if v is None:
+                    ws.write_blank(r + i, c, None, fmt)
+                else:
+                    ws.write(r + i, c, v, fmt)
+        if t.flag_key and t.rows:
+            keys = t.keys()
+            fc = keys.index(t.flag_key)
+            flag_col = xlsxwriter.utility.xl_col_to_name(fc)
+            # Native conditional formatting: the whole row turns red where 是否达标 = 否.
+            ws.conditional_format(r + 1, 0, r + len(t.rows), len(keys) - 1, {
+                "type": "formula", "criteria": f'=${flag_col}{r + 2}="否"', "format": self.fmt_bad})
+
+    def _chart(self, ws, ch: Chart, col: int, anchor: int) -> int:
+        """Write the chart's data block at column ``col`` and a native chart at row ``anchor``."""
+        ws.write(0, col, ch.title, self.fmt_title)
+        ws.write(1, col, "类别", self.fmt_head)
+        series = dict(ch.series)
+        if ch.kind == "range" and ch.ranges:
+            series["区间下限"] = [r[0] if r else None for r in ch.ranges]
+            series["区间上限"] = [r[1] if r else None for r in ch.ranges]
+        names = list(series)
+        for j, name in enumerate(names):
+            ws.write(1, col + 1 + j, name, self.fmt_head)
+        for i, cat in enumerate(ch.categories):
+            ws.write(2 + i, col, cat)
+            for j, name in enumerate(names):
+                v = series[name][i]
+                if v is not None:
+                    ws.write(2 + i, col + 1 + j, float(v))
+        n = len(ch.categories)
+        kind = {"trend": "line", "range": "bar", "bars": "bar"}[ch.kind]
+        chart = self.wb.add_chart({"type": kind})
+        sheet = ws.get_name()
+        for j, name in enumerate(names):
+            chart.add_series({
+                "name": [sheet, 1, col + 1 + j],
+                "categories": [sheet, 2, col, 1 + n, col],
+                "values": [sheet, 2, col + 1 + j, 1 + n, col + 1 + j],
+                "marker": {"type": "circle"} if kind == "line" else None,
+                "line": {"dash_type": "dash"} if "上年" in name else None,
+            })
+        chart.set_title({"name": ch.title})
+        chart.set_size({"width": 640, "height": 320})
+        if ch.unit == "rate":
+            chart.set_x_axis({"num_format": "0%"})
+        ws.insert_chart(anchor, 0, chart)
+        return col + len(names) + 2
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def write_xlsx(briefing: Briefing, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    b = XlsxBuilder(path)
+    b.build(briefing)
+    b.close()
+    return path
