@@ -1,0 +1,235 @@
+"""The indicator catalogue: TOML data under ``zhixiao/data/indicators``, read here and nowhere else.
+
+Why data and not code: the SPC's 2024 口径 and 合理区间 are not public (REFERENCE §1.2), so every
+definition must be something a court can read, correct and extend without Python.
+
+File layout (one profile per file; files starting with ``_`` are shared, e.g. ``_exclusions.toml``)::
+
+    [profile]
+    id = "court-classic"
+    name = "传统质效指标"
+    exclusions = ["诉前调确", "诉前调书", "执保", "执恢"]   # default for every entry
+
+    [[indicator]]
+    id = "closure_rate"
+    name = "结案率"
+    group = "效率"            # 收结存 | 质量 | 效率 | 效果
+    line = "all"              # 刑事 | 民事 | 行政 | 执行 | all
+    unit = "rate"             # rate | ratio | days | count | yuan
+    direction = "higher"      # higher | lower | range
+    range = [0.93, 1.0]       # 合理区间 (rates as fractions); omit when unknown
+    range_source = "…"
+    numerator = { set = "closed" }
+    denominator = { set = "received" }
+    source = "…"
+    effective_from = 2000-01-01
+
+A spec (numerator/denominator) is ``{set, where, sum, distinct, table}``: ``set`` a base set (see
+``BASE_SETS``), ``where`` a list of conditions ANDed (each ``{col, <op> = value}``, or ``{any = [...]}``
+for OR), ``sum`` a column or day measure to add up instead of counting, ``distinct`` a column whose
+distinct values are counted, ``table`` ``cases`` (default) or ``people``.
+
+Courts add or override entries by dropping TOML files (same layout; ``[profile] id`` names the profile
+they extend, and ``[[override]]`` entries change fields such as ``range`` of an existing indicator) in
+``<data_dir>/indicators/`` or a directory listed in ``ZHIXIAO_INDICATORS_PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from zhixiao.errors import UserError
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "data" / "indicators"
+
+GROUPS = ("收结存", "质量", "效率", "效果")
+LINES = ("刑事", "民事", "行政", "执行", "all")
+UNITS = ("rate", "ratio", "days", "count", "yuan")
+DIRECTIONS = ("higher", "lower", "range")
+BASE_SETS = {
+    "cases": "全部案件（不限期间）",
+    "new_cases": "新收：立案日期在期间内",
+    "carried_over": "旧存：期间开始前立案、期间开始时未结",
+    "received": "受理：旧存 + 新收",
+    "closed": "结案：结案日期在期间内",
+    "pending_end": "未结：截止日（as_of，默认期末）已立案未结",
+    "appealed": "上诉：上诉日期在期间内",
+    "transferred": "移送：移送二审日期在期间内",
+    "judges": "在岗人员（people 表，期间内在岗）",
+}
+OPS = ("eq", "ne", "in", "not_in", "is_null", "contains", "lt", "le", "gt", "ge", "older_than_months")
+SPEC_KEYS = {"set", "where", "sum", "distinct", "table"}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    group: str
+    line: str
+    unit: str
+    direction: str
+    numerator: dict
+    denominator: dict | None = None
+    range: tuple[float | None, float | None] | None = None
+    range_source: str | None = None
+    exclusions: tuple[str, ...] = ()
+    exclusion_rules: dict[str, list] = field(default_factory=dict, compare=False, repr=False)
+    scale: float = 1.0  # value = scale × numerator ÷ denominator (e.g. 365 for CEPEJ DT)
+    complement: bool = False  # value = 1 − numerator ÷ denominator (服判息诉率)
+    source: str = ""
+    note: str = ""
+    effective_from: date | None = None
+    effective_to: date | None = None
+    profile: str = ""
+
+    def effective_on(self, on: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= on) and (
+            self.effective_to is None or on <= self.effective_to
+        )
+
+    def specs(self) -> list[dict]:
+        return [self.numerator] + ([self.denominator] if self.denominator else [])
+
+
+def _search_dirs(data_dir: Path | str | None) -> list[Path]:
+    dirs = [BUILTIN_DIR]
+    for p in os.environ.get("ZHIXIAO_INDICATORS_PATH", "").split(os.pathsep):
+        if p:
+            dirs.append(Path(p))
+    if data_dir is not None:
+        dirs.append(Path(data_dir) / "indicators")
+    return [d for d in dirs if d.is_dir()]
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"指标目录文件 {path} 不是有效的 TOML：{exc}。请修正该文件的语法。") from None
+
+
+def _files(data_dir: Path | str | None) -> list[tuple[Path, dict]]:
+    out = []
+    for d in _search_dirs(data_dir):
+        for f in sorted(d.glob("*.toml")):
+            out.append((f, _read(f)))
+    return out
+
+
+def profiles(data_dir: Path | str | None = None) -> list[str]:
+    """Names of the profiles available (built-in plus court files)."""
+    names = {raw.get("profile", {}).get("id") for f, raw in _files(data_dir) if not f.name.startswith("_")}
+    return sorted(n for n in names if n)
+
+
+def _exclusion_rules(files: Iterable[tuple[Path, dict]]) -> dict[str, list]:
+    rules: dict[str, list] = {}
+    for _f, raw in files:
+        for name, rule in raw.get("exclusions", {}).items():
+            rules[name] = rule["where"]
+    return rules
+
+
+def _check_spec(spec: Any, where: str) -> dict:
+    if not isinstance(spec, dict) or "set" not in spec:
+        raise UserError(f"{where} 必须是带 set 的表，例如 {{ set = \"closed\" }}。")
+    unknown = set(spec) - SPEC_KEYS
+    if unknown:
+        raise UserError(f"{where} 含有未知键 {sorted(unknown)}；可用的键：{sorted(SPEC_KEYS)}。")
+    if spec["set"] not in BASE_SETS:
+        raise UserError(f"{where} 的 set = \"{spec['set']}\" 未定义；可用：{', '.join(BASE_SETS)}。")
+    for cond in spec.get("where", []):
+        _check_cond(cond, where)
+    return spec
+
+
+def _check_cond(cond: dict, where: str) -> None:
+    if "any" in cond:
+        for c in cond["any"]:
+            _check_cond(c, where)
+        return
+    ops = [k for k in cond if k != "col"]
+    if "col" not in cond or len(ops) != 1 or ops[0] not in OPS:
+        raise UserError(f"{where} 的条件 {cond} 写法有误：应为 {{ col = \"列名\", <运算> = 值 }}，运算可用 {', '.join(OPS)}。")
+
+
+def _build(entry: dict, path: Path, profile: str, default_excl: list[str], rules: dict) -> Indicator:
+    where = f"{path.name} 中的指标 {entry.get('id', '?')}"
+    for key in ("id", "name", "group", "unit", "numerator"):
+        if key not in entry:
+            raise UserError(f"{where} 缺少字段 {key}，请补上。")
+    if entry["group"] not in GROUPS:
+        raise UserError(f"{where} 的 group = \"{entry['group']}\" 无效；可用：{'、'.join(GROUPS)}。")
+    if entry["unit"] not in UNITS:
+        raise UserError(f"{where} 的 unit = \"{entry['unit']}\" 无效；可用：{', '.join(UNITS)}。")
+    line = entry.get("line", "all")
+    if line not in LINES:
+        raise UserError(f"{where} 的 line = \"{line}\" 无效；可用：{'、'.join(LINES)}。")
+    direction = entry.get("direction", "higher")
+    if direction not in DIRECTIONS:
+        raise UserError(f"{where} 的 direction = \"{direction}\" 无效；可用：{', '.join(DIRECTIONS)}。")
+    excl = tuple(entry.get("exclusions", default_excl))
+    for name in excl:
+        if name not in rules:
+            raise UserError(f"{where} 引用了未定义的排除项“{name}”；请在 _exclusions.toml 中定义。")
+    rng = entry.get("range")
+    return Indicator(
+        id=entry["id"], name=entry["name"], group=entry["group"], line=line, unit=entry["unit"],
+        direction=direction,
+        numerator=_check_spec(entry["numerator"], where + " 的 numerator"),
+        denominator=_check_spec(entry["denominator"], where + " 的 denominator") if "denominator" in entry else None,
+        range=tuple(rng) if rng else None, range_source=entry.get("range_source"),
+        exclusions=excl, exclusion_rules={n: rules[n] for n in excl},
+        scale=float(entry.get("scale", 1.0)), complement=bool(entry.get("complement", False)),
+        source=entry.get("source", ""), note=entry.get("note", ""),
+        effective_from=entry.get("effective_from"), effective_to=entry.get("effective_to"), profile=profile,
+    )
+
+
+def load_profile(name: str, on: date | None = None, *, data_dir: Path | str | None = None) -> list[Indicator]:
+    """The profile's indicators effective on ``on`` (default: today), in catalogue order.
+
+    Later files (court directories) may add entries or ``[[override]]`` fields of existing ones.
+    """
+    on = on or date.today()
+    files = _files(data_dir)
+    rules = _exclusion_rules(files)
+    found = False
+    entries: list[Indicator] = []
+    overrides: list[dict] = []
+    for path, raw in files:
+        head = raw.get("profile", {})
+        if head.get("id") != name:
+            continue
+        found = True
+        default_excl = head.get("exclusions", [])
+        entries += [_build(e, path, name, default_excl, rules) for e in raw.get("indicator", [])]
+        overrides += raw.get("override", [])
+    if not found:
+        raise UserError(f"指标体系“{name}”不存在；可用：{', '.join(profiles(data_dir))}。")
+    chosen: dict[str, Indicator] = {}
+    for ind in entries:
+        if ind.effective_on(on):
+            chosen[ind.id] = ind  # a later file's entry replaces an earlier one
+    for ov in overrides:
+        ind = chosen.get(ov.get("id"))
+        if ind is None:
+            raise UserError(f"覆盖项 {ov} 指向的指标不在体系“{name}”中，请检查 id。")
+        fields = {k: (tuple(v) if k == "range" and v else v) for k, v in ov.items() if k != "id"}
+        chosen[ind.id] = replace(ind, **fields)
+    return list(chosen.values())
+
+
+def get(indicator_id: str, profile: str, on: date | None = None, *, data_dir: Path | str | None = None) -> Indicator:
+    for ind in load_profile(profile, on, data_dir=data_dir):
+        if ind.id == indicator_id:
+            return ind
+    raise UserError(f"指标体系“{profile}”中没有指标 {indicator_id}；用 `zhixiao indicators list --profile {profile}` 查看。")

@@ -1,0 +1,312 @@
+"""The one evaluator: every indicator of a profile, for a period (and 同比), per grouping, in one scan.
+
+All distinct numerators/denominators of all indicators, for the current and the previous-year period,
+become filtered reductions of a single ``GROUP BY`` over ``cases`` (plus one small one over ``people``
+when a per-judge indicator asks for it). Values are divided in Python, so a zero denominator gives
+``None`` on every engine (DuckDB would give ``inf``) and DuckDB and Spark agree to the last digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import ibis
+
+from zhixiao.errors import UserError
+from zhixiao.metrics.catalogue import Indicator, load_profile
+from zhixiao.metrics.filters import Compiler, Period, needs_deadlines, needs_suspension, spec_key
+from zhixiao.metrics.grouping import GROUP_KEYS, PEOPLE_KEYS, apply_filters, month_periods, with_group_columns
+
+DEADLINES_MISSING = "审限引擎（zhixiao.supervision.deadlines.deadline_table）尚不可用，本指标暂不计算"
+
+
+@dataclass
+class Row:
+    group: dict
+    indicator: str
+    name: str
+    group_name: str
+    line: str
+    unit: str
+    direction: str
+    range: tuple | None
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    previous: float | None = None
+    yoy: float | None = None
+    yoy_unit: str | None = None
+    improved: bool | None = None
+    in_range: bool | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["range"] = list(self.range) if self.range else None
+        return d
+
+
+@dataclass
+class Result:
+    profile: str
+    period: Period
+    previous: Period | None
+    by: tuple[str, ...]
+    rows: list[Row] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        period = {"start": self.period.start, "end": self.period.end, "as_of": self.period.as_of}
+        if self.previous:
+            period["previous_start"], period["previous_end"] = self.previous.start, self.previous.end
+        return {
+            "period": {k: v.isoformat() for k, v in period.items()},
+            "profile": self.profile,
+            "by": list(self.by),
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+    def get(self, indicator: str, **group: Any) -> Row:
+        """The row of one indicator for one group (convenience for callers and tests)."""
+        for r in self.rows:
+            if r.indicator == indicator and all(r.group.get(k) == v for k, v in group.items()):
+                return r
+        raise KeyError((indicator, group))
+
+
+def _num(v: Any) -> float | int | None:
+    if v is None:
+        return None
+    if isinstance(v, Decimal):
+        return float(v)
+    try:
+        if v != v:  # NaN from pandas
+            return None
+    except TypeError:
+        return None
+    return int(v) if float(v).is_integer() and not isinstance(v, float) else float(v)
+
+
+def compute_value(ind: Indicator, num: float | None, den: float | None) -> float | None:
+    """value from numerator/denominator; no denominator → the numerator itself; zero → None."""
+    if ind.denominator is None:
+        return num if num is not None else 0
+    if not den:
+        return None
+    v = (num or 0) / den
+    return ind.scale * (1 - v if ind.complement else v)
+
+
+def in_range(ind: Indicator, value: float | None) -> bool | None:
+    if ind.range is None or value is None:
+        return None
+    lo, hi = ind.range
+    return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def _distance(ind: Indicator, v: float) -> float:
+    lo, hi = ind.range or (None, None)
+    if lo is not None and v < lo:
+        return lo - v
+    if hi is not None and v > hi:
+        return v - hi
+    return 0.0
+
+
+def compare_values(ind: Indicator, value: float | None, previous: float | None) -> tuple[float | None, str, bool | None]:
+    """同比: rates in 百分点 (pp), everything else in % change; plus whether it moved the good way."""
+    unit = "pp" if ind.unit == "rate" else "%"
+    if value is None or previous is None:
+        return None, unit, None
+    if unit == "pp":
+        yoy = round((value - previous) * 100, 10)
+    else:
+        yoy = None if previous == 0 else round((value - previous) / abs(previous) * 100, 10)
+    if value == previous:
+        return yoy, unit, None
+    if ind.direction == "higher":
+        improved = value > previous
+    elif ind.direction == "lower":
+        improved = value < previous
+    else:
+        dv, dp = _distance(ind, value), _distance(ind, previous)
+        improved = None if dv == dp else dv < dp
+    return yoy, unit, improved
+
+
+class _Plan:
+    """Which distinct aggregates the selected indicators need, per table and period."""
+
+    def __init__(self, indicators: Sequence[Indicator], periods: dict[str, Period]):
+        self.periods = periods
+        self.cases: dict[str, tuple[dict, Indicator]] = {}
+        self.people: dict[str, tuple[dict, Indicator]] = {}
+        for ind in indicators:
+            for spec in ind.specs():
+                key = spec_key(spec, ind.line, ind.exclusions)
+                target = self.people if spec.get("table") == "people" or spec["set"] == "judges" else self.cases
+                target.setdefault(key, (spec, ind))
+        self.keys = {k: f"a{i}" for i, k in enumerate(list(self.cases) + list(self.people))}
+
+    def col(self, spec: dict, ind: Indicator, tag: str) -> str:
+        return f"{self.keys[spec_key(spec, ind.line, ind.exclusions)]}_{tag}"
+
+    def exprs(self, t: ibis.Table, table: str) -> dict[str, ibis.Value]:
+        source = self.cases if table == "cases" else self.people
+        out = {}
+        for tag, period in self.periods.items():
+            comp = Compiler(t, period, table)
+            for key, (spec, ind) in source.items():
+                out[f"{self.keys[key]}_{tag}"] = comp.aggregate(spec, ind.line, ind.exclusion_rules)
+        return out
+
+
+def _deadline_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:
+    from zhixiao.supervision.deadlines import deadline_table  # lazy: another module, may not exist yet
+
+    dl = deadline_table(engine, as_of)
+    dl = dl.select(case_id_dl=dl.case_id, **{f"dl_{c}": dl[c] for c in dl.columns if c != "case_id"})
+    return t.left_join(dl, t.case_id == dl.case_id_dl).drop("case_id_dl")
+
+
+def suspension_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:
+    """Mark cases suspended (中止) on ``as_of``: CourTools counts only *active* pending cases."""
+    ev = engine.case_events
+    a = ibis.literal(as_of)
+    sus = ev.filter((ev.kind == "suspension") & (ev.start_date <= a) & (ev.end_date.isnull() | (ev.end_date > a)))
+    sus = sus.select(sus_case_id=sus.case_id).distinct()
+    j = t.left_join(sus, t.case_id == sus.sus_case_id)
+    return j.mutate(_suspended=j.sus_case_id.notnull()).drop("sus_case_id")
+
+
+def prepared_cases(engine, indicators: Iterable[Indicator], as_of: date, filters: dict | None) -> tuple[ibis.Table, dict[str, str]]:
+    """The cases table with only the joins the indicators need; returns {id: why} of those that cannot be computed."""
+    t = apply_filters(engine.cases, filters)
+    specs = [s for ind in indicators for s in ind.specs()]
+    unavailable: dict[str, str] = {}
+    if any(needs_deadlines(s) for s in specs):
+        try:
+            t = _deadline_join(engine, t, as_of)
+        except Exception as exc:  # noqa: BLE001 — another module; its absence must not sink the other indicators
+            reason = "" if isinstance(exc, ImportError) else f"（{type(exc).__name__}: {exc}）"
+            unavailable = {ind.id: DEADLINES_MISSING + reason for ind in indicators
+                           if any(needs_deadlines(s) for s in ind.specs())}
+    if any(needs_suspension(s) for s in specs):
+        t = suspension_join(engine, t, as_of)
+    return t, unavailable
+
+
+def _records(expr: ibis.Table) -> list[dict]:
+    df = expr.execute()
+    return df.to_dict("records")
+
+
+def _key(rec: dict, cols: Sequence[str]) -> tuple:
+    return tuple(None if (v is None or (isinstance(v, float) and v != v)) else v for v in (rec.get(c) for c in cols))
+
+
+def evaluate(engine, profile: str, start: date, end: date, *, by: Sequence[str] = (), compare: str | None = None,
+             filters: dict | None = None, indicators: Sequence[str] | None = None,
+             as_of: date | None = None, data_dir=None) -> Result:
+    """Evaluate ``profile`` on [start, end] grouped by ``by`` (court|division|judge|line|type|month).
+
+    ``compare="yoy"`` adds the same period a year earlier; ``as_of`` is the date pending/ages refer to
+    (default ``end``); ``filters`` maps canonical columns to a value or a list of values.
+    """
+    if start > end:
+        raise UserError(f"统计期间起始日 {start} 晚于截止日 {end}，请调换 --from 与 --to。")
+    if compare not in (None, "yoy"):
+        raise UserError(f"不支持的对比方式“{compare}”，目前只支持 yoy（同比）。")
+    by = tuple(by)
+    for b in by:
+        if b not in GROUP_KEYS:
+            raise UserError(f"分组“{b}”无效；可用：{', '.join(GROUP_KEYS)}。")
+    inds = load_profile(profile, end, data_dir=data_dir if data_dir is not None else _data_dir(engine))
+    if indicators:
+        wanted = set(indicators)
+        missing = wanted - {i.id for i in inds}
+        if missing:
+            raise UserError(f"指标体系“{profile}”中没有指标：{', '.join(sorted(missing))}。")
+        inds = [i for i in inds if i.id in wanted]
+    period = Period(start, end, as_of or end)
+    if "month" in by:
+        rest = tuple(b for b in by if b != "month")
+        out = Result(profile, period, period.shifted_years(-1) if compare else None, by)
+        for label, mp in month_periods(start, end):
+            sub = evaluate(engine, profile, mp.start, mp.end, by=rest, compare=compare, filters=filters,
+                           indicators=[i.id for i in inds], as_of=min(mp.end, period.as_of), data_dir=data_dir)
+            for r in sub.rows:
+                r.group = {"month": label, **r.group}
+            out.rows += sub.rows
+        return out
+    periods = {"cur": period}
+    if compare == "yoy":
+        periods["prev"] = period.shifted_years(-1)
+    return _evaluate_flat(engine, profile, inds, periods, by, filters)
+
+
+def _data_dir(engine):
+    store = getattr(engine, "store", None)
+    return getattr(store, "root", None)
+
+
+def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Period], by, filters) -> Result:
+    t, unavailable = prepared_cases(engine, inds, periods["cur"].as_of, filters)
+    plan = _Plan([i for i in inds if i.id not in unavailable], periods)
+    t, gcols = with_group_columns(t, by)
+    cexprs = plan.exprs(t, "cases")
+    if gcols:
+        agg = t.group_by(list(gcols)).aggregate(**cexprs) if cexprs else t.select(*gcols).distinct()
+    else:
+        agg = t.aggregate(**cexprs) if cexprs else None
+    rows = _records(agg) if agg is not None else [{}]
+    if not rows and not gcols:
+        rows = [{}]
+    pkeys = [c for c in gcols if c in PEOPLE_KEYS]
+    people_ok = all(c in PEOPLE_KEYS or c in ("court_name", "judge_name") for c in gcols)
+    people: dict[tuple, dict] = {}
+    if plan.people and people_ok:
+        pt = apply_filters(engine.people, filters, people=True)
+        pexprs = plan.exprs(pt, "people")
+        pagg = pt.group_by(pkeys).aggregate(**pexprs) if pkeys else pt.aggregate(**pexprs)
+        people = {_key(r, pkeys): r for r in _records(pagg)}
+    result = Result(profile, periods["cur"], periods.get("prev"), tuple(by))
+    rows.sort(key=lambda r: tuple((v is None, str(v)) for v in _key(r, gcols)))
+    for rec in rows:
+        group = dict(zip(gcols, _key(rec, gcols), strict=True))
+        prec = people.get(_key(rec, pkeys), {})
+        for ind in inds:
+            result.rows.append(_row(ind, plan, rec, prec, group, "prev" in periods, unavailable.get(ind.id),
+                                    people_ok))
+    return result
+
+
+def _part(plan: _Plan, ind: Indicator, spec: dict | None, rec: dict, prec: dict, tag: str, people_ok: bool):
+    if spec is None:
+        return None
+    is_people = spec.get("table") == "people" or spec["set"] == "judges"
+    if is_people and not people_ok:
+        return None
+    v = _num((prec if is_people else rec).get(plan.col(spec, ind, tag)))
+    return 0 if v is None else v
+
+
+def _row(ind: Indicator, plan: _Plan, rec: dict, prec: dict, group: dict, yoy: bool, unavailable: str | None,
+         people_ok: bool) -> Row:
+    base = dict(group=group, indicator=ind.id, name=ind.name, group_name=ind.group, line=ind.line, unit=ind.unit,
+                direction=ind.direction, range=ind.range)
+    if unavailable:
+        return Row(**base, value=None, numerator=None, denominator=None, note=unavailable)
+    num = _part(plan, ind, ind.numerator, rec, prec, "cur", people_ok)
+    den = _part(plan, ind, ind.denominator, rec, prec, "cur", people_ok)
+    value = compute_value(ind, num, den) if num is not None else None
+    row = Row(**base, value=value, numerator=num, denominator=den, in_range=in_range(ind, value), note=ind.note)
+    if yoy:
+        pn = _part(plan, ind, ind.numerator, rec, prec, "prev", people_ok)
+        pd_ = _part(plan, ind, ind.denominator, rec, prec, "prev", people_ok)
+        row.previous = compute_value(ind, pn, pd_) if pn is not None else None
+        row.yoy, row.yoy_unit, row.improved = compare_values(ind, value, row.previous)
+    return row

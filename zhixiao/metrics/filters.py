@@ -1,0 +1,161 @@
+"""Compile catalogue specs (base set + conditions + exclusions) into ibis boolean and aggregate expressions.
+
+Kept engine-neutral on purpose: only comparisons, ``isin``, ``delta(unit="day")`` and filtered reductions,
+which compile the same on DuckDB and PySpark. Month arithmetic is done in Python on literal dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ibis
+
+from zhixiao.store.schema import LINE_OF_CATEGORY
+
+DEADLINE_PREFIX = "deadline."
+MEASURES = ("duration_days", "age_days", "transfer_days")
+PEOPLE_SETS = {"judges"}
+
+
+def add_months(d: date, months: int) -> date:
+    """Calendar month arithmetic, clamped to month end (2024-02-29 − 12 months = 2023-02-28)."""
+    m = d.month - 1 + months
+    y, m = d.year + m // 12, m % 12 + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def categories_of_line(line: str) -> list[str]:
+    return sorted(c for c, ln in LINE_OF_CATEGORY.items() if ln == line)
+
+
+def line_expr(t: ibis.Table) -> ibis.Value:
+    """条线 of a case from its category (store.schema.LINE_OF_CATEGORY)."""
+    return ibis.cases(*[(t.category == c, ln) for c, ln in LINE_OF_CATEGORY.items()], else_=None)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    as_of: date  # the date 'pending' and ages refer to
+
+    def shifted_years(self, years: int) -> Period:
+        return Period(add_months(self.start, 12 * years), add_months(self.end, 12 * years),
+                      add_months(self.as_of, 12 * years))
+
+
+def spec_key(spec: dict, line: str, exclusions: tuple[str, ...]) -> str:
+    """Identity of an aggregate, so indicators sharing e.g. 'closed' compute it once."""
+    return json.dumps({"s": spec, "l": line, "x": sorted(exclusions)}, sort_keys=True, ensure_ascii=False,
+                      default=str)
+
+
+def needs_deadlines(spec: dict) -> bool:
+    return DEADLINE_PREFIX in json.dumps(spec, default=str)
+
+
+def needs_suspension(spec: dict) -> bool:
+    return '"suspended"' in json.dumps(spec, default=str)
+
+
+def _lit(v: Any) -> Any:
+    return ibis.literal(v) if isinstance(v, date) else v
+
+
+class Compiler:
+    """Builds conditions over one table for one period."""
+
+    def __init__(self, t: ibis.Table, period: Period, table: str = "cases"):
+        self.t, self.p, self.table = t, period, table
+
+    def column(self, name: str) -> ibis.Value:
+        t, p = self.t, self.p
+        if name == "duration_days":
+            return t.closing_date.delta(t.filing_date, unit="day")
+        if name == "age_days":
+            return ibis.literal(p.as_of).delta(t.filing_date, unit="day")
+        if name == "transfer_days":
+            return t.transfer_date.delta(t.appeal_date, unit="day")
+        if name == "line":
+            return line_expr(t)
+        if name.startswith(DEADLINE_PREFIX):
+            return t["dl_" + name[len(DEADLINE_PREFIX):]]
+        if name == "suspended":
+            return t["_suspended"]
+        return t[name]
+
+    def base(self, name: str) -> ibis.Value:
+        t, p = self.t, self.p
+        s, e, a = ibis.literal(p.start), ibis.literal(p.end), ibis.literal(p.as_of)
+        if name == "cases":
+            return ibis.literal(True)
+        if name == "new_cases":
+            return t.filing_date.between(s, e)
+        if name == "carried_over":
+            return (t.filing_date < s) & (t.closing_date.isnull() | (t.closing_date >= s))
+        if name == "received":
+            return (t.filing_date <= e) & (t.closing_date.isnull() | (t.closing_date >= s))
+        if name == "closed":
+            return t.closing_date.between(s, e)
+        if name == "pending_end":
+            return (t.filing_date <= a) & (t.closing_date.isnull() | (t.closing_date > a))
+        if name == "appealed":
+            return t.appeal_date.between(s, e)
+        if name == "transferred":
+            return t.transfer_date.between(s, e)
+        if name == "judges":
+            return (t.active_from.isnull() | (t.active_from <= e)) & (t.active_to.isnull() | (t.active_to >= s))
+        raise ValueError(name)
+
+    def cond(self, c: dict) -> ibis.Value:
+        if "any" in c:
+            parts = [self.cond(x).fill_null(False) for x in c["any"]]
+            out = parts[0]
+            for x in parts[1:]:
+                out = out | x
+            return out
+        col = self.column(c["col"])
+        op, v = next((k, v) for k, v in c.items() if k != "col")
+        if op == "eq":
+            return col == _lit(v)
+        if op == "ne":
+            return col != _lit(v)
+        if op == "in":
+            return col.isin([_lit(x) for x in v])
+        if op == "not_in":
+            return col.notin([_lit(x) for x in v])
+        if op == "is_null":
+            return col.isnull() if v else col.notnull()
+        if op == "contains":
+            return col.contains(v)
+        if op == "older_than_months":  # 超N个月: filed before as_of − N months
+            return col < ibis.literal(add_months(self.p.as_of, -int(v)))
+        return {"lt": col.__lt__, "le": col.__le__, "gt": col.__gt__, "ge": col.__ge__}[op](_lit(v))
+
+    def where(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None) -> ibis.Value:
+        out = self.base(spec["set"])
+        if line != "all" and self.table == "cases":
+            out = out & self.t.category.isin(categories_of_line(line))
+        for c in spec.get("where", []):
+            out = out & self.cond(c)
+        if self.table == "cases":
+            for rule in (exclusion_rules or {}).values():
+                hit = ibis.literal(True)
+                for c in rule:  # an exclusion's conditions are ANDed, like a spec's
+                    hit = hit & self.cond(c).fill_null(False)
+                out = out & ~hit
+        return out
+
+    def aggregate(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None) -> ibis.Value:
+        """Count (default), ``sum`` of a column/measure, or ``distinct`` count over the spec's rows."""
+        w = self.where(spec, line, exclusion_rules)
+        if "sum" in spec:
+            return self.column(spec["sum"]).sum(where=w)
+        if "distinct" in spec:
+            return self.column(spec["distinct"]).nunique(where=w)
+        key = "judge_id" if self.table == "people" else "case_id"
+        return self.t[key].count(where=w)
