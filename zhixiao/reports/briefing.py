@@ -417,3 +417,10 @@ def collect(engine, court_code: str, start: date, end: date, *, scope: str = "co
     """Every number of the briefing, computed once (the builders only render this object)."""
     return Collector(engine, court_code, start, end, scope=scope, compare=compare, profile=profile,
                      settings=settings).collect()
+
+
+def write_briefing(settings, court_code: str, start: date, end: date, out_dir, **kw):
+    """Collect and write .docx/.xlsx/.pdf; see ``zhixiao.reports.render.write_briefing`` (iterable of paths)."""
+    from zhixiao.reports.render import write_briefing as _write
+
+    return _write(settings, court_code, start, end, out_dir, **kw)

@@ -26,7 +26,8 @@ from zhixiao.reports.model import Briefing, Section, Table, cell_kind
 SIZE_TITLE = Pt(22)  # 二号
 SIZE_BODY = Pt(16)  # 三号
 SIZE_SMALL = Pt(14)  # 四号
-SIZE_TABLE = Pt(10.5)  # 五号
+SIZE_TABLE = Pt(9)  # 小五 (wide statistical tables)
+TEXT_WIDTH_CM = 15.6  # A4 210 mm − 28 mm − 26 mm margins
 
 
 def set_fonts(rpr_owner, east_asia: str, latin: str) -> None:
@@ -152,31 +153,38 @@ class DocxBuilder:
 
     def table(self, t: Table, number: int | None = None) -> None:
         cap = f"表{number}  {t.title}" if number else t.title
-        self.para(cap, "caption")
+        self.para(cap, "caption").paragraph_format.keep_with_next = True
         if not t.rows:
             self.para("（无数据）", "note")
             return
+        texts = [[cell_text(row.get(c.key), cell_kind(c, row)) for c in t.columns] for row in t.rows]
+        widths = _column_widths([c.header for c in t.columns], texts)
         tbl = self.doc.add_table(rows=1, cols=len(t.columns))
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        tbl.autofit = False
         face = self.styles["cell"]._zx_face
-        for cell, col in zip(tbl.rows[0].cells, t.columns, strict=True):
+        for cell, col, w in zip(tbl.rows[0].cells, t.columns, widths, strict=True):
+            cell.width = Cm(w)
             p = cell.paragraphs[0]
             p.style = self.styles["cell"]
             self._run(p, col.header, self.f.heading1, bold=True)
         _repeat_header(tbl.rows[0])
-        for row in t.rows:
+        for row_texts in texts:
             cells = tbl.add_row().cells
-            for cell, col in zip(cells, t.columns, strict=True):
+            for cell, text, w in zip(cells, row_texts, widths, strict=True):
+                cell.width = Cm(w)
                 p = cell.paragraphs[0]
                 p.style = self.styles["cell"]
-                self._run(p, cell_text(row.get(col.key), cell_kind(col, row)), face)
+                self._run(p, text, face)
         if t.note:
             self.para(t.note, "note")
 
     # -- document -----------------------------------------------------------------------------------
     def build(self, b: Briefing) -> Document:
-        self.para(b.title, "title")
+        title = self.doc.add_paragraph(style=self.styles["title"])
+        head, sep, rest = b.title.partition(b.court_name)
+        self._run(title, (b.court_name + "\n" + rest) if sep and not head else b.title, self.f.title)
         cmp = "上年同期" if b.compare == "yoy" else "不作同比"
         self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；对比：{cmp}；指标口径：{b.profile}）",
                   "subtitle")
@@ -217,6 +225,17 @@ class _RprHolder:
 
     def get_or_add_rPr(self):
         return self._rpr
+
+
+def _em(text: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text)
+
+
+def _column_widths(headers: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths (cm) proportional to the widest cell; headers may wrap onto two lines."""
+    need = [max([_em(h) / 2, 2.0] + [_em(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    total = sum(need)
+    return [TEXT_WIDTH_CM * n / total for n in need]
 
 
 def _repeat_header(row) -> None:

@@ -1,0 +1,74 @@
+"""``zhixiao report briefing``: the 数据会商 briefing (.docx, .xlsx, .pdf) for one court or the whole city."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from zhixiao.commands.common import DataDir, console, parse_date, settings
+
+report_app = typer.Typer(help="会商报告与质效通报 / briefings and reports", no_args_is_help=True)
+
+
+class Scope(StrEnum):
+    court = "court"
+    city = "city"
+
+
+class Compare(StrEnum):
+    yoy = "yoy"
+    none = "none"
+
+
+@report_app.command("briefing")
+def briefing(
+    court: Annotated[str, typer.Option("--court", help="法院代码，如 冀0123 / court code")],
+    from_: Annotated[str, typer.Option("--from", help="统计起始日 YYYY-MM-DD / period start")],
+    to: Annotated[str, typer.Option("--to", help="统计截止日 YYYY-MM-DD / period end")],
+    out: Annotated[Path, typer.Option("--out", help="输出目录 / output directory")] = Path("out"),
+    compare: Annotated[Compare, typer.Option("--compare", help="对比：yoy 同比（默认）或 none / comparison")] = Compare.yoy,
+    profile: Annotated[str | None, typer.Option("--profile", help="指标体系（默认取配置）/ indicator profile")] = None,
+    scope: Annotated[Scope, typer.Option("--scope", help="court 本院；city 全市（中级法院）/ scope")] = Scope.court,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="是否用 LibreOffice 生成 PDF / make the PDF")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """生成数据会商报告（Word、Excel、PDF）。
+
+    Write the 数据会商 briefing of a court (or, with --scope city, of the whole city) as .docx, .xlsx and .pdf.
+    """
+    from zhixiao.engine import connect
+    from zhixiao.reports.render import STEPS, check_scope, write_briefing
+
+    s = settings(data_dir)
+    start, end = parse_date(from_, "--from 统计起始日"), parse_date(to, "--to 统计截止日")
+    check_scope(court, scope.value)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("打开数据 / opening the store", total=len(STEPS) + 1)
+
+        def step(name: str) -> None:
+            progress.update(task, description=name, advance=1)
+
+        files = write_briefing(s, court, start, end, out, scope=scope.value,
+                               compare=None if compare == Compare.none else "yoy", profile=profile, pdf=pdf,
+                               engine=connect(s.data_dir), step=step)
+        progress.update(task, completed=len(STEPS) + 1)
+    b = files.briefing
+    console.print(f"[bold]{b.title}[/]")
+    for text in b.sections[0].paragraphs[:1]:
+        console.print(text)
+    console.print(f"Word 报告：{files.docx}")
+    console.print(f"Excel 工作簿：{files.xlsx}")
+    if files.pdf:
+        console.print(f"PDF：{files.pdf}")
+    elif files.pdf_message:
+        console.print(f"[yellow]PDF 未生成：{files.pdf_message}[/]")
+    console.print(f"用时 {files.timings['total']:.1f} 秒")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")
