@@ -139,8 +139,9 @@ def add_months(d: date, n: int) -> date:
 
 
 def pending_months(filed: date, as_of: date) -> int:
-    """Whole months from filing to as-of (the day of month must be reached), never negative."""
-    m = (as_of.year - filed.year) * 12 + as_of.month - filed.month - (as_of.day < filed.day)
+    """Whole months pending: the largest m with add_months(filed, m) ≤ as_of (never negative)."""
+    last = _cal.monthrange(as_of.year, as_of.month)[1]
+    m = (as_of.year - filed.year) * 12 + as_of.month - filed.month - (min(filed.day, last) > as_of.day)
     return max(m, 0)
 
 

@@ -7,6 +7,7 @@ running-max window (gaps and islands), so overlaps count once. No per-row Python
 
 from __future__ import annotations
 
+from calendar import monthrange as _monthrange
 from datetime import date, timedelta
 
 import ibis
@@ -169,6 +170,7 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
     remaining = t.deadline.delta(asof, unit="day")
     share = ref.delta(t.start_date, unit="day").cast("float64") / span.nullif(0).cast("float64")
     null_int = ibis.null().cast("int32")
+    last_day = _monthrange(as_of.year, as_of.month)[1]
     null_bool = ibis.null().cast("boolean")
     t = t.mutate(
         closed_within_limit=ibis.cases((nl | t.pending, null_bool), else_=t.closing_date <= t.deadline),
@@ -187,7 +189,7 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
             (t.pending,
              ibis.greatest(
                  (asof.year() - t.filing_date.year()) * 12 + asof.month() - t.filing_date.month()
-                 - ibis.cases((asof.day() < t.filing_date.day(), 1), else_=0),
+                 - ibis.cases((ibis.least(t.filing_date.day(), last_day) > as_of.day, 1), else_=0),
                  0,
              )),
             else_=null_int,
