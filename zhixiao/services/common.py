@@ -45,62 +45,28 @@ def _merge(a: dict, b: dict) -> dict:
     return out
 
 
-# ---- working days -------------------------------------------------------------------------------
-
-class _FallbackCalendar:
-    """chinesecalendar behind the WorkCalendar interface (used until zhixiao.domain.calendar exists)."""
-
-    def is_workday(self, d: date) -> bool:
-        import chinese_calendar
-
-        try:
-            return chinese_calendar.is_workday(d)
-        except NotImplementedError:
-            raise UserError(
-                f"节假日日历没有 {d.year} 年的数据，无法计算工作日；请升级 chinesecalendar 或在日历覆盖表中补录该年节假日。"
-            ) from None
-
-    def add_workdays(self, d: date, n: int) -> date:
-        cur = d
-        while n > 0:
-            cur += timedelta(days=1)
-            if self.is_workday(cur):
-                n -= 1
-        return cur
-
-    def workdays_between(self, a: date, b: date) -> int:
-        """Working days after ``a`` up to and including ``b``."""
-        return sum(1 for i in range(1, (b - a).days + 1) if self.is_workday(a + timedelta(days=i)))
-
+# ---- working days and 案号 (domain layer) -------------------------------------------------------------
 
 def work_calendar(settings: Any = None):
-    try:
-        from zhixiao.domain.calendar import load_calendar  # type: ignore[import-not-found]
-    except ImportError:
-        return _FallbackCalendar()
-    return load_calendar(settings) if settings is not None else _FallbackCalendar()
+    """The court's WorkCalendar (its overrides when ``settings`` is given)."""
+    from zhixiao.domain.calendar import WorkCalendar, load_calendar
+
+    return load_calendar(settings) if settings is not None else WorkCalendar()
 
 
-# ---- 案号 ---------------------------------------------------------------------------------------
-
-_CASE_RE = re.compile(r"^[（(]\s*(\d{4})\s*[)）]\s*([\u4e00-\u9fa5]\d{0,4})([\u4e00-\u9fa5]+?)(\d+)\s*号$")
+def workdays_after(cal, a: date, b: date) -> int:
+    """Working days after ``a`` up to and including ``b`` (how late something due on ``a`` is on ``b``)."""
+    return cal.workdays_between(a + timedelta(days=1), b)
 
 
 def normalize_case_number(text: str) -> tuple[str, str, int]:
-    """(normalised 案号, court_code, year); raises UserError with the input named."""
-    raw = (text or "").strip()
+    """(normalised 案号, court_code, year); raises UserError naming the input."""
+    from zhixiao.domain.case_number import CaseNumberError, parse_case_number
+
     try:
-        from zhixiao.domain.case_number import CaseNumberError, parse_case_number  # type: ignore[import-not-found]
-    except ImportError:
-        m = _CASE_RE.match(raw)
-        if not m:
-            raise UserError(f"案号“{raw}”格式不正确，应形如（2026）冀0123民初123号。") from None
-        year, court, type_code, seq = m.groups()
-        return f"（{year}）{court}{type_code}{int(seq)}号", court, int(year)
-    try:
-        cn = parse_case_number(raw)
+        cn = parse_case_number((text or "").strip())
     except CaseNumberError as exc:
-        raise UserError(f"案号“{raw}”无法识别：{exc}") from None
+        raise UserError(f"案号“{text}”无法识别：{exc}") from None
     return cn.normalized, cn.court_code, int(cn.year)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhixiao.errors import UserError
-from zhixiao.services.common import load_rules, normalize_case_number, ratio, work_calendar
+from zhixiao.services.common import load_rules, normalize_case_number, ratio, work_calendar, workdays_after
 from zhixiao.services.importers import (
     map_headers,
     parse_bool,
@@ -260,10 +260,10 @@ def overdue_tickets(session: Session, as_of: date, settings: Any = None) -> list
     q = select(HotlineTicket).where(HotlineTicket.responded_at.is_(None))
     for t in session.scalars(q.order_by(HotlineTicket.due_date)):
         if t.due_date < as_of:
-            late = cal.workdays_between(t.due_date, as_of)
+            late = workdays_after(cal, t.due_date, as_of)
             level = "interview" if late >= esc["interview_workdays_after"] else "supervise"
             reason = f"12368 {t.category}工单逾期 {late} 个工作日未回复（应于 {t.due_date} 前回复）"
-        elif cal.workdays_between(as_of, t.due_date) <= esc["remind_workdays_before"]:
+        elif workdays_after(cal, as_of, t.due_date) <= esc["remind_workdays_before"]:
             level = "remind"
             reason = f"12368 {t.category}工单将于 {t.due_date} 到期，尚未回复"
         else:

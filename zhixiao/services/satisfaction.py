@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from zhixiao.errors import UserError
-from zhixiao.services.common import load_rules, ratio, work_calendar
+from zhixiao.services.common import load_rules, ratio, work_calendar, workdays_after
 from zhixiao.services.importers import map_headers, parse_day, raise_if_errors, read_rows, require_headers
 from zhixiao.services.models import FollowUp, Rating
 
@@ -152,7 +152,7 @@ def overdue_followups(session: Session, as_of: date, settings: Any = None) -> li
     for f in open_followups(session):
         r = f.rating
         if f.due_date < as_of:
-            late = cal.workdays_between(f.due_date, as_of)
+            late = workdays_after(cal, f.due_date, as_of)
             level = "interview" if late >= rules["interview_workdays_after"] else "supervise"
             reason = f"{r.item}差评（{r.score} 分，{r.rated_on}）督办逾期 {late} 个工作日未办结"
         else:
