@@ -1,0 +1,151 @@
+"""Detect a text file's encoding and transcode it to UTF-8 as a stream.
+
+Court exports come as UTF-8, UTF-8 with BOM, GBK or GB18030. Detection order: BOM, then a strict
+UTF-8 decode of a sample, then GB18030 (a superset of GBK), then charset-normalizer. Decoding is done
+in big blocks with an incremental decoder so a 1 GB file never sits in memory, and an undecodable
+byte is reported with its byte offset and line number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from zhixiao.errors import UserError
+
+ENCODINGS = ("auto", "utf-8", "gbk", "gb18030")
+SAMPLE = 1 << 20
+BLOCK = 4 << 20
+_ALIASES = {"utf8": "utf-8", "utf-8-sig": "utf-8", "cp936": "gbk", "gb2312": "gbk"}
+
+
+class DecodeFailure(Exception):
+    def __init__(self, offset: int, line: int, encoding: str):
+        super().__init__(f"{encoding} @ {offset}")
+        self.offset, self.line, self.encoding = offset, line, encoding
+
+
+def normalise_encoding(name: str) -> str:
+    n = name.strip().lower().replace("_", "-")
+    n = _ALIASES.get(n, n)
+    if n not in ENCODINGS:
+        raise UserError(f"不支持的编码“{name}”：请用 auto、utf-8、gbk 或 gb18030 之一。")
+    return n
+
+
+def _strict_ok(sample: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def detect_encoding(path: Path) -> str:
+    """Best guess for ``path`` (a codec name Python knows); 'utf-8' also covers a UTF-8 BOM."""
+    with open(path, "rb") as fh:
+        sample = fh.read(SAMPLE)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if _strict_ok(sample, "utf-8"):
+        return "utf-8"
+    if _strict_ok(sample, "gb18030"):
+        return "gb18030"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        raise UserError(f"文件 {path.name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV，或用 --encoding 指定。")
+    return best.encoding
+
+
+class Utf8Stream(io.RawIOBase):
+    """A readable stream of UTF-8 bytes transcoded from ``path`` (BOM dropped).
+
+    ``on_bytes(n)`` is called with the number of source bytes consumed (for a progress bar).
+    Raises :class:`DecodeFailure` on the first undecodable byte.
+    """
+
+    def __init__(self, path: Path, encoding: str, on_bytes: Callable[[int], None] | None = None,
+                 block: int = BLOCK):
+        super().__init__()
+        self.path, self.encoding, self.block = path, encoding, block
+        self._fh = open(path, "rb")
+        self._left = b""  # an incomplete multi-byte sequence carried to the next block
+        self._buf = b""
+        self._off = 0
+        self._base = 0  # source offset of self._left[0]
+        self._lines = 0  # newlines before self._base
+        self._first = True
+        self._eof = False
+        self._on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        raw = self._fh.read(self.block)
+        if self._on_bytes and raw:
+            self._on_bytes(len(raw))
+        final = not raw
+        data = self._left + raw
+        if self._first:
+            self._first = False
+            if data.startswith(codecs.BOM_UTF8) and self.encoding == "utf-8":
+                data = data[3:]
+                self._base = 3
+        try:
+            text = data.decode(self.encoding)
+            keep = len(data)
+        except UnicodeDecodeError as exc:
+            if final or exc.start < len(data) - 3:
+                raise self._failure(data, exc.start) from None
+            keep = exc.start  # maybe a character split across blocks: retry with the next block
+            try:
+                text = data[:keep].decode(self.encoding)
+            except UnicodeDecodeError as exc2:
+                raise self._failure(data, exc2.start) from None
+        done = data[:keep]
+        self._left = data[keep:]
+        self._lines += done.count(b"\n")
+        self._base += keep
+        self._eof = final
+        self._buf += done if self.encoding == "utf-8" else text.encode("utf-8")
+
+    def _failure(self, data: bytes, at: int) -> DecodeFailure:
+        return DecodeFailure(self._base + at, self._lines + data[:at].count(b"\n") + 1, self.encoding)
+
+    def readinto(self, b) -> int:
+        while self._off >= len(self._buf) and not self._eof:
+            self._buf, self._off = self._buf[self._off:], 0
+            self._fill()
+        n = min(len(b), len(self._buf) - self._off)
+        b[:n] = self._buf[self._off:self._off + n]
+        self._off += n
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(self.block), b""))
+        out = bytearray(size)
+        got = 0
+        while got < size:
+            n = self.readinto(memoryview(out)[got:])
+            if not n:
+                break
+            got += n
+        return bytes(out[:got])
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+def decode_error(path: Path, failure: DecodeFailure) -> UserError:
+    hint = "gbk" if failure.encoding.startswith("utf") else "utf-8"
+    return UserError(
+        f"文件 {path.name} 第 {failure.line} 行（字节偏移 {failure.offset}）无法按 {failure.encoding} 解码："
+        f"文件编码不对或已损坏。请用 --encoding {hint} 重试，或在 Excel/WPS 中另存为“CSV UTF-8”后再导入。"
+    )

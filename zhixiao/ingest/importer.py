@@ -1,0 +1,238 @@
+"""Import court exports into the case store: ``validate`` (no writes) and ``import_files``.
+
+One ``import_files`` call is one store transaction (all files or nothing) and one batch of
+``ImportRecord`` rows in the ops DB. A file whose SHA-256 was already imported into this data
+directory is skipped (“已导入过，未作更改”) and, when every file is skipped, the manifest is untouched.
+Invariant, per file: accepted + rejected == rows_read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from zhixiao.config import Settings
+from zhixiao.errors import UserError
+from zhixiao.ingest.aliases import load_mapping, resolve_headers
+from zhixiao.ingest.merge import merge_into_store
+from zhixiao.ingest.readers import open_file
+from zhixiao.ingest.rejects import write_rejects
+from zhixiao.ingest.validate import ROW, Reject, dedupe, validate_chunk
+from zhixiao.store.cases import CaseStore
+from zhixiao.store.schema import TABLES
+
+OnBytes = Callable[[int], None]
+
+
+@dataclass
+class FileReport:
+    path: Path
+    table: str
+    encoding: str = ""
+    sha256: str = ""
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    blank_rows: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # canonical → header as written
+    ignored_columns: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    status: str = "ok"  # ok | unchanged
+    data: pa.Table | None = None  # accepted rows, canonical schema
+
+    def summary(self) -> dict:
+        return {"file": self.path.name, "table": self.table, "encoding": self.encoding, "rows_read": self.rows_read,
+                "accepted": self.accepted, "rejected": self.rejected, "blank_rows": self.blank_rows,
+                "status": self.status, "unknown_columns": self.unknown_columns}
+
+
+@dataclass
+class ValidationReport:
+    files: list[FileReport]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def accepted(self) -> int:
+        return sum(f.accepted for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def rejects(self) -> list[Reject]:
+        return [r for f in self.files for r in f.rejects]
+
+
+@dataclass
+class ImportResult:
+    report: ValidationReport
+    manifest_version: int
+    changed: bool
+    rejects_paths: list[Path]
+    partitions: list[tuple[str, int]]
+    record_ids: list[int]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto", mapping: dict | None = None,
+                  snapshot_date: date | None = None, on_bytes: OnBytes | None = None) -> FileReport:
+    """Read and check one file (no writes)."""
+    if table not in TABLES:
+        raise UserError(f"未知的数据表“{table}”：可选 {', '.join(TABLES)}。")
+    path = Path(path)
+    snap = snapshot_date or date.today()
+    raw = open_file(path, encoding, on_bytes)
+    hm = resolve_headers(raw.headers, table, mapping, path.name)
+    rep = FileReport(path, table, encoding=raw.encoding, columns=dict(hm.source), ignored_columns=hm.ignored,
+                     unknown_columns=hm.unknown)
+    tables: list[pa.Table] = []
+    for chunk in raw.chunks:
+        res = validate_chunk(chunk, hm, path.name, snap)
+        rep.rows_read += res.rows_read
+        rep.blank_rows += res.blank_rows
+        rep.rejects.extend(res.rejects)
+        tables.append(res.accepted)
+    for bad in raw.invalid:
+        rep.rows_read += 1
+        rep.rejects.append(Reject(path.name, bad.row, "（整行）", bad.text[:200], bad.reason))
+    accepted = pa.concat_tables(tables) if tables else _empty(table)
+    label = hm.source.get("case_id") or hm.source.get("judge_id") or ""
+    accepted, dup_rejects = dedupe(accepted, table, path.name, label)
+    rep.rejects.extend(dup_rejects)
+    rep.rejected = len({r.row for r in rep.rejects})
+    rep.accepted = accepted.num_rows
+    rep.data = accepted.drop_columns([ROW])
+    if rep.accepted + rep.rejected != rep.rows_read:  # the contract; a failure here is a bug, not bad input
+        raise AssertionError(f"{path.name}: accepted {rep.accepted} + rejected {rep.rejected} != read {rep.rows_read}")
+    return rep
+
+
+def _empty(table: str) -> pa.Table:
+    t = TABLES[table].empty_table()
+    return t.append_column(ROW, pa.array([], pa.int64()))
+
+
+def validate(paths: list[Path | str], table: str = "cases", encoding: str = "auto",
+             mapping: Path | str | dict | None = None, snapshot_date: date | None = None,
+             on_bytes: OnBytes | None = None) -> ValidationReport:
+    """Check files without writing anything (the web upload page shows this before importing)."""
+    m = mapping if isinstance(mapping, dict) else load_mapping(mapping, table)
+    return ValidationReport([validate_file(p, table, encoding, m, snapshot_date, on_bytes) for p in paths])
+
+
+def _record_model():
+    from zhixiao.store.imports_models import ImportRecord
+
+    return ImportRecord
+
+
+def _already_imported(session, data_dir: str, table: str, digest: str, version: int) -> bool:
+    from sqlalchemy import select
+
+    R = _record_model()
+    q = select(R.manifest_version).where(R.data_dir == data_dir, R.table_name == table, R.sha256 == digest,
+                                         R.status.in_(("ok", "unchanged")))
+    versions = [v for v in session.scalars(q) if v is not None]
+    # Only trust the record while the store still has that history (a wiped store re-imports).
+    return any(0 < v <= version for v in versions)
+
+
+def default_rejects_path(data_dir: Path, batch: str) -> Path:
+    return data_dir / "rejects" / f"拒收清单-{datetime.now():%Y%m%d-%H%M%S}-{batch[:6]}.csv"
+
+
+def import_files(paths: list[Path | str], settings: Settings, user: str | None = None, table: str = "cases",
+                 encoding: str = "auto", mapping: Path | str | dict | None = None,
+                 snapshot_date: date | None = None, rejects_path: Path | str | None = None,
+                 on_bytes: OnBytes | None = None, force: bool = False) -> ImportResult:
+    """Validate ``paths`` and write all accepted rows in ONE store transaction; record each file."""
+    from zhixiao.store.ops import session_factory
+
+    R = _record_model()
+    paths = [Path(p) for p in paths]
+    store = CaseStore(settings.data_dir)
+    data_dir = str(Path(settings.data_dir).resolve())
+    Session = session_factory(settings.ops_url)
+    batch = uuid.uuid4().hex
+    started = datetime.now()
+    m = mapping if isinstance(mapping, dict) else load_mapping(mapping, table)
+    version = store.manifest().version
+    reports: list[FileReport] = []
+    with Session() as s:
+        for p in paths:
+            if not p.is_file():
+                raise UserError(f"找不到文件 {p}：请检查路径是否正确。")
+            digest = sha256_of(p)
+            if not force and _already_imported(s, data_dir, table, digest, version):
+                rep = FileReport(p, table, sha256=digest, status="unchanged")
+                if on_bytes:
+                    on_bytes(p.stat().st_size)
+            else:
+                try:
+                    rep = validate_file(p, table, encoding, m, snapshot_date, on_bytes)
+                except UserError as exc:
+                    s.add(R(batch_id=batch, user=user, started_at=started, finished_at=datetime.now(),
+                            data_dir=data_dir, table_name=table, file_name=p.name, sha256=digest, status="failed",
+                            message=str(exc)))
+                    s.commit()
+                    raise
+                rep.sha256 = digest
+            reports.append(rep)
+    report = ValidationReport(reports)
+    todo = [r for r in reports if r.status == "ok"]
+    changed = bool(todo)
+    partitions: list[tuple[str, int]] = []
+    if any(r.accepted for r in todo):
+        version, partitions = merge_into_store(store, table, [r.data for r in todo])
+    written: list[Path] = []
+    if report.rejects:
+        written = write_rejects(report.rejects, Path(rejects_path) if rejects_path else
+                                default_rejects_path(Path(settings.data_dir), batch))
+    ids = []
+    with Session() as s:
+        for r in reports:
+            rec = R(batch_id=batch, user=user, started_at=started, finished_at=datetime.now(), data_dir=data_dir,
+                    table_name=table, file_name=r.path.name, sha256=r.sha256, encoding=r.encoding or None,
+                    rows_read=r.rows_read, accepted=r.accepted, rejected=r.rejected,
+                    rejects_path=str(written[0]) if written and r.rejected else None, status=r.status,
+                    message="已导入过，未作更改" if r.status == "unchanged" else None,
+                    manifest_version=version)
+            s.add(rec)
+            s.flush()
+            ids.append(rec.id)
+        s.commit()
+    return ImportResult(report, version, changed and bool(partitions), written, partitions, ids)
+
+
+def recent_imports(settings: Settings, limit: int = 10) -> list[dict]:
+    """The last ``limit`` import records of this data directory, newest first."""
+    from sqlalchemy import select
+
+    from zhixiao.store.ops import session_factory
+
+    R = _record_model()
+    data_dir = str(Path(settings.data_dir).resolve())
+    with session_factory(settings.ops_url)() as s:
+        rows = s.scalars(select(R).where(R.data_dir == data_dir).order_by(R.id.desc()).limit(limit)).all()
+        return [{"id": r.id, "user": r.user, "started_at": r.started_at, "finished_at": r.finished_at,
+                 "file_name": r.file_name, "table": r.table_name, "encoding": r.encoding, "rows_read": r.rows_read,
+                 "accepted": r.accepted, "rejected": r.rejected, "status": r.status,
+                 "rejects_path": r.rejects_path, "manifest_version": r.manifest_version} for r in rows]

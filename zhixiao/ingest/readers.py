@@ -1,0 +1,235 @@
+"""Read CSV (any supported encoding) and .xlsx files as chunks of all-string Arrow tables.
+
+Every cell is read as text (blank = ""), so typing and validation happen in one place
+(``validate``) with row-level reasons instead of a parser guessing types. Each chunk carries the
+row numbers the user sees in Excel (header = row 1). Rows with the wrong number of fields are
+not dropped: they come back in ``invalid`` with their row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from zhixiao.errors import UserError
+from zhixiao.ingest.encodings import (
+    DecodeFailure,
+    Utf8Stream,
+    decode_error,
+    detect_encoding,
+    normalise_encoding,
+)
+
+CHUNK_BYTES = 16 << 20
+XLSX_CHUNK_ROWS = 50_000
+
+
+@dataclass
+class InvalidRow:
+    row: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Chunk:
+    data: pa.Table  # columns c0..cN (all strings), in header order
+    rows: np.ndarray  # int64 row numbers as the user sees them
+
+
+@dataclass
+class RawFile:
+    path: Path
+    headers: list[str]
+    encoding: str
+    chunks: Iterator[Chunk]
+    invalid: list[InvalidRow] = field(default_factory=list)
+
+
+def col_names(n: int) -> list[str]:
+    return [f"c{i}" for i in range(n)]
+
+
+def open_file(path: Path | str, encoding: str = "auto", on_bytes: Callable[[int], None] | None = None) -> RawFile:
+    """Open ``path`` for chunked reading; raises UserError for missing, empty or unreadable files."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"找不到文件 {path}：请检查路径是否正确。")
+    if path.stat().st_size == 0:
+        raise UserError(f"文件 {path.name} 文件为空：请确认导出是否成功后重新导出。")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, on_bytes)
+    if suffix == ".xls":
+        raise UserError(f"文件 {path.name} 是旧版 .xls 格式，暂不支持：请在 Excel/WPS 中另存为 .xlsx 或 CSV 后再导入。")
+    return _open_csv(path, encoding, on_bytes)
+
+
+def _header(path: Path, enc: str) -> list[str]:
+    s = Utf8Stream(path, enc, block=1 << 16)
+    try:
+        head = b""
+        while b"\n" not in head:
+            more = s.read(1 << 16)
+            if not more:
+                break
+            head += more
+    except DecodeFailure as f:
+        raise decode_error(path, f) from None
+    finally:
+        s.close()
+    text = head.decode("utf-8", errors="ignore")
+    if not text.strip():
+        raise UserError(f"文件 {path.name} 文件为空：没有表头也没有数据，请确认导出是否成功后重新导出。")
+    first = next(csv.reader(io.StringIO(text)), [])
+    return [h.strip() for h in first]
+
+
+def _open_csv(path: Path, encoding: str, on_bytes) -> RawFile:
+    enc = normalise_encoding(encoding)
+    enc = detect_encoding(path) if enc == "auto" else enc
+    headers = _header(path, enc)
+    raw = RawFile(path, headers, enc, iter(()))
+    raw.chunks = _csv_chunks(raw, on_bytes, auto=encoding == "auto")
+    return raw
+
+
+def _csv_chunks(raw: RawFile, on_bytes, auto: bool) -> Iterator[Chunk]:
+    n = len(raw.headers)
+    names = col_names(n)
+    invalid_rows: set[int] = set()
+
+    def handler(bad) -> str:
+        row = bad.number if bad.number is not None else -1
+        invalid_rows.add(row)
+        raw.invalid.append(InvalidRow(row, bad.text, f"列数不符：表头有 {n} 列，此行有 {bad.actual_columns} 列"))
+        return "skip"
+
+    stream = Utf8Stream(raw.path, raw.encoding, on_bytes)
+    reader = pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=CHUNK_BYTES, use_threads=True),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                                             quoted_strings_can_be_null=False, null_values=[]),
+    )
+    next_row = 2
+    try:
+        for batch in reader:
+            k = batch.num_rows
+            rows, next_row = _number_rows(next_row, k, invalid_rows)
+            table = pa.Table.from_batches([batch])
+            yield Chunk(_fill_nulls(table), rows)
+    except DecodeFailure as f:
+        raise decode_error(raw.path, f) from None
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"文件 {raw.path.name} 无法按 CSV 解析（{exc}）：请确认它是逗号分隔的 CSV 文件。") from None
+    finally:
+        stream.close()
+
+
+def _number_rows(start: int, k: int, skip: set[int]) -> tuple[np.ndarray, int]:
+    """Row numbers for ``k`` good rows starting at ``start``, skipping rows the parser rejected."""
+    rows = np.arange(start, start + k, dtype=np.int64)
+    if skip and max(skip) >= start:
+        out, r = [], start
+        while len(out) < k:
+            if r not in skip:
+                out.append(r)
+            r += 1
+        rows = np.asarray(out, dtype=np.int64)
+    return rows, (int(rows[-1]) + 1 if k else start)
+
+
+def _fill_nulls(t: pa.Table) -> pa.Table:
+    if all(c.null_count == 0 for c in t.columns):
+        return t
+    import pyarrow.compute as pc
+
+    return pa.table({n: pc.fill_null(t.column(n), "") for n in t.column_names})
+
+
+def cell_text(v) -> str:
+    """An Excel cell value as the text a CSV export would carry."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == time(0) else v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _open_xlsx(path: Path, on_bytes) -> RawFile:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 — any openpyxl failure means the file is not a readable workbook
+        raise UserError(f"文件 {path.name} 不是有效的 .xlsx 工作簿（{type(exc).__name__}）：请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header_row = 0
+    headers: list[str] = []
+    for values in it:
+        header_row += 1
+        if any(v not in (None, "") for v in values):
+            headers = [cell_text(v) for v in values]
+            while headers and headers[-1] == "":
+                headers.pop()
+            break
+    if not headers:
+        wb.close()
+        raise UserError(f"文件 {path.name} 文件为空：第一个工作表没有任何内容，请确认导出是否成功。")
+    raw = RawFile(path, headers, "xlsx", iter(()))
+    raw.chunks = _xlsx_chunks(raw, wb, it, header_row, on_bytes)
+    return raw
+
+
+def _xlsx_chunks(raw: RawFile, wb, it, header_row: int, on_bytes) -> Iterator[Chunk]:
+    n = len(raw.headers)
+    names = col_names(n)
+    cols: list[list[str]] = [[] for _ in range(n)]
+    rows: list[int] = []
+    r = header_row
+    try:
+        for values in it:
+            r += 1
+            cells = [cell_text(v) for v in values]
+            extra = [c for c in cells[n:] if c]
+            if extra:
+                raw.invalid.append(InvalidRow(r, ",".join(cells), f"列数不符：表头有 {n} 列，此行有 {len(cells)} 列有内容"))
+                continue
+            cells = (cells + [""] * n)[:n]
+            for i, c in enumerate(cells):
+                cols[i].append(c)
+            rows.append(r)
+            if len(rows) >= XLSX_CHUNK_ROWS:
+                yield Chunk(pa.table(dict(zip(names, cols, strict=True)), schema=_str_schema(names)),
+                            np.asarray(rows, dtype=np.int64))
+                cols, rows = [[] for _ in range(n)], []
+        if rows:
+            yield Chunk(pa.table(dict(zip(names, cols, strict=True)), schema=_str_schema(names)),
+                        np.asarray(rows, dtype=np.int64))
+    finally:
+        wb.close()
+        if on_bytes:
+            on_bytes(raw.path.stat().st_size)
+
+
+def _str_schema(names: list[str]) -> pa.Schema:
+    return pa.schema([(n, pa.string()) for n in names])

@@ -1,0 +1,328 @@
+"""Row-level validation: raw string chunks → typed canonical rows + rejects with Chinese reasons.
+
+Nothing is dropped silently: every row read is either accepted or listed as rejected (one line per
+problem, so a row with two bad cells shows both). Fully blank rows are not data and are not counted.
+Checks are vectorised with Arrow; Python only runs once per distinct value (``map_distinct``) and
+once per rejected row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zhixiao.ingest import values as V
+from zhixiao.ingest.aliases import HeaderMap, vocab
+from zhixiao.ingest.casenum import parse_column
+from zhixiao.ingest.readers import Chunk
+from zhixiao.store.schema import APPEAL_RESULTS, EVENT_KINDS, TABLES
+
+ROW = "_row"  # user-visible row number carried with accepted rows until the duplicate check
+
+# Columns whose formula-like content rejects the row (they are keys or typed values);
+# every other string column is free text and is neutralised with a leading apostrophe.
+KEY_TEXT = {"cases": {"case_id", "origin_case_id", "judge_id", "dispute_id"},
+            "case_events": {"case_id"}, "people": {"judge_id", "court_code"}}
+REQUIRED_DATE = {"cases": ("filing_date", "立案日期为空"), "case_events": ("start_date", "开始日期为空"), "people": None}
+DATE_ORDER = {"cases": ("filing_date", "closing_date", "结案日期早于立案日期"),
+              "case_events": ("start_date", "end_date", "结束日期早于开始日期"),
+              "people": ("active_from", "active_to", "离任日期早于任职日期")}
+DUP_KEY = {"cases": ("case_id",), "case_events": ("case_id", "kind", "start_date"), "people": ("judge_id", "court_code", "year")}
+_FAST_AMOUNT = r"^\d{1,16}(\.\d{1,2})?$"
+V_MONEY = pa.decimal128(18, 2)
+
+
+@dataclass
+class Reject:
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ChunkResult:
+    accepted: pa.Table  # canonical schema + ROW
+    rejects: list[Reject]
+    rows_read: int
+    blank_rows: int
+
+
+@dataclass
+class _Issues:
+    """Collects (mask, column label, values, reason) per check; turns them into rejects at the end."""
+    file: str
+    rows: np.ndarray
+    n: int
+    items: list[tuple[np.ndarray, str, pa.Array | None, object]] = field(default_factory=list)
+
+    def add(self, bad, label: str, vals: pa.Array | None, reason: str | pa.Array) -> None:
+        mask = _np(bad)
+        if mask.any():
+            self.items.append((mask, label, vals, reason))
+
+    def rejected_mask(self) -> np.ndarray:
+        m = np.zeros(self.n, dtype=bool)
+        for mask, *_ in self.items:
+            m |= mask
+        return m
+
+    def rejects(self) -> list[Reject]:
+        out = []
+        for mask, label, vals, reason in self.items:
+            for i in np.where(mask)[0]:
+                v = "" if vals is None else (vals[int(i)].as_py() or "")
+                r = reason if isinstance(reason, str) else reason[int(i)].as_py()
+                out.append(Reject(self.file, int(self.rows[i]), label, _clip(str(v)), r))
+        return out
+
+
+def _clip(v: str, n: int = 200) -> str:
+    return v if len(v) <= n else v[:n] + f"…（共 {len(v)} 字符）"
+
+
+def _np(mask) -> np.ndarray:
+    if isinstance(mask, np.ndarray):
+        return mask
+    if isinstance(mask, pa.ChunkedArray):
+        mask = mask.combine_chunks()
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+@cache
+def _bool_parser():
+    b = vocab()["bool"]
+    return V.make_bool_parser(b["true"], b["false"])
+
+
+def _court_name(code: str) -> str | None:
+    from zhixiao.domain.courts import court_name
+
+    try:
+        return court_name(code)
+    except (KeyError, ValueError):
+        return None
+
+
+@cache
+def _default_procedure(type_code: str) -> str:
+    from zhixiao.domain import case_types
+
+    ct = case_types.get(type_code)
+    return ct.default_procedure if ct else "no_limit"
+
+
+def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> ChunkResult:
+    """Type and check one chunk of raw rows for table ``hm.table``."""
+    table = hm.table
+    schema = TABLES[table]
+    data = chunk.data
+    n = data.num_rows
+    # Fully blank rows are layout, not data.
+    nonblank = np.zeros(n, dtype=bool)
+    for c in data.columns:
+        nonblank |= _np(pc.greater(pc.utf8_length(c), 0))
+    blank = int(n - nonblank.sum())
+    if blank:
+        keep = pa.array(nonblank)
+        data = data.filter(keep)
+        rows = chunk.rows[nonblank]
+        n = data.num_rows
+    else:
+        rows = chunk.rows
+    iss = _Issues(file, rows, n)
+    raw = {c: pc.utf8_trim_whitespace(data.column(f"c{i}").combine_chunks()) for c, i in hm.columns.items()}
+    label = hm.source
+    out: dict[str, pa.Array] = {}
+
+    for c, arr in raw.items():  # huge cells, then formula injection
+        iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
+                f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
+        cand = _np(pc.match_substring_regex(arr, r"^[=+\-@\t\r]"))
+        if cand.any():
+            hit = np.zeros(n, dtype=bool)
+            for i in np.where(cand)[0]:
+                hit[i] = V.is_formula(arr[int(i)].as_py())
+            if hit.any():
+                if schema.field(c).type == pa.string() and c not in KEY_TEXT[table]:
+                    raw[c] = pc.if_else(pa.array(hit), pc.binary_join_element_wise("'", arr, ""), arr)
+                else:
+                    iss.add(hit, label[c], arr, "疑似公式注入（以 = + - @ 开头的公式内容），请删除公式后重新导出")
+
+    snap = pa.scalar(snapshot, pa.date32())
+    if "snapshot_date" in schema.names:
+        if "snapshot_date" in raw:
+            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32())
+            iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
+            out["snapshot_date"] = pc.coalesce(v, snap)
+        else:
+            out["snapshot_date"] = const_date(snapshot, n)
+    row_snap = out["snapshot_date"] if "snapshot_date" in out else const_date(snapshot, n)
+
+    if "case_id" in raw:  # 案号 → case_id, court_code, year, type …
+        parsed = parse_column(raw.pop("case_id"))
+        iss.add(pc.is_valid(parsed.reasons), label["case_id"], data.column(f"c{hm.columns['case_id']}"), parsed.reasons)
+        for f, a in parsed.columns.items():
+            if f in schema.names:
+                out[f] = a
+
+    for c in list(raw):
+        typ = schema.field(c).type
+        arr = raw[c]
+        if typ == pa.date32():
+            v, r = V.map_distinct(arr, V.parse_date, typ)
+            iss.add(pc.is_valid(r), label[c], arr, r)
+            out[c] = v
+        elif typ == V_MONEY:
+            v = _amounts(arr, iss, label[c])
+            iss.add(pc.less(v, pa.scalar(0, V_MONEY)), label[c], arr, "金额为负数")
+            out[c] = v
+        elif typ == pa.bool_():
+            v, r = V.map_distinct(arr, _bool_parser(), typ)
+            iss.add(pc.is_valid(r), label[c], arr, pc.binary_join_element_wise(r, "（应为“是”或“否”）", ""))
+            out[c] = v
+        elif typ in (pa.int32(), pa.int64()):
+            v, r = V.map_distinct(arr, V.parse_int, typ)
+            iss.add(pc.is_valid(r), label[c], arr, r)
+            iss.add(pc.less(v, 0), label[c], arr, "数值为负数")
+            out[c] = v
+        elif pa.types.is_list(typ):
+            v, _ = V.map_distinct(arr, _split_tags, typ)
+            out[c] = v
+        elif c == "kind":
+            v, r = V.map_distinct(arr, lambda t: V.keyword_lookup(t, vocab()["event_kind"], EVENT_KINDS), pa.string())
+            iss.add(pc.is_valid(r), label[c], arr, pc.binary_join_element_wise("事项类型", r, "（应为延长、扣除、中止、恢复等）", ""))
+            out[c] = v
+        elif c == "appeal_result":
+            v, r = V.map_distinct(arr, lambda t: _blank_or(t, vocab()["appeal_result"], APPEAL_RESULTS), pa.string())
+            iss.add(pc.is_valid(r), label[c], arr, pc.binary_join_element_wise("二审结果", r, "（应为维持、改判、发回重审、撤回上诉等）", ""))
+            out[c] = v
+        elif c == "procedure":
+            continue  # needs the category from the 案号, done below
+        else:
+            out[c] = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+    if table == "cases":
+        out["procedure"] = _procedures(raw.get("procedure"), out, n)
+        if "court_name" not in out or out["court_name"].null_count:
+            derived, _ = V.map_distinct(pc.fill_null(out["court_code"], ""), lambda c: _court_name(c) if c else None, pa.string())
+            out["court_name"] = pc.coalesce(out["court_name"], derived) if "court_name" in out else derived
+    if table == "people":
+        for c, what in (("judge_id", "工号为空"), ("name", "姓名为空"), ("court_code", "法院代字为空")):
+            iss.add(pc.is_null(out[c]), label[c], None, what)
+        if "year" not in out:
+            out["year"] = pa.array(np.full(n, snapshot.year, dtype=np.int32))
+        else:
+            out["year"] = pc.coalesce(out["year"], pa.scalar(snapshot.year, pa.int32()))
+    if table == "case_events":
+        iss.add(pc.is_null(out["kind"]) if "kind" in out else np.ones(n, bool), label.get("kind", "事项类型"), None, "事项类型为空")
+
+    req = REQUIRED_DATE[table]
+    if req and req[0] in hm.columns:
+        iss.add(pc.equal(raw[req[0]], ""), label[req[0]], None, req[1])
+    elif req:
+        iss.add(np.ones(n, dtype=bool), req[0], None, req[1] + "（文件中没有这一列）")
+    a, b, why = DATE_ORDER[table]
+    if a in out and b in out:
+        iss.add(pc.less(out[b], out[a]), label[b], raw[b], why)
+    for c, what in (("filing_date", "立案日期"), ("closing_date", "结案日期"), ("start_date", "开始日期")):
+        if c in out:
+            iss.add(pc.greater(out[c], row_snap), label[c], raw[c],
+                    pc.binary_join_element_wise(f"{what}晚于数据日期 ", pc.cast(row_snap, pa.string()),
+                                                "（不能是未来日期，请检查日期或用 --snapshot-date 指定导出日期）", ""))
+
+    bad = iss.rejected_mask()
+    rejects = iss.rejects()
+    good = pa.array(~bad)
+    cols = []
+    for f in schema:
+        a = out.get(f.name)
+        cols.append(pa.nulls(n, f.type) if a is None else a.cast(f.type))
+    typed = pa.Table.from_arrays([*cols, pa.array(rows, pa.int64())], names=[*schema.names, ROW])
+    return ChunkResult(typed.filter(good), rejects, n, blank)
+
+
+def const_date(d: date, n: int) -> pa.Array:
+    return pa.array(np.full(n, (d - date(1970, 1, 1)).days, dtype=np.int32)).cast(pa.date32())
+
+
+def _amounts(arr: pa.Array, iss: _Issues, label: str) -> pa.Array:
+    fast = pc.match_substring_regex(arr, _FAST_AMOUNT)
+    quick = pc.cast(pc.if_else(fast, arr, "0"), V_MONEY)
+    slow_in = pc.if_else(fast, "", arr)
+    v, r = V.map_distinct(slow_in, V.parse_amount, V_MONEY)
+    iss.add(pc.is_valid(r), label, arr, r)
+    return pc.if_else(fast, quick, v)
+
+
+def _split_tags(t: str) -> list[str] | None:
+    import re
+
+    parts = [p for p in re.split(r"[、,，;；\s]+", t) if p]
+    return parts or None
+
+
+def _blank_or(t: str, table: dict[str, str], canonical: tuple[str, ...]) -> str | None:
+    return V.keyword_lookup(t, table, canonical) if t.strip() else None
+
+
+def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.Array:
+    """适用程序 → procedure code, refined by category/stage; default from the case-type registry."""
+    rules = vocab()["procedure"]
+    parts = [pc.fill_null(out["category"], ""), pc.fill_null(out["stage"], ""), pc.fill_null(out["type_code"], ""),
+             text if text is not None else pa.array([""] * n, pa.string())]
+    key = pc.binary_join_element_wise(*parts, "\x00")
+
+    def one(k: str) -> str | None:
+        cat, stage, tcode, txt = k.split("\x00")
+        if not tcode:
+            return None
+        return V.procedure_code(txt, cat, stage, _default_procedure(tcode), rules)
+
+    v, _ = V.map_distinct(key, one, pa.string())
+    return v
+
+
+def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, list[Reject]]:
+    """Duplicate keys within one file: identical rows keep the first, conflicting rows are all rejected."""
+    keys = DUP_KEY[table]
+    if t.num_rows < 2:
+        return t, []
+    key = _key_column(t, keys)
+    counts = pa.table({"k": key}).group_by("k").aggregate([("k", "count")])
+    dup_keys = counts.filter(pc.greater(counts.column("k_count"), 1)).column("k")
+    if len(dup_keys) == 0:
+        return t, []
+    in_dup = pc.is_in(key, value_set=dup_keys.combine_chunks())
+    sub = t.filter(in_dup)
+    groups: dict[object, list[dict]] = {}
+    for k, r in zip(_key_column(sub, keys).to_pylist(), sub.to_pylist(), strict=True):
+        groups.setdefault(k, []).append(r)
+    drop: set[int] = set()
+    rejects: list[Reject] = []
+    for rows in groups.values():
+        rows.sort(key=lambda r: r[ROW])
+        first = rows[0]
+        same = all({k: v for k, v in r.items() if k != ROW} == {k: v for k, v in first.items() if k != ROW}
+                   for r in rows[1:])
+        nums = "、".join(str(r[ROW]) for r in rows)
+        for r in rows if not same else rows[1:]:
+            drop.add(r[ROW])
+            reason = (f"重复行：与第 {first[ROW]} 行内容完全相同，已保留第 {first[ROW]} 行" if same else
+                      f"重复且内容不一致（第 {nums} 行），无法判断以哪行为准，请核对后只保留一行")
+            rejects.append(Reject(file, r[ROW], label, str(r[keys[0]]), reason))
+    keep = pc.invert(pc.is_in(t.column(ROW), value_set=pa.array(sorted(drop), pa.int64())))
+    return t.filter(keep), rejects
+
+
+def _key_column(t: pa.Table, keys: tuple[str, ...]) -> pa.Array:
+    if len(keys) == 1:
+        return t.column(keys[0]).combine_chunks()
+    parts = [pc.fill_null(pc.cast(t.column(k), pa.string()), "") for k in keys]
+    return pc.binary_join_element_wise(*parts, "\x00").combine_chunks()
