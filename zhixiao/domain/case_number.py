@@ -101,7 +101,7 @@ def _init() -> dict:
     _state["modern"] = re.compile(rf"\(([0-9]{{4}})\){body}")
     # Same grammar on the raw text when it has no spaces/full-width digits: skips str.translate.
     _state["raw"] = re.compile(rf"[(（〔\[【]([0-9]{{4}})[)）〕\]】]{body}")
-    _state["legacy"] = re.compile(rf"\((\d{{4}})\)(\D*?)字第?(\d+)(?:-(\d+))?号{suffix}")
+    _state["legacy"] = re.compile(rf"\(([0-9]{{4}})\)([^0-9]*?)字第?([0-9]+)(?:-([0-9]+))?号{suffix}")
     _state["meta"] = {c: (t.category, t.stage) for c, t in ((t.code, t) for t in case_types.all_types())}
     _state["spec"] = frozenset(case_types.specialized_codes())
     return _state
@@ -215,7 +215,7 @@ def _diagnose(text: str, s: str, st: dict) -> str:
     """Name the first part of ``s`` (cleaned ``text``) that breaks the grammar."""
     if not s:
         return "案号为空，请填写如（2025）冀0123民初123号的案号"
-    m = re.match(r"\((\d*)\)", s)
+    m = re.match(r"\(([0-9]*)\)", s)
     if m is None:
         return f"案号“{text}”缺少年度，应以（2025）这样的括号年度开头"
     if len(m.group(1)) != 4:
@@ -226,20 +226,20 @@ def _diagnose(text: str, s: str, st: dict) -> str:
     if rest.startswith(SUPREME):
         court, rest = SUPREME, rest[len(SUPREME):]
     elif rest[0] in PROVINCE_CHARS:
-        d = re.match(r"\d*", rest[1:]).group(0)
+        d = re.match(r"[0-9]*", rest[1:]).group(0)
         court, rest = rest[0] + d, rest[1 + len(d):]
         if len(d) not in (0, 2, 4):
             return (f"案号“{text}”的法院代字“{court}”数字位数不对：省级简称后应为2位（中级法院）"
                     f"或4位（基层法院）数字")
     else:
-        bad = re.match(r"\D\d*", rest).group(0)
+        bad = re.match(r".[0-9]*", rest, re.S).group(0)
         return (f"案号“{text}”的法院代字“{bad}”无法识别：应为“最高法”或省级简称"
                 f"（如京、冀、粤、内、军、兵）加2位或4位数字")
-    mid = re.match(r"\D*", rest).group(0)
+    mid = re.match(r"[^0-9]*", rest).group(0)
     rest = rest[len(mid):]
     if mid.endswith("第"):
         mid = mid[:-1]
-    if "号" in mid and not re.search(r"\d", mid):
+    if mid.endswith("号"):
         return f"案号“{text}”缺少案件编号：类型代字后应为数字编号，如“民初123号”"
     if not mid:
         return f"案号“{text}”缺少类型代字：法院代字“{court}”后应为如“民初”“刑终”“执”的类型代字"
@@ -248,7 +248,7 @@ def _diagnose(text: str, s: str, st: dict) -> str:
         return f"案号“{text}”的类型代字“{mid}”不在最高人民法院案件类型代字标准中"
     if not rest:
         return f"案号“{text}”缺少案件编号：类型代字“{mid}”后应为数字编号和“号”"
-    m = re.match(r"\d+(?:-\d+)?", rest)
+    m = re.match(r"[0-9]+(?:-[0-9]+)?", rest)
     tail = rest[m.end():] if m else rest
     if not tail or not tail.startswith("号"):
         if "号" not in tail:
