@@ -40,7 +40,7 @@ class Summary:
         """A full paragraph for a briefing: headline plus which indicators are out of range or worsening."""
         parts = [f"本期共评估{self.total}项指标，其中{len(self.with_range)}项设有合理区间，"
                  f"{len(self.in_range)}项处于合理区间"]
-        out = self.above + self.below
+        out = [i for i, st in self.statuses.items() if st in (ranges.ABOVE, ranges.BELOW)]  # row order
         if out:
             parts.append(f"{len(out)}项偏离区间（{self._list(out)}）")
         if self.compared:
