@@ -1,0 +1,123 @@
+"""Special ledgers: topic rules, 终本 five conditions, 民生小案, 行政争议实质性化解 rate, 信访积案."""
+
+from datetime import date
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from zhixiao.engine import connect
+from zhixiao.errors import UserError
+from zhixiao.services import ledgers as L
+from zhixiao.services.common import load_rules
+from zhixiao.store.cases import CaseStore
+from zhixiao.store.ops import session_factory
+
+C = "冀0123"
+ROWS = [
+    # case_id, type, category, procedure, cause, filed, closed, method, claim, collected, tags, parties
+    ("(2026)冀0123民初1号", "民初", "civil", "civil_ordinary", "不动产登记纠纷", date(2026, 1, 5), date(2026, 3, 6), "判决",
+     100000, None, [], "甲；乙"),
+    ("(2026)冀0123行初2号", "行初", "administrative", "admin_first", "行政登记", date(2026, 1, 10), date(2026, 2, 9), "撤诉",
+     None, None, ["agency_corrected"], "甲；某县自然资源局"),
+    ("(2026)冀0123行初3号", "行初", "administrative", "admin_first", "行政处罚", date(2026, 1, 12), date(2026, 2, 20), "判决",
+     None, None, [], "乙；某县市场监督管理局"),
+    ("(2026)冀0123行初4号", "行初", "administrative", "admin_first", "行政许可", date(2026, 2, 1), date(2026, 3, 2), "撤诉",
+     None, None, [], "丙；某县住建局"),
+    ("(2026)冀0123民初5号", "民初", "civil", "civil_small_claims", "追索劳动报酬纠纷", date(2026, 2, 1), None, None,
+     8000, None, [], "丁；某建筑有限公司"),
+    ("(2025)冀0123执9号", "执", "enforcement", "enforcement", "借款合同纠纷", date(2025, 3, 1), None, None, None, 0,
+     ["执行通知", "限制消费", "财产调查"], "戊；己"),
+    ("(2026)冀0123执3号", "执", "enforcement", "enforcement", "买卖合同纠纷", date(2026, 2, 20), None, None, None, 5000,
+     ["执行通知", "财产调查", "下落不明"], "庚；辛有限公司"),
+]
+
+
+@pytest.fixture(scope="module")
+def eng(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ledgers")
+    cols = list(zip(*ROWS, strict=True))
+    t = pa.table({
+        "case_id": cols[0], "court_code": [C] * len(ROWS), "year": [int(x[1:5]) for x in cols[0]],
+        "type_code": cols[1], "category": cols[2], "procedure": cols[3], "cause": cols[4], "filing_date": cols[5],
+        "closing_date": pa.array(cols[6], pa.date32()), "closing_method": cols[7],
+        "claim_amount": pa.array([None if v is None else Decimal(v) for v in cols[8]], pa.decimal128(18, 2)),
+        "enforcement_collected_amount": pa.array([None if v is None else Decimal(v) for v in cols[9]],
+                                                 pa.decimal128(18, 2)),
+        "tags": pa.array(cols[10], pa.list_(pa.string())), "parties": cols[11],
+    })
+    with CaseStore(root).transaction() as tx:
+        tx.write("cases", t)
+    return connect(root)
+
+
+def test_topic_ledgers(eng):
+    out = L.topic_ledgers(eng, date(2026, 1, 1), date(2026, 3, 31), C)
+    bd = out["不动产登记"]
+    # 民初1 by 案由, 行初2 by party 自然资源局
+    assert [r["case_id"] for r in bd["cases"]] == ["(2026)冀0123民初1号", "(2026)冀0123行初2号"]
+    assert bd["cases"][0]["reason"] == "案由为不动产登记纠纷"
+    assert bd["cases"][1]["reason"] == "当事人或案情含“自然资源局”"
+    # closed 3-06 after 60 days and 2-09 after 30 days → avg 45
+    assert (bd["received"], bd["closed"], bd["pending"], bd["avg_days"], bd["overdue"]) == (2, 2, 0, 45.0, 0)
+    qy = out["涉企（营商环境）"]
+    assert {r["case_id"] for r in qy["cases"]} == {"(2026)冀0123民初5号", "(2026)冀0123执3号"}
+    with pytest.raises(UserError, match="没有名为“烂尾楼”的专题台账"):
+        L.topic_ledgers(eng, date(2026, 1, 1), date(2026, 3, 31), C, topic="烂尾楼")
+
+
+def test_minsheng(eng):
+    m = L.minsheng_cases(eng, date(2026, 1, 1), date(2026, 3, 31), C)
+    assert [r["case_id"] for r in m["cases"]] == ["(2026)冀0123民初5号"]
+    assert m["cases"][0]["reason"] == "案由为追索劳动报酬纠纷"
+    assert m["overdue"] == 0
+    # 小额诉讼 2 months from 2-01 → early April; pending on 4-30 → 超审限
+    late = L.minsheng_cases(eng, date(2026, 1, 1), date(2026, 4, 30), C)
+    assert late["overdue"] == 1 and late["pending"] == 1
+
+
+def test_zhongben_five_conditions(eng):
+    e = L.enforcement_hard(eng, date(2026, 4, 10), C)
+    assert e["pending_enforcement"] == 2
+    # 执9: notice, restriction, investigation with nothing collected, filed 2025-03-01 (> 3 months), no 下落不明 → all five
+    assert [r["case_id"] for r in e["zhongben_candidates"]] == ["(2025)冀0123执9号"]
+    # filed 2025-03-01, 12 months → 2026-03-01 ≤ 4-10 → long-running
+    assert [r["case_id"] for r in e["long_running"]] == ["(2025)冀0123执9号"]
+    near = e["zhongben_near"]
+    assert near == []  # 执3 misses restriction, investigation (5000 collected), 3 months (5-20) and whereabouts
+    conds = L.zhongben_conditions(dict(zip(["filing_date", "tags", "enforcement_collected_amount"],
+                                           [date(2026, 2, 20), ["执行通知", "财产调查", "下落不明"], 5000], strict=True)),
+                                  date(2026, 4, 10), load_rules("ledgers")["enforcement"]["zhongben"])
+    assert [c["met"] for c in conds] == [True, False, False, False, False]
+    assert "已执行到位 5,000.00 元" in conds[2]["evidence"]
+    assert conds[3]["evidence"] == "立案 2026-02-20，满3个月为 2026-05-20"
+
+
+def test_admin_resolution_rate(eng):
+    r = L.admin_resolution(eng, date(2026, 1, 1), date(2026, 3, 31), C)
+    # Feb: 行初2 (撤诉 after correction) and 行初3 (判决) → 1/2; Mar: 行初4 撤诉 without correction → 0/1
+    assert [(x["period"], x["closed"], x["withdrawn"], x["resolved"], x["resolution_rate"]) for x in r] == [
+        ("2026-02", 2, 1, 1, 0.5), ("2026-03", 1, 1, 0, 0.0)]
+    q = L.admin_resolution(eng, date(2026, 1, 1), date(2026, 3, 31), C, by="quarter")
+    assert [(x["period"], x["resolved"], x["closed"]) for x in q] == [("2026Q1", 1, 3)]
+
+
+def test_petition_register(sql_url):
+    Session = session_factory(sql_url)
+    with Session() as s, s.begin():
+        a = L.add_petition(s, court_code=C, petitioner="王某", received_on=date(2025, 1, 8), owner="刘副院长",
+                           case_id="(2024)冀0123民初88号")
+        L.add_petition(s, court_code=C, petitioner="李某", received_on=date(2026, 1, 8), owner="刘副院长")
+        L.add_petition(s, court_code=C, petitioner="赵某", received_on=date(2026, 2, 8), owner="陈庭长")
+        with pytest.raises(UserError, match="早于信访登记日期"):
+            L.update_petition(s, a.id, "已化解", date(2024, 1, 1))
+        with pytest.raises(UserError, match="状态“结了”无效"):
+            L.update_petition(s, a.id, "结了", date(2026, 1, 1))
+    with Session() as s:
+        st = L.petition_stats(s, C, date(2026, 3, 1))
+        assert (st["open"], st["open_over_1y"], st["by_owner"]) == (3, 1, {"刘副院长": 2, "陈庭长": 1})
+    with Session() as s, s.begin():
+        L.update_petition(s, a.id, "息访", date(2026, 2, 1))
+    with Session() as s:
+        st = L.petition_stats(s, C, date(2026, 3, 1))
+        assert (st["open"], st["resolved"], st["resolution_rate"], st["open_over_1y"]) == (2, 1, 1 / 3, 0)

@@ -1,0 +1,241 @@
+"""Special ledgers (专项台账): topic ledgers as rules, 执行难 and 终本 candidates, 民生小案,
+行政争议实质性化解 rate, and the 信访积案 register.
+
+Case ledgers read the case store through the engine and judge each case with the rule evaluator, so
+each row carries the reason it is on the ledger. Overdue means 超审限 from the supervision module's
+deadline table when it is available.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhixiao.errors import UserError
+from zhixiao.services import rules as R
+from zhixiao.services.common import add_months, load_rules, ratio
+from zhixiao.services.models import Petition
+
+CASE_COLUMNS = ["case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
+                "cause", "filing_date", "closing_date", "closing_method", "claim_amount", "enforcement_applied_amount",
+                "enforcement_collected_amount", "tags", "parties", "origin_case_id", "snapshot_date"]
+PETITION_STATUSES = ("在办", "已化解", "息访")
+
+
+def received_cases(engine, start: date, end: date, court_code: str | None = None) -> list[dict]:
+    """Cases received in [start, end] (pending at start or filed in the period), latest snapshot each."""
+    t = engine.cases
+    q = t.filter(t.filing_date <= end, t.closing_date.isnull() | (t.closing_date >= start))
+    if court_code:
+        q = q.filter(q.court_code == court_code)
+    rows = q.select(*CASE_COLUMNS).to_pyarrow().to_pylist()
+    latest: dict[str, dict] = {}
+    for r in rows:
+        if r["case_id"] not in latest or (r["snapshot_date"] or date.min) > (latest[r["case_id"]]["snapshot_date"] or date.min):
+            latest[r["case_id"]] = r
+    return list(latest.values())
+
+
+def deadline_status(engine, as_of: date) -> dict[str, tuple[str, bool | None]]:
+    """case_id → (审限 status, closed_within_limit); empty when the supervision module is unavailable."""
+    try:
+        from zhixiao.supervision.deadlines import deadline_table
+    except ImportError:
+        return {}
+    t = deadline_table(engine, as_of).select("case_id", "status", "closed_within_limit").to_pyarrow().to_pylist()
+    return {r["case_id"]: (r["status"], r["closed_within_limit"]) for r in t}
+
+
+def _match_any(alternatives: list[dict], case: dict) -> str | None:
+    for when in alternatives:
+        why = R.explain(when, case)
+        if why:
+            return why
+    return None
+
+
+def _is_overdue(case: dict, status: dict, end: date) -> bool:
+    st, within = status.get(case["case_id"], (None, None))
+    if case["closing_date"] is not None and case["closing_date"] <= end:
+        return within is False
+    return st == "超审限"
+
+
+def _figures(rows: list[dict], start: date, end: date, status: dict) -> dict:
+    closed = [r for r in rows if r["closing_date"] is not None and start <= r["closing_date"] <= end]
+    days = [(r["closing_date"] - r["filing_date"]).days for r in closed if r["filing_date"]]
+    return {
+        "received": len(rows),
+        "new_cases": sum(1 for r in rows if r["filing_date"] and r["filing_date"] >= start),
+        "closed": len(closed),
+        "pending": sum(1 for r in rows if r["closing_date"] is None or r["closing_date"] > end),
+        "avg_days": round(sum(days) / len(days), 1) if days else None,
+        "overdue": sum(1 for r in rows if _is_overdue(r, status, end)) if status else None,
+    }
+
+
+def topic_ledgers(engine, start: date, end: date, court_code: str | None = None, settings: Any = None,
+                  topic: str | None = None) -> dict[str, dict]:
+    """{topic: {figures…, cases: [{case_id, …, reason}]}} for every topic (or one) in ledgers.toml."""
+    rules = load_rules("ledgers", settings)["topics"]
+    if topic is not None and topic not in rules:
+        raise UserError(f"没有名为“{topic}”的专题台账，可选：{'、'.join(rules)}。")
+    cases = received_cases(engine, start, end, court_code)
+    status = deadline_status(engine, end)
+    out = {}
+    for name, spec in rules.items():
+        if topic is not None and name != topic:
+            continue
+        rows = []
+        for c in cases:
+            why = _match_any(spec["any"], c)
+            if why:
+                rows.append({**c, "reason": why, "overdue": _is_overdue(c, status, end)})
+        out[name] = {**_figures(rows, start, end, status), "cases": sorted(rows, key=lambda r: r["filing_date"])}
+    return out
+
+
+def minsheng_cases(engine, start: date, end: date, court_code: str | None = None, settings: Any = None) -> dict:
+    """民生小案: livelihood causes with a claim under the configured amount, each with its reason."""
+    spec = load_rules("ledgers", settings)["minsheng"]
+    rows = []
+    for c in received_cases(engine, start, end, court_code):
+        amt = c.get("claim_amount")
+        if amt is not None and float(amt) >= spec["claim_amount_max"]:
+            continue
+        why = _match_any(spec["any"], c)
+        if why:
+            rows.append({**c, "reason": why})
+    status = deadline_status(engine, end)
+    return {**_figures(rows, start, end, status), "cases": sorted(rows, key=lambda r: r["filing_date"])}
+
+
+def zhongben_conditions(case: dict, as_of: date, conditions: list[dict]) -> list[dict]:
+    """Each of the five 终本 conditions: {key, name, met, evidence}. Pure."""
+    tags = set(case.get("tags") or [])
+    out = []
+    for cond in conditions:
+        met, evidence = True, []
+        if "months_since_filing" in cond:
+            due = add_months(case["filing_date"], cond["months_since_filing"])
+            met = due <= as_of
+            evidence.append(f"立案 {case['filing_date']}，满{cond['months_since_filing']}个月为 {due}")
+        elif cond.get("unless_tags") and not tags & set(cond["unless_tags"]):
+            evidence.append("无下落不明、妨害执行情形")
+        else:
+            hit = tags & set(cond["tags_any"])
+            met = bool(hit)
+            evidence.append(f"有{'、'.join(sorted(hit))}记录" if hit else "未见记录")
+        if cond.get("requires_no_collection"):
+            collected = float(case.get("enforcement_collected_amount") or 0)
+            if collected > 0:
+                met = False
+                evidence.append(f"已执行到位 {collected:,.2f} 元")
+        out.append({"key": cond["key"], "name": cond["name"], "met": met, "evidence": "；".join(evidence)})
+    return out
+
+
+def enforcement_hard(engine, as_of: date, court_code: str | None = None, settings: Any = None) -> dict:
+    """执行难案 among pending enforcement cases: no property found, long-running, 终本 candidates."""
+    spec = load_rules("ledgers", settings)["enforcement"]
+    cases = [c for c in received_cases(engine, as_of, as_of, court_code) if c["category"] == "enforcement"]
+    no_prop, long_run, candidates, near = [], [], [], []
+    for c in cases:
+        tags = set(c.get("tags") or [])
+        collected = float(c.get("enforcement_collected_amount") or 0)
+        if spec["no_property_tag"] in tags or (collected == 0 and "财产调查" in tags):
+            no_prop.append({**c, "reason": "财产调查未发现可供执行财产"})
+        if add_months(c["filing_date"], spec["long_running_months"]) <= as_of:
+            long_run.append({**c, "reason": f"立案 {c['filing_date']}，已超过{spec['long_running_months']}个月未结"})
+        conds = zhongben_conditions(c, as_of, spec["zhongben"])
+        missing = [x["name"] for x in conds if not x["met"]]
+        row = {**c, "conditions": conds, "met": len(conds) - len(missing), "missing": missing}
+        if not missing:
+            candidates.append({**row, "reason": "终本五项条件均已满足"})
+        elif len(missing) <= 2:
+            near.append({**row, "reason": "尚缺：" + "；".join(missing)})
+    return {"pending_enforcement": len(cases), "no_property": no_prop, "long_running": long_run,
+            "zhongben_candidates": candidates, "zhongben_near": near}
+
+
+def admin_resolution(engine, start: date, end: date, court_code: str | None = None, settings: Any = None,
+                     by: str = "month") -> list[dict]:
+    """行政争议实质性化解: per period, administrative first-instance cases closed, and those withdrawn after
+    the agency corrected itself (tagged), with the rate."""
+    spec = load_rules("ledgers", settings)["admin_resolution"]
+    t = engine.cases
+    q = t.filter(t.type_code.isin(spec["type_codes"]), t.closing_date >= start, t.closing_date <= end)
+    if court_code:
+        q = q.filter(q.court_code == court_code)
+    rows = q.select("case_id", "closing_date", "closing_method", "tags").to_pyarrow().to_pylist()
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        d = r["closing_date"]
+        key = f"{d.year}-{d.month:02d}" if by == "month" else f"{d.year}Q{(d.month - 1) // 3 + 1}"
+        groups[key].append(r)
+    out = []
+    for key in sorted(groups):
+        g = groups[key]
+        withdrawn = [r for r in g if r["closing_method"] in spec["closing_methods"]]
+        resolved = [r for r in withdrawn if set(r["tags"] or []) & set(spec["corrected_tags"])]
+        out.append({"period": key, "closed": len(g), "withdrawn": len(withdrawn), "resolved": len(resolved),
+                    "resolution_rate": ratio(len(resolved), len(g)),
+                    "cases": [r["case_id"] for r in resolved]})
+    return out
+
+
+# ---- 信访积案 (ops DB) -----------------------------------------------------------------------------
+
+def add_petition(session: Session, *, court_code: str, petitioner: str, received_on: date, owner: str,
+                 case_id: str | None = None, summary: str | None = None) -> Petition:
+    if not owner.strip():
+        raise UserError("信访积案必须明确包案责任人（--owner）。")
+    p = Petition(court_code=court_code, petitioner=petitioner, received_on=received_on, owner=owner, case_id=case_id,
+                 summary=summary, status="在办")
+    session.add(p)
+    session.flush()
+    return p
+
+
+def update_petition(session: Session, petition_id: int, status: str, on: date | None = None,
+                    owner: str | None = None) -> Petition:
+    p = session.get(Petition, petition_id)
+    if p is None:
+        raise UserError(f"信访积案 {petition_id} 不存在，请用 zhixiao ledger petitions 查到编号。")
+    if status not in PETITION_STATUSES:
+        raise UserError(f"状态“{status}”无效，可选：{'、'.join(PETITION_STATUSES)}。")
+    if status != "在办":
+        if on is None:
+            raise UserError("办结（已化解/息访）须写明日期（--on）。")
+        if on < p.received_on:
+            raise UserError(f"办结日期 {on} 早于信访登记日期 {p.received_on}，请核对。")
+    p.status, p.resolved_on = status, (on if status != "在办" else None)
+    if owner:
+        p.owner = owner
+    session.flush()
+    return p
+
+
+def petitions(session: Session, court_code: str | None = None, open_only: bool = False) -> list[Petition]:
+    q = select(Petition)
+    if court_code:
+        q = q.where(Petition.court_code == court_code)
+    if open_only:
+        q = q.where(Petition.status == "在办")
+    return list(session.scalars(q.order_by(Petition.received_on)))
+
+
+def petition_stats(session: Session, court_code: str | None, as_of: date) -> dict:
+    ps = petitions(session, court_code)
+    open_ = [p for p in ps if p.status == "在办"]
+    by_owner: dict[str, int] = defaultdict(int)
+    for p in open_:
+        by_owner[p.owner] += 1
+    return {"petitions": len(ps), "open": len(open_), "resolved": len(ps) - len(open_),
+            "resolution_rate": ratio(len(ps) - len(open_), len(ps)),
+            "open_over_1y": sum(1 for p in open_ if add_months(p.received_on, 12) <= as_of),
+            "by_owner": dict(sorted(by_owner.items(), key=lambda kv: -kv[1]))}
