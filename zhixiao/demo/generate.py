@@ -146,6 +146,7 @@ class _Ctx:
         self.procs = self.s["procedures"]
         self.limit = np.array([self.procs[p]["limit"] for p in PROCS], np.int32)
         self.mean = np.array([self.procs[p]["mean"] for p in PROCS], float)
+        self.ext_p = np.array([self.procs[p].get("ext_p", sh["extension"]) for p in PROCS])
         self.ext_months = np.array([self.procs[p]["ext_months"] for p in PROCS], np.int32)
         o = self.s["outlier"]
         oc = city.court(o["court"])
@@ -300,12 +301,12 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     base = np.where(method == M["撤诉"], base * 0.6, base)
     base = np.where(method == M["执行完毕"], base * 0.75, base)
     zb = method == M["终结本次执行程序"]
-    base = np.where(zb, rng.uniform(70, 175, n), base)
+    base = np.where(zb, rng.uniform(60, 150, n), base)
     base = np.where(L > 0, np.minimum(base, L * rng.uniform(0.72, 0.97, n)), base)
     base = np.maximum(base, 1.0)
     dur = base.copy()
     u = rng.random(n)
-    p_ext = np.full(n, sh["extension"])
+    p_ext = ctx.ext_p[proc]
     if court.idx == ctx.outlier[0]:
         p_ext[f["judge"] == ctx.outlier[1]] = sh["outlier_extension"]
     extm = ctx.ext_months[proc]
