@@ -31,8 +31,8 @@ def curve_at(curve: Sequence[float], on: date) -> float:
 
 
 def closing_curve(seasons) -> list[float]:
-    """Closings share curve (reaches 1.0 in December) averaged over the given history seasons."""
-    return mean_curve([s.closing_share for s in seasons])
+    """Closings share curve (reaches 1.0 in December) averaged over the history years that closed cases."""
+    return mean_curve([s.closing_share for s in seasons if s.closing_share[-1] > 0])
 
 
 def progress_curve(seasons) -> list[float]:
