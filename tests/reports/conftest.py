@@ -7,7 +7,9 @@ Same period 2025: 新收 5 (1–5), 旧存 1 (8), 受理 6, 结案 3 (1, 3, 4), 
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -70,3 +72,29 @@ def small_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("briefing-store")
     build_store(root)
     return root
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
+PERIOD = (D("2026-01-01"), D("2026-02-28"))
+
+
+@pytest.fixture(scope="session")
+def period():
+    return PERIOD
+
+
+@pytest.fixture(scope="session")
+def engine(small_store):
+    from zhixiao.engine import connect
+
+    return connect(small_store)
+
+
+@pytest.fixture(scope="session")
+def files(small_store, engine):
+    """The 正定 1—2月 2026 briefing written once per session (kept under test-artifacts/ for people)."""
+    from zhixiao.config import Settings
+    from zhixiao.reports.render import write_briefing
+
+    return write_briefing(Settings(data_dir=small_store), "冀0123", *PERIOD, ARTIFACTS, engine=engine,
+                          pdf=shutil.which("soffice") is not None)

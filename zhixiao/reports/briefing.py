@@ -103,11 +103,12 @@ class Collector:
                      title, subject)
         totals = self._timed("totals", self.evaluate, (), list(CASELOAD))
         b.figures = {r.indicator: _rowdict(r) for r in totals}
-        if not b.figures.get("received", {}).get("value") and not b.figures.get("new_cases", {}).get("value"):
+        val = {k: (b.figures.get(k) or {}).get("value") or 0 for k in ("received", "new_cases", "closed")}
+        if not val["received"] or not (val["new_cases"] or val["closed"]):
             where = "全市" if city else f"法院 {self.court_code}（{court_name}）"
             raise UserError(
-                f"{where}在 {self.start} 至 {self.end} 期间没有任何案件（旧存、新收均为0），无法生成会商报告。"
-                f"请检查 --court、--from、--to 是否正确，或先用 zhixiao import 导入该院该期间的案件数据。")
+                f"{where}在 {self.start} 至 {self.end} 期间没有任何案件（新收、结案均为0{self._coverage()}），"
+                f"无法生成会商报告。请检查 --court、--from、--to 是否正确，或先用 zhixiao import 导入该院该期间的案件数据。")
         b.sections.append(self._timed("caseload", self.caseload, b))
         b.sections.append(self._timed("quality", self.quality, b))
         b.sections.append(self._timed("deadlines", self.deadlines, b))
@@ -119,6 +120,16 @@ class Collector:
         b.annex = self._timed("annex", self.annex)
         b.timings = self.timings
         return b
+
+    def _coverage(self) -> str:
+        t = self.engine.cases
+        if self.filters:
+            t = t.filter(t.court_code == self.court_code)
+        df = t.aggregate(lo=t.filing_date.min(), hi=t.filing_date.max()).execute()
+        lo, hi = df["lo"].iloc[0], df["hi"].iloc[0]
+        if lo is None or lo != lo:
+            return "；数据中没有该院的任何案件"
+        return f"；现有数据的立案日期范围为 {str(lo)[:10]} 至 {str(hi)[:10]}"
 
     # -- 一、收结存 ------------------------------------------------------------------------------------
     def caseload(self, b: Briefing) -> Section:

@@ -192,7 +192,9 @@ class DocxBuilder:
         for i, sec in enumerate(b.sections, start=1):
             self._section(sec, 1, i)
         if b.annex:
-            self.doc.add_page_break()
+            from docx.enum.text import WD_BREAK
+
+            self._run(self.doc.add_paragraph(), "", self.f.body).add_break(WD_BREAK.PAGE)
             self.para("附件", "h1")
             self.para("员额法官审判质效统计表", "title")
             for t in b.annex:

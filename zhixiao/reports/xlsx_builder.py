@@ -76,7 +76,7 @@ class XlsxBuilder:
                 if sub.tables or sub.charts:
                     self._sheet(sub)
         for t in b.annex:
-            self._table_sheet(t.title.replace("员额法官审判质效统计表", "员额法官").strip("（）()"), [t], [])
+            self._table_sheet(re.sub(r"^员额法官审判质效统计表（(.*)）$", r"员额法官\1", t.title), [t], [])
 
     def _sheet(self, sec: Section) -> None:
         self._table_sheet(sec.title, sec.tables, sec.charts)
