@@ -7,6 +7,7 @@ reported as ignored, so nothing is merged silently.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -55,7 +56,11 @@ def load_mapping(path: Path | str | None, table: str) -> dict[str, str]:
     if not path.is_file():
         raise UserError(f"找不到列名映射文件 {path}：请检查 --mapping 的路径。")
     try:
-        raw = tomllib.loads(path.read_text("utf-8-sig"))
+        text = path.read_text("utf-8-sig")
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            raw = tomllib.loads(_quote_bare_keys(text))  # 我的列名 = "x" (unquoted Chinese key) as people write it
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"列名映射文件 {path.name} 不是有效的 UTF-8 TOML（{exc}）：格式为 [columns] 下写 我的列名 = \"规范列名\"。") from None
     cols = raw.get("columns")
@@ -67,6 +72,13 @@ def load_mapping(path: Path | str | None, table: str) -> dict[str, str]:
         items = "、".join(f"{k} = {v!r}" for k, v in bad.items())
         raise UserError(f"列名映射文件 {path.name} 中有未知的规范列名：{items}。{table} 表可用的列名：{', '.join(valid)}（或 \"{IGNORE}\" 表示忽略该列）。")
     return {norm_header(k): v for k, v in cols.items()}
+
+
+_BARE_KEY = re.compile(r"""^(\s*)([^"'#\[\s=][^=]*?)(\s*=)""", re.MULTILINE)
+
+
+def _quote_bare_keys(text: str) -> str:
+    return _BARE_KEY.sub(lambda m: f'{m.group(1)}"{m.group(2)}"{m.group(3)}', text)
 
 
 @dataclass

@@ -35,12 +35,13 @@ def normalise_encoding(name: str) -> str:
     return n
 
 
-def _strict_ok(sample: bytes, encoding: str) -> bool:
+def _valid_prefix(sample: bytes, encoding: str) -> int:
+    """How many leading bytes decode strictly (len(sample) = all; a split last character is fine)."""
     try:
         codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
-        return True
-    except UnicodeDecodeError:
-        return False
+        return len(sample)
+    except UnicodeDecodeError as exc:
+        return exc.start
 
 
 def detect_encoding(path: Path) -> str:
@@ -49,16 +50,17 @@ def detect_encoding(path: Path) -> str:
         sample = fh.read(SAMPLE)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8"
-    if _strict_ok(sample, "utf-8"):
-        return "utf-8"
-    if _strict_ok(sample, "gb18030"):
-        return "gb18030"
+    ok = {enc: _valid_prefix(sample, enc) for enc in ("utf-8", "gb18030")}
+    for enc, n in ok.items():
+        if n == len(sample):
+            return enc
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
-    if best is None:
-        raise UserError(f"文件 {path.name} 的编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV，或用 --encoding 指定。")
-    return best.encoding
+    if best is not None and best.encoding.replace("_", "-") in ("utf-8", "gb18030", "gbk", "gb2312", "big5"):
+        return best.encoding
+    # Damaged file: take the encoding that reads furthest, so the reader names the bad byte and line.
+    return max(ok, key=ok.get)
 
 
 class Utf8Stream(io.RawIOBase):

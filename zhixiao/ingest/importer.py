@@ -212,7 +212,7 @@ def import_files(paths: list[Path | str], settings: Settings, user: str | None =
             rec = R(batch_id=batch, user=user, started_at=started, finished_at=datetime.now(), data_dir=data_dir,
                     table_name=table, file_name=r.path.name, sha256=r.sha256, encoding=r.encoding or None,
                     rows_read=r.rows_read, accepted=r.accepted, rejected=r.rejected,
-                    rejects_path=str(written[0]) if written and r.rejected else None, status=r.status,
+                    rejects_path=str(written[0].resolve()) if written and r.rejected else None, status=r.status,
                     message="已导入过，未作更改" if r.status == "unchanged" else None,
                     manifest_version=version)
             s.add(rec)

@@ -116,7 +116,7 @@ def _csv_chunks(raw: RawFile, on_bytes, auto: bool) -> Iterator[Chunk]:
     stream = Utf8Stream(raw.path, raw.encoding, on_bytes)
     reader = pacsv.open_csv(
         stream,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=CHUNK_BYTES, use_threads=True),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=CHUNK_BYTES, use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=handler),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
                                              quoted_strings_can_be_null=False, null_values=[]),

@@ -74,9 +74,14 @@ class _Issues:
         return m
 
     def rejects(self) -> list[Reject]:
+        """One line per bad cell: the first check that failed names it (formula before parse errors)."""
         out = []
+        seen: set[tuple[int, str]] = set()
         for mask, label, vals, reason in self.items:
             for i in np.where(mask)[0]:
+                if (int(i), label) in seen:
+                    continue
+                seen.add((int(i), label))
                 v = "" if vals is None else (vals[int(i)].as_py() or "")
                 r = reason if isinstance(reason, str) else reason[int(i)].as_py()
                 out.append(Reject(self.file, int(self.rows[i]), label, _clip(str(v)), r))
@@ -221,7 +226,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
         else:
             out["year"] = pc.coalesce(out["year"], pa.scalar(snapshot.year, pa.int32()))
     if table == "case_events":
-        iss.add(pc.is_null(out["kind"]) if "kind" in out else np.ones(n, bool), label.get("kind", "事项类型"), None, "事项类型为空")
+        iss.add(pc.equal(raw["kind"], ""), label["kind"], None, "事项类型为空")
 
     req = REQUIRED_DATE[table]
     if req and req[0] in hm.columns:
