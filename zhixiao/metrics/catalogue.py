@@ -205,12 +205,12 @@ def load_profile(name: str, on: date | None = None, *, data_dir: Path | str | No
     found = False
     entries: list[Indicator] = []
     overrides: list[dict] = []
-    for path, raw in files:
-        head = raw.get("profile", {})
-        if head.get("id") != name:
-            continue
+    mine = [(path, raw) for path, raw in files if raw.get("profile", {}).get("id") == name]
+    default_excl: list[str] = []  # a court's extension file inherits the profile's default exclusions
+    for path, raw in mine:
+        head = raw["profile"]
         found = True
-        default_excl = head.get("exclusions", [])
+        default_excl = head.get("exclusions", default_excl)
         entries += [_build(e, path, name, default_excl, rules) for e in raw.get("indicator", [])]
         overrides += raw.get("override", [])
     if not found:
