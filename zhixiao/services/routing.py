@@ -131,15 +131,15 @@ def decide(case: dict, people: list[dict], loads: dict[str, tuple[int, float]], 
 
 # ---- engine side --------------------------------------------------------------------------------
 
-def roster(engine, court_code: str, as_of: date) -> list[dict]:
-    """Latest roster row per person in a court, active on ``as_of``."""
+def roster(engine, court_code: str, as_of: date, until: date | None = None) -> list[dict]:
+    """Latest roster row per person in a court, active on ``as_of`` (or at any time in [as_of, until])."""
     p = engine.people
     rows = p.filter(p.court_code == court_code).to_pyarrow().to_pylist()
     latest: dict[str, dict] = {}
     for r in sorted(rows, key=lambda r: r.get("year") or 0):
         latest[r["judge_id"]] = r
     return [r for r in latest.values()
-            if (r.get("active_from") is None or r["active_from"] <= as_of)
+            if (r.get("active_from") is None or r["active_from"] <= (until or as_of))
             and (r.get("active_to") is None or r["active_to"] >= as_of)]
 
 
