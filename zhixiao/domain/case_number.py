@@ -249,6 +249,8 @@ def _diagnose(text: str, s: str, st: dict) -> str:
     if not rest:
         return f"案号“{text}”缺少案件编号：类型代字“{mid}”后应为数字编号和“号”"
     m = re.match(r"[0-9]+(?:-[0-9]+)?", rest)
+    if m and rest[m.end():m.end() + 1] in ("、", ",", "，"):
+        return f"案号“{text}”含多个编号，一个案号只能有一个编号（或“起-止”合并编号），请拆成单独的案号"
     tail = rest[m.end():] if m else rest
     if not tail or not tail.startswith("号"):
         if "号" not in tail:
