@@ -22,7 +22,7 @@ from zhixiao.services.models import Petition
 
 CASE_COLUMNS = ["case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
                 "cause", "filing_date", "closing_date", "closing_method", "claim_amount", "enforcement_applied_amount",
-                "enforcement_collected_amount", "tags", "parties", "origin_case_id", "snapshot_date"]
+                "enforcement_collected_amount", "tags", "parties", "lawyer", "origin_case_id", "snapshot_date"]
 PETITION_STATUSES = ("在办", "已化解", "息访")
 
 
