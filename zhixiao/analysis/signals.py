@@ -8,6 +8,7 @@ signal carries the cases behind it. Thresholds live in ``data/rules/signals.toml
 
 from __future__ import annotations
 
+import math
 import statistics
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -91,7 +92,8 @@ def _by_year(frame: pd.DataFrame, col: str) -> dict[int, list[int]]:
 def _case_rows(t: ibis.Table, limit: int = MAX_LISTED) -> tuple[list[dict], int]:
     cols = ["case_id", "judge_id", "judge_name", "division", "cause", "filing_date", "closing_date", "closing_method"]
     n = int(t.count().to_pyarrow().as_py())
-    df = t.select(*cols).order_by([t.filing_date, t.case_id]).limit(limit).to_pandas()
+    sel = t.select(*cols)
+    df = sel.order_by([sel.filing_date.asc(nulls_first=False), sel.case_id]).limit(limit).to_pandas()
     return _records(df), n
 
 
@@ -246,8 +248,10 @@ def withdraw_refile(engine, court_code: str, start: date, end: date, rule: dict)
             df[c] = pd.to_datetime(df[c]).dt.date
     m = withdrawn.merge(refiled, on=["key", "cause"], suffixes=("", "_new"))
     m = m[(m["case_id"] != m["case_id_new"])]
-    gap = m.apply(lambda r: (r["filing_date_new"] - r["closing_date"]).days, axis=1) if len(m) else pd.Series(dtype=int)
-    m = m[(gap >= 0) & (gap <= rule["window_days"])].assign(gap_days=gap)
+    if m.empty:
+        return []
+    m = m.assign(gap_days=[(b - a).days for a, b in zip(m["closing_date"], m["filing_date_new"], strict=True)])
+    m = m[(m["gap_days"] >= 0) & (m["gap_days"] <= rule["window_days"])]
     if m.empty:
         return []
     m = m.sort_values(["closing_date", "case_id", "case_id_new"])
@@ -274,6 +278,15 @@ def _outliers(values: pd.Series, rule: dict) -> tuple[pd.Series, float, float]:
     return (by_z | by_iqr) & (values > med), med, fence
 
 
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p): how surprising k events in n cases are at the pool's rate."""
+    if k <= 0:
+        return 1.0
+    if p <= 0:
+        return 0.0
+    return min(1.0, sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1)))
+
+
 def judge_outliers(engine, court_code: str, start: date, end: date, rule: dict) -> list[Signal]:
     """Judges of the court whose 延长审限率 or 首执终本率 stands out among all judges of the city."""
     t = flows.scope(engine)
@@ -297,7 +310,11 @@ def judge_outliers(engine, court_code: str, start: date, end: date, rule: dict) 
             continue
         pool["rate"] = pool[num] / pool[den]
         mask, med, fence = _outliers(pool["rate"], rule)
+        pooled = pool[num].sum() / pool[den].sum()
         for r in pool[mask & (pool["court_code"] == court_code)].itertuples():
+            # small counts make rates jumpy (2 of 30 vs 1 of 30): also require the excess to be improbable
+            if binomial_tail(int(getattr(r, num)), int(getattr(r, den)), pooled) > rule["max_p"]:
+                continue
             sub = closed.filter(closed.judge_id == r.judge_id)
             if what == "extension":
                 sub = sub.semi_join(ext_ids.select(case_id=ext_ids.ext_case), "case_id")
