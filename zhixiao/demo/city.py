@@ -102,9 +102,12 @@ def _roster(court: Court, seed: int) -> None:
         weights.append(w)
     wt = np.array(weights) / sum(weights)
     per_div = np.maximum(2, np.round(wt * n_judges).astype(int))
+    ftz = spec()["ftz"]
+    if ftz["division"] in court.divisions:  # at least one judge per specialised FTZ team
+        k = court.divisions.index(ftz["division"])
+        per_div[k] = max(per_div[k], len(ftz["teams"]))
     names = _names(rng, int(per_div.sum()) * 3 + 8)
     it = iter(names)
-    ftz = spec()["ftz"]
 
     def add(pid: str, post: str, division: str, team: str | None = None) -> int:
         court.staff_ids.append(pid)
@@ -138,6 +141,9 @@ def _roster(court: Court, seed: int) -> None:
         w = rng.gamma(4.0, 1.0, size=len(idxs))
         if court.staff_post[idxs[-1]] == "院领导":
             w[-1] = w.mean() * 0.15
+        out = spec()["outlier"]
+        if (court.code, d) == (out["court"], out["division"]):  # the outlier judge carries a full docket
+            w[0] = w.max()
         court.benches[d] = (np.array(idxs, dtype=np.int32), w / w.sum())
 
 
