@@ -18,7 +18,7 @@ HEADERS = {
     "enforcement_applied_amount": "申请执行标的额", "enforcement_collected_amount": "实际到位金额",
     "origin_case_id": "原审案号", "appeal_result": "二审结果", "appealed": "是否上诉", "appeal_date": "上诉日期",
     "transfer_date": "移送二审日期", "hearing_held": "是否开庭", "ruled_in_court": "是否当庭裁判",
-    "parties": "当事人", "lawyer": "代理律师", "dispute_id": "纠纷编号", "tags": "标签",
+    "parties": "当事人", "lawyer": "代理律师", "dispute_id": "纠纷编号", "tags": "标签", "snapshot_date": "导出日期",
 }
 # procedure code → 适用程序 text (only first-instance procedures are written; others stay blank)
 PROCEDURE_TEXT = {
