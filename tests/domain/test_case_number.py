@@ -138,6 +138,8 @@ def test_legacy_specialized_prefix():
     ("(2025)冀0123民初0号", "案件编号为0"),
     ("(2025)冀0123民初5-3号", "结束编号应大于起始编号"),
     ("(2025)冀0123民初1a号", "不是数字"),
+    ("(2025)冀0123民初字第1号", "混用了新旧格式"),
+    ("(2016)粤03民辖终3827、3828号", "含多个编号"),
 ])
 def test_error_messages(text, fragment):
     with pytest.raises(CaseNumberError) as exc:

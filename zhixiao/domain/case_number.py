@@ -93,6 +93,8 @@ _state: dict = {}
 
 def _init() -> dict:
     types = sorted(case_types.codes(), key=len, reverse=True)  # longest first: 执恢 before 执
+    if any("字" in t for t in types):
+        raise ValueError("case_types.toml: a 类型代字 containing 字 would be taken for the pre-2016 style")
     spec = "".join(case_types.specialized_codes())
     prov = "".join(sorted(PROVINCE_CHARS))
     type_alt = "|".join(map(re.escape, types))
@@ -115,6 +117,11 @@ def parse_case_number(text: str) -> CaseNumber:
     m = st["raw"].fullmatch(text)
     if m is None:
         s = text.translate(_TRANS)
+        if "字" in s:  # pre-2016 style; no 2016 类型代字 contains 字
+            m = st["legacy"].fullmatch(s)
+            if m is not None:
+                return _legacy(text, m, st)
+            raise CaseNumberError(_diagnose(text, s, st))
         m = st["modern"].fullmatch(s)
     if m is not None:
         year_s, court, spec, tcode, seq_s, end_s, suffix = m.groups()
@@ -244,6 +251,9 @@ def _diagnose(text: str, s: str, st: dict) -> str:
     if not mid:
         return f"案号“{text}”缺少类型代字：法院代字“{court}”后应为如“民初”“刑终”“执”的类型代字"
     meta = st["meta"]
+    if "字" in mid:
+        return (f"案号“{text}”混用了新旧格式：带数字法院代字的案号（2016年起）不写“字第”，"
+                f"应写成如“(2025)冀0123民初1号”")
     if mid not in meta and not (mid[:1] in st["spec"] and mid[1:] in meta):
         return f"案号“{text}”的类型代字“{mid}”不在最高人民法院案件类型代字标准中"
     if not rest:
