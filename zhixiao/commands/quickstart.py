@@ -1,0 +1,115 @@
+"""``zhixiao quickstart``: the main job on the embedded demo data, end to end.
+
+Build the demo city → print the headline figures of 正定 (冀0123) → run the daily 审限 job → write the
+会商 briefings a real meeting would use (full year 2025 and 1—2月 2026, each against a year earlier) →
+serve the dashboard. Each step reuses the public API of its module; nothing here computes a number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zhixiao.commands.common import DataDir, console, parse_date, settings
+
+DEMO_COURT = "冀0123"
+BRIEFING_PERIODS = ((date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 2, 28)))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("quickstart")
+    def quickstart(
+        data_dir: DataDir = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="演示数据截止日（默认今天）/ demo as-of date")] = None,
+        scale: Annotated[float, typer.Option("--scale", help="演示规模 / demo scale")] = 1.0,
+        out: Annotated[Path, typer.Option("--out", help="报告输出目录 / where briefings go")] = Path("out"),
+        rebuild: Annotated[bool, typer.Option("--rebuild", help="重建演示数据 / rebuild the demo store")] = False,
+        serve: Annotated[bool, typer.Option("--serve/--no-serve", help="最后启动看板 / serve the dashboard")] = True,
+        port: Annotated[int, typer.Option("--port", help="看板端口 / dashboard port")] = 8000,
+    ) -> None:
+        """演示主流程：生成演示城市、打印主要指标、运行审限监管、写出会商报告、启动看板。
+
+        Main job on the demo data: build the city, print headline figures, run supervision, write briefings, serve.
+        """
+        from zhixiao.demo.generate import build_city
+        from zhixiao.engine import connect
+        from zhixiao.store.cases import CaseStore
+
+        s = settings(data_dir)
+        as_of_d = parse_date(as_of, "截止日") if as_of else date.today()
+        if rebuild or not CaseStore(s.data_dir).files("cases"):
+            console.rule("[bold]1. 生成演示城市 / building the demo city")
+            build_city(s.data_dir, as_of_d, scale=scale, progress=True)
+            _seed_hooks(s, as_of_d)
+        else:
+            console.print(f"使用已有演示数据：{s.data_dir}（加 --rebuild 重建）")
+
+        eng = connect(s.data_dir)
+        console.rule("[bold]2. 主要指标 / headline figures（正定县人民法院，2025年全年，同比）")
+        _headline(eng, date(2025, 1, 1), date(2025, 12, 31))
+
+        console.rule("[bold]3. 审限监管日常任务 / daily time-limit job")
+        from zhixiao.supervision.ledger import run_daily
+
+        console.print(run_daily(s, as_of_d))
+
+        console.rule("[bold]4. 会商报告 / briefings")
+        from zhixiao.reports.briefing import write_briefing
+
+        for start, end in BRIEFING_PERIODS:
+            if end > as_of_d:
+                console.print(f"跳过 {start}—{end}：晚于截止日 {as_of_d}")
+                continue
+            paths = write_briefing(s, court_code=DEMO_COURT, start=start, end=end, compare="yoy",
+                                   out_dir=out / f"{DEMO_COURT}_{start:%Y%m%d}-{end:%Y%m%d}")
+            for p in paths:
+                console.print(f"  已写出 {p}")
+
+        if serve:
+            console.rule("[bold]5. 看板 / dashboard")
+            import uvicorn
+
+            from zhixiao.web.app import create_app
+
+            console.print(f"打开 http://127.0.0.1:{port}/ （演示账号见上）；Ctrl+C 退出")
+            uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning")
+
+
+def _seed_hooks(s, as_of_d: date) -> None:
+    """The demo command's optional seeders (services data, web accounts), when demo didn't run them."""
+    from zhixiao.commands.demo import run_seed_hooks  # owned by the demo module
+
+    run_seed_hooks(s, as_of_d, seed=2026)
+
+
+def _headline(eng, start: date, end: date) -> None:
+    from zhixiao.commands.common import Format, emit
+    from zhixiao.metrics.evaluate import evaluate
+
+    ids = ["new_cases", "carried_over", "received", "closed", "pending", "closure_rate", "clearance_ratio",
+           "on_time_rate", "avg_days", "long_pending_12m"]
+    res = evaluate(eng, "court-classic", start, end, compare="yoy", filters={"court_code": DEMO_COURT},
+                   indicators=ids)
+    rows = [{"指标": r.name, "数值": _fmt(r.value, r.unit), "同比": _fmt_yoy(r.yoy, r.yoy_unit)} for r in res.rows]
+    emit(rows, Format.table)
+
+
+def _fmt(v, unit: str) -> str:
+    if v is None:
+        return "—"
+    if unit == "rate":
+        return f"{v * 100:.2f}%"
+    if unit == "count":
+        return f"{int(v):,}"
+    return f"{v:.2f}"
+
+
+def _fmt_yoy(v, unit: str | None) -> str:
+    if v is None:
+        return "—"
+    if unit == "pp":
+        return f"{v:+.2f}个百分点"
+    return f"{v:+.2f}%"
