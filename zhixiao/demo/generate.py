@@ -155,8 +155,8 @@ class _Ctx:
         self.outlier_id = oc.staff_ids[int(bench[0])]
         # warm-up bookkeeping: slim index of the warm-up years and references into them
         self.start_year = int(self.s["start_year"])
-        self.warm: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
-        self.refs: dict[int, set[str]] = defaultdict(set)
+        self.warm: list[pa.Table] = []
+        self.refs: list[pa.Array] = []
 
     def rng(self, *key: int) -> np.random.Generator:
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=tuple(int(k) for k in key)))
@@ -663,38 +663,35 @@ def _court_year(ctx: _Ctx, court: citymod.Court, year: int) -> tuple[list[pa.Tab
 
 
 def _track(ctx: _Ctx, year: int, f: Frame) -> None:
-    """Remember warm-up cases (slim) and which warm-up cases later proceedings point at."""
+    """Remember warm-up cases (slim, as Arrow) and which warm-up cases later proceedings point at."""
     if year < ctx.start_year:
-        ctx.warm[year].append((f["case_id"], f["origin"], f["ocourt"], f["closing"]))
+        ctx.warm.append(pa.table({
+            "case_id": pa.array(f["case_id"].tolist(), pa.string()),
+            "origin": pa.array(f["origin"].tolist(), pa.string()),
+            "pending": pa.array(f["closing"] >= day(date(ctx.start_year, 1, 1))),
+        }))
         return  # references between warm-up cases are followed by _keep_warmup
     has = np.nonzero(f["ocourt"] >= 0)[0]
     if len(has) == 0:
         return
     origin = pa.array(f["origin"][has].tolist(), pa.string())
-    oyear = pc.cast(pc.utf8_slice_codeunits(origin, 1, 5), pa.int32()).to_numpy()
-    for i in np.nonzero(oyear < ctx.start_year)[0]:
-        ctx.refs[int(f["ocourt"][has[i]])].add(f["origin"][has[i]])
+    oyear = pc.cast(pc.utf8_slice_codeunits(origin, 1, 5), pa.int32())
+    ctx.refs.append(origin.filter(pc.less(oyear, ctx.start_year)))
 
 
-def _keep_warmup(ctx: _Ctx) -> set[str]:
+def _keep_warmup(ctx: _Ctx) -> pa.Array:
     """Warm-up cases to keep: pending at start_year-01-01, plus every origin reached from kept/later cases."""
-    start = day(date(ctx.start_year, 1, 1))
-    origin_of: dict[str, str] = {}
-    keep: set[str] = set()
-    for chunks in ctx.warm.values():
-        for cid, origin, _oc, closing in chunks:
-            keep.update(cid[closing >= start].tolist())
-            for c, o in zip(cid, origin, strict=True):
-                if o is not None:
-                    origin_of[c] = o
-    for refs in ctx.refs.values():
-        keep |= refs
-    frontier = set(keep)
-    while frontier:
-        nxt = {origin_of[c] for c in frontier if c in origin_of} - keep
-        keep |= nxt
-        frontier = nxt
-    return keep
+    if not ctx.warm:
+        return pa.array([], pa.string())
+    warm = pa.concat_tables(ctx.warm)
+    refs = pa.concat_arrays(ctx.refs) if ctx.refs else pa.array([], pa.string())
+    keep = pc.or_(warm.column("pending"), pc.is_in(warm.column("case_id"), value_set=refs))
+    while True:  # follow origin links inside the warm-up years (执恢 → 执 → 民初)
+        origins = pc.drop_null(warm.column("origin").filter(keep)).combine_chunks()
+        more = pc.or_(keep, pc.is_in(warm.column("case_id"), value_set=origins))
+        if pc.sum(more.cast(pa.int64())).as_py() == pc.sum(keep.cast(pa.int64())).as_py():
+            return warm.column("case_id").filter(keep).combine_chunks()
+        keep = more
 
 
 def _legacy(ctx: _Ctx, court: citymod.Court) -> tuple[dict[int, pa.Table], dict[int, pa.Table]]:
@@ -794,7 +791,7 @@ def build_city(data_dir, as_of: date, seed: int = 2026, scale: float = 1.0, prog
                             rows["case_events"] += ev.num_rows
                     if bar:
                         bar.advance(tasks[c.code])
-            keep = pa.array(sorted(_keep_warmup(ctx)), pa.string())
+            keep = _keep_warmup(ctx)
             for y in years:
                 if y >= start_year:
                     break
