@@ -63,3 +63,14 @@ def test_court_and_types():
     r = runner.invoke(app, ["casenum", "types", "--format", "json"])
     rows = {d["code"]: d for d in _json_lines(r.stdout)}
     assert rows["执恢"]["stats_excluded"] is True and rows["民初"]["default_procedure"] == "civil_ordinary"
+
+
+def test_large_input_path_keeps_stdout_clean(monkeypatch, tmp_path):
+    import zhixiao.commands.casenum as casenum
+
+    monkeypatch.setattr(casenum, "PROGRESS_FROM", 2)
+    f = tmp_path / "many.txt"
+    f.write_text("".join(f"(2025)冀0123民初{i}号\n" for i in range(1, 6)), encoding="utf-8")
+    r = runner.invoke(app, ["casenum", "parse", "--file", str(f)])
+    assert r.exit_code == 0, r.output
+    assert [d["seq"] for d in _json_lines(r.stdout)] == [1, 2, 3, 4, 5]
