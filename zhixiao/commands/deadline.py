@@ -1,0 +1,90 @@
+"""``zhixiao deadline``: one case's 审限 from the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from zhixiao.commands.common import DataDir, Format, FormatOpt, console, parse_date, settings, to_json
+from zhixiao.errors import UserError
+
+LABELS = {"deadline": "审限届满日", "base_deadline": "法定期限届满日（未计延长、扣除、节假日）",
+          "deducted_days": "扣除天数", "extension_days": "延长天数", "provisional": "暂定（年度节假日未知）",
+          "rule": "适用程序", "citation": "依据"}
+
+
+def parse_interval(text: str) -> tuple[date, date | None]:
+    """``START:END`` (END may be empty for a period that has not ended)."""
+    start, sep, end = text.partition(":")
+    if not sep:
+        raise UserError(f"--deduct“{text}”格式不对，请写成 开始:结束，例如 2025-04-01:2025-04-30（未结束的写 2025-04-01:）。")
+    a = parse_date(start, "--deduct 开始日期")
+    b = parse_date(end, "--deduct 结束日期") if end.strip() else None
+    if b is not None and b < a:
+        raise UserError(f"--deduct“{text}”的结束日期早于开始日期，请检查。")
+    return a, b
+
+
+def calendar_for(data_dir):
+    from zhixiao.domain.calendar import load_calendar
+
+    try:
+        return load_calendar(settings(data_dir))
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    except ValueError as exc:
+        raise UserError(f"日历覆盖文件有误：{exc}") from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("deadline", help="计算单个案件的审限届满日 / compute one case's statutory deadline (审限)")
+    def deadline(
+        procedure: Annotated[str, typer.Option("--procedure", help="程序代码，如 civil_ordinary / procedure code")],
+        filed: Annotated[str, typer.Option("--filed", help="立案日期 YYYY-MM-DD / filing date")],
+        extension_months: Annotated[int, typer.Option("--extension-months", help="已批准延长的月数 / approved extension (months)")] = 0,
+        extension_days: Annotated[int, typer.Option("--extension-days", help="已批准延长的天数 / approved extension (days)")] = 0,
+        deduct: Annotated[list[str] | None, typer.Option("--deduct", help="扣除期间 START:END，可多次 / deducted period, repeatable")] = None,
+        restart: Annotated[list[str] | None, typer.Option("--restart", help="重新计算审限的日期（补充侦查后）/ restart date")] = None,
+        tag: Annotated[list[str] | None, typer.Option("--tag", help="案件标签，如 foreign_related / case tag")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期（默认今天）/ as-of date")] = None,
+        data_dir: DataDir = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        from zhixiao.domain.time_limits import LIMITS, case_status, compute_deadline
+
+        if procedure not in LIMITS:
+            raise UserError(f"--procedure“{procedure}”不是已知的程序代码，可选：{'、'.join(LIMITS)}。")
+        if extension_months < 0 or extension_days < 0:
+            raise UserError("--extension-months / --extension-days 不能为负数。")
+        filed_d = parse_date(filed, "--filed 立案日期")
+        as_of_d = parse_date(as_of, "--as-of") if as_of else date.today()
+        intervals = [parse_interval(x) for x in deduct or []]
+        restarts = [parse_date(x, "--restart") for x in restart or []]
+        r = compute_deadline(
+            procedure, filed_d, extensions=[(extension_months, extension_days)] if extension_months or extension_days else (),
+            deductions=intervals, restarts=restarts, as_of=as_of_d, calendar=calendar_for(data_dir), tags=tag or (),
+        )
+        out = r.to_json()
+        if fmt == Format.json:
+            typer.echo(to_json(out))
+            return
+        if fmt == Format.csv:
+            typer.echo(",".join(out))
+            typer.echo(",".join("" if v is None else str(v) for v in out.values()))
+            return
+        st = case_status(r, as_of_d)
+        for k, v in out.items():
+            shown = {True: "是", False: "否", None: "—"}.get(v, v) if isinstance(v, bool) or v is None else v
+            console.print(f"{LABELS[k]}：{shown}")
+        if r.no_limit:
+            console.print("[yellow]本案不计审限。[/]")
+        else:
+            console.print(f"截至 {as_of_d.isoformat()}：{st.status}，剩余 {st.days_remaining} 日")
+        if r.provisional:
+            console.print("[yellow]注意：届满日所在年度的节假日安排未知，按仅周末休息暂算（暂定）。请在日历覆盖文件中补录。[/]")
+        if r.open_deduction:
+            console.print("[yellow]注意：有未结束的扣除期间，已暂计至截至日期（隐性超审限风险）。[/]")
+        for n in r.notes:
+            console.print(f"[yellow]注意：{n}[/]")
