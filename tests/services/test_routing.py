@@ -26,6 +26,10 @@ ROSTER = [
     {"judge_id": "K2", "name": "冯某", "court_code": "冀0123", "post": "员额法官", "team": "速裁团队", "division": "立案庭"},
     {"judge_id": "K3", "name": "陈某", "court_code": "冀0123", "post": "员额法官", "team": None, "division": "民一庭"},
     {"judge_id": "K4", "name": "褚某", "court_code": "冀0123", "post": "员额法官", "team": None, "division": "民一庭"},
+    # a court without a 速裁团队 but with a 速裁庭
+    {"judge_id": "M1", "name": "蒋某", "court_code": "冀0124", "post": "员额法官", "team": None, "division": "速裁庭"},
+    {"judge_id": "M2", "name": "沈某", "court_code": "冀0124", "post": "员额法官", "team": None, "division": "民事审判一庭"},
+    {"judge_id": "M3", "name": "韩某", "court_code": "冀0124", "post": "员额法官", "team": None, "division": "刑事审判庭"},
 ]
 LOADS = {"J1": (12, 12.0), "J2": (14, 13.0), "A1": (0, 0.0), "K1": (10, 12.0), "K2": (11, 9.5), "K3": (30, 31.0),
          "K4": (25, 33.5)}
@@ -53,6 +57,11 @@ CASES = [
     ({"case_id": "z", "court_code": "冀0123", "cause": "建设工程施工合同纠纷", "parties": "甲；乙；丙；丁",
       "procedure": "civil_ordinary", "claim_amount": Decimal("8000000"), "division": "民一庭"}, None, "陈某",
      "繁案 → 由民一庭员额法官审理"),
+    ({"case_id": "m", "court_code": "冀0124", "cause": "物业服务合同纠纷", "procedure": "civil_small_claims",
+      "claim_amount": Decimal("3000")}, None, "蒋某", "简案 → 速裁庭"),
+    # no division given: a civil cause (…纠纷) goes to the divisions named 民事…, never to the criminal one
+    ({"case_id": "n", "court_code": "冀0124", "cause": "股东资格确认纠纷", "procedure": "civil_ordinary",
+      "claim_amount": Decimal("6000000")}, None, "沈某", "繁案 → 由民事审判部门员额法官审理"),
 ]
 
 

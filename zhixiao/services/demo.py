@@ -109,15 +109,14 @@ def _tickets(s, rng, cal, rules, court, cases, start, as_of) -> int:
             case = rng.choice(pool) if pool else None
         due = due_date(received, cat, rules, cal)
         responded = None
-        roll = rng.random()
-        if due < as_of or roll < 0.6:  # old tickets are mostly answered; a few stay open (overdue)
-            if roll < 0.93:
-                late = rng.random() < 0.08
-                d = cal.add_workdays(received.date(), rng.randint(0, 1) if not late else
-                                     rules["hotline"]["limits"][cat] + rng.randint(1, 3))
-                responded = datetime.combine(d, time(rng.randint(9, 17), rng.choice((0, 15, 30, 45))))
-                if responded.date() > as_of:
-                    responded = None
+        recent = due >= as_of - timedelta(days=14)  # only recent tickets may still be open (some overdue)
+        if not recent or rng.random() < 0.55:
+            late = rng.random() < 0.08
+            d = cal.add_workdays(received.date(), rng.randint(0, 1) if not late else
+                                 rules["hotline"]["limits"][cat] + rng.randint(1, 3))
+            responded = datetime.combine(d, time(rng.randint(9, 17), rng.choice((0, 15, 30, 45))))
+            if responded.date() > as_of:
+                responded = None
         contacted = (rng.random() < 0.92) if (cat == "联系法官" and responded) else None
         sat = None
         if responded and rng.random() < 0.7:
@@ -150,7 +149,7 @@ def _ratings(s, rng, cal, settings, court, staff, start, as_of) -> tuple[int, in
         if r.follow_up is not None:
             f += 1
             fu = r.follow_up
-            if fu.due_date < as_of - timedelta(days=5) and rng.random() < 0.9:
+            if fu.due_date < as_of - timedelta(days=20) or (fu.due_date < as_of and rng.random() < 0.5):
                 fu.resolution = "已回访当事人并一次性告知补正材料"
                 fu.resolved_by = "立案庭庭长"
                 fu.resolved_on = min(as_of, cal.add_workdays(on, rng.randint(1, 4)))

@@ -94,28 +94,43 @@ def case_weight(case: dict, weights: dict) -> float:
     return float(weights["default"])
 
 
+def _fast_pool(judges: list[dict], triage_rules: dict) -> list[dict]:
+    pool = [p for p in judges if p.get("team") == triage_rules["fast_track_team"]]
+    return pool or [p for p in judges if p.get("division") == triage_rules.get("fast_track_division")]
+
+
+def _division_pool(case: dict, judges: list[dict], triage_rules: dict) -> tuple[list[dict], str]:
+    """The case's division; without one, divisions named for its category (民事/刑事/行政/执行)."""
+    if case.get("division"):
+        return [p for p in judges if p.get("division") == case["division"]], case["division"]
+    cat = case.get("category") or ("civil" if (case.get("cause") or "").endswith("纠纷") else None)
+    kw = triage_rules.get("division_keywords", {}).get(cat)
+    if kw:
+        return [p for p in judges if kw in (p.get("division") or "")], f"{kw}审判部门"
+    return judges, "本院"
+
+
 def decide(case: dict, people: list[dict], loads: dict[str, tuple[int, float]], triage_rules: dict,
            ftz_rules: dict) -> RoutingDecision:
     """Route one case given the court's roster (people rows) and pending loads {judge_id: (count, weighted)}."""
     track, points, triage_reason = triage(case, triage_rules)
     reasons = [triage_reason]
     judges = [p for p in people if p.get("post") == JUDGE_POST and p.get("court_code") == case.get("court_code")]
-    division = case.get("division")
     fast = triage_rules["fast_track_team"]
     if is_ftz(case, ftz_rules):
         team, why = ftz_team(case, ftz_rules)
         pool = [p for p in judges if p.get("team") == team]
         reasons.append(why)
-    elif track == "simple" and any(p.get("team") == fast for p in judges):
-        team, pool = fast, [p for p in judges if p.get("team") == fast]
-        reasons.append(f"简案 → {fast}")
+    elif track == "simple" and _fast_pool(judges, triage_rules):
+        pool = _fast_pool(judges, triage_rules)
+        team = fast if pool[0].get("team") == fast else None
+        reasons.append(f"简案 → {team or triage_rules['fast_track_division']}")
     else:
         team = None
-        pool = [p for p in judges if p.get("division") == division] if division else judges
-        where = division or "本院"
-        reasons.append(f"{'繁案' if track == 'complex' else '简案（本院无' + fast + '）'} → 由{where}员额法官审理")
+        pool, where = _division_pool(case, judges, triage_rules)
+        reasons.append(f"{'繁案' if track == 'complex' else '简案'} → 由{where}员额法官审理")
     if not pool:
-        who = f"{team}团队" if team else (division or case.get("court_code"))
+        who = f"{team}团队" if team else (case.get("division") or case.get("court_code"))
         raise UserError(f"{who}没有在岗的员额法官，无法分案；请在人员名册中为该团队或部门补录员额法官（post=员额法官）。")
     ranked = sorted(pool, key=lambda p: (loads.get(p["judge_id"], (0, 0.0))[1], loads.get(p["judge_id"], (0, 0.0))[0],
                                          p["judge_id"]))
