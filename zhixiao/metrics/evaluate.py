@@ -154,14 +154,49 @@ class _Plan:
     def col(self, spec: dict, ind: Indicator, tag: str) -> str:
         return f"{self.keys[spec_key(spec, ind.line, ind.exclusions)]}_{tag}"
 
-    def exprs(self, t: ibis.Table, table: str) -> dict[str, ibis.Value]:
+    def aggregate(self, t: ibis.Table, table: str, gcols: Sequence[str]) -> ibis.Table | None:
+        """One GROUP BY for all aggregates of ``table``: every distinct condition part and summed measure
+        is computed once per row in a projection; the aggregates only AND booleans together."""
         source = self.cases if table == "cases" else self.people
-        out = {}
+        if not source:
+            return None
+        cols: dict[str, str] = {}  # atom key → column name
+        proj: dict[str, ibis.Value] = {}
+        metrics: list[tuple[str, str, list[str], str | None]] = []  # (name, kind, atoms, value column)
         for tag, period in self.periods.items():
             comp = Compiler(t, period, table)
             for key, (spec, ind) in source.items():
-                out[f"{self.keys[key]}_{tag}"] = comp.aggregate(spec, ind.line, ind.exclusion_rules)
-        return out
+                names = []
+                for akey, expr in comp.atoms(spec, ind.line, ind.exclusion_rules):
+                    if akey not in cols:
+                        cols[akey] = f"_b{len(cols)}"
+                        proj[cols[akey]] = expr.fill_null(False)
+                    names.append(cols[akey])
+                vcol = None
+                if "sum" in spec:
+                    vkey, vexpr = comp.value_column(spec)
+                    if vkey not in cols:
+                        cols[vkey] = f"_v{len(cols)}"
+                        proj[cols[vkey]] = vexpr
+                    vcol = cols[vkey]
+                elif "distinct" in spec:
+                    vcol = spec["distinct"]
+                kind = "sum" if "sum" in spec else "distinct" if "distinct" in spec else "count"
+                metrics.append((f"{self.keys[key]}_{tag}", kind, names, vcol))
+        keep = list(dict.fromkeys([*gcols, *(m[3] for m in metrics if m[1] == "distinct")]))
+        p = t.select(*keep, **proj)
+        aggs = {}
+        for name, kind, names, vcol in metrics:
+            w = p[names[0]]
+            for n in names[1:]:
+                w = w & p[n]
+            if kind == "count":
+                aggs[name] = w.cast("int64").sum()
+            elif kind == "sum":
+                aggs[name] = p[vcol].sum(where=w)
+            else:
+                aggs[name] = p[vcol].nunique(where=w)
+        return p.group_by(list(gcols)).aggregate(**aggs) if gcols else p.aggregate(**aggs)
 
 
 def _deadline_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:
@@ -257,11 +292,9 @@ def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Pe
     t, unavailable = prepared_cases(engine, inds, periods["cur"].as_of, filters)
     plan = _Plan([i for i in inds if i.id not in unavailable], periods)
     t, gcols = with_group_columns(t, by)
-    cexprs = plan.exprs(t, "cases")
-    if gcols:
-        agg = t.group_by(list(gcols)).aggregate(**cexprs) if cexprs else t.select(*gcols).distinct()
-    else:
-        agg = t.aggregate(**cexprs) if cexprs else None
+    agg = plan.aggregate(t, "cases", gcols)
+    if agg is None:
+        agg = t.select(*gcols).distinct() if gcols else None
     rows = _records(agg) if agg is not None else [{}]
     if not rows and not gcols:
         rows = [{}]
@@ -270,8 +303,7 @@ def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Pe
     people: dict[tuple, dict] = {}
     if plan.people and people_ok:
         pt = apply_filters(engine.people, filters, people=True)
-        pexprs = plan.exprs(pt, "people")
-        pagg = pt.group_by(pkeys).aggregate(**pexprs) if pkeys else pt.aggregate(**pexprs)
+        pagg = plan.aggregate(pt, "people", pkeys)
         people = {_key(r, pkeys): r for r in _records(pagg)}
     result = Result(profile, periods["cur"], periods.get("prev"), tuple(by))
     rows.sort(key=lambda r: tuple((v is None, str(v)) for v in _key(r, gcols)))

@@ -136,19 +136,42 @@ class Compiler:
             return col < ibis.literal(add_months(self.p.as_of, -int(v)))
         return {"lt": col.__lt__, "le": col.__le__, "gt": col.__gt__, "ge": col.__ge__}[op](_lit(v))
 
-    def where(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None) -> ibis.Value:
-        out = self.base(spec["set"])
+    def atoms(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None,
+              ) -> list[tuple[str, ibis.Value]]:
+        """The ANDed parts of a spec's row condition, each with a key that is equal for equal parts, so a
+        scan can compute each part once per row however many indicators share it."""
+        tag = f"{self.table}|{self.p.start}|{self.p.end}|{self.p.as_of}"
+        out = [(f"{tag}|set:{spec['set']}", self.base(spec["set"]))]
         if line != "all" and self.table == "cases":
-            out = out & self.t.category.isin(categories_of_line(line))
+            out.append((f"line:{line}", self.t.category.isin(categories_of_line(line))))
         for c in spec.get("where", []):
-            out = out & self.cond(c)
-        if self.table == "cases":
-            for rule in (exclusion_rules or {}).values():
+            key = json.dumps(c, sort_keys=True, ensure_ascii=False, default=str)
+            if "older_than_months" in key or "age_days" in key:
+                key = f"{tag}|{key}"
+            out.append((f"{self.table}|{key}", self.cond(c)))
+        if self.table == "cases" and exclusion_rules:
+            keep = ibis.literal(True)
+            for rule in exclusion_rules.values():
                 hit = ibis.literal(True)
                 for c in rule:  # an exclusion's conditions are ANDed, like a spec's
                     hit = hit & self.cond(c).fill_null(False)
-                out = out & ~hit
+                keep = keep & ~hit
+            out.append(("excl:" + "|".join(sorted(exclusion_rules)), keep))
         return out
+
+    def where(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None) -> ibis.Value:
+        out = ibis.literal(True)
+        for _key, expr in self.atoms(spec, line, exclusion_rules):
+            out = out & expr
+        return out
+
+    def value_column(self, spec: dict) -> tuple[str, ibis.Value] | None:
+        """What a ``sum`` spec adds up, with a key (period-dependent for ages)."""
+        if "sum" not in spec:
+            return None
+        name = spec["sum"]
+        key = f"v|{self.p.as_of}|{name}" if name == "age_days" else f"v|{name}"
+        return key, self.column(name)
 
     def aggregate(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None) -> ibis.Value:
         """Count (default), ``sum`` of a column/measure, or ``distinct`` count over the spec's rows."""

@@ -1,0 +1,354 @@
+"""``zhixiao bench indicators``: court-classic + spc-2024 by court × division for one year with 同比.
+
+Three contenders measured in the same run, each in its own process (time and peak memory):
+the evaluator (one ibis/DuckDB aggregation), a straightforward pandas implementation of the same
+catalogue (one boolean mask per numerator/denominator, then group sums), and a bare DuckDB scan of
+the columns the suite reads (the floor). The pandas answer is also compared with the evaluator's.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import typer
+
+from zhixiao.bench._util import measure
+
+PROFILES = ("court-classic", "spc-2024")
+START, END = date(2025, 1, 1), date(2025, 12, 31)
+BY = ("court", "division")
+EPOCH = date(1970, 1, 1)
+N_COURTS = 20
+DIVISIONS = ["民一庭", "民二庭", "刑庭", "行政庭", "执行局", "立案庭"]
+# (category, stage, type_code, procedure, division index, weight)
+KINDS = [
+    ("civil", "first", "民初", "civil_simplified", 0, 0.30), ("civil", "first", "民初", "civil_ordinary", 1, 0.12),
+    ("civil", "first", "民初", "civil_small_claims", 0, 0.10), ("civil", "second", "民终", "civil_second_judgment", 1, 0.04),
+    ("civil", "retrial_review", "民申", "civil_retrial_review", 1, 0.01), ("criminal", "first", "刑初", "criminal_public", 2, 0.08),
+    ("criminal", "second", "刑终", "criminal_second", 2, 0.01), ("administrative", "first", "行初", "admin_first", 3, 0.02),
+    ("enforcement", "enforcement", "执", "enforcement", 4, 0.22), ("enforcement", "enforcement", "执保", "enforcement", 4, 0.04),
+    ("enforcement", "enforcement", "执恢", "enforcement", 4, 0.02), ("mediation", "other", "民诉前调", "pre_suit_mediation", 5, 0.04),
+]
+METHODS = {"first": ["判决", "调解", "撤诉", "裁定"], "second": ["判决", "裁定", "调解"],
+           "enforcement": ["执行完毕", "终结本次执行程序", "终结执行"], "other": ["调解成功", "调解不成功"],
+           "retrial_review": ["裁定"]}
+
+
+def _days(d: date) -> int:
+    return (d - EPOCH).days
+
+
+def _str_col(choices: list[str], idx: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+    """Strings from indices into ``choices`` (Arrow dictionary decode: no Python object per row)."""
+    ind = pa.array(idx.astype(np.int32), mask=mask)
+    return pa.DictionaryArray.from_arrays(ind, pa.array(choices)).cast(pa.string())
+
+
+def _court_chunk(rng: np.random.Generator, court: int, n: int) -> pa.Table:
+    """n synthetic cases of one court, vectorised (no Python loop per case)."""
+    code, name = f"冀01{court:02d}", f"第{court}基层法院"
+    w = np.array([k[5] for k in KINDS])
+    kind = rng.choice(len(KINDS), n, p=w / w.sum())
+    filing = rng.integers(_days(date(2021, 1, 1)), _days(date(2025, 12, 31)) + 1, n)
+    duration = rng.exponential(75, n).astype(np.int64) + 1
+    closing = filing + duration
+    pending = (closing > _days(date(2026, 3, 31))) | (rng.random(n) < 0.01)
+    stages = sorted({k[1] for k in KINDS})
+    stage_idx = np.array([stages.index(k[1]) for k in KINDS])[kind]
+    methods = [m for st in stages for m in METHODS[st]]
+    offset = np.array([methods.index(METHODS[st][0]) for st in stages])
+    width = np.array([len(METHODS[st]) for st in stages])
+    method_idx = offset[stage_idx] + (rng.random(n) * width[stage_idx]).astype(np.int64)
+    second = stage_idx == stages.index("second")
+    first = stage_idx == stages.index("first")
+    zeros = np.zeros(n, dtype=np.int32)
+    judge = rng.integers(0, 12, n)
+    appealed = first & (rng.random(n) < 0.12) & ~pending
+    appeal_date = np.where(appealed, closing + rng.integers(3, 15, n), 0)
+    transfer = appeal_date + rng.integers(5, 40, n)
+    enforcement = stage_idx == stages.index("enforcement")
+    applied = np.where(enforcement, rng.integers(1_000, 500_000, n), 0).astype(np.int32)
+    collected = (applied * rng.random(n)).astype(np.int32)
+    seq = pa.array(np.arange(n, dtype=np.int64))
+    cols = {
+        "case_id": pc.binary_join_element_wise(_str_col([code], zeros), pc.cast(seq, pa.string()), "-"),
+        "court_code": _str_col([code], zeros), "court_name": _str_col([name], zeros),
+        "year": pa.array(filing.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int32) + 1970),
+        "category": _str_col([k[0] for k in KINDS], kind), "stage": _str_col(stages, stage_idx),
+        "type_code": _str_col([k[2] for k in KINDS], kind), "procedure": _str_col([k[3] for k in KINDS], kind),
+        "filing_date": pa.array(filing.astype(np.int32)).cast(pa.date32()),
+        "closing_date": pa.array(closing.astype(np.int32), mask=pending).cast(pa.date32()),
+        "closing_method": _str_col(methods, method_idx, pending),
+        "division": _str_col(DIVISIONS, np.array([k[4] for k in KINDS])[kind]),
+        "judge_id": _str_col([f"{code}J{j}" for j in range(12)], judge),
+        "judge_name": _str_col([f"法官{j}" for j in range(12)], judge),
+        "enforcement_applied_amount": pa.array(applied).cast(pa.decimal128(18, 2)),
+        "enforcement_collected_amount": pa.array(collected).cast(pa.decimal128(18, 2)),
+        "appeal_result": _str_col(["upheld", "reversed", "remanded", "withdrawn"], rng.integers(0, 4, n), ~second),
+        "appealed": pa.array(appealed),
+        "appeal_date": pa.array(appeal_date.astype(np.int32), mask=~appealed).cast(pa.date32()),
+        "transfer_date": pa.array(transfer.astype(np.int32), mask=~appealed).cast(pa.date32()),
+        "hearing_held": pa.array(rng.random(n) < 0.4), "ruled_in_court": pa.array(rng.random(n) < 0.2),
+        "dispute_id": pc.binary_join_element_wise(
+            _str_col([code + "D"], zeros), pc.cast(pa.array(rng.integers(0, max(n * 2 // 3, 1), n)), pa.string()), ""),
+    }
+    return pa.table(cols)
+
+
+def generate(data_dir: Path, n_cases: int, seed: int = 7, progress=None) -> None:
+    """Write ``n_cases`` synthetic cases (and a roster) into a case store, one court at a time."""
+    from zhixiao.store.cases import CaseStore
+    from zhixiao.store.schema import conform
+
+    store = CaseStore(data_dir)
+    rng = np.random.default_rng(seed)
+    per = [n_cases // N_COURTS + (1 if i < n_cases % N_COURTS else 0) for i in range(N_COURTS)]
+    people = []
+    for c in range(N_COURTS):
+        with store.transaction() as tx:
+            tx.write("cases", conform("cases", _court_chunk(rng, c + 1, per[c])))
+        for j in range(12):
+            people.append(dict(judge_id=f"冀01{c + 1:02d}J{j}", name=f"法官{j}", court_code=f"冀01{c + 1:02d}", year=2025,
+                               division=DIVISIONS[j % len(DIVISIONS)], post="员额法官" if j < 9 else "法官助理"))
+        if progress:
+            progress(c + 1)
+    with store.transaction() as tx:
+        tx.write("people", conform("people", pa.Table.from_pylist(people)))
+
+
+def suite(data_dir: str) -> list:
+    """The catalogue's indicators minus those needing the 审限 engine (pandas can't join it)."""
+    from zhixiao.metrics.catalogue import load_profile
+    from zhixiao.metrics.filters import needs_deadlines
+
+    out = []
+    for p in PROFILES:
+        out += [i for i in load_profile(p, END, data_dir=data_dir) if not any(needs_deadlines(s) for s in i.specs())]
+    return out
+
+
+def run_evaluator(data_dir: str) -> dict:
+    from zhixiao.engine import connect
+    from zhixiao.metrics.evaluate import evaluate
+
+    eng = connect(data_dir)
+    inds = suite(data_dir)
+    out = {}
+    for p in PROFILES:
+        res = evaluate(eng, p, START, END, by=BY, compare="yoy", indicators=[i.id for i in inds if i.profile == p])
+        for r in res.rows:
+            out[(p, r.indicator, r.group["court_code"], r.group["division"])] = (r.value, r.previous)
+    return out
+
+
+def columns_used(data_dir: str) -> list[str]:
+    import json
+
+    text = json.dumps([i.specs() for i in suite(data_dir)] + [list(i.exclusion_rules.values()) for i in suite(data_dir)],
+                      ensure_ascii=False)
+    from zhixiao.store.schema import CASES
+
+    cols = {c for c in CASES.names if f'"{c}"' in text}
+    cols |= {"case_id", "court_code", "court_name", "division", "category", "filing_date", "closing_date"}
+    if "transfer_days" in text:
+        cols |= {"transfer_date", "appeal_date"}
+    return sorted(cols)
+
+
+def run_scan(data_dir: str) -> int:
+    """The floor: DuckDB reads every column the suite uses once, doing nothing else."""
+    import duckdb
+
+    from zhixiao.store.cases import CaseStore
+
+    files = [str(f) for f in CaseStore(data_dir).files("cases")]
+    cols = columns_used(data_dir)
+    sql = "SELECT " + ", ".join(f'count("{c}")' for c in cols) + " FROM read_parquet($files)"
+    return duckdb.connect().execute(sql, {"files": files}).fetchone()[0]
+
+
+def run_pandas(data_dir: str) -> dict:
+    """Straightforward pandas: load the used columns, one mask per numerator/denominator, groupby sum."""
+    from zhixiao.metrics.evaluate import compute_value
+    from zhixiao.metrics.filters import Period
+    from zhixiao.store.cases import CaseStore
+    from zhixiao.store.schema import LINE_OF_CATEGORY
+
+    store = CaseStore(data_dir)
+    df = pa.concat_tables(pq.read_table(f, columns=columns_used(data_dir)) for f in store.files("cases")).to_pandas(
+        date_as_object=False)
+    people = store.read("people").to_pandas(date_as_object=False)
+    df["line"] = df["category"].map(LINE_OF_CATEGORY)
+    keys = ["court_code", "division"]
+    cur = Period(START, END, END)
+    periods = {"cur": cur, "prev": cur.shifted_years(-1)}
+    out = {}
+    for ind in suite(data_dir):
+        vals = {}
+        for tag, per in periods.items():
+            parts = []
+            for spec in (ind.numerator, ind.denominator):
+                if spec is None:
+                    parts.append(None)
+                elif spec["set"] == "judges":
+                    m = _pd_mask(people, spec, per, "all", {})
+                    parts.append(people[m].groupby(keys).size())
+                else:
+                    m = _pd_mask(df, spec, per, ind.line, ind.exclusion_rules)
+                    parts.append(_pd_agg(df, m, spec, per, keys))
+            vals[tag] = parts
+        groups = df[keys].drop_duplicates().itertuples(index=False)
+        for court, div in groups:
+            res = []
+            for tag in ("cur", "prev"):
+                num, den = (None if s is None else float(s.get((court, div), 0)) for s in vals[tag])
+                res.append(compute_value(ind, num, den))
+            out[(ind.profile, ind.id, court, div)] = tuple(res)
+    return out
+
+
+def _pd_col(df, name: str, per):
+    import pandas as pd
+
+    if name == "duration_days":
+        return (df.closing_date - df.filing_date).dt.days
+    if name == "age_days":
+        return (pd.Timestamp(per.as_of) - df.filing_date).dt.days
+    if name == "transfer_days":
+        return (df.transfer_date - df.appeal_date).dt.days
+    return df[name]
+
+
+def _pd_cond(df, c: dict, per):
+    import pandas as pd
+
+    from zhixiao.metrics.filters import add_months
+
+    if "any" in c:
+        m = pd.Series(False, index=df.index)
+        for x in c["any"]:
+            m |= _pd_cond(df, x, per)
+        return m
+    col = _pd_col(df, c["col"], per)
+    op, v = next((k, v) for k, v in c.items() if k != "col")
+    v = pd.Timestamp(v) if isinstance(v, date) else v
+    m = {
+        "eq": lambda: col == v, "ne": lambda: col.notna() & (col != v), "in": lambda: col.isin(v),
+        "not_in": lambda: col.notna() & ~col.isin(v), "is_null": lambda: col.isna() if v else col.notna(),
+        "lt": lambda: col < v, "le": lambda: col <= v, "gt": lambda: col > v, "ge": lambda: col >= v,
+        "older_than_months": lambda: col < pd.Timestamp(add_months(per.as_of, -int(v))),
+    }[op]()
+    return m.fillna(False).astype(bool)
+
+
+def _pd_mask(df, spec: dict, per, line: str, exclusions: dict):
+    import pandas as pd
+
+    s, e, a = pd.Timestamp(per.start), pd.Timestamp(per.end), pd.Timestamp(per.as_of)
+    f, c = (df.get("filing_date"), df.get("closing_date"))
+    base = {
+        "new_cases": lambda: (f >= s) & (f <= e),
+        "carried_over": lambda: (f < s) & (c.isna() | (c >= s)),
+        "received": lambda: (f <= e) & (c.isna() | (c >= s)),
+        "closed": lambda: (c >= s) & (c <= e),
+        "pending_end": lambda: (f <= a) & (c.isna() | (c > a)),
+        "transferred": lambda: (df.transfer_date >= s) & (df.transfer_date <= e),
+        "appealed": lambda: (df.appeal_date >= s) & (df.appeal_date <= e),
+        "cases": lambda: pd.Series(True, index=df.index),
+        "judges": lambda: (df.active_from.isna() | (df.active_from <= e)) & (df.active_to.isna() | (df.active_to >= s)),
+    }[spec["set"]]()
+    m = base.fillna(False).astype(bool)
+    if line != "all":
+        m &= df["line"] == line
+    for cond in spec.get("where", []):
+        m &= _pd_cond(df, cond, per)
+    for rule in exclusions.values():
+        hit = pd.Series(True, index=df.index)
+        for cond in rule:
+            hit &= _pd_cond(df, cond, per)
+        m &= ~hit
+    return m
+
+
+def _pd_agg(df, m, spec: dict, per, keys):
+    sub = df[m]
+    if "sum" in spec:
+        return _pd_col(sub, spec["sum"], per).astype(float).groupby([sub[k] for k in keys]).sum()
+    if "distinct" in spec:
+        return sub.groupby(keys)[spec["distinct"]].nunique()
+    return sub.groupby(keys).size()
+
+
+def _agree(a: dict, b: dict) -> tuple[int, int]:
+    bad = 0
+    for k, (v, p) in a.items():
+        w, q = b.get(k, (None, None))
+        for x, y in ((v, w), (p, q)):
+            if (x is None) != (y is None) or (x is not None and abs(float(x) - float(y)) > 1e-9 * max(1, abs(float(x)))):
+                bad += 1
+    return len(a), bad
+
+
+def register(bench_app: typer.Typer) -> None:
+    @bench_app.command("indicators")
+    def bench_indicators(
+        cases: Annotated[int, typer.Option("--cases", help="合成案件数 / number of synthetic cases")] = 10_000_000,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir", help="合成数据目录（已存在同规模数据则复用）/ scratch dir")] = None,
+        skip_pandas: Annotated[bool, typer.Option("--skip-pandas", help="不跑 pandas 基线 / skip pandas")] = False,
+    ) -> None:
+        """指标引擎基准：对比 pandas 实现与 DuckDB 裸扫描 / indicator engine vs pandas and a bare scan."""
+        from rich.console import Console
+        from rich.progress import Progress
+
+        from zhixiao.store.cases import CaseStore
+
+        con = Console()
+        tmp = None
+        if data_dir is None:
+            tmp = Path(tempfile.mkdtemp(prefix="zhixiao-bench-"))
+            data_dir = tmp
+        try:
+            have = sum(pq.ParquetFile(f).metadata.num_rows for f in CaseStore(data_dir).files("cases")) \
+                if CaseStore(data_dir).files("cases") else 0
+            if have != cases:
+                if have:
+                    shutil.rmtree(data_dir)
+                t0 = time.perf_counter()
+                with Progress(console=con) as prog:
+                    task = prog.add_task(f"生成 {cases:,} 件合成案件 / generating", total=N_COURTS)
+                    generate(data_dir, cases, progress=lambda i: prog.update(task, completed=i))
+                con.print(f"生成用时 {time.perf_counter() - t0:.1f} 秒")
+            dd = str(data_dir)
+            n_ind = len(suite(dd))
+            con.print(f"指标套件：{'+'.join(PROFILES)} 共 {n_ind} 项（不含需审限引擎的审限内结案率），"
+                      f"按法院×部门，{START}～{END}，含同比；读取列 {len(columns_used(dd))} 个")
+            t_scan, m_scan, _ = measure(run_scan, dd)
+            t_eval, m_eval, res_eval = measure(run_evaluator, dd)
+            rows = [("DuckDB 裸扫描（下限）", t_scan, m_scan), ("指标引擎 evaluate()", t_eval, m_eval)]
+            t_pd = None
+            if not skip_pandas:
+                t_pd, m_pd, res_pd = measure(run_pandas, dd)
+                rows.append(("pandas 直接实现", t_pd, m_pd))
+            for label, t, m in rows:
+                con.print(f"  {label:<24} {t:8.2f} 秒   峰值内存 {m / 2**30:6.2f} GB")
+            checks = [(f"不超过扫描下限的 3 倍（{t_eval / t_scan:.2f}×）", t_eval <= 3 * t_scan),
+                      (f"峰值内存低于 4 GB（{m_eval / 2**30:.2f} GB）", m_eval < 4 * 2**30)]
+            if t_pd is not None:
+                checks.insert(0, (f"比 pandas 快 10 倍以上（{t_pd / t_eval:.1f}×）", t_pd >= 10 * t_eval))
+                n, bad = _agree(res_eval, res_pd)
+                checks.append((f"与 pandas 结果一致（{n} 个单元格，{bad} 处不同）", bad == 0))
+            for text, ok in checks:
+                con.print(f"  {'PASS' if ok else 'FAIL'}  {text}")
+            con.print("总体：" + ("PASS" if all(ok for _, ok in checks) else "FAIL"))
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
