@@ -132,3 +132,17 @@ def test_no_history_means_no_seasonal_signal(tmp_path):
     engine = connect(write(tmp_path, rows).root)
     assert detect_signals(engine, "冀0102", date(2025, 1, 1), date(2025, 12, 31),
                           kinds=("december_filing_suppression",)) == []
+
+
+def test_case_mix_is_standardised():
+    """An appeal judge extending 30% of appeals, where appeals are extended 30% of the time, is normal."""
+    import pandas as pd
+
+    from zhixiao.analysis.signals import _standardised
+
+    cells = pd.DataFrame([
+        {"court_code": "X", "judge_id": j, "judge_name": j, "category": "civil", "stage": stage,
+         "closed": 100, "ext": ext}
+        for j, stage, ext in [("A", "first", 4), ("D", "first", 4), ("B", "second", 30), ("C", "second", 30)]])
+    per = _standardised(cells, "closed", "ext")
+    assert list(per["expected"]) == pytest.approx([4, 30, 30, 4]) and list(per["ratio"]) == pytest.approx([1.0] * 4)

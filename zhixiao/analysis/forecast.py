@@ -22,6 +22,8 @@ from zhixiao.analysis import flows
 
 HISTORY_YEARS = 3
 DRAWS = 400
+MIN_CLOSURE = 0.25  # real courts close 80–95% of 受理 a year (REFERENCE §5.3); far less means missing data
+MIN_VOLUME = 0.5  # a history year with under half the busiest year's filings is a partial extract
 K_BOUNDS = (0.5, 2.0)  # how far this year's closing pace may depart from history's before we distrust it
 
 
@@ -248,11 +250,16 @@ def history_seasons(engine, court_code: str | None, year: int, history: int = HI
         return []
     frame = flows.monthly(engine, court_code, date(min(years), 1, 1), date(max(years), 12, 31), filters=filters)
     out = []
+    biggest = max((sum(_series(frame, y, "filings")) for y in years), default=0)
     for y in years:
         f, c = _series(frame, y, "filings"), _series(frame, y, "closings")
-        if sum(f) == 0:
+        opening = flows.pending_count(engine, court_code, date(y - 1, 12, 31), filters=filters)
+        # A year with under MIN_VOLUME of the busiest year's filings, or closings under MIN_CLOSURE of its
+        # 受理, is an incomplete extract (e.g. only cases still pending at its end were loaded), not a
+        # pattern to learn from.
+        if sum(f) == 0 or sum(f) < MIN_VOLUME * biggest or sum(c) < MIN_CLOSURE * (opening + sum(f)):
             continue
-        out.append(season_of(y, f, c, flows.pending_count(engine, court_code, date(y - 1, 12, 31), filters=filters)))
+        out.append(season_of(y, f, c, opening))
     return out
 
 

@@ -133,7 +133,8 @@ def december_suppression(engine, court_code: str, start: date, end: date, rule: 
             "december_filing_suppression", KIND_NAMES["december_filing_suppression"], court_code, court_code,
             court_code, cur[11], round(expected, 1), rule["min_ratio"],
             f"{y}年12月新收{cur[11]}件，按1–11月收案和往年12月占比预计约{expected:.0f}件，仅为预期的{ratio:.0%}"
-            f"（阈值{rule['min_ratio']:.0%}）；列出次年1月前{rule['january_days']}日立案的{n}件，供核查是否压案至次年。",
+            f"（阈值{rule['min_ratio']:.0%}）；" + (f"列出次年1月前{rule['january_days']}日立案的{n}件，供核查是否压案至次年。"
+                                           if n else "数据中尚无次年1月立案，待导入后可核查是否压案至次年。"),
             cases, n))
     return out
 
@@ -235,7 +236,8 @@ def withdraw_refile(engine, court_code: str, start: date, end: date, rule: dict)
     w = flows.scope(engine, court_code)
     w = w.filter(w.closing_method.isin(list(rule["methods"])) & (w.closing_date >= start) & (w.closing_date <= end)
                  & w.parties.notnull())
-    cols = ["case_id", "court_code", "parties", "cause", "filing_date", "closing_date", "judge_id", "judge_name"]
+    cols = ["case_id", "court_code", "type_code", "parties", "cause", "filing_date", "closing_date", "judge_id",
+            "judge_name"]
     withdrawn = w.select(*cols).to_pandas()
     if withdrawn.empty:
         return []
@@ -246,7 +248,7 @@ def withdraw_refile(engine, court_code: str, start: date, end: date, rule: dict)
         df["key"] = df["parties"].map(_norm_parties)
         for c in ("filing_date", "closing_date"):
             df[c] = pd.to_datetime(df[c]).dt.date
-    m = withdrawn.merge(refiled, on=["key", "cause"], suffixes=("", "_new"))
+    m = withdrawn.merge(refiled, on=["key", "cause", "type_code"], suffixes=("", "_new"))  # a new suit of the same kind
     m = m[(m["case_id"] != m["case_id_new"])]
     if m.empty:
         return []
@@ -288,32 +290,36 @@ def binomial_tail(k: int, n: int, p: float) -> float:
 
 
 def judge_outliers(engine, court_code: str, start: date, end: date, rule: dict) -> list[Signal]:
-    """Judges of the court whose 延长审限率 or 首执终本率 stands out among all judges of the city."""
+    """Judges of the court whose 延长审限率 or 首执终本率 stands out among all judges of the city.
+
+    Case mix is taken out by indirect standardisation: a judge's expected count is the city rate of each
+    (category, stage) cell times the judge's cases in it, so an appeal judge is not flagged merely for
+    hearing appeals. The outlier test runs on observed ÷ expected.
+    """
     t = flows.scope(engine)
     closed = t.filter((t.closing_date >= start) & (t.closing_date <= end) & t.judge_id.notnull())
     ev = engine.case_events
     ext_ids = ev.filter(ev.kind == "extension").select(ext_case=ev.case_id).distinct()
     j = closed.left_join(ext_ids, closed.case_id == ext_ids.ext_case)
-    j = j.mutate(has_ext=j.ext_case.notnull().cast("int64"),
-                 first_exec=(j.type_code == rule["first_enforcement_type"]).cast("int64"),
-                 terminal=((j.type_code == rule["first_enforcement_type"])
-                           & (j.closing_method == rule["terminal_method"])).cast("int64"))
-    per = j.group_by(["court_code", "judge_id"]).agg(
+    first = j.type_code == rule["first_enforcement_type"]
+    j = j.mutate(has_ext=j.ext_case.notnull().cast("int64"), first_exec=first.cast("int64"),
+                 terminal=(first & (j.closing_method == rule["terminal_method"])).cast("int64"))
+    cells = j.group_by(["court_code", "judge_id", "category", "stage"]).agg(
         judge_name=j.judge_name.max(), closed=j.count(), ext=j.has_ext.sum(),
         exec_closed=j.first_exec.sum(), terminal=j.terminal.sum()).to_pandas()
     out = []
     specs = [("judge_extension_outlier", "closed", "ext", "延长审限率", "extension"),
              ("judge_terminal_outlier", "exec_closed", "terminal", "首执终本率", "terminal")]
     for kind, den, num, label, what in specs:
-        pool = per[per[den] >= rule["min_cases"]].copy()
+        pool = _standardised(cells, den, num)
+        pool = pool[pool[den] >= rule["min_cases"]]
         if len(pool) < 4:
             continue
-        pool["rate"] = pool[num] / pool[den]
-        mask, med, fence = _outliers(pool["rate"], rule)
-        pooled = pool[num].sum() / pool[den].sum()
+        mask, med, fence = _outliers(pool["ratio"], rule)
         for r in pool[mask & (pool["court_code"] == court_code)].itertuples():
+            k, n = int(getattr(r, num)), int(getattr(r, den))
             # small counts make rates jumpy (2 of 30 vs 1 of 30): also require the excess to be improbable
-            if binomial_tail(int(getattr(r, num)), int(getattr(r, den)), pooled) > rule["max_p"]:
+            if binomial_tail(k, n, r.expected / n) > rule["max_p"]:
                 continue
             sub = closed.filter(closed.judge_id == r.judge_id)
             if what == "extension":
@@ -321,11 +327,27 @@ def judge_outliers(engine, court_code: str, start: date, end: date, rule: dict) 
             else:
                 sub = sub.filter((sub.type_code == rule["first_enforcement_type"])
                                  & (sub.closing_method == rule["terminal_method"]))
-            cases, n = _case_rows(sub)
+            cases, count = _case_rows(sub)
             out.append(Signal(
-                kind, KIND_NAMES[kind], court_code, r.judge_id, r.judge_name or r.judge_id, round(r.rate, 4),
-                round(med, 4), round(fence, 4),
-                f"{r.judge_name or r.judge_id}{label}{r.rate:.1%}（{int(getattr(r, num))}/{int(getattr(r, den))}），"
-                f"全市{len(pool)}名法官中位数{med:.1%}，离群界限{fence:.1%}；列出相关案件{n}件。",
-                cases, n))
+                kind, KIND_NAMES[kind], court_code, r.judge_id, r.judge_name or r.judge_id, round(k / n, 4),
+                round(r.expected / n, 4), round(fence, 3),
+                f"{r.judge_name or r.judge_id}{label}{k / n:.1%}（{k}/{n}），按其案件结构预期{r.expected / n:.1%}，"
+                f"为预期的{r.ratio:.1f}倍（全市{len(pool)}名法官中位数{med:.2f}倍，离群界限{fence:.2f}倍）；"
+                f"列出相关案件{count}件。",
+                cases, count))
     return out
+
+
+def _standardised(cells: pd.DataFrame, den: str, num: str) -> pd.DataFrame:
+    """Per judge: cases, events, expected events at the city's rate per (category, stage), and O ÷ E."""
+    c = cells[cells[den] > 0].copy()
+    keys = ["category", "stage"]
+    rates = c.groupby(keys, dropna=False)[[num, den]].sum()
+    rates = (rates[num] / rates[den]).rename("cell_rate")
+    c = c.join(rates, on=keys)
+    c["expected"] = c["cell_rate"] * c[den]
+    per = c.groupby(["court_code", "judge_id"], dropna=False).agg(
+        judge_name=("judge_name", "max"), **{den: (den, "sum"), num: (num, "sum")}, expected=("expected", "sum"))
+    per = per[per["expected"] > 0].reset_index()
+    per["ratio"] = per[num] / per["expected"]
+    return per

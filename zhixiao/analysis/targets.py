@@ -175,7 +175,9 @@ def targets_progress(settings, engine, court_code: str, year: int, as_of: date) 
         row = {"indicator": t["indicator"], "name": name, "target": t["value"], "forecast": point,
                "low": low, "high": high, "status": _status(direction, t["value"], point, low, high),
                "closed_ytd": fc.closed_ytd, "expected_closed_by_now": None, "gap": None,
-               "curve_share": round(share_now, 4), "reference_floor": REFERENCE_FLOORS.get(as_of.month)}
+               "curve_share": round(share_now, 4),
+               # the §5.3 floors are 结案 ÷ 受理, i.e. a 结案率 path: shown on that row only
+               "reference_floor": REFERENCE_FLOORS.get(as_of.month) if t["indicator"] == "closure_rate" else None}
         need = _required_closings(t["indicator"], t["value"], fc)
         if need is not None:
             row["required_closings"] = math.ceil(need - 1e-9)
