@@ -14,6 +14,7 @@ from zhixiao.store.cases import CaseStore
 from zhixiao.store.ops import session_factory
 
 C = "冀0123"
+ZB = load_rules("ledgers")["enforcement"]["zhongben"]
 ROWS = [
     # case_id, type, category, procedure, cause, filed, closed, method, claim, collected, tags, parties
     ("(2026)冀0123民初1号", "民初", "civil", "civil_ordinary", "不动产登记纠纷", date(2026, 1, 5), date(2026, 3, 6), "判决",
@@ -83,14 +84,24 @@ def test_zhongben_five_conditions(eng):
     assert [r["case_id"] for r in e["zhongben_candidates"]] == ["(2025)冀0123执9号"]
     # filed 2025-03-01, 12 months → 2026-03-01 ≤ 4-10 → long-running
     assert [r["case_id"] for r in e["long_running"]] == ["(2025)冀0123执9号"]
-    near = e["zhongben_near"]
-    assert near == []  # 执3 misses restriction, investigation (5000 collected), 3 months (5-20) and whereabouts
-    conds = L.zhongben_conditions(dict(zip(["filing_date", "tags", "enforcement_collected_amount"],
-                                           [date(2026, 2, 20), ["执行通知", "财产调查", "下落不明"], 5000], strict=True)),
-                                  date(2026, 4, 10), load_rules("ledgers")["enforcement"]["zhongben"])
-    assert [c["met"] for c in conds] == [True, False, False, False, False]
+    # 执3 collected 5000 and is younger than 3 months: contradicted by the data, so not even "to verify"
+    assert e["zhongben_to_verify"] == []
+    conds = L.zhongben_conditions({"filing_date": date(2026, 2, 20), "tags": ["执行通知", "财产调查", "下落不明"],
+                                   "enforcement_collected_amount": 5000}, date(2026, 4, 10), ZB)
+    assert [c["met"] for c in conds] == [True, None, False, False, None]
     assert "已执行到位 5,000.00 元" in conds[2]["evidence"]
     assert conds[3]["evidence"] == "立案 2026-02-20，满3个月为 2026-05-20"
+    # no tags at all, 4 months old, nothing collected: a candidate to verify (notice, restriction, investigation)
+    bare = L.zhongben_conditions({"filing_date": date(2025, 12, 1), "tags": [], "enforcement_collected_amount": 0},
+                                 date(2026, 4, 10), ZB)
+    assert [c["met"] for c in bare] == [None, None, None, True, True]
+
+
+def test_no_property_inferred(eng):
+    e = L.enforcement_hard(eng, date(2026, 6, 1), C)
+    # 执9 by tag 财产调查 is not the no_property tag, but nothing collected after ≥ 3 months; 执3 collected 5000
+    assert [(r["case_id"], r["reason"]) for r in e["no_property"]] == [
+        ("(2025)冀0123执9号", "立案 2025-03-01 已满3个月，执行到位金额为0")]
 
 
 def test_admin_resolution_rate(eng):

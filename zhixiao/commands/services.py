@@ -410,7 +410,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
         with console.status("正在生成专题台账…"):
             out = topic_ledgers(_engine(st), start, end, court or st.court_code, st, topic)
         emit([{"topic": k, **{c: v[c] for c in ("received", "new_cases", "closed", "pending", "avg_days", "overdue")}}
-              for k, v in out.items()], fmt, headers={"topic": "专题", **STAT_HEADERS}, title=f"专题台账 {start}—{end}")
+              for k, v in out.items()], fmt, headers={"topic": "专题", **STAT_HEADERS, "overdue": "超审限"},
+             title=f"专题台账 {start}—{end}")
         if cases:
             for k, v in out.items():
                 emit(v["cases"], fmt, case_cols + ["overdue"], case_heads, title=k)
@@ -423,7 +424,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
         st = settings(data_dir)
         with console.status("正在检查执行案件…"):
             d = enforcement_hard(_engine(st), _day(as_of, "统计时点"), court or st.court_code, st)
-        for key, title in (("zhongben_candidates", "终本候选（五项条件均满足）"), ("zhongben_near", "接近终本条件（缺1–2项）"),
+        for key, title in (("zhongben_candidates", "终本候选（五项条件均满足）"), ("zhongben_to_verify", "终本候选（待核实条件）"),
                            ("no_property", "无财产可供执行"), ("long_running", "长期未结")):
             emit(d[key], fmt, ["case_id", "judge_name", "filing_date", "reason"], case_heads,
                  title=f"{title}：{len(d[key])} 件")

@@ -115,21 +115,23 @@ def minsheng_cases(engine, start: date, end: date, court_code: str | None = None
 
 
 def zhongben_conditions(case: dict, as_of: date, conditions: list[dict]) -> list[dict]:
-    """Each of the five 终本 conditions: {key, name, met, evidence}. Pure."""
+    """Each of the five 终本 conditions: {key, name, met, evidence}; met is True, False (the data contradict
+    it) or None (no record either way — to be verified in the file). Pure."""
     tags = set(case.get("tags") or [])
     out = []
     for cond in conditions:
-        met, evidence = True, []
+        met, evidence = None, []
         if "months_since_filing" in cond:
             due = add_months(case["filing_date"], cond["months_since_filing"])
             met = due <= as_of
             evidence.append(f"立案 {case['filing_date']}，满{cond['months_since_filing']}个月为 {due}")
         elif cond.get("unless_tags") and not tags & set(cond["unless_tags"]):
+            met = True
             evidence.append("无下落不明、妨害执行情形")
         else:
             hit = tags & set(cond["tags_any"])
-            met = bool(hit)
-            evidence.append(f"有{'、'.join(sorted(hit))}记录" if hit else "未见记录")
+            met = True if hit else None
+            evidence.append(f"有{'、'.join(sorted(hit))}记录" if hit else "未见记录，待核实")
         if cond.get("requires_no_collection"):
             collected = float(case.get("enforcement_collected_amount") or 0)
             if collected > 0:
@@ -140,26 +142,31 @@ def zhongben_conditions(case: dict, as_of: date, conditions: list[dict]) -> list
 
 
 def enforcement_hard(engine, as_of: date, court_code: str | None = None, settings: Any = None) -> dict:
-    """执行难案 among pending enforcement cases: no property found, long-running, 终本 candidates."""
+    """执行难案 among pending enforcement cases: no property found, long-running, and 终本 candidates —
+    all five conditions met on record, or none contradicted by the data but some not recorded (to verify)."""
     spec = load_rules("ledgers", settings)["enforcement"]
     cases = [c for c in received_cases(engine, as_of, as_of, court_code) if c["category"] == "enforcement"]
-    no_prop, long_run, candidates, near = [], [], [], []
+    no_prop, long_run, candidates, verify = [], [], [], []
     for c in cases:
         tags = set(c.get("tags") or [])
         collected = float(c.get("enforcement_collected_amount") or 0)
-        if spec["no_property_tag"] in tags or (collected == 0 and "财产调查" in tags):
-            no_prop.append({**c, "reason": "财产调查未发现可供执行财产"})
+        if spec["no_property_tag"] in tags:
+            no_prop.append({**c, "reason": "标记为无财产可供执行"})
+        elif collected == 0 and add_months(c["filing_date"], 3) <= as_of:
+            no_prop.append({**c, "reason": f"立案 {c['filing_date']} 已满3个月，执行到位金额为0"})
         if add_months(c["filing_date"], spec["long_running_months"]) <= as_of:
             long_run.append({**c, "reason": f"立案 {c['filing_date']}，已超过{spec['long_running_months']}个月未结"})
         conds = zhongben_conditions(c, as_of, spec["zhongben"])
-        missing = [x["name"] for x in conds if not x["met"]]
-        row = {**c, "conditions": conds, "met": len(conds) - len(missing), "missing": missing}
-        if not missing:
-            candidates.append({**row, "reason": "终本五项条件均已满足"})
-        elif len(missing) <= 2:
-            near.append({**row, "reason": "尚缺：" + "；".join(missing)})
+        if any(x["met"] is False for x in conds):
+            continue
+        unknown = [x["name"] for x in conds if x["met"] is None]
+        row = {**c, "conditions": conds, "unverified": unknown}
+        if not unknown:
+            candidates.append({**row, "reason": "终本五项条件均有记录且满足"})
+        else:
+            verify.append({**row, "reason": "其余条件满足，待核实：" + "；".join(unknown)})
     return {"pending_enforcement": len(cases), "no_property": no_prop, "long_running": long_run,
-            "zhongben_candidates": candidates, "zhongben_near": near}
+            "zhongben_candidates": candidates, "zhongben_to_verify": verify}
 
 
 def admin_resolution(engine, start: date, end: date, court_code: str | None = None, settings: Any = None,
