@@ -9,6 +9,7 @@ with some items overdue on ``as_of`` so the 提醒→督办 ladder has something
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -70,8 +71,8 @@ def seed(settings: Any, as_of: date, seed: int = 2026) -> str:
     start = as_of - timedelta(days=365)
     for ci, court in enumerate(sorted(cases_by_court)):
         rng = random.Random(seed * 1000 + ci)
-        cases = [c for c in cases_by_court[court] if c["filing_date"] and start - timedelta(days=400) <= c["filing_date"]
-                 <= as_of]
+        cases = sorted((c for c in cases_by_court[court] if c["filing_date"]
+                        and start - timedelta(days=400) <= c["filing_date"] <= as_of), key=lambda c: c["filing_date"])
         if not cases:
             continue
         staff = [p for p in people_by_court.get(court, []) if p["post"] in ("书记员", "法官助理")] or \
@@ -89,6 +90,7 @@ def seed(settings: Any, as_of: date, seed: int = 2026) -> str:
 
 def _tickets(s, rng, cal, rules, court, cases, start, as_of) -> int:
     n = max(20, min(600, len(cases) // 20))
+    filed = [c["filing_date"] for c in cases]
     callers = [f"1{rng.randint(30, 99)}{rng.randint(10000000, 99999999)}" for _ in range(max(5, n // 3))]
     rows = []
     # a couple of callers who ring again and again about the same case (重复来电)
@@ -105,8 +107,8 @@ def _tickets(s, rng, cal, rules, court, cases, start, as_of) -> int:
         if repeat is not None:
             case = repeat[1] if repeat[1]["filing_date"] <= received.date() else None
         elif cat in ("案件查询", "联系法官", "投诉举报") or rng.random() < 0.2:
-            pool = [c for c in cases if c["filing_date"] <= received.date()]
-            case = rng.choice(pool) if pool else None
+            k_filed = bisect_right(filed, received.date())  # cases are sorted by filing date
+            case = cases[rng.randrange(k_filed)] if k_filed else None
         due = due_date(received, cat, rules, cal)
         responded = None
         recent = due >= as_of - timedelta(days=14)  # only recent tickets may still be open (some overdue)

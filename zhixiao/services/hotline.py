@@ -269,5 +269,6 @@ def overdue_tickets(session: Session, as_of: date, settings: Any = None) -> list
         else:
             continue
         out.append({"kind": "hotline_ticket", "ref": t.ticket_no, "level": level, "court_code": t.court_code,
-                    "assignee": t.assignee or t.division or "未分派", "due": t.due_date, "reason": reason})
+                    "assignee": t.assignee or t.division or "未分派", "division": t.division, "due": t.due_date,
+                    "reason": reason})
     return out

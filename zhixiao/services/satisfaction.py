@@ -159,5 +159,6 @@ def overdue_followups(session: Session, as_of: date, settings: Any = None) -> li
             level = "remind"
             reason = f"{r.item}差评（{r.score} 分，{r.rated_on}）待整改回访，{f.due_date} 前办结"
         out.append({"kind": "negative_rating", "ref": f"差评督办-{f.id}", "level": level, "court_code": r.court_code,
-                    "assignee": f.owner or r.window or "诉讼服务中心", "due": f.due_date, "reason": reason})
+                    "assignee": f.owner or r.window or "诉讼服务中心", "division": r.window, "due": f.due_date,
+                    "reason": reason})
     return out

@@ -204,5 +204,5 @@ def overdue_suggestions(session: Session, as_of: date, settings: Any = None) -> 
         else:
             continue
         out.append({"kind": "judicial_suggestion", "ref": s.number, "level": level, "court_code": s.court_code,
-                    "assignee": s.drafted_by, "due": s.reply_due, "reason": reason})
+                    "assignee": s.drafted_by, "division": None, "due": s.reply_due, "reason": reason})
     return out
