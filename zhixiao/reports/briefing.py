@@ -70,6 +70,10 @@ class Collector:
         self.scope, self.compare, self.profile, self.settings = scope, compare, profile, settings
         self.filters = None if scope == "city" else {"court_code": court_code}
         self.timings: dict[str, float] = {}
+        self._pending_df = None
+        self._by_court: list = []
+        self._judge_ids: set[str] = set()
+        self._judge_cache: list = []
         from zhixiao.metrics.catalogue import load_profile
 
         self.catalogue = {i.id: i for i in load_profile(profile, end, data_dir=engine.store.root)}
@@ -211,11 +215,15 @@ class Collector:
     def quality(self, b: Briefing) -> Section:
         sec = Section("quality", "审判质量、效率、效果指标")
         ids = [i for i, ind in self.catalogue.items() if ind.group in QUALITY_GROUPS]
-        rows = [_rowdict(r) for r in self.evaluate((), ids)]
+        raw = self._quality_rows(ids)
+        rows = [_rowdict(r) for r in raw]
         b.figures.update({r["indicator"]: r for r in rows})
         assessed = [r for r in rows if r["in_range"] is not None]
         improved = sum(1 for r in rows if r["improved"]) if self.compare else None
         sentence = nv.summary_sentence(len(assessed), sum(1 for r in assessed if r["in_range"]), improved)
+        summarize = _optional("zhixiao.analysis.compare", "summarize")
+        if summarize and raw:
+            sentence = summarize(raw).sentence()
         sec.paragraphs.append(sentence)
         per_line = []
         for line in LINES + ("all",):
@@ -248,6 +256,35 @@ class Collector:
                                         unit="rate", key=f"range_{g}"))
             sec.subsections.append(sub)
         return sec
+
+    def _quality_rows(self, ids: list[str]):
+        """Quality rows of this court (or the city): one evaluation by court over the whole city, kept for
+        the 短板 comparison with the city and the peer courts."""
+        self._by_court = self.evaluate(("court",), ids, filters={}) if ids else []
+        if self.scope == "city":
+            return self.evaluate((), ids)
+        return [r for r in self._by_court if r.group.get("court_code") == self.court_code]
+
+    def _city_values(self, ids: list[str]) -> dict[str, Any]:
+        """City values pooled from the by-court numerators/denominators (every case and judge belongs to one
+        court, so sums are exact); indicators counting distinct values are evaluated directly."""
+        from types import SimpleNamespace
+
+        from zhixiao.metrics.evaluate import compute_value
+
+        pooled = [i for i in ids if not any("distinct" in sp for sp in self.catalogue[i].specs())]
+        out: dict[str, Any] = {}
+        for i in pooled:
+            rs = [r for r in self._by_court if r.indicator == i and r.numerator is not None]
+            if not rs:
+                continue
+            num = sum(r.numerator or 0 for r in rs)
+            den = sum(r.denominator or 0 for r in rs) if self.catalogue[i].denominator else None
+            out[i] = SimpleNamespace(indicator=i, value=compute_value(self.catalogue[i], num, den))
+        rest = [i for i in ids if i not in pooled]
+        for r in (self.evaluate((), rest, filters={}, compare=None) if rest else []):
+            out[r.indicator] = r
+        return out
 
     def _indicator_table(self, title: str, rows: list[dict]) -> Table:
         cols = [Column("name", "指标"), Column("line_label", "条线"), Column("value", "数值", "value"),
@@ -296,13 +333,8 @@ class Collector:
 
     def _deadline_status(self, deadline_table, b: Briefing) -> Section:
         sub = Section("deadline_status", "未结案件审限状态")
-        t = deadline_table(self.engine, self.end)
-        if self.filters:
-            t = t.filter(t.court_code == self.court_code)
-        t = t.filter(t.filing_date <= self.end)
-        t = t.filter(t.closing_date.isnull() | (t.closing_date > self.end))
-        df = t.group_by("status").aggregate(n=t.count()).execute()
-        counts = {str(s): int(n) for s, n in zip(df["status"], df["n"], strict=True)}
+        df = self._pending_deadlines(deadline_table)
+        counts = {str(k): int(v) for k, v in df["status"].value_counts().items()}
         b.figures["deadline_status"] = counts
         total = sum(counts.values())
         order = [s for s in PENDING_STATUSES if s in counts] + sorted(set(counts) - set(PENDING_STATUSES))
@@ -314,21 +346,129 @@ class Collector:
         return sub
 
     def _four_pending(self) -> Section | None:
-        fn = _optional("zhixiao.supervision.ledger", "four_pending")
-        if fn is None:
+        """四项未结 (local practice, [I]: not defined in REFERENCE): pending cases that are 超12个月, 超审限,
+        延长审限 or 扣除/中止审限 — counted from the 审限 engine's table, per division."""
+        deadline_table = _optional("zhixiao.supervision.deadlines", "deadline_table")
+        if deadline_table is None:
             return Section("four_pending", "四项未结案件",
-                           missing=nv.missing_note("四项未结清单", "审限监管模块 zhixiao.supervision.ledger 尚未安装"))
-        return None
+                           missing=nv.missing_note("四项未结清单", "审限模块 zhixiao.supervision.deadlines 尚未安装"))
+        df = self._pending_deadlines(deadline_table).copy()
+        df["over_12m"] = (df["pending_months"].fillna(0) >= 12).astype(int)
+        df["overdue"] = (df["status"] == "超审限").astype(int)
+        df["extended"] = (df["extension_days"].fillna(0) > 0).astype(int)
+        df["deducted"] = ((df["deducted_days"].fillna(0) > 0) | df["status"].isin(["扣除中", "中止中"])).astype(int)
+        keys = ["court_code", "division"] if self.scope == "city" else ["division"]
+        df["division"] = df["division"].fillna("（未分配）")
+        agg = df.groupby(keys, dropna=False)[["over_12m", "overdue", "extended", "deducted"]].sum().reset_index()
+        names = {"over_12m": "超12个月未结", "overdue": "超审限未结", "extended": "延长审限未结",
+                 "deducted": "扣除或中止审限未结"}
+        rows = []
+        for rec in agg.to_dict("records"):
+            row = {k: int(rec[k] or 0) for k in names}
+            if any(row.values()):
+                rows.append({"court": rec.get("court_code", ""), "division": rec["division"], **row})
+        rows.sort(key=lambda r: (str(r["court"]), str(r["division"])))
+        totals = {k: sum(r[k] for r in rows) for k in names}
+        sub = Section("four_pending", "四项未结案件")
+        sub.paragraphs.append("四项未结案件中，" + "、".join(f"{names[k]}{totals[k]}件" for k in names)
+                              + "（同一案件可同时属于多项）。")
+        cols = ([Column("court", "法院")] if self.scope == "city" else []) + [Column("division", "承办部门")] + [
+            Column(k, v, "count") for k, v in names.items()]
+        sub.tables.append(Table("四项未结案件（按部门）", cols, rows))
+        return sub
+
+    def _pending_deadlines(self, deadline_table):
+        """Pending cases at the period end with their 审限 columns (one engine query, cached)."""
+        if self._pending_df is None:
+            t = deadline_table(self.engine, self.end)
+            if self.filters:
+                t = t.filter(t.court_code == self.court_code)
+            t = t.filter(t.filing_date <= self.end)
+            t = t.filter(t.closing_date.isnull() | (t.closing_date > self.end))
+            self._pending_df = t.select("case_id", "court_code", "division", "status", "pending_months",
+                                        "extension_days", "deducted_days").execute()
+        return self._pending_df
 
     # -- 四、短板弱项 ----------------------------------------------------------------------------------
     def weak(self, b: Briefing) -> Section:
         sec = Section("weak", "短板弱项分析")
+        find_weak = _optional("zhixiao.analysis.weak", "find_weak")
+        if find_weak is None or self.scope == "city":
+            return self._weak_fallback(b, sec, None if find_weak else "分析模块 zhixiao.analysis 尚未提供 find_weak")
+        weak = self._weak(find_weak)
+        b.figures["weak"] = {"indicators": [w.indicator for w in weak]}
+        if not weak:
+            sec.paragraphs.append("本期各项指标均处于合理区间、不劣于全市和同级法院且同比未变差，未发现短板弱项。")
+            return sec
+        sec.paragraphs.append(f"经比对合理区间、全市及同级法院水平和上年同期，本期共有{len(weak)}项短板弱项指标："
+                              + "、".join(_ind_label(self._weak_dict(w)) for w in weak) + "。")
+        rows = []
+        for n, w in enumerate(weak, start=1):
+            reasons = "；".join(r.text for r in w.reasons)
+            label = _ind_label(self._weak_dict(w))
+            if not reasons.startswith(w.name):
+                reasons = f"{label}为{nv.fmt_value(w.value, w.unit)}" + (f"，{reasons}" if reasons else "")
+            sec.paragraphs.append(f"{n}.{reasons}。")
+            for kind, lines in w.attribution.items():
+                moving = [a for a in lines if a.harm > 0]
+                if moving:
+                    who = "部门" if kind == "division" else "法官"
+                    sec.paragraphs.append(f"从{who}看，" + "；".join(a.explanation.rstrip("。") for a in moving) + "。")
+                for a in lines:
+                    rows.append({"indicator_name": _ind_label(self._weak_dict(w)), "kind": "部门" if kind == "division"
+                                 else "法官", "unit_name": a.unit_name or a.unit, "value": a.value, "unit": w.unit,
+                                 "value_without": a.value_without, "impact": a.impact, "impact_unit": w.unit})
+        cols = [Column("indicator_name", "短板指标"), Column("kind", "归因层级"), Column("unit_name", "部门/法官"),
+                Column("value", "本单位数值", "value"), Column("value_without", "该单位按全院平均时全院数值", "value")]
+        sec.tables.append(Table("短板指标归因（对全院数值的影响）", cols, rows,
+                                note="按影响大小列示，不作排名（最高人民法院2024年9月：杜绝排名排序）。"))
+        first = next(((w, k, ls) for w in weak for k, ls in w.attribution.items() if ls), None)
+        if first:
+            w, kind, lines = first
+            scale = 100 if w.unit == "rate" else 1
+            sec.charts.append(Chart("bars", f"{_ind_label(self._weak_dict(w))}：各{'部门' if kind == 'division' else '法官'}的影响",
+                                    [a.unit_name or a.unit for a in lines],
+                                    {("影响（百分点）" if w.unit == "rate" else "影响"): [a.harm * scale for a in lines]},
+                                    key="attribution"))
+        return sec
+
+    def _weak(self, find_weak) -> list:
+        """``zhixiao.analysis.weak.weak_indicators`` composed from its pure parts over rows already
+        evaluated (the by-court evaluation of the quality section), so the briefing evaluates each
+        indicator once; attribution evaluates only the weak indicators, by division and by judge."""
+        from zhixiao.analysis.attribution import attribute
+
+        court_rows = [r for r in self._by_court if r.group.get("court_code") == self.court_code]
+        peer_rows = [r for r in self._by_court if r.group.get("court_code") != self.court_code]
+        ids = sorted({r.indicator for r in court_rows})
+        weak = find_weak(court_rows, self._city_values(ids), peer_rows)
+        wids = [w.indicator for w in weak]
+        for kind, key, name_key in (("division", "division", "division"), ("judge", "judge_id", "judge_name")):
+            if not wids:
+                break
+            res = self._judge_rows(wids) if kind == "judge" else self.evaluate((kind,), wids, compare=None)
+            for w in weak:
+                ind = self.catalogue[w.indicator]
+                units = [{"unit": r.group.get(key), "unit_name": r.group.get(name_key), "value": r.value,
+                          "numerator": r.numerator, "denominator": r.denominator}
+                         for r in res if r.indicator == w.indicator and r.group.get(key) is not None]
+                w.attribution[kind] = attribute(
+                    w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit, direction=w.direction,
+                    rng=w.range, unit_kind=kind,
+                    to_value=lambda raw, s=ind.scale, c=ind.complement: s * (1 - raw) if c else s * raw)[:5]
+        return weak
+
+    def _weak_dict(self, w) -> dict:
+        ind = self.catalogue.get(w.indicator)
+        return {"name": w.name, "line": ind.line if ind else "all"}
+
+    def _weak_fallback(self, b: Briefing, sec: Section, missing: str | None) -> Section:
+        """City scope (or no analysis module): out-of-range and worsening indicators from the evaluator."""
+        if missing:
+            sec.paragraphs.append(nv.missing_note("短板归因到部门和法官", missing))
         rows = [r for r in b.figures.values() if isinstance(r, dict) and r.get("group_name") in QUALITY_GROUPS]
         out = [r for r in rows if r.get("in_range") is False]
         worse = [r for r in rows if r.get("improved") is False and r.get("in_range") is not False]
-        fn = _optional("zhixiao.analysis", "weak_indicators")
-        if fn is None:
-            sec.paragraphs.append(nv.missing_note("短板归因到部门和法官", "分析模块 zhixiao.analysis 尚未提供 weak_indicators"))
         if out:
             sec.paragraphs.append("未处于合理区间的指标：" + "；".join(
                 nv.indicator_sentence(_ind_label(r), r["value"], r["unit"], None, r["range"], False).rstrip("。")
@@ -344,55 +484,153 @@ class Collector:
     # -- 五、目标与数据测算 ------------------------------------------------------------------------------
     def targets(self, b: Briefing) -> Section:
         sec = Section("targets", "目标进度与数据测算")
-        fn = _optional("zhixiao.analysis", "forecast_year_end")
+        fn = _optional("zhixiao.analysis.forecast", "forecast_year_end")
         if fn is None:
             sec.missing = nv.missing_note("年末数据测算", "分析模块 zhixiao.analysis 尚未提供 forecast_year_end")
+            return sec
+        if self.end >= date(self.end.year, 12, 31):
+            sec.paragraphs.append(f"统计期已至{self.end.year}年年末，年末数据以本报告实际数为准，不再测算。")
+            return sec
+        code = None if self.scope == "city" else self.court_code
+        fc = fn(self.engine, code, self.end)
+        b.figures["forecast"] = {k: getattr(fc, k).point for k in ("new_cases", "closed", "pending", "closure_rate",
+                                                                   "clearance_ratio")}
+        def est(e, unit: str) -> str:
+            m = "件" if unit == "count" else ""
+            text = f"{nv.fmt_value(e.point, unit)}{m}"
+            if e.low is not None and e.high is not None:
+                text += f"（区间{nv.fmt_value(e.low, unit)}{m}～{nv.fmt_value(e.high, unit)}{m}）"
+            return text
+
+        sec.paragraphs.append(
+            f"按{'、'.join(map(str, fc.history_years)) or '往年'}年的收结案季节规律测算，预计{fc.year}年末"
+            f"{b.subject}全年新收{est(fc.new_cases, 'count')}，结案{est(fc.closed, 'count')}，"
+            f"未结{est(fc.pending, 'count')}，结案率{est(fc.closure_rate, 'rate')}，"
+            f"结收比{est(fc.clearance_ratio, 'rate')}。" + (fc.note or ""))
+        cols = [Column("name", "指标"), Column("point", "预测值", "value"), Column("low", "区间下限", "value"),
+                Column("high", "区间上限", "value")]
+        rows = [{"name": name, "unit": unit, "point": e.point, "low": e.low, "high": e.high}
+                for name, unit, e in (("新收", "count", fc.new_cases), ("结案", "count", fc.closed),
+                                      ("未结", "count", fc.pending), ("结案率", "rate", fc.closure_rate),
+                                      ("结收比", "rate", fc.clearance_ratio))]
+        sec.tables.append(Table(f"{fc.year}年末数据测算", cols, rows))
+        progress = self._targets_progress()
+        if progress:
+            sec.paragraphs.append("年度目标进度：" + "；".join(
+                f"{p['name']}目标{nv.fmt_value(p['target'], 'rate' if p['target'] <= 1.5 else 'count')}，"
+                f"预计{p['forecast'] if p['forecast'] is None else nv.fmt_value(p['forecast'], 'rate' if p['target'] <= 1.5 else 'count')}（{p['status']}）"
+                for p in progress) + "。")
+        else:
+            sec.paragraphs.append("本院尚未在系统中设置年度目标（可用 zhixiao targets set 设置）。")
         return sec
+
+    def _targets_progress(self) -> list[dict]:
+        fn = _optional("zhixiao.analysis.targets", "targets_progress")
+        if fn is None or self.settings is None or self.scope == "city":
+            return []
+        try:
+            return fn(self.settings, self.engine, self.court_code, self.end.year, self.end)
+        except Exception as exc:  # noqa: BLE001 — no ops DB / not migrated: the briefing goes on without targets
+            if type(exc).__module__.startswith("sqlalchemy"):
+                return []
+            raise
 
     # -- 六、诉讼服务 ----------------------------------------------------------------------------------
     def services(self) -> Section | None:
+        """12368 / satisfaction / 司法建议 — only when the ops DB holds figures for the period."""
         fns = {k: _optional(f"zhixiao.services.{m}", f"{k}_stats")
                for k, m in (("hotline", "hotline"), ("satisfaction", "satisfaction"), ("suggestion", "suggestions"))}
         if not any(fns.values()):
             return Section("services", "诉讼服务与司法建议",
                            missing=nv.missing_note("12368热线、满意度和司法建议", "诉讼服务模块 zhixiao.services 尚未安装"))
-        return None
+        if self.settings is None:
+            return None
+        code = None if self.scope == "city" else self.court_code
+        stats: dict[str, dict] = {}
+        try:
+            from zhixiao.store.ops import session_factory
+
+            with session_factory(self.settings.ops_url)() as session:
+                for k, fn in fns.items():
+                    if fn is not None:
+                        stats[k] = fn(session, code, self.start, self.end)
+        except Exception as exc:  # noqa: BLE001 — no ops DB / tables yet: nothing to report
+            if type(exc).__module__.startswith("sqlalchemy"):
+                return None
+            raise
+        h, s_, g = stats.get("hotline") or {}, stats.get("satisfaction") or {}, stats.get("suggestion") or {}
+        if not (h.get("tickets") or s_.get("ratings") or g.get("issued") or g.get("drafted")):
+            return None
+        sec = Section("services", "诉讼服务与司法建议")
+        rows = []
+        if h.get("tickets"):
+            sec.paragraphs.append(f"12368热线受理工单{h['tickets']}件，已答复{h['responded']}件，按期答复率"
+                                  f"{nv.fmt_percent(h['on_time_rate'])}，逾期未答复{h['overdue_open']}件。")
+            rows += [{"item": "12368工单", "value": h["tickets"], "unit": "count"},
+                     {"item": "12368按期答复率", "value": h["on_time_rate"], "unit": "rate"}]
+        if s_.get("ratings"):
+            sec.paragraphs.append(f"诉讼服务评价{s_['ratings']}次，满意{s_['satisfied']}次，满意率"
+                                  f"{nv.fmt_percent(s_['satisfaction_rate'])}。")
+            rows += [{"item": "评价次数", "value": s_["ratings"], "unit": "count"},
+                     {"item": "满意率", "value": s_["satisfaction_rate"], "unit": "rate"}]
+        if g.get("issued") or g.get("drafted"):
+            sec.paragraphs.append(f"发出司法建议{g['issued']}件，已收到回复{g['replied']}件，被采纳{g['adopted']}件，"
+                                  f"逾期未复{g['overdue']}件。")
+            rows += [{"item": "发出司法建议", "value": g["issued"], "unit": "count"},
+                     {"item": "司法建议回复率", "value": g["reply_rate"], "unit": "rate"}]
+        sec.tables.append(Table("诉讼服务与司法建议", [Column("item", "项目"), Column("value", "数值", "value")], rows))
+        return sec
 
     # -- 附件：员额法官审判质效统计表 ---------------------------------------------------------------------
     def annex(self) -> list[Table]:
+        """员额法官审判质效统计表 per division: judge-level figures, divisions from the 员额法官 roster."""
         ids = [i for i in ANNEX if i in self.catalogue]
-        rows = self.evaluate(("court", "division", "judge"), ids, compare=None)
-        roster = self._judges()
-        per: dict[tuple, dict] = defaultdict(dict)
+        rows = self._judge_rows(ids)
+        roster = self._roster()
+        per: dict[str, dict] = defaultdict(dict)
         for r in rows:
-            g = r.group
-            if roster is not None and g.get("judge_id") not in roster:
-                continue
-            if not g.get("judge_id"):
-                continue
-            key = (g.get("court_code"), g.get("court_name"), g.get("division") or "（未分配）",
-                   g.get("judge_id"), g.get("judge_name"))
-            per[key][r.indicator] = r.value
+            jid = r.group.get("judge_id")
+            if jid in roster and r.indicator in ids:
+                per[jid][r.indicator] = r.value
         cols = [Column("judge_name", "员额法官")] + [
             Column(i, self.catalogue[i].name, self.catalogue[i].unit) for i in ids]
         tables: dict[tuple, list] = defaultdict(list)
-        for (code, cname, div, jid, jname), vals in sorted(per.items(), key=lambda kv: tuple(map(str, kv[0]))):
-            tables[(code, cname, div)].append({"judge_id": jid, "judge_name": jname or jid, **vals})
+        for jid in sorted(per):  # by judge id: a stable order, not a ranking
+            code, cname, div, name = roster[jid]
+            tables[(code, cname, div)].append({"judge_id": jid, "judge_name": name, **per[jid]})
         out = []
-        for (_code, cname, div), trs in tables.items():
+        for (_code, cname, div) in sorted(tables):
             prefix = f"{cname}" if self.scope == "city" else ""
-            trs.sort(key=lambda r: r["judge_id"])  # stable order by id, not a ranking
-            out.append(Table(f"员额法官审判质效统计表（{prefix}{div}）", cols, trs,
+            out.append(Table(f"员额法官审判质效统计表（{prefix}{div}）", cols, tables[(_code, cname, div)],
                              note="按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）。"))
         return out
 
-    def _judges(self) -> set[str] | None:
+    def _judge_rows(self, ids: list[str]) -> list:
+        """Judge-level rows for ``ids``, evaluated once for the annex and the 短板 attribution together."""
+        want = set(ids)
+        if not want <= self._judge_ids:
+            self._judge_ids |= want | set(ANNEX) & set(self.catalogue)
+            self._judge_cache = self.evaluate(("judge",), sorted(self._judge_ids), compare=None)
+        return self._judge_cache
+
+    def _roster(self) -> dict[str, tuple]:
+        """员额法官 judge_id → (court_code, court_name, division, name), from the latest roster year."""
         p = self.engine.people
         p = p.filter(p.post == "员额法官")
         if self.filters:
             p = p.filter(p.court_code == self.court_code)
-        ids = set(p.select("judge_id").distinct().execute()["judge_id"].dropna())
-        return ids or None
+        df = p.select("judge_id", "name", "court_code", "division", "year").execute()
+        df = df.sort_values(["judge_id", "year"]).drop_duplicates("judge_id", keep="last")
+        names = self._court_names()
+        return {r.judge_id: (r.court_code, names.get(r.court_code, r.court_code), r.division or "（未分配）",
+                             r.name or r.judge_id) for r in df.itertuples()}
+
+    def _court_names(self) -> dict[str, str]:
+        t = self.engine.cases
+        if self.filters:
+            t = t.filter(t.court_code == self.court_code)
+        df = t.select("court_code", "court_name").distinct().execute()
+        return {c: n for c, n in zip(df["court_code"], df["court_name"], strict=True) if n}
 
 
 def _flat(d: dict[str, dict]) -> dict[str, Any]:

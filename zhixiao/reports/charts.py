@@ -47,7 +47,7 @@ def cjk_font() -> str:
 
 
 def _figure() -> tuple[Figure, object]:
-    fig = Figure(figsize=(7.2, 3.6), dpi=150)
+    fig = Figure(figsize=(7.2, 3.6), dpi=120)
     ax = fig.add_subplot(1, 1, 1)
     return fig, ax
 
