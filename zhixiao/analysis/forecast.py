@@ -142,10 +142,10 @@ def project(carried_over: int, filings_ytd: list[int], closings_ytd: list[int], 
             continue
         f = annual * share[m] * w
         if noise is not None:
-            f = max(0.0, noise.gauss(f, math.sqrt(f)))
+            f = max(0.0, noise.gauss(f, math.sqrt(max(f, 0.0))))
         c = min(1.0, k * hazard[m]) * w * (pending + f)
         if noise is not None:
-            c = min(max(0.0, noise.gauss(c, math.sqrt(c))), pending + f)
+            c = min(max(0.0, noise.gauss(c, math.sqrt(max(c, 0.0)))), max(pending + f, 0.0))
         pending += f - c
         f_rest += f
         c_rest += c

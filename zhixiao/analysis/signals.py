@@ -164,47 +164,52 @@ def year_end_surge(engine, court_code: str, start: date, end: date, rule: dict) 
     return out
 
 
-def _standing_deadline(case: dict, events: pd.DataFrame, on: date):
+def _standing_deadline(case: dict, events: list, on: date, calendar):
     """The raw deadline as it stood on ``on``: the case's limit, extensions and deductions that ended before."""
     from zhixiao.domain.time_limits import compute_deadline
 
-    before = events[events["start_date"] < on]
-    ext = [(int(x.months or 0), int(x.days or 0)) for x in before[before["kind"] == "extension"].itertuples()]
-    ded = [(x.start_date, x.end_date, x.kind) for x in before[before["kind"].isin(["deduction", "suspension"])].itertuples()
-           if x.end_date is not None and not pd.isna(x.end_date) and x.end_date < on]
-    restarts = list(before[before["kind"] == "restart"]["start_date"])
-    changes = [(x.start_date, x.detail) for x in before[before["kind"] == "procedure_change"].itertuples() if x.detail]
+    before = [e for e in events if e.start_date < on]
+    ext = [(int(e.months or 0), int(e.days or 0)) for e in before if e.kind == "extension"]
+    ded = [(e.start_date, e.end_date, e.kind) for e in before
+           if e.kind in ("deduction", "suspension") and e.end_date is not None and e.end_date < on]
+    restarts = [e.start_date for e in before if e.kind == "restart"]
+    changes = [(e.start_date, e.detail) for e in before if e.kind == "procedure_change" and e.detail]
     try:
         res = compute_deadline(case["procedure"], case["filing_date"], extensions=ext, deductions=ded, restarts=restarts,
-                               procedure_changes=changes, as_of=on - timedelta(days=1),
+                               procedure_changes=changes, as_of=on - timedelta(days=1), calendar=calendar,
                                tags=list(case.get("tags") or []), roll_forward=False)
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError):
         return None
     return res.raw_deadline
 
 
 def deductions_before_deadline(engine, court_code: str, start: date, end: date, rule: dict) -> list[Signal]:
     """Deducted periods that begin within ``days_before`` days of the deadline as it stood that day."""
+    from zhixiao.domain.calendar import WorkCalendar
+
     ev, cs = engine.case_events, flows.scope(engine, court_code)
     hits = ev.filter(ev.kind.isin(list(rule["kinds"])) & (ev.start_date >= start) & (ev.start_date <= end))
     ids = hits.select("case_id").distinct()
     cases = cs.semi_join(ids, "case_id").select("case_id", "procedure", "filing_date", "tags", "judge_id",
-                                                 "judge_name", "division", "cause").to_pandas()
-    if cases.empty:
+                                                 "judge_name", "division", "cause").to_pyarrow().to_pylist()
+    if not cases:
         return []
     allev = ev.semi_join(ids, "case_id").select("case_id", "kind", "start_date", "end_date", "months", "days",
                                                  "detail").to_pandas()
     for c in ("start_date", "end_date"):
-        allev[c] = pd.to_datetime(allev[c]).dt.date
-    cases["filing_date"] = pd.to_datetime(cases["filing_date"]).dt.date
+        allev[c] = [None if pd.isna(x) else pd.Timestamp(x).date() for x in allev[c]]
+    by_case: dict[str, list] = {}
+    for e in allev.itertuples(index=False):
+        by_case.setdefault(e.case_id, []).append(e)
+    cal = WorkCalendar()
     found, total = [], 0
-    for case in cases.to_dict("records"):
-        evs = allev[allev["case_id"] == case["case_id"]]
-        for e in evs[evs["kind"].isin(rule["kinds"])].itertuples():
-            if not (start <= e.start_date <= end):
+    for case in cases:
+        evs = by_case.get(case["case_id"], [])
+        for e in evs:
+            if e.kind not in rule["kinds"] or not (start <= e.start_date <= end):
                 continue
             total += 1
-            dl = _standing_deadline(case, evs, e.start_date)
+            dl = _standing_deadline(case, evs, e.start_date, cal)
             if dl is None:
                 continue
             lead = (dl - e.start_date).days
