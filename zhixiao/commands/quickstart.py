@@ -80,9 +80,10 @@ def register(app: typer.Typer) -> None:
 
 def _seed_hooks(s, as_of_d: date) -> None:
     """The demo command's optional seeders (services data, web accounts), when demo didn't run them."""
-    from zhixiao.commands.demo import run_seed_hooks  # owned by the demo module
+    from zhixiao.commands.demo import run_hooks  # owned by the demo module
 
-    run_seed_hooks(s, as_of_d, seed=2026)
+    for module, result in run_hooks(s, as_of_d, 2026):
+        console.print(f"[bold]{module}[/]: {result}")
 
 
 def _headline(eng, start: date, end: date) -> None:
