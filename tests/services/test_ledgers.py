@@ -132,3 +132,22 @@ def test_petition_register(sql_url):
     with Session() as s:
         st = L.petition_stats(s, C, date(2026, 3, 1))
         assert (st["open"], st["resolved"], st["resolution_rate"], st["open_over_1y"]) == (2, 1, 1 / 3, 0)
+
+
+@pytest.mark.spark
+def test_spark_matches_duckdb(eng):
+    """The engine-side service queries give the same answers on Spark as on DuckDB."""
+    from zhixiao.services.routing import pending_loads, roster
+
+    spark = connect(eng.store.root, backend="spark")
+    w = {"default": 1.0, "procedure": {"civil_small_claims": 0.5}, "type_code": {"执": 0.6}}
+    for e in (eng, spark):
+        assert sorted(r["case_id"] for r in L.received_cases(e, date(2026, 2, 1), date(2026, 3, 31), C)) == [
+            "(2025)冀0123执9号", "(2026)冀0123执3号", "(2026)冀0123民初1号", "(2026)冀0123民初5号",
+            "(2026)冀0123行初2号", "(2026)冀0123行初3号", "(2026)冀0123行初4号"]
+        assert [(r["period"], r["resolved"], r["closed"]) for r in L.admin_resolution(
+            e, date(2026, 1, 1), date(2026, 3, 31), C, by="quarter")] == [("2026Q1", 1, 3)]
+        # pending on 3-31: 民初5 (小额 0.5), 执9 and 执3 (0.6 each); no judge_id → one None bucket
+        n, wt = pending_loads(e, C, date(2026, 3, 31), w)[None]
+        assert (n, round(wt, 2)) == (3, 1.7)
+        assert roster(e, C, date(2026, 3, 31)) == []
