@@ -516,13 +516,41 @@ class Collector:
         sec.tables.append(Table(f"{fc.year}年末数据测算", cols, rows))
         progress = self._targets_progress()
         if progress:
+            units = _target_units()
             sec.paragraphs.append("年度目标进度：" + "；".join(
-                f"{p['name']}目标{nv.fmt_value(p['target'], 'rate' if p['target'] <= 1.5 else 'count')}，"
-                f"预计{p['forecast'] if p['forecast'] is None else nv.fmt_value(p['forecast'], 'rate' if p['target'] <= 1.5 else 'count')}（{p['status']}）"
+                f"{p['name']}目标{nv.fmt_value(p['target'], units.get(p['indicator'], 'count'))}，预计年末"
+                f"{nv.fmt_value(p['forecast'], units.get(p['indicator'], 'count'))}（{p['status']}）"
                 for p in progress) + "。")
+            cols = [Column("name", "目标指标"), Column("target", "年度目标", "value"),
+                    Column("forecast", "预计年末", "value"), Column("low", "区间下限", "value"),
+                    Column("high", "区间上限", "value"), Column("status", "判断"),
+                    Column("closed_ytd", "年内已结", "count"), Column("expected_closed_by_now", "按进度应结", "count")]
+            sec.tables.append(Table(f"{self.end.year}年度目标进度", cols, [
+                {**p, "unit": units.get(p["indicator"], "count")} for p in progress]))
+            rate = next((p["target"] for p in progress if p["indicator"] == "closure_rate"), None)
+            if rate is not None:
+                sec.subsections.append(self._closings_needed(rate))
         else:
             sec.paragraphs.append("本院尚未在系统中设置年度目标（可用 zhixiao targets set 设置）。")
         return sec
+
+    def _closings_needed(self, rate: float) -> Section:
+        """Per judge: closings still needed for the 结案率 target and per remaining working day."""
+        sub = Section("closings_needed", "实现结案率目标尚需结案（按法官）")
+        fn = _optional("zhixiao.analysis.targets", "closings_needed")
+        if fn is None:
+            sub.missing = nv.missing_note("逐人结案测算", "分析模块未提供 closings_needed")
+            return sub
+        rows = fn(self.engine, self.court_code, self.end, rate)
+        need = sum(r["needed"] for r in rows)
+        days = rows[0]["workdays_left"] if rows else 0
+        sub.paragraphs.append(f"按结案率目标{nv.fmt_percent(rate)}测算，全院年内尚需结案{need}件，"
+                              f"剩余{days}个工作日。")
+        cols = [Column("name", "法官"), Column("division", "部门"), Column("closed_ytd", "年内已结", "count"),
+                Column("pending_now", "当前未结", "count"), Column("needed", "尚需结案", "count"),
+                Column("per_workday", "每工作日需结", "ratio")]
+        sub.tables.append(Table("实现结案率目标尚需结案（按法官编号排列，不作排名）", cols, rows))
+        return sub
 
     def _targets_progress(self) -> list[dict]:
         fn = _optional("zhixiao.analysis.targets", "targets_progress")
@@ -631,6 +659,11 @@ class Collector:
             t = t.filter(t.court_code == self.court_code)
         df = t.select("court_code", "court_name").distinct().execute()
         return {c: n for c, n in zip(df["court_code"], df["court_name"], strict=True) if n}
+
+
+def _target_units() -> dict[str, str]:
+    units = _optional("zhixiao.analysis.targets", "TARGET_INDICATORS") or {}
+    return {k: v[1] for k, v in units.items()}
 
 
 def _flat(d: dict[str, dict]) -> dict[str, Any]:

@@ -1,0 +1,98 @@
+"""Sections fed by other modules: 短板 attribution (same as analysis.weak_indicators), 目标 progress and
+诉讼服务 figures from the ops DB, and the city scope."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from docx import Document
+
+from zhixiao.config import Settings
+from zhixiao.errors import UserError
+from zhixiao.reports.briefing import collect
+from zhixiao.reports.render import write_briefing
+
+PERIOD = (date(2026, 1, 1), date(2026, 2, 28))  # as in conftest
+
+
+def _section(b, key):
+    return next(sub for s in b.sections for sub in s.walk() if sub.key == key)
+
+
+def test_weak_section_matches_analysis_weak_indicators(engine):
+    from zhixiao.analysis.weak import weak_indicators
+
+    b = collect(engine, "冀0123", *PERIOD)
+    quality_ids = sorted(r["indicator"] for r in b.figures.values() if isinstance(r, dict)
+                         and r.get("group_name") in ("质量", "效率", "效果"))
+    ref = weak_indicators(engine, "court-classic", *PERIOD, "冀0123", indicators=quality_ids)
+    assert b.figures["weak"]["indicators"] == [w.indicator for w in ref]
+    sec = _section(b, "weak")
+    table = sec.tables[0]
+    for w in ref:
+        for kind, lines in w.attribution.items():
+            got = [(r["unit_name"], r["value_without"]) for r in table.rows
+                   if r["indicator_name"].endswith(w.name) and r["kind"] == ("部门" if kind == "division" else "法官")]
+            assert got == [(a.unit_name, a.value_without) for a in lines], (w.indicator, kind)
+    # 结案率 is weak (50% < 93%); 李华 closed 0 of 4 received → the largest harm among judges
+    assert "closure_rate" in b.figures["weak"]["indicators"]
+    assert any("李华结案率为0.00%（0/4）" in p for p in sec.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def ops_settings(small_store, tmp_path_factory):
+    from zhixiao.analysis.targets import set_target
+    from zhixiao.services.hotline import add_ticket, respond
+    from zhixiao.services.satisfaction import add_rating
+    from zhixiao.store.ops import migrate, session_factory
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('ops') / 'ops.sqlite'}"
+    migrate(url)
+    with session_factory(url)() as s, s.begin():
+        # three tickets in the period, two answered the next working day, one left open past its limit
+        for n, (day, cat) in enumerate(((5, "诉讼咨询"), (12, "联系法官"), (19, "投诉举报")), start=1):
+            add_ticket(s, court_code="冀0123", ticket_no=f"T{n}", category=cat, received_at=datetime(2026, 1, day, 9))
+        respond(s, "T1", datetime(2026, 1, 6, 10), "已答复")
+        respond(s, "T2", datetime(2026, 1, 13, 10), "已联系法官", contacted=True)
+        for score in (5, 4, 2, 5):  # 3 of 4 ratings ≥ 4 → 满意率 75%
+            add_rating(s, court_code="冀0123", item="立案", rated_on=date(2026, 2, 3), score=score)
+    set_target(url, "冀0123", 2026, "closure_rate", 0.9)
+    return Settings(data_dir=small_store, sql_url=url)
+
+
+def test_services_and_targets_sections_from_the_ops_db(engine, ops_settings):
+    b = collect(engine, "冀0123", *PERIOD, settings=ops_settings)
+    svc = _section(b, "services")
+    assert svc.paragraphs[0].startswith("12368热线受理工单3件，已答复2件，")
+    assert "诉讼服务评价4次，满意3次，满意率75.00%。" in svc.paragraphs
+    values = {r["item"]: r["value"] for r in svc.tables[0].rows}
+    assert values["12368工单"] == 3 and values["满意率"] == 0.75
+    tg = _section(b, "targets")
+    assert any(p.startswith("年度目标进度：结案率目标90.00%，预计年末") for p in tg.paragraphs)
+    needed = _section(b, "closings_needed")
+    assert {r["name"] for r in needed.tables[0].rows} >= {"张明", "李华"}
+
+
+def test_services_section_left_out_without_data(engine, small_store, tmp_path):
+    from zhixiao.store.ops import migrate
+
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    migrate(url)
+    b = collect(engine, "冀0123", *PERIOD, settings=Settings(data_dir=small_store, sql_url=url))
+    assert "services" not in [s.key for s in b.sections]
+
+
+def test_city_scope_documents(engine, small_store, tmp_path):
+    files = write_briefing(Settings(data_dir=small_store), "冀01", *PERIOD, tmp_path, scope="city", engine=engine,
+                           pdf=False)
+    assert files.docx.name == "河北省石家庄市中级人民法院全市_2026年1—2月_数据会商报告.docx" or "全市" in files.docx.name
+    text = "\n".join(p.text for p in Document(str(files.docx)).paragraphs)
+    assert "1—2月，全市法院新收各类案件10件" in text
+    titles = [t.title for t in files.briefing.annex]
+    assert any("长安区" in t for t in titles) and any("正定" in t for t in titles)
+
+
+def test_city_scope_needs_an_intermediate_court(engine, small_store, tmp_path):
+    with pytest.raises(UserError, match="中级人民法院"):
+        write_briefing(Settings(data_dir=small_store), "冀0123", *PERIOD, tmp_path, scope="city", engine=engine)
