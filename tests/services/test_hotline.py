@@ -11,6 +11,7 @@ from zhixiao.services import hotline as hl
 from zhixiao.services.alerts import overdue_items
 from zhixiao.services.common import case_index, load_rules, work_calendar
 from zhixiao.services.models import HotlineTicket
+from zhixiao.services.satisfaction import satisfaction_stats
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.ops import session_factory
 
@@ -75,8 +76,12 @@ def test_import_link_stats_and_ladder(sql_url, tmp_path, cases):
         # ladder: T3 received 9-30 → due 10-10 (调休 Saturday), T4 due 10-13
         lv = {i["ref"]: i["level"] for i in overdue_items(s, date(2026, 10, 9))}
         assert lv == {"T3": "remind"}  # T4: 10-12, 10-13 still two working days away
-        lv = {i["ref"]: i["level"] for i in overdue_items(s, date(2026, 10, 12))}
+        lv = {i["ref"]: i["level"] for i in overdue_items(s, date(2026, 10, 12)) if i["kind"] == "hotline_ticket"}
         assert lv == {"T3": "supervise", "T4": "remind"}
+        # T2's caller gave 2 points on 10-12: a 12368 rating with a 差评督办 due 3 working days later (10-15)
+        fu = [i for i in overdue_items(s, date(2026, 10, 16)) if i["kind"] == "negative_rating"]
+        assert [(i["level"], i["due"], i["assignee"]) for i in fu] == [("supervise", date(2026, 10, 15), "张某")]
+        assert satisfaction_stats(s, COURT, date(2026, 9, 1), date(2026, 10, 31))["by_item"]["12368"]["ratings"] == 3
         item = [i for i in overdue_items(s, date(2026, 10, 16)) if i["ref"] == "T3"][0]
         # late on 10-12, 13, 14, 15, 16 = 5 working days ≥ 5 → 约谈
         assert item["level"] == "interview" and "逾期 5 个工作日" in item["reason"] and item["assignee"] == "张某"

@@ -91,3 +91,21 @@ def test_cannot_send_unsigned_or_reply_unsent(sql_url):
             sg.record_reply(s, num, date(2026, 3, 10), adopted=False)
         with pytest.raises(UserError, match="不存在"):
             sg.get(s, "冀0123法建〔2026〕99号")
+
+
+def test_replied_but_not_archived_after_three_months_is_reminded(sql_url):
+    Session = session_factory(sql_url)
+    num = _new(Session, on=date(2026, 1, 5))
+    with Session() as s, s.begin():
+        sg.approve(s, num, actor="赵庭长", role="部门负责人", on=date(2026, 1, 6))
+        sg.approve(s, num, actor="审委会", role="审委会", on=date(2026, 1, 8))
+        sg.send(s, num, date(2026, 1, 9))
+        sg.record_reply(s, num, date(2026, 2, 10), adopted=False, summary="暂不采纳")
+        with pytest.raises(UserError, match="早于回复日期"):
+            sg.archive(s, num, date(2026, 2, 1))
+    with Session() as s:
+        assert [i for i in overdue_items(s, date(2026, 5, 10)) if i["ref"] == num] == []  # 3 months end 5-10
+        item = [i for i in overdue_items(s, date(2026, 5, 11)) if i["ref"] == num][0]
+        assert item["level"] == "remind" and "超过3个月未归档" in item["reason"]
+        st = sg.suggestion_stats(s, "冀0123", date(2026, 1, 1), date(2026, 3, 31))
+        assert (st["issued"], st["replied"], st["adopted"], st["overdue"], st["adoption_rate"]) == (1, 1, 0, 0, 0.0)

@@ -175,12 +175,16 @@ def import_tickets(session: Session, path: Path | str, court_code: str, settings
     updated = 0
     for v in valid:
         t = existing.get(v["ticket_no"])
+        was_rated = t is not None and t.satisfaction is not None
         if t is None:
-            session.add(HotlineTicket(**v))
+            t = HotlineTicket(**v)
+            session.add(t)
         else:
             updated += 1
             for k, val in v.items():
                 setattr(t, k, val)
+        if t.satisfaction is not None and not was_rated:
+            _rate(session, t, settings)
     session.flush()
     return ImportResult(imported=len(valid) - updated, updated=updated, linked=sum(1 for v in valid if v["case_id"]))
 
@@ -196,9 +200,22 @@ def respond(session: Session, ticket_no: str, responded_at: datetime, result: st
     lo, hi = rules["satisfaction"]["min_score"], rules["satisfaction"]["max_score"]
     if satisfaction is not None and not lo <= satisfaction <= hi:
         raise UserError(f"满意度 {satisfaction} 超出范围，请填 {lo}–{hi} 的整数。")
+    was_rated = t.satisfaction is not None
     t.responded_at, t.result, t.contacted, t.satisfaction = responded_at, result, contacted, satisfaction
+    if satisfaction is not None and not was_rated:
+        _rate(session, t, settings)
     session.flush()
     return t
+
+
+def _rate(session: Session, t: HotlineTicket, settings: Any) -> None:
+    """The caller's rating is a 一事一评 rating of the 12368 service: a low score opens 差评督办 too."""
+    from zhixiao.services.satisfaction import add_rating
+
+    on = (t.responded_at or t.received_at).date()
+    add_rating(session, court_code=t.court_code, item="12368", rated_on=on, score=t.satisfaction, settings=settings,
+               window="12368热线", staff_id=t.assignee_id, staff_name=t.assignee, channel="12368", case_id=t.case_id,
+               comment=f"工单 {t.ticket_no}")
 
 
 def _period(session: Session, court_code: str | None, start: date, end: date) -> list[HotlineTicket]:

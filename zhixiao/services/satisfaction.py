@@ -151,6 +151,8 @@ def overdue_followups(session: Session, as_of: date, settings: Any = None) -> li
     out = []
     for f in open_followups(session):
         r = f.rating
+        if r.rated_on > as_of:
+            continue
         if f.due_date < as_of:
             late = workdays_after(cal, f.due_date, as_of)
             level = "interview" if late >= rules["interview_workdays_after"] else "supervise"

@@ -192,6 +192,11 @@ def overdue_suggestions(session: Session, as_of: date, settings: Any = None) -> 
     rules = load_rules("hotline", settings)["suggestion"]
     out = []
     for s in list_suggestions(session):
+        if s.status == "replied" and s.reply_on and add_months(s.reply_on, rules["archive_months"]) < as_of:
+            out.append({"kind": "judicial_suggestion", "ref": s.number, "level": "remind", "court_code": s.court_code,
+                        "assignee": s.drafted_by, "division": None, "due": add_months(s.reply_on, rules["archive_months"]),
+                        "reason": f"司法建议 {s.number} 已于 {s.reply_on} 收到回复，超过{rules['archive_months']}个月未归档"})
+            continue
         if s.status != "sent" or s.reply_due is None:
             continue
         days = (as_of - s.reply_due).days
