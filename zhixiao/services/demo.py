@@ -36,6 +36,32 @@ ISSUES = ["不动产登记程序衔接不畅，历史遗留房屋办证难", "�
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 
 
+class _CachedCalendar:
+    """Memoised working-day test (the demo asks about the same few hundred days thousands of times)."""
+
+    def __init__(self, cal):
+        self._cal, self._memo = cal, {}
+
+    def is_workday(self, d: date) -> bool:
+        if d not in self._memo:
+            self._memo[d] = self._cal.is_workday(d)
+        return self._memo[d]
+
+    def next_workday(self, d: date) -> date:
+        while not self.is_workday(d):
+            d += timedelta(days=1)
+        return d
+
+    def add_workdays(self, d: date, n: int) -> date:
+        while n > 0:
+            d += timedelta(days=1)
+            n -= self.is_workday(d)
+        return d
+
+    def workdays_between(self, a: date, b: date) -> int:
+        return sum(self.is_workday(a + timedelta(days=i)) for i in range((b - a).days + 1))
+
+
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     return rng.choices([w[0] for w in weighted], weights=[w[1] for w in weighted])[0]
 
@@ -45,12 +71,17 @@ def _workday_time(rng: random.Random, cal, d: date) -> datetime:
     return datetime.combine(d, time(rng.randint(8, 16), rng.choice((0, 10, 20, 30, 40, 50))))
 
 
-def _load(settings) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+def _load(settings, since: date, as_of: date) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Cases filed in [since, as_of] per court (filtered in Arrow, so a full-size city stays cheap), and staff."""
+    import pyarrow.compute as pc
+
     store = CaseStore(settings.data_dir)
     cols = ["case_id", "court_code", "judge_id", "judge_name", "division", "filing_date", "closing_date", "tags"]
-    t = store.read("cases", columns=cols).to_pylist()
+    t = store.read("cases", columns=cols)
+    fd = t.column("filing_date")
+    t = t.filter(pc.and_(pc.greater_equal(fd, since), pc.less_equal(fd, as_of)))
     cases: dict[str, list[dict]] = defaultdict(list)
-    for r in t:
+    for r in t.to_pylist():
         cases[r["court_code"]].append(r)
     people: dict[str, list[dict]] = defaultdict(list)
     for r in store.read("people", columns=["judge_id", "name", "court_code", "division", "post"]).to_pylist():
@@ -64,15 +95,14 @@ def seed(settings: Any, as_of: date, seed: int = 2026) -> str:
     with Session() as s:
         if s.scalar(select(HotlineTicket.id).where(HotlineTicket.ticket_no.like("DEMO-%")).limit(1)) is not None:
             return "诉讼服务演示数据已存在，未重复生成。"
-    cases_by_court, people_by_court = _load(settings)
-    cal = work_calendar(settings)
+    start = as_of - timedelta(days=365)
+    cases_by_court, people_by_court = _load(settings, start - timedelta(days=400), as_of)
+    cal = _CachedCalendar(work_calendar(settings))
     rules = load_rules("hotline", settings)
     counts: dict[str, int] = defaultdict(int)
-    start = as_of - timedelta(days=365)
     for ci, court in enumerate(sorted(cases_by_court)):
         rng = random.Random(seed * 1000 + ci)
-        cases = sorted((c for c in cases_by_court[court] if c["filing_date"]
-                        and start - timedelta(days=400) <= c["filing_date"] <= as_of), key=lambda c: c["filing_date"])
+        cases = sorted(cases_by_court[court], key=lambda c: (c["filing_date"], c["case_id"]))
         if not cases:
             continue
         staff = [p for p in people_by_court.get(court, []) if p["post"] in ("书记员", "法官助理")] or \
@@ -144,7 +174,8 @@ def _ratings(s, rng, cal, settings, court, staff, start, as_of) -> tuple[int, in
         who = rng.choice(staff) if staff else {"judge_id": None, "name": None}
         on = start + timedelta(days=rng.randint(0, 364))
         score = rng.choices([5, 4, 3, 2, 1], weights=[70, 18, 6, 4, 2])[0]
-        r = add_rating(s, court_code=court, item=item, rated_on=on, score=score, settings=settings, window=window,
+        r = add_rating(s, court_code=court, item=item, rated_on=on, score=score, settings=settings, flush=False,
+                       window=window,
                        staff_id=who["judge_id"], staff_name=who["name"], channel=rng.choice(["线下评价器", "微信", "12368"]),
                        comment=("材料清单不清楚，来回跑" if score <= 2 else None))
         n += 1

@@ -41,7 +41,7 @@ def _check_score(score: Any, rules: dict, where: str) -> int:
 
 
 def add_rating(session: Session, *, court_code: str, item: str, rated_on: date, score: Any,
-               settings: Any = None, **fields: Any) -> Rating:
+               settings: Any = None, flush: bool = True, **fields: Any) -> Rating:
     """Record one rating; a score at or below the negative threshold opens a 差评督办 follow-up."""
     rules = load_rules("hotline", settings)
     s = _check_score(score, rules, f"“{item}”的评价")
@@ -50,7 +50,8 @@ def add_rating(session: Session, *, court_code: str, item: str, rated_on: date, 
     if s <= rules["satisfaction"]["negative_max_score"]:
         due = work_calendar(settings).add_workdays(rated_on, rules["satisfaction"]["followup_workdays"])
         r.follow_up = FollowUp(due_date=due, owner=fields.get("staff_name"))
-    session.flush()
+    if flush:
+        session.flush()
     return r
 
 
