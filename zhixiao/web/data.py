@@ -1,0 +1,201 @@
+"""Everything the pages read from the case store, cached per (manifest version, question).
+
+The store's manifest version changes on every import, so a cache keyed by it never serves stale figures
+and needs no invalidation. One engine (DuckDB connection) per version; engine work is serialised by a
+lock because an ibis/DuckDB connection is not meant to be shared by threads, while cached answers are
+returned without touching it — that is what keeps the dashboard fast under concurrent users.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from zhixiao.config import Settings
+from zhixiao.store.cases import CaseStore
+
+# The headline figures of 总览 and the drill-down tables (ids of the court-classic catalogue).
+HEADLINE = ("new_cases", "closed", "pending", "closure_rate", "clearance_ratio", "on_time_rate", "avg_days",
+            "long_pending_12m")
+CASE_LIMIT = 1000  # rows shown on one case-list page (the CSV export has them all)
+
+
+def _key(filters: dict | None) -> tuple:
+    return tuple(sorted((filters or {}).items()))
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """DataFrame → plain rows with dates as date and missing values as None (templates print them)."""
+    out = []
+    for rec in df.to_dict("records"):
+        row = {}
+        for k, v in rec.items():
+            if v is None or (not isinstance(v, (list, tuple, dict)) and pd.isna(v)):
+                row[k] = None
+            elif isinstance(v, pd.Timestamp):
+                row[k] = v.date()
+            else:
+                row[k] = v
+        out.append(row)
+    return out
+
+
+class DataHub:
+    def __init__(self, settings: Settings, max_entries: int = 1024):
+        self.settings = settings
+        self.store = CaseStore(settings.data_dir)
+        self._engine_lock = threading.RLock()
+        self._cache_lock = threading.Lock()
+        self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+        self._engine = None
+        self._engine_version: int | None = None
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0
+
+    # ── plumbing ──────────────────────────────────────────────────────────────────────────────────────
+    def version(self) -> int:
+        return self.store.manifest().version
+
+    def _engine_for(self, version: int):
+        from zhixiao.engine import connect
+
+        if self._engine_version != version:
+            self._engine = connect(self.settings.data_dir)
+            self._engine_version = version
+        return self._engine
+
+    def cached(self, name: str, params: Hashable, fn: Callable[[Any], Any]) -> Any:
+        """``fn(engine)`` once per (version, name, params); concurrent askers of one key wait for one run."""
+        version = self.version()
+        key = (version, name, params)
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                self.hits += 1
+                return self._cache[key]
+            klock = self._key_locks.setdefault(key, threading.Lock())
+        with klock:
+            with self._cache_lock:
+                if key in self._cache:
+                    self.hits += 1
+                    return self._cache[key]
+            with self._engine_lock:
+                value = fn(self._engine_for(version))
+            with self._cache_lock:
+                self.misses += 1
+                self._cache[key] = value
+                self._key_locks.pop(key, None)
+                while len(self._cache) > self.max_entries:
+                    self._cache.popitem(last=False)
+        return value
+
+    # ── questions ─────────────────────────────────────────────────────────────────────────────────────
+    def as_of(self) -> date:
+        """The data's as-of date: the latest snapshot in the store (today when the store is empty)."""
+        def run(e):
+            v = e.cases.snapshot_date.max().execute()
+            return pd.Timestamp(v).date() if v is not None and not pd.isna(v) else date.today()
+        return self.cached("as_of", (), run)
+
+    def roster(self) -> dict:
+        """courts {code: name}, divisions {court: [names]}, judges {judge_id: (court, division, name)}."""
+        def run(e):
+            c = e.cases
+            pairs = records(c.select("court_code", "court_name", "division").distinct().execute())
+            people = records(e.people.select("judge_id", "name", "court_code", "division", "post").execute())
+            courts: dict[str, str] = {}
+            divisions: dict[str, set] = {}
+            for p in pairs:
+                courts.setdefault(p["court_code"], p["court_name"] or p["court_code"])
+                if p["division"]:
+                    divisions.setdefault(p["court_code"], set()).add(p["division"])
+            judges = {p["judge_id"]: (p["court_code"], p["division"], p["name"]) for p in people}
+            return {"courts": dict(sorted(courts.items())),
+                    "divisions": {k: sorted(v) for k, v in divisions.items()}, "judges": judges}
+        return self.cached("roster", (), run)
+
+    def judge_home(self, judge_id: str | None) -> tuple[str, str] | None:
+        j = self.roster()["judges"].get(judge_id) if judge_id else None
+        return (j[0], j[1]) if j else None
+
+    def indicators(self, start: date, end: date, filters: dict | None, by: tuple[str, ...] = (),
+                   compare: str | None = "yoy", ids: tuple[str, ...] = HEADLINE) -> list[dict]:
+        from zhixiao.metrics.evaluate import evaluate
+
+        def run(e):
+            res = evaluate(e, self.settings.profile, start, end, by=by, compare=compare, filters=filters or None,
+                           indicators=list(ids))
+            return [r.to_dict() for r in res.rows]
+        return self.cached("indicators", (start, end, _key(filters), by, compare, ids), run)
+
+    def trend(self, start: date, end: date, filters: dict | None) -> list[dict]:
+        from zhixiao.metrics.series import monthly
+
+        return self.cached("trend", (start, end, _key(filters)),
+                           lambda e: monthly(e, start, end, filters=filters or None, profile=self.settings.profile,
+                                             previous_year=True))
+
+    def weak(self, court: str, start: date, end: date) -> list[dict]:
+        from zhixiao.analysis.weak import weak_indicators
+
+        def run(e):
+            return [w.to_dict() for w in weak_indicators(e, self.settings.profile, start, end, court,
+                                                          attribute_by=("division",), top=3)]
+        return self.cached("weak", (court, start, end), run)
+
+    def cases(self, indicator: str, part: str, start: date, end: date, group: dict) -> list[dict]:
+        from zhixiao.metrics.drill import case_list
+
+        def run(e):
+            return records(case_list(e, indicator, self.settings.profile, start, end, group=group, part=part))
+        return self.cached("cases", (indicator, part, start, end, _key(group)), run)
+
+    def ledgers(self) -> dict:
+        """长期未结 and 四项未结 for the whole store at the data's as-of date, plus the provisional count."""
+        from zhixiao.supervision.deadlines import deadline_table
+        from zhixiao.supervision.ledger import _calendar, materialize
+        from zhixiao.supervision.pending import four_pending, long_pending
+
+        as_of = self.as_of()
+
+        def run(e):
+            t = deadline_table(e, as_of, _calendar(self.settings))
+            t = materialize(e, t, "web_deadlines")
+            prov = records(t.filter(t.pending & t.provisional).select(
+                "case_id", "court_code", "division", "judge_id", "judge_name", "deadline").execute())
+            return {"as_of": as_of, "long": records(long_pending(t).execute()),
+                    "four": records(four_pending(t).execute()), "provisional": prov}
+        return self.cached("ledgers", (as_of,), run)
+
+    def forecast(self, court: str, as_of: date) -> dict:
+        from zhixiao.analysis.forecast import forecast_year_end
+
+        def run(e):
+            fc = forecast_year_end(e, court, as_of)
+            return {"rows": fc.rows(), "path": fc.path, "note": fc.note, "closed_ytd": fc.closed_ytd,
+                    "pending_now": fc.pending_now, "carried_over": fc.carried_over, "new_cases_ytd": fc.new_cases_ytd}
+        return self.cached("forecast", (court, as_of), run)
+
+    def closings_needed(self, court: str, as_of: date, rate: float) -> list[dict]:
+        from zhixiao.analysis.targets import closings_needed
+
+        return self.cached("closings", (court, as_of, rate), lambda e: closings_needed(e, court, as_of, rate))
+
+    def targets_progress(self, court: str, year: int, as_of: date) -> list[dict]:
+        from zhixiao.analysis.targets import targets_progress
+
+        # targets live in the ops DB, so they are not cached by the case-store version
+        with self._engine_lock:
+            return targets_progress(self.settings, self._engine_for(self.version()), court, year, as_of)
+
+
+def filter_rows(rows: list[dict], filters: dict) -> list[dict]:
+    """Rows whose columns equal every filter (the scope filter for cached whole-store ledgers)."""
+    return [r for r in rows if all(r.get(k) == v for k, v in filters.items())]

@@ -1,0 +1,128 @@
+"""管理: users and roles, escalation rules, calendar overrides, the indicator profile and its ranges, audit log."""
+
+from __future__ import annotations
+
+import tempfile
+import tomllib
+from pathlib import Path
+from types import SimpleNamespace
+
+from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy import select
+
+from zhixiao.errors import UserError
+from zhixiao.web import auth
+from zhixiao.web.deps import checked_user, client_ip, render, user
+from zhixiao.web.models import AuditLog, User, WebSession
+from zhixiao.web.roles import Principal, require, roles
+
+router = APIRouter()
+
+
+def _page(request: Request, message: str | None = None, password: str | None = None):
+    from zhixiao.metrics.catalogue import load_profile
+    from zhixiao.supervision.rules import LEVEL_NAMES, load_ladder
+
+    settings = request.app.state.settings
+    dd = Path(settings.data_dir)
+    with request.app.state.Session() as s:
+        users = list(s.scalars(select(User).order_by(User.id)))
+        audit = list(s.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(100)))
+    try:
+        ladder = load_ladder(settings)
+        rules, rules_error = [(LEVEL_NAMES.get(r.level, r.level), r) for r in ladder.rules], None
+    except UserError as exc:
+        rules, rules_error = [], str(exc)
+    cal = dd / "calendar_overrides.toml"
+    sup = dd / "supervision.toml"
+    return render(request, "admin.html", title="管理", users=users, roles=roles(), audit=audit, message=message,
+                  password=password, rules=rules, rules_error=rules_error, profile=settings.profile,
+                  indicators=load_profile(settings.profile, data_dir=dd),
+                  calendar_text=cal.read_text("utf-8") if cal.is_file() else "",
+                  rules_text=sup.read_text("utf-8") if sup.is_file() else "")
+
+
+@router.get("/admin")
+def admin(request: Request, u: Principal = Depends(user)):
+    require(u, "admin.manage")
+    return _page(request)
+
+
+@router.post("/admin/users")
+def create_user(request: Request, username: str = Form(""), display_name: str = Form(""), role: str = Form(""),
+                court_code: str = Form(""), division: str = Form(""), judge_id: str = Form(""),
+                u: Principal = Depends(checked_user)):
+    require(u, "admin.manage")
+    password = auth.new_password()
+    with request.app.state.Session() as s, s.begin():
+        auth.create_user(s, username.strip(), password, role, display_name.strip() or None,
+                         court_code=court_code.strip() or None, division=division.strip() or None,
+                         judge_id=judge_id.strip() or None)
+        auth.audit(s, u.username, "user_create", username, role, client_ip(request))
+    return _page(request, f"已创建用户 {username}，初始密码只显示这一次：", password)
+
+
+@router.post("/admin/users/{user_id}/reset")
+def reset_password(request: Request, user_id: int, u: Principal = Depends(checked_user)):
+    require(u, "admin.manage")
+    password = auth.new_password()
+    with request.app.state.Session() as s, s.begin():
+        target = s.get(User, user_id)
+        if target is None:
+            raise UserError(f"用户编号 {user_id} 不存在。")
+        target.password_hash = auth.hash_password(password)
+        s.query(WebSession).filter(WebSession.user_id == user_id).delete()
+        auth.audit(s, u.username, "user_reset", target.username, None, client_ip(request))
+        name = target.username
+    return _page(request, f"已重置 {name} 的密码，新密码只显示这一次：", password)
+
+
+@router.post("/admin/users/{user_id}/toggle")
+def toggle(request: Request, user_id: int, u: Principal = Depends(checked_user)):
+    require(u, "admin.manage")
+    with request.app.state.Session() as s, s.begin():
+        target = s.get(User, user_id)
+        if target is None:
+            raise UserError(f"用户编号 {user_id} 不存在。")
+        if target.id == u.id:
+            raise UserError("不能停用自己的账号。")
+        target.active = not target.active
+        if not target.active:
+            s.query(WebSession).filter(WebSession.user_id == user_id).delete()
+        auth.audit(s, u.username, "user_enable" if target.active else "user_disable", target.username, None,
+                   client_ip(request))
+        msg = f"已{'启用' if target.active else '停用'}用户 {target.username}。"
+    return _page(request, msg)
+
+
+@router.post("/admin/calendar")
+def save_calendar(request: Request, text: str = Form(""), u: Principal = Depends(checked_user)):
+    from zhixiao.domain.calendar import WorkCalendar, parse_overrides
+
+    require(u, "admin.manage")
+    try:
+        WorkCalendar(parse_overrides(text))
+    except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"日历覆盖内容有误：{exc}。请按 [[closure]] / [[workday]] / [year.YYYY] 的格式填写。") from None
+    path = Path(request.app.state.settings.data_dir) / "calendar_overrides.toml"
+    path.write_text(text, encoding="utf-8")
+    auth.record(request.app.state.Session, u.username, "calendar_overrides", str(path), None, client_ip(request))
+    return _page(request, "已保存节假日覆盖表；下一次审限计算（zhixiao supervise run）起生效。")
+
+
+@router.post("/admin/rules")
+def save_rules(request: Request, text: str = Form(""), u: Principal = Depends(checked_user)):
+    from zhixiao.supervision.rules import load_ladder
+
+    require(u, "admin.manage")
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"督办规则不是有效的 TOML：{exc}，请修正后再保存。") from None
+    with tempfile.TemporaryDirectory() as tmp:  # validate through the ladder loader before writing
+        (Path(tmp) / "supervision.toml").write_text(text, encoding="utf-8")
+        load_ladder(SimpleNamespace(data_dir=tmp, rules={}))
+    path = Path(request.app.state.settings.data_dir) / "supervision.toml"
+    path.write_text(text, encoding="utf-8")
+    auth.record(request.app.state.Session, u.username, "escalation_rules", str(path), None, client_ip(request))
+    return _page(request, "已保存督办升级规则；下一次审限监管任务起生效。")

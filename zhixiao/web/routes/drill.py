@@ -1,0 +1,126 @@
+"""指标 drill-down: court → division → judge → the cases behind a figure (every figure links to its list)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from zhixiao.errors import UserError
+from zhixiao.web import auth
+from zhixiao.web.data import HEADLINE
+from zhixiao.web.deps import client_ip, period, render, scope_label, scoped, user
+from zhixiao.web.roles import Principal, require
+
+router = APIRouter()
+LEVEL = {"city": ("court", "法院"), "court": ("division", "部门"), "division": ("judge", "法官")}
+CASE_HEADERS = {
+    "case_id": "案号", "court_name": "法院", "division": "部门", "judge_name": "承办法官", "type_code": "类型",
+    "cause": "案由", "procedure": "程序", "filing_date": "立案日期", "closing_date": "结案日期",
+    "closing_method": "结案方式", "appeal_result": "上诉结果",
+}
+
+
+def _level(f: dict) -> str:
+    if "judge_id" in f:
+        return "judge"
+    if "division" in f:
+        return "division"
+    return "court" if "court_code" in f else "city"
+
+
+@router.get("/indicators")
+def indicators(request: Request, court: str | None = None, division: str | None = None, judge: str | None = None,
+               start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
+    require(u, "drill.view")
+    hub = request.app.state.hub
+    s, e = period(request, start, end)
+    f = scoped(request, u, court, division, judge)
+    level = _level(f)
+    groups: list[tuple[dict, str, dict]] = []  # (filters of the unit, its name, indicator → row)
+    if level == "judge":
+        groups.append((f, scope_label(request, f), {r["indicator"]: r for r in hub.indicators(s, e, f)}))
+    else:
+        by, _ = LEVEL[level]
+        rows = hub.indicators(s, e, f or None, by=(by,))
+        keyed: dict[tuple, dict] = {}
+        for r in rows:
+            g = r["group"]
+            sub = dict(f)
+            if by == "court":
+                sub["court_code"] = g.get("court_code")
+                name = g.get("court_name") or g.get("court_code")
+            elif by == "division":
+                sub["division"] = g.get("division")
+                name = g.get("division")
+            else:
+                sub["judge_id"] = g.get("judge_id")
+                name = f"{g.get('judge_name') or ''}（{g.get('judge_id')}）"
+            if None in sub.values():
+                continue
+            k = tuple(sorted(sub.items()))
+            keyed.setdefault(k, {"f": sub, "name": name, "rows": {}})["rows"][r["indicator"]] = r
+        groups = [(v["f"], v["name"], v["rows"]) for v in keyed.values()]
+        groups.sort(key=lambda g: tuple(g[0].values()))
+    meta = {r["indicator"]: r for r in hub.indicators(s, e, f or None)}
+    return render(request, "indicators.html", title="指标", start=s, end=e, f=f, level=level,
+                  unit_name=LEVEL.get(level, ("", "法官"))[1], scope=scope_label(request, f), groups=groups,
+                  headline=[meta[i] for i in HEADLINE if i in meta], totals=meta)
+
+
+def _case_rows(request: Request, u: Principal, indicator: str, part: str, court, division, judge, month, start, end):
+    require(u, "cases.view")
+    if indicator not in HEADLINE and not re.fullmatch(r"[a-z0-9_]{1,64}", indicator or ""):
+        raise UserError(f"指标编号“{indicator}”无效。")
+    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
+        raise UserError(f"月份“{month}”无效，应写成 YYYY-MM。")
+    s, e = period(request, start, end)
+    f = scoped(request, u, court, division, judge)
+    group = dict(f)
+    if month:
+        group["month"] = month
+    rows = request.app.state.hub.cases(indicator, part, s, e, group)
+    return s, e, f, rows
+
+
+@router.get("/cases")
+def cases(request: Request, indicator: str, part: str = "numerator", court: str | None = None,
+          division: str | None = None, judge: str | None = None, month: str | None = None,
+          start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
+    s, e, f, rows = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
+    auth.record(request.app.state.Session, u.username, "view_cases",
+                f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{len(rows)} 件", client_ip(request))
+    meta = {r["indicator"]: r for r in request.app.state.hub.indicators(s, e, f or None)}
+    name = meta[indicator]["name"] if indicator in meta else indicator
+    from zhixiao.web.data import CASE_LIMIT
+
+    return render(request, "cases.html", title="案件清单", start=s, end=e, f=f, scope=scope_label(request, f),
+                  indicator=indicator, indicator_name=name, part=part, month=month, rows=rows[:CASE_LIMIT],
+                  total=len(rows), limit=CASE_LIMIT, headers=CASE_HEADERS)
+
+
+@router.get("/cases.csv")
+def cases_csv(request: Request, indicator: str, part: str = "numerator", court: str | None = None,
+              division: str | None = None, judge: str | None = None, month: str | None = None,
+              start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
+    s, e, f, rows = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
+    auth.record(request.app.state.Session, u.username, "export_cases",
+                f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{len(rows)} 件", client_ip(request))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CASE_HEADERS.values())
+    for r in rows:
+        w.writerow(["" if r.get(c) is None else _csv_safe(str(r.get(c))) for c in CASE_HEADERS])
+    name = f"案件清单_{indicator}_{s}_{e}.csv"
+    from urllib.parse import quote
+
+    return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+
+def _csv_safe(v: str) -> str:
+    """Neutralise spreadsheet formulas in exported text (OWASP CSV injection)."""
+    return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v

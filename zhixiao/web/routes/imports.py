@@ -1,0 +1,91 @@
+"""数据导入: upload an export, show the validation report (rejected rows with reasons), then confirm."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+
+from zhixiao.errors import UserError
+from zhixiao.web import auth
+from zhixiao.web.deps import checked_user, client_ip, render, user
+from zhixiao.web.roles import Forbidden, Principal, require
+
+router = APIRouter()
+MAX_BYTES = 200 * 1024 * 1024
+SHOW_REJECTS = 500
+SUFFIXES = (".csv", ".xlsx", ".xls", ".txt")
+
+
+def _uploads(request: Request) -> Path:
+    return Path(request.app.state.settings.data_dir) / "web_uploads"
+
+
+def _batch(request: Request, u: Principal, token: str) -> tuple[Path, dict]:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token or ""):
+        raise UserError("导入批次编号无效，请重新上传文件。")
+    d = _uploads(request) / token
+    meta_path = d / "meta.json"
+    if not meta_path.is_file():
+        raise UserError("找不到这个导入批次（可能已确认或已过期），请重新上传文件。")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta["user"] != u.username:
+        raise Forbidden("只能确认自己上传的导入批次。")
+    return d, meta
+
+
+@router.get("/imports")
+def imports(request: Request, u: Principal = Depends(user)):
+    from zhixiao.ingest.importer import recent_imports
+
+    require(u, "imports.upload")
+    return render(request, "imports.html", title="数据导入", report=None, token=None, result=None,
+                  recent=recent_imports(request.app.state.settings, 10))
+
+
+@router.post("/imports/validate")
+def validate_upload(request: Request, file: UploadFile = File(...), u: Principal = Depends(checked_user)):
+    from zhixiao.ingest.importer import validate
+
+    require(u, "imports.upload")
+    name = Path(file.filename or "upload.csv").name
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise UserError(f"文件“{name}”的类型不支持：请上传 CSV 或 Excel（.xlsx）导出文件。")
+    safe = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", name)[:120]
+    token = secrets.token_urlsafe(18)
+    d = _uploads(request) / token
+    d.mkdir(parents=True)
+    size = 0
+    with open(d / safe, "wb") as out:
+        while chunk := file.file.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise UserError(f"文件“{name}”超过 {MAX_BYTES // 2**20} MB，请分批导入或使用命令行 zhixiao import。")
+            out.write(chunk)
+    rep = validate([d / safe])
+    (d / "meta.json").write_text(json.dumps({"user": u.username, "file": safe}, ensure_ascii=False), encoding="utf-8")
+    auth.record(request.app.state.Session, u.username, "import_validate", safe,
+                f"读取 {rep.rows_read} 行，可导入 {rep.accepted} 行，拒收 {rep.rejected} 行", client_ip(request))
+    report = {"file": name, "rows_read": rep.rows_read, "accepted": rep.accepted, "rejected": rep.rejected,
+              "encoding": rep.files[0].encoding, "unknown_columns": rep.files[0].unknown_columns,
+              "rejects": [vars(r) for r in rep.rejects[:SHOW_REJECTS]], "more": max(0, len(rep.rejects) - SHOW_REJECTS)}
+    return render(request, "imports.html", title="数据导入", report=report, token=token, result=None, recent=[])
+
+
+@router.post("/imports/confirm")
+def confirm(request: Request, token: str = Form(""), u: Principal = Depends(checked_user)):
+    from zhixiao.ingest.importer import import_files
+
+    require(u, "imports.upload")
+    d, meta = _batch(request, u, token)
+    res = import_files([d / meta["file"]], request.app.state.settings, user=u.username)
+    (d / "meta.json").unlink()
+    result = {"file": meta["file"], "accepted": res.report.accepted, "rejected": res.report.rejected,
+              "version": res.manifest_version, "changed": res.changed,
+              "rejects_paths": [str(p) for p in res.rejects_paths]}
+    auth.record(request.app.state.Session, u.username, "import", meta["file"], json.dumps(result, ensure_ascii=False),
+                client_ip(request))
+    return render(request, "imports.html", title="数据导入", report=None, token=None, result=result, recent=[])

@@ -1,0 +1,131 @@
+"""审限监控: the alert ladder (提醒/督办/约谈/问责) with 签收/办结 and history, 长期未结 and 四项未结 ledgers,
+and warnings for deadlines that rest on a calendar year not yet published (provisional)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy import func, select
+
+from zhixiao.web import auth
+from zhixiao.web.data import filter_rows
+from zhixiao.web.deps import checked_user, client_ip, render, scope_label, scoped, user
+from zhixiao.web.roles import Forbidden, Principal, require
+
+router = APIRouter()
+LEDGER_LIMIT = 500
+
+
+def _alert_query(f: dict):
+    from zhixiao.supervision.models import Alert
+
+    q = select(Alert)
+    if "court_code" in f:
+        q = q.where(Alert.court_code == f["court_code"])
+    if "division" in f:
+        q = q.where(Alert.division == f["division"])
+    if "judge_id" in f:
+        q = q.where(Alert.judge_id == f["judge_id"])
+    return q
+
+
+def _in_scope(a, f: dict) -> bool:
+    return all(getattr(a, k) == v for k, v in f.items())
+
+
+@router.get("/supervision")
+def supervision(request: Request, status: str | None = None, level: str | None = None,
+                u: Principal = Depends(user)):
+    from zhixiao.supervision.ledger import alert_row
+    from zhixiao.supervision.models import STATUS_NAMES, Alert
+    from zhixiao.supervision.rules import LEVEL_NAMES
+
+    require(u, "supervision.view")
+    f = scoped(request, u)
+    q = _alert_query(f)
+    if status in STATUS_NAMES:
+        q = q.where(Alert.status == status)
+    if level in LEVEL_NAMES:
+        q = q.where(Alert.level == level)
+    with request.app.state.Session() as s:
+        alerts = [alert_row(a) for a in s.scalars(q.order_by(Alert.triggered_on.desc(), Alert.id).limit(300))]
+        counts = _level_counts(s, f)
+    led = request.app.state.hub.ledgers()
+    long_rows, four_rows = filter_rows(led["long"], f), filter_rows(led["four"], f)
+    tiers = {t: sum(1 for r in long_rows if r["tier"] == t) for t in (12, 24, 36)}
+    return render(request, "supervision.html", title="审限监控", scope=scope_label(request, f), alerts=alerts,
+                  counts=counts, level_names=LEVEL_NAMES, status_names=STATUS_NAMES, status=status, level=level,
+                  as_of=led["as_of"], tiers=tiers, four=len(four_rows),
+                  provisional=filter_rows(led["provisional"], f))
+
+
+def _level_counts(s, f: dict) -> dict:
+    from zhixiao.supervision.models import Alert
+
+    q = _alert_query(f).with_only_columns(Alert.level, func.count()).where(
+        Alert.status.in_(("open", "acknowledged"))).group_by(Alert.level)
+    return dict(s.execute(q).all())
+
+
+@router.get("/supervision/ledger/{kind}")
+def ledger(request: Request, kind: str, u: Principal = Depends(user)):
+    from zhixiao.supervision.pending import FOUR_FLAGS
+
+    require(u, "supervision.view")
+    if kind not in ("long", "four"):
+        raise Forbidden("没有这个台账。")
+    f = scoped(request, u)
+    led = request.app.state.hub.ledgers()
+    rows = filter_rows(led[kind], f)
+    auth.record(request.app.state.Session, u.username, "view_cases", f"ledger/{kind} {sorted(f.items())}",
+                f"{len(rows)} 件", client_ip(request))
+    return render(request, "ledger.html", title="长期未结台账" if kind == "long" else "四项未结台账", kind=kind,
+                  scope=scope_label(request, f), rows=rows[:LEDGER_LIMIT], total=len(rows), as_of=led["as_of"],
+                  flags=FOUR_FLAGS)
+
+
+def _alert_for(request: Request, u: Principal, alert_id: int, s):
+    from zhixiao.supervision.models import Alert
+
+    a = s.get(Alert, alert_id)
+    if a is None or not _in_scope(a, scoped(request, u)):
+        raise Forbidden(f"督办事项 {alert_id} 不存在或不在您的管辖范围内。")
+    return a
+
+
+@router.get("/supervision/alerts/{alert_id}/history")
+def alert_history(request: Request, alert_id: int, u: Principal = Depends(user)):
+    from zhixiao.supervision.ledger import history
+    from zhixiao.supervision.models import STATUS_NAMES
+
+    require(u, "supervision.view")
+    with request.app.state.Session() as s:
+        _alert_for(request, u, alert_id, s)
+        events = [{"at": ev.at, "user": ev.user, "action": ev.action, "from": STATUS_NAMES.get(ev.from_status or "", ""),
+                   "to": STATUS_NAMES.get(ev.to_status, ev.to_status), "note": ev.note} for ev in history(s, alert_id)]
+    return render(request, "alert_history.html", title="处理记录", alert_id=alert_id, events=events)
+
+
+def _act(request: Request, u: Principal, alert_id: int, action: str, note: str | None):
+    from zhixiao.supervision import ledger
+    from zhixiao.supervision.models import STATUS_NAMES
+    from zhixiao.supervision.rules import LEVEL_NAMES
+
+    require(u, "alert.act")
+    with request.app.state.Session() as s:
+        _alert_for(request, u, alert_id, s)
+        fn = ledger.acknowledge if action == "acknowledge" else ledger.resolve
+        a = fn(s, alert_id, u.username, note or None)
+        row = ledger.alert_row(a)
+    auth.record(request.app.state.Session, u.username, f"alert_{action}", f"alert/{alert_id}", note,
+                client_ip(request))
+    return render(request, "alert_row.html", a=row, level_names=LEVEL_NAMES, status_names=STATUS_NAMES)
+
+
+@router.post("/supervision/alerts/{alert_id}/acknowledge")
+def acknowledge(request: Request, alert_id: int, note: str = Form(""), u: Principal = Depends(checked_user)):
+    return _act(request, u, alert_id, "acknowledge", note)
+
+
+@router.post("/supervision/alerts/{alert_id}/resolve")
+def resolve(request: Request, alert_id: int, note: str = Form(""), u: Principal = Depends(checked_user)):
+    return _act(request, u, alert_id, "resolve", note)

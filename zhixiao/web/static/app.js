@@ -1,0 +1,33 @@
+/* 质效 dashboard: draw every [data-chart] element from its JSON endpoint (an ECharts option).
+   No inline script anywhere (CSP script-src 'self'); redrawn after every htmx swap. */
+(function () {
+  "use strict";
+  function draw(root) {
+    var scope = root || document;
+    var nodes = scope.querySelectorAll("[data-chart]");
+    nodes.forEach(function (el) {
+      if (el.dataset.drawn === el.dataset.chart) { return; }
+      el.dataset.drawn = el.dataset.chart;
+      fetch(el.dataset.chart, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+        .then(function (option) {
+          var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: "canvas" });
+          option.animation = false;
+          chart.setOption(option, true);
+          el.setAttribute("data-ready", "1");
+        })
+        .catch(function (err) {
+          el.textContent = "图表加载失败：" + err.message;
+          el.setAttribute("data-ready", "error");
+        });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSettle", function (evt) { draw(evt.target); });
+  window.addEventListener("resize", function () {
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var c = window.echarts && echarts.getInstanceByDom(el);
+      if (c) { c.resize(); }
+    });
+  });
+})();
