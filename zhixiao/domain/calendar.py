@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import chinese_calendar
 from chinese_calendar import constants as _cc
 
 PACKAGE_YEARS: frozenset[int] = frozenset(d.year for d in _cc.holidays)
@@ -84,8 +83,11 @@ class WorkCalendar:
             return True
         if d in self.closures:
             return False
-        if d.year in PACKAGE_YEARS:
-            return chinese_calendar.is_workday(d)
+        if d.year in PACKAGE_YEARS:  # same lookups as chinese_calendar.is_workday, without its validation cost
+            if d in _cc.workdays:
+                return True
+            if d in _cc.holidays:
+                return False
         return d.weekday() < 5
 
     def is_workday(self, d: date) -> bool:
@@ -134,27 +136,21 @@ class WorkCalendar:
         """
         import pyarrow as pa
 
-        days: list[date] = []
-        work: list[bool] = []
-        nxt: list[date] = []
-        prov: list[bool] = []
-        d = start
-        # Walk backwards once so next_workday is O(1) per day.
         span = (end - start).days + 1
-        all_days = [start + timedelta(days=i) for i in range(span + 30)]
+        pad = 60  # room for the roll-forward past ``end`` (the longest rest run is 9 days)
+        all_days = [start + timedelta(days=i) for i in range(span + pad)]
         flags = [self.is_workday(x) for x in all_days]
-        following = None
-        rolled = [None] * len(all_days)
-        for i in range(len(all_days) - 1, -1, -1):
+        rolled: list[date] = [start] * len(all_days)
+        following: date | None = None
+        for i in range(len(all_days) - 1, -1, -1):  # walk backwards: next_workday is O(1) per day
             if flags[i]:
                 following = all_days[i]
             rolled[i] = following if following is not None else self.next_workday(all_days[i])
-        for i in range(span):
-            d = all_days[i]
-            days.append(d)
-            work.append(flags[i])
-            nxt.append(rolled[i])
-            prov.append(self.is_provisional(d) or self.is_provisional(rolled[i]))
+        known = self.known_years
+        days = all_days[:span]
+        work = flags[:span]
+        nxt = rolled[:span]
+        prov = [d.year not in known or n.year not in known for d, n in zip(days, nxt, strict=True)]
         return pa.table(
             {
                 "date": pa.array(days, pa.date32()),

@@ -46,14 +46,12 @@ def limits_table() -> pa.Table:
 
 
 def _calendar_span(engine, as_of: date) -> tuple[date, date]:
-    """Days the join must cover: from the earliest filing to the latest possible raw deadline."""
-    c = engine.cases
-    e = engine.case_events
-    lo, hi = c.aggregate(lo=c.filing_date.min(), hi=c.filing_date.max()).to_pyarrow().to_pylist()[0].values()
-    ev_hi = e.aggregate(hi=ibis.greatest(e.start_date.max(), e.end_date.max())).to_pyarrow().to_pylist()[0]["hi"]
-    lo = lo or as_of
-    top = max(x for x in (hi, ev_hi, as_of) if x is not None)
-    reach = min((max(as_of, top) - lo).days, 40 * 366)  # open deductions can push by as much as the age
+    """Days the join must cover, from the manifest's partition years (no scan): the earliest year to the
+    latest raw deadline possible — open deductions can push a deadline by as much as the case's age."""
+    years = [y for _, y in engine.store.partitions("cases")] or [as_of.year]
+    lo = date(min(years) - 1, 1, 1)
+    top = date(max(max(years), as_of.year) + 1, 12, 31)
+    reach = min((max(as_of, top) - lo).days, 40 * 366)
     max_months = max((r.months for r in LIMITS.values()), default=0) * 3 + 24
     return lo, top + timedelta(days=reach + max_months * 31)
 
@@ -104,8 +102,16 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
     )
 
     # Deducted intervals: clip to the day after the start, open ends run to the stop date, merge overlaps.
-    d = ev.filter(ev.kind.isin(DEDUCTION_KINDS))
-    keys = base.select(d_case_id=base.case_id, d_start=base.start_date, d_stop=base.stop)
+    # (keys come from a narrow projection of cases, not from ``base``, so the wide join runs once)
+    d = ev.filter(ev.kind.isin(DEDUCTION_KINDS)).select("case_id", "kind", "start_date", "end_date")
+    k = c.select(k_case_id=c.case_id, k_filing=c.filing_date, k_closing=c.closing_date)
+    k = k.left_join(rst, k.k_case_id == rst.r_case_id)
+    k_pending = k.k_closing.isnull() | (k.k_closing > asof)
+    keys = k.select(
+        d_case_id=k.k_case_id,
+        d_start=ibis.greatest(k.k_filing, k.restart.fill_null(k.k_filing)),
+        d_stop=ibis.cases((k_pending, asof), else_=k.k_closing),
+    )
     d = d.inner_join(keys, d.case_id == keys.d_case_id)
     s = ibis.greatest(d.start_date, d.d_start + ibis.interval(days=1))
     e = d.end_date.fill_null(d.d_stop)
