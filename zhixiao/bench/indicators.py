@@ -138,16 +138,13 @@ def suite(data_dir: str) -> list:
 
 def run_evaluator(data_dir: str) -> dict:
     from zhixiao.engine import connect
-    from zhixiao.metrics.evaluate import evaluate
+    from zhixiao.metrics.evaluate import evaluate_profiles
 
-    eng = connect(data_dir)
     inds = suite(data_dir)
-    out = {}
-    for p in PROFILES:
-        res = evaluate(eng, p, START, END, by=BY, compare="yoy", indicators=[i.id for i in inds if i.profile == p])
-        for r in res.rows:
-            out[(p, r.indicator, r.group["court_code"], r.group["division"])] = (r.value, r.previous)
-    return out
+    res = evaluate_profiles(connect(data_dir), PROFILES, START, END, by=BY, compare="yoy",
+                            indicators={p: [i.id for i in inds if i.profile == p] for p in PROFILES})
+    return {(p, r.indicator, r.group["court_code"], r.group["division"]): (r.value, r.previous)
+            for p, result in res.items() for r in result.rows}
 
 
 def columns_used(data_dir: str) -> list[str]:
