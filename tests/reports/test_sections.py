@@ -37,7 +37,10 @@ def test_weak_section_matches_analysis_weak_indicators(engine):
             assert got == [(a.unit_name, a.value_without) for a in lines], (w.indicator, kind)
     # 结案率 is weak (50% < 93%); 李华 closed 0 of 4 received → the largest harm among judges
     assert "closure_rate" in b.figures["weak"]["indicators"]
-    assert any("李华结案率为0.00%（0/4）" in p for p in sec.paragraphs)
+    assert any("法官层面主要是李华（0.00%）" in p for p in sec.paragraphs)
+    li = next(r for r in table.rows if r["indicator_name"] == "结案率" and r["unit_name"] == "李华")
+    # without 李华's shortfall: (6 − 0 + 4 × 6/12) / 12 = 8/12
+    assert li["value_without"] == pytest.approx(8 / 12)
 
 
 @pytest.fixture(scope="module")

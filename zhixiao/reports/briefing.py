@@ -409,15 +409,20 @@ class Collector:
             if not reasons.startswith(w.name):
                 reasons = f"{label}为{nv.fmt_value(w.value, w.unit)}" + (f"，{reasons}" if reasons else "")
             sec.paragraphs.append(f"{n}.{reasons}。")
+            parts = []
             for kind, lines in w.attribution.items():
-                moving = [a for a in lines if a.harm > 0]
+                moving = [a for a in lines if a.harm > 0][:3]
                 if moving:
                     who = "部门" if kind == "division" else "法官"
-                    sec.paragraphs.append(f"从{who}看，" + "；".join(a.explanation.rstrip("。") for a in moving) + "。")
+                    parts.append(f"{who}层面主要是" + "、".join(
+                        f"{a.unit_name or a.unit}（{nv.fmt_value(a.value, w.unit)}）" for a in moving))
                 for a in lines:
                     rows.append({"indicator_name": _ind_label(self._weak_dict(w)), "kind": "部门" if kind == "division"
                                  else "法官", "unit_name": a.unit_name or a.unit, "value": a.value, "unit": w.unit,
-                                 "value_without": a.value_without, "impact": a.impact, "impact_unit": w.unit})
+                                 "value_without": a.value_without, "impact": a.impact, "impact_unit": w.unit,
+                                 "explanation": a.explanation})
+            if parts:
+                sec.paragraphs.append("影响较大的：" + "；".join(parts) + "（逐项测算见下表）。")
         cols = [Column("indicator_name", "短板指标"), Column("kind", "归因层级"), Column("unit_name", "部门/法官"),
                 Column("value", "本单位数值", "value"), Column("value_without", "该单位按全院平均时全院数值", "value")]
         sec.tables.append(Table("短板指标归因（对全院数值的影响）", cols, rows,

@@ -46,8 +46,10 @@ def cjk_font() -> str:
                     "（运行 scripts/setup.sh，或 apt-get install fonts-noto-cjk）后重试。")
 
 
-def _figure() -> tuple[Figure, object]:
-    fig = Figure(figsize=(7.2, 3.6), dpi=120)
+def _figure(rows: int | None = None) -> tuple[Figure, object]:
+    """Line charts 7.2×3.6 in; bar charts grow with their number of bars."""
+    height = 3.6 if rows is None else min(6.0, 1.3 + 0.42 * rows)
+    fig = Figure(figsize=(7.2, height), dpi=120)
     ax = fig.add_subplot(1, 1, 1)
     return fig, ax
 
@@ -65,7 +67,7 @@ def render(chart: Chart) -> bytes:
     import matplotlib
 
     with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False}):
-        fig, ax = _figure()
+        fig, ax = _figure(None if chart.kind == "trend" else len(chart.categories))
         if chart.kind == "trend":
             x = list(range(len(chart.categories)))
             bases: list[str] = []

@@ -235,7 +235,7 @@ def _em(text: str) -> float:
 
 def _column_widths(headers: list[str], rows: list[list[str]]) -> list[float]:
     """Column widths (cm) proportional to the widest cell; headers may wrap onto two lines."""
-    need = [max([_em(h) / 2, 2.0] + [_em(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    need = [min(14.0, max([_em(h) / 2, 2.0] + [_em(r[i]) for r in rows])) for i, h in enumerate(headers)]
     total = sum(need)
     return [TEXT_WIDTH_CM * n / total for n in need]
 
