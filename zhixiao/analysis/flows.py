@@ -81,7 +81,8 @@ def survivors(engine, court_code: str | None, on: date, until: date, filed_befor
                    & (t.closing_date.isnull() | (t.closing_date > on)))
     row = sub.agg(cohort=sub.count(),
                   alive=(sub.closing_date.isnull() | (sub.closing_date > until)).sum()).to_pandas().iloc[0]
-    return int(row["cohort"]), int(row["alive"] or 0)
+    alive = row["alive"]
+    return int(row["cohort"]), 0 if alive is None or pd.isna(alive) else int(alive)  # SUM of nothing is NULL
 
 
 def first_year(engine, court_code: str | None) -> int | None:
