@@ -57,6 +57,9 @@ CASES = [
     ({"case_id": "z", "court_code": "冀0123", "cause": "建设工程施工合同纠纷", "parties": "甲；乙；丙；丁",
       "procedure": "civil_ordinary", "claim_amount": Decimal("8000000"), "division": "民一庭"}, None, "陈某",
      "繁案 → 由民一庭员额法官审理"),
+    # an FTZ-tagged appeal in a court without the specialised teams: ordinary triage, and it says so
+    ({"case_id": "f", "court_code": "冀0124", "cause": "技术合同纠纷", "tags": ["ftz"], "procedure": "civil_ordinary",
+      "division": "民事审判一庭"}, None, "沈某", "自贸区案件，但本院没有专业化审判团队 → 按繁简分流分案"),
     ({"case_id": "m", "court_code": "冀0124", "cause": "物业服务合同纠纷", "procedure": "civil_small_claims",
       "claim_amount": Decimal("3000")}, None, "蒋某", "简案 → 速裁庭"),
     # no division given: a civil cause (…纠纷) goes to the divisions named 民事…, never to the criminal one

@@ -216,7 +216,7 @@ def _suggestions(Session, rng, settings, court, cases, start, as_of) -> int:
                 continue
             sg.send(s, x.number, steps[2], settings)
             reply = steps[2] + timedelta(days=rng.randint(20, 75))
-            if reply <= as_of and rng.random() < 0.8:
+            if reply <= as_of and (rng.random() < 0.8 or steps[2] < as_of - timedelta(days=120)):
                 sg.record_reply(s, x.number, reply, adopted=rng.random() < 0.85, summary="已研究并部署整改")
                 if reply + timedelta(days=30) <= as_of:
                     sg.archive(s, x.number, reply + timedelta(days=30))

@@ -117,7 +117,11 @@ def decide(case: dict, people: list[dict], loads: dict[str, tuple[int, float]], 
     reasons = [triage_reason]
     judges = [p for p in people if p.get("post") == JUDGE_POST and p.get("court_code") == case.get("court_code")]
     fast = triage_rules["fast_track_team"]
-    if is_ftz(case, ftz_rules):
+    ftz_teams = {r["team"] for r in ftz_rules["rule"]} | {ftz_rules["default_team"]}
+    has_teams = any(p.get("team") in ftz_teams for p in judges)
+    if is_ftz(case, ftz_rules) and not has_teams:
+        reasons.append("自贸区案件，但本院没有专业化审判团队 → 按繁简分流分案")
+    if is_ftz(case, ftz_rules) and has_teams:
         team, why = ftz_team(case, ftz_rules)
         pool = [p for p in judges if p.get("team") == team]
         reasons.append(why)
