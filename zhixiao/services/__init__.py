@@ -1,1 +1,19 @@
+"""Litigation service (诉讼服务): 12368 tickets, satisfaction (一事一评, 差评督办), 司法建议, special ledgers,
+繁简分流 and specialised-team routing, staff assessment and integrity-risk flags.
 
+Public API (import from the submodules):
+
+- ``hotline.hotline_stats(session, court_code, start, end, settings=None, as_of=None) -> dict``
+- ``hotline.add_ticket(session, court_code=…, ticket_no=…, category=…, received_at=…, cases=…, …)``,
+  ``hotline.import_tickets(session, path, court_code, settings, cases)``, ``hotline.respond(…)``
+- ``satisfaction.satisfaction_stats(session, court_code, start, end, settings=None) -> dict``,
+  ``satisfaction.add_rating(…)``, ``satisfaction.resolve_followup(…)``
+- ``suggestions.suggestion_stats(session, court_code, start, end, as_of=None) -> dict``,
+  ``suggestions.new_suggestion / approve / send / record_reply / archive``
+- ``routing.route_case(engine, case_or_text, settings, as_of=None) -> RoutingDecision``
+- ``assessment.assess(engine, session, court_code, quarter, settings=None) -> list[Sheet]``, ``write_xlsx``
+- ``ledgers.topic_ledgers / minsheng_cases / enforcement_hard / admin_resolution / petition_stats``
+- ``integrity.integrity_flags(engine, start, end, court_code=None, settings=None) -> list[Flag]``
+- ``alerts.overdue_items(session, as_of, settings=None) -> list[dict]`` for the 提醒→督办 ladder
+- ``demo.seed(settings, as_of, seed) -> str``
+"""
