@@ -30,21 +30,13 @@ def read_rows(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_csv(p: Path) -> list[tuple[int, dict[str, Any]]]:
-    raw = p.read_bytes()
-    text = None
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        from charset_normalizer import from_bytes
+    from zhixiao.ingest.encodings import detect_encoding  # UTF-8 (BOM or not), GBK/GB18030, else detected
 
-        best = from_bytes(raw).best()
-        if best is None:
-            raise UserError(f"无法识别文件 {p.name} 的编码，请另存为 UTF-8 或 GBK 编码的 CSV。")
-        text = str(best)
+    enc = detect_encoding(p)
+    try:
+        text = p.read_bytes().decode("utf-8-sig" if enc == "utf-8" else enc)
+    except UnicodeDecodeError:
+        raise UserError(f"无法识别文件 {p.name} 的编码，请另存为 UTF-8 或 GBK 编码的 CSV。") from None
     reader = csv.DictReader(io.StringIO(text))
     return [(i + 2, {(k or "").strip(): v for k, v in row.items()}) for i, row in enumerate(reader)]
 
