@@ -136,3 +136,18 @@ def test_missing_header_named(tmp_path):
     Session = session_factory(f"sqlite:///{tmp_path / 'ops.sqlite'}")
     with Session() as s, pytest.raises(UserError, match="缺少列：类别、受理时间"):
         hl.import_tickets(s, p, COURT)
+
+
+def test_add_ticket_single_entry(tmp_path, cases):
+    Session = session_factory(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    with Session() as s, s.begin():
+        t = hl.add_ticket(s, court_code=COURT, ticket_no="W1", category="联系法官", received_at="2026-09-29 10:00",
+                          cases=cases, case_number="(2026)冀0123执15号", satisfaction=1)
+        assert (t.assignee, t.due_date) == ("李某", date(2026, 10, 9))
+        with pytest.raises(UserError, match="工单 W2：案号“\\(2026\\)冀0123执99号”在案件库中不存在"):
+            hl.add_ticket(s, court_code=COURT, ticket_no="W2", category="联系法官", received_at="2026-09-29 10:00",
+                          cases=cases, case_number="(2026)冀0123执99号")
+    with Session() as s:
+        from zhixiao.services.satisfaction import open_followups
+
+        assert [(f.rating.item, f.rating.score, f.owner) for f in open_followups(s)] == [("12368", 1, "李某")]

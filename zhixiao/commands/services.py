@@ -113,6 +113,27 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
             r = import_tickets(s, file, _court(st, court), st, cases)
         console.print(f"已导入 {r.imported} 件、更新 {r.updated} 件工单，其中 {r.linked} 件关联到案件。")
 
+    @hot.command("add", help="登记一件工单（网页表单同此校验）/ enter one ticket")
+    def hotline_add(ticket: Annotated[str, typer.Argument(help="工单编号 / ticket number")],
+                    category: Annotated[str, typer.Option("--category", help="诉讼咨询|案件查询|联系法官|投诉举报|意见建议…")],
+                    at: Annotated[str | None, typer.Option("--at", help="受理时间 YYYY-MM-DD HH:MM（默认现在）")] = None,
+                    case: Annotated[str | None, typer.Option("--case", help="关联案号")] = None,
+                    caller: Annotated[str | None, typer.Option("--caller", help="来电人")] = None,
+                    phone: Annotated[str | None, typer.Option("--phone", help="来电号码")] = None,
+                    content: Annotated[str | None, typer.Option("--content", help="诉求内容")] = None,
+                    channel: Annotated[str, typer.Option("--channel", help="渠道")] = "电话",
+                    data_dir: DataDir = None, court: CourtOpt = None) -> None:
+        from zhixiao.services.common import case_index
+        from zhixiao.services.hotline import add_ticket
+
+        st = settings(data_dir)
+        with _session(st) as s, s.begin():
+            t = add_ticket(s, court_code=_court(st, court), ticket_no=ticket, category=category,
+                           received_at=at or datetime.now().replace(microsecond=0), channel=channel, settings=st,
+                           cases=case_index(st.data_dir), case_number=case, caller_name=caller, caller_phone=phone,
+                           content=content)
+            console.print(f"工单 {t.ticket_no} 已登记，承办：{t.assignee or '待分派'}，应于 {t.due_date} 前回复。")
+
     @hot.command("list", help="列出工单（默认只列未回复）/ list tickets")
     def hotline_list(data_dir: DataDir = None, court: CourtOpt = None,
                      all_: Annotated[bool, typer.Option("--all", help="包括已回复 / include answered")] = False,

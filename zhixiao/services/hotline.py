@@ -70,16 +70,22 @@ def add_ticket(session: Session, *, court_code: str, ticket_no: str, category: s
     rules = load_rules("hotline", settings)
     row = {"ticket_no": ticket_no, "category": category, "received_at": received_at, "channel": channel,
            "case_number": case_number, **fields}
-    values = _validate(row, rules, cases, where=f"工单 {ticket_no}")
+    try:
+        values = _validate(row, rules, cases, where=f"工单 {ticket_no}")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     values["court_code"] = court_code
     values["due_date"] = due_date(values["received_at"], values["category"], rules, work_calendar(settings))
     t = session.scalar(select(HotlineTicket).where(HotlineTicket.ticket_no == ticket_no))
+    was_rated = t is not None and t.satisfaction is not None
     if t is None:
         t = HotlineTicket(**values)
         session.add(t)
     else:
         for k, v in values.items():
             setattr(t, k, v)
+    if t.satisfaction is not None and not was_rated:
+        _rate(session, t, settings)
     session.flush()
     return t
 
