@@ -146,3 +146,19 @@ def test_case_mix_is_standardised():
         for j, stage, ext in [("A", "first", 4), ("D", "first", 4), ("B", "second", 30), ("C", "second", 30)]])
     per = _standardised(cells, "closed", "ext")
     assert list(per["expected"]) == pytest.approx([4, 30, 30, 4]) and list(per["ratio"]) == pytest.approx([1.0] * 4)
+
+
+@pytest.mark.parametrize("moved,fires", [(0.3, False), (1.0, True)])
+def test_small_court_needs_more_than_noise(tmp_path, moved, fires):
+    """~14 December filings expected: losing 30% is within noise, losing all of them is not."""
+    rows = make_cases("冀0102", range(2022, 2026), 240, 60, 9, END)
+    dec = [c for c in rows if c["filing_date"].year == 2025 and c["filing_date"].month == 12]
+    for c in dec[: round(len(dec) * moved)]:
+        c["filing_date"] = date(2026, 1, 3)
+    engine = connect(write(tmp_path, rows).root)
+    found = detect_signals(engine, "冀0102", date(2025, 1, 1), date(2025, 12, 31),
+                           kinds=("december_filing_suppression",))
+    assert bool(found) is fires
+    if not fires:  # the ratio alone (71% < 75%) would have fired: the noise test is what holds it back
+        assert detect_signals(engine, "冀0102", date(2025, 1, 1), date(2025, 12, 31),
+                              kinds=("december_filing_suppression",), rules={"december_filing": {"z_min": 0}})

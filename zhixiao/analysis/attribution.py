@@ -73,8 +73,9 @@ def _explain(u: dict, court_value: float, without: float, *, name: str, unit: st
     who = u.get("unit_name") or u["unit"]
     basis = "全院平均水平" if ratio else f"各{UNIT_NAMES.get(unit_kind, '单位')}平均数"
     own = f"{who}{name}为{fmt(u.get('value'), unit)}"
-    if ratio and u.get("denominator"):
-        own += f"（{_n(u.get('numerator'))}/{_n(u.get('denominator'))}）"
+    n, d, v = u.get("numerator"), u.get("denominator"), u.get("value")
+    if ratio and d and n is not None and v is not None and abs(v - n / d) < 1e-9:  # not for 1 − n/d or scaled
+        own += f"（{_n(n)}/{_n(d)}）"
     return (f"{own}；若其达到{basis}，全院{name}将由{fmt(court_value, unit)}变为{fmt(without, unit)}"
             f"（{fmt_delta(without - court_value, unit)}）。")
 

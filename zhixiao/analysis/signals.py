@@ -106,24 +106,33 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _december(engine, court_code: str, y: int, history: int, col: str) -> tuple[list[int] | None, list[float]]:
-    """Year ``y``'s monthly counts of ``col`` and earlier years' December ÷ (Jan–Nov total) ratios."""
+def _december(engine, court_code: str, y: int, history: int, col: str) -> tuple[list[int] | None, list[float], float]:
+    """Year ``y``'s monthly counts of ``col``, earlier years' December ÷ (Jan–Nov total) ratios, and the
+    relative variance of their pooled ratio (Poisson counts: 1/ΣDec + 1/ΣJan–Nov)."""
     frame = flows.monthly(engine, court_code, date(y - history, 1, 1), date(y, 12, 31))
     years = _by_year(frame, col)
-    hist = [v[11] / sum(v[:11]) for h, v in years.items() if h < y and sum(v[:11]) > 0]
-    return years.get(y), hist
+    past = [v for h, v in years.items() if h < y and sum(v[:11]) > 0]
+    dec, rest = sum(v[11] for v in past), sum(sum(v[:11]) for v in past)
+    rel_var = (1 / dec if dec else 1.0) + (1 / rest if rest else 0.0)
+    return years.get(y), [v[11] / sum(v[:11]) for v in past], rel_var
+
+
+def _z(actual: float, expected: float, rel_var: float) -> float:
+    """Standardised gap: Poisson noise of this December plus the uncertainty of the seasonal expectation."""
+    return (actual - expected) / math.sqrt(expected + expected**2 * rel_var) if expected > 0 else 0.0
 
 
 def december_suppression(engine, court_code: str, start: date, end: date, rule: dict) -> list[Signal]:
     """December filings far below what Jan–Nov and earlier years' December share predict."""
     out = []
     for y in _decembers(start, end):
-        cur, hist = _december(engine, court_code, y, rule["history_years"], "filings")
+        cur, hist, rel_var = _december(engine, court_code, y, rule["history_years"], "filings")
         if not cur or not hist:
             continue
         expected = sum(cur[:11]) * statistics.mean(hist)
         ratio = cur[11] / expected if expected else None
-        if expected < rule["min_expected"] or ratio is None or ratio >= rule["min_ratio"]:
+        if (expected < rule["min_expected"] or ratio is None or ratio >= rule["min_ratio"]
+                or _z(cur[11], expected, rel_var) > -rule["z_min"]):
             continue
         t = flows.scope(engine, court_code)
         jan = t.filter((t.filing_date >= date(y + 1, 1, 1))
@@ -143,7 +152,7 @@ def year_end_surge(engine, court_code: str, start: date, end: date, rule: dict) 
     """December closings far above the Jan–Nov monthly mean, more than earlier years showed."""
     out = []
     for y in _decembers(start, end):
-        cur, shares = _december(engine, court_code, y, rule["history_years"], "closings")
+        cur, shares, rel_var = _december(engine, court_code, y, rule["history_years"], "closings")
         if not cur or cur[11] < rule["min_closings"] or sum(cur[:11]) == 0:
             continue
         ratio = cur[11] / (sum(cur[:11]) / 11)  # December against the Jan–Nov monthly mean
@@ -151,6 +160,8 @@ def year_end_surge(engine, court_code: str, start: date, end: date, rule: dict) 
         limit = statistics.mean(hist) * rule["factor"] if hist else rule["no_history_ratio"]
         if ratio <= limit:
             continue
+        if hist and _z(cur[11], sum(cur[:11]) * statistics.mean(shares) * rule["factor"], rel_var) < rule["z_min"]:
+            continue  # above the line, but not by more than noise can explain
         t = flows.scope(engine, court_code)
         late = t.filter((t.closing_date > date(y, 12, 31) - timedelta(days=rule["last_days"]))
                         & (t.closing_date <= date(y, 12, 31)))
