@@ -115,13 +115,13 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
 
     @hot.command("add", help="登记一件工单（网页表单同此校验）/ enter one ticket")
     def hotline_add(ticket: Annotated[str, typer.Argument(help="工单编号 / ticket number")],
-                    category: Annotated[str, typer.Option("--category", help="诉讼咨询|案件查询|联系法官|投诉举报|意见建议…")],
-                    at: Annotated[str | None, typer.Option("--at", help="受理时间 YYYY-MM-DD HH:MM（默认现在）")] = None,
-                    case: Annotated[str | None, typer.Option("--case", help="关联案号")] = None,
-                    caller: Annotated[str | None, typer.Option("--caller", help="来电人")] = None,
-                    phone: Annotated[str | None, typer.Option("--phone", help="来电号码")] = None,
-                    content: Annotated[str | None, typer.Option("--content", help="诉求内容")] = None,
-                    channel: Annotated[str, typer.Option("--channel", help="渠道")] = "电话",
+                    category: Annotated[str, typer.Option("--category", help="诉讼咨询|案件查询|联系法官|投诉举报|意见建议… / category")],
+                    at: Annotated[str | None, typer.Option("--at", help="受理时间 YYYY-MM-DD HH:MM（默认现在）/ received at")] = None,
+                    case: Annotated[str | None, typer.Option("--case", help="关联案号 / related case number")] = None,
+                    caller: Annotated[str | None, typer.Option("--caller", help="来电人 / caller")] = None,
+                    phone: Annotated[str | None, typer.Option("--phone", help="来电号码 / caller phone")] = None,
+                    content: Annotated[str | None, typer.Option("--content", help="诉求内容 / content")] = None,
+                    channel: Annotated[str, typer.Option("--channel", help="渠道 / channel")] = "电话",
                     data_dir: DataDir = None, court: CourtOpt = None) -> None:
         from zhixiao.services.common import case_index
         from zhixiao.services.hotline import add_ticket
@@ -158,10 +158,10 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
     @hot.command("respond", help="登记工单回复 / record a response")
     def hotline_respond(ticket: Annotated[str, typer.Argument(help="工单编号 / ticket number")],
                         result: Annotated[str, typer.Option("--result", help="办理结果 / result")],
-                        at: Annotated[str | None, typer.Option("--at", help="回复时间 YYYY-MM-DD HH:MM（默认现在）")] = None,
+                        at: Annotated[str | None, typer.Option("--at", help="回复时间 YYYY-MM-DD HH:MM（默认现在）/ responded at")] = None,
                         contacted: Annotated[bool | None, typer.Option("--contacted/--not-contacted",
-                                                                       help="联系法官是否成功")] = None,
-                        satisfaction: Annotated[int | None, typer.Option("--satisfaction", help="来电人满意度 1–5")] = None,
+                                                                       help="联系法官是否成功 / judge reached")] = None,
+                        satisfaction: Annotated[int | None, typer.Option("--satisfaction", help="来电人满意度 1–5 / caller satisfaction")] = None,
                         data_dir: DataDir = None) -> None:
         from zhixiao.services.hotline import respond
         from zhixiao.services.importers import parse_datetime
@@ -208,13 +208,13 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
         console.print(f"已导入 {n} 条评价；差评已自动生成差评督办。")
 
     @sat.command("rate", help="登记一条评价 / record one rating")
-    def sat_rate(item: Annotated[str, typer.Option("--item", help="评价事项，如 立案")],
-                 score: Annotated[int, typer.Option("--score", help="评分 1–5（5 非常满意）")],
-                 window: Annotated[str | None, typer.Option("--window", help="窗口")] = None,
-                 staff: Annotated[str | None, typer.Option("--staff", help="工作人员")] = None,
-                 staff_id: Annotated[str | None, typer.Option("--staff-id", help="工作人员编号")] = None,
-                 on: Annotated[str | None, typer.Option("--on", help="评价日期（默认今天）")] = None,
-                 comment: Annotated[str | None, typer.Option("--comment", help="评价内容")] = None,
+    def sat_rate(item: Annotated[str, typer.Option("--item", help="评价事项，如 立案 / service item")],
+                 score: Annotated[int, typer.Option("--score", help="评分 1–5（5 非常满意）/ score")],
+                 window: Annotated[str | None, typer.Option("--window", help="窗口 / service window")] = None,
+                 staff: Annotated[str | None, typer.Option("--staff", help="工作人员 / staff name")] = None,
+                 staff_id: Annotated[str | None, typer.Option("--staff-id", help="工作人员编号 / staff id")] = None,
+                 on: Annotated[str | None, typer.Option("--on", help="评价日期（默认今天）/ rating date")] = None,
+                 comment: Annotated[str | None, typer.Option("--comment", help="评价内容 / comment")] = None,
                  data_dir: DataDir = None, court: CourtOpt = None) -> None:
         from zhixiao.services.satisfaction import add_rating
 
@@ -238,10 +238,10 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
                                  "comment": "评价内容", "due_date": "办结期限"}, title="差评督办")
 
     @sat.command("resolve", help="办结差评督办并记录整改结果 / resolve a follow-up")
-    def sat_resolve(followup_id: Annotated[int, typer.Argument(help="督办编号")],
-                    resolution: Annotated[str, typer.Option("--resolution", help="整改/回访结果")],
-                    by: Annotated[str, typer.Option("--by", help="办理人")],
-                    on: Annotated[str | None, typer.Option("--on", help="办结日期（默认今天）")] = None,
+    def sat_resolve(followup_id: Annotated[int, typer.Argument(help="督办编号 / follow-up id")],
+                    resolution: Annotated[str, typer.Option("--resolution", help="整改/回访结果 / resolution")],
+                    by: Annotated[str, typer.Option("--by", help="办理人 / handled by")],
+                    on: Annotated[str | None, typer.Option("--on", help="办结日期（默认今天）/ resolution date")] = None,
                     data_dir: DataDir = None) -> None:
         from zhixiao.services.satisfaction import resolve_followup
 
@@ -271,12 +271,12 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
     app.add_typer(sug, name="suggestion")
 
     @sug.command("new", help="起草司法建议并取得文号（按法院、年度连续编号）/ draft and number a suggestion")
-    def sug_new(addressee: Annotated[str, typer.Option("--addressee", help="主送单位")],
-                issue: Annotated[str, typer.Option("--issue", help="发现的问题")],
-                by: Annotated[str, typer.Option("--by", help="承办人")],
-                proposal: Annotated[str | None, typer.Option("--proposal", help="建议内容")] = None,
-                case: Annotated[str | None, typer.Option("--case", help="来源案号")] = None,
-                on: Annotated[str | None, typer.Option("--on", help="起草日期（默认今天）")] = None,
+    def sug_new(addressee: Annotated[str, typer.Option("--addressee", help="主送单位 / addressee")],
+                issue: Annotated[str, typer.Option("--issue", help="发现的问题 / issue found")],
+                by: Annotated[str, typer.Option("--by", help="承办人 / drafted by")],
+                proposal: Annotated[str | None, typer.Option("--proposal", help="建议内容 / proposal")] = None,
+                case: Annotated[str | None, typer.Option("--case", help="来源案号 / source case number")] = None,
+                on: Annotated[str | None, typer.Option("--on", help="起草日期（默认今天）/ drafted on")] = None,
                 data_dir: DataDir = None, court: CourtOpt = None) -> None:
         from zhixiao.services.common import normalize_case_number
         from zhixiao.services.suggestions import new_suggestion
@@ -290,11 +290,11 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
         console.print(f"已起草 {number}，下一步：部门负责人核稿（zhixiao suggestion approve）。")
 
     @sug.command("approve", help="审批：部门负责人核稿，分管院领导/院长/审委会签发 / review or sign")
-    def sug_approve(number: Annotated[str, typer.Argument(help="文号或编号")],
-                    actor: Annotated[str, typer.Option("--actor", help="审批人")],
-                    role: Annotated[str, typer.Option("--role", help="部门负责人|分管院领导|院长|审委会")],
-                    on: Annotated[str | None, typer.Option("--on", help="日期（默认今天）")] = None,
-                    opinion: Annotated[str | None, typer.Option("--opinion", help="意见")] = None,
+    def sug_approve(number: Annotated[str, typer.Argument(help="文号或编号 / number or id")],
+                    actor: Annotated[str, typer.Option("--actor", help="审批人 / approver")],
+                    role: Annotated[str, typer.Option("--role", help="部门负责人|分管院领导|院长|审委会 / role")],
+                    on: Annotated[str | None, typer.Option("--on", help="日期（默认今天）/ date")] = None,
+                    opinion: Annotated[str | None, typer.Option("--opinion", help="意见 / opinion")] = None,
                     data_dir: DataDir = None) -> None:
         from zhixiao.services.suggestions import STATUS_NAMES, approve
 
@@ -304,8 +304,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
             console.print(f"{sg.number}：{STATUS_NAMES[sg.status]}。")
 
     @sug.command("send", help="发送已签发的司法建议，计算答复期限 / send")
-    def sug_send(number: Annotated[str, typer.Argument(help="文号或编号")],
-                 on: Annotated[str | None, typer.Option("--on", help="发送日期（默认今天）")] = None,
+    def sug_send(number: Annotated[str, typer.Argument(help="文号或编号 / number or id")],
+                 on: Annotated[str | None, typer.Option("--on", help="发送日期（默认今天）/ sent date")] = None,
                  data_dir: DataDir = None) -> None:
         from zhixiao.services.suggestions import send
 
@@ -315,10 +315,10 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
             console.print(f"{sg.number} 已发送，答复期限 {sg.reply_due}（默认两个月，可在规则中修改；该期限出处未经证实）。")
 
     @sug.command("reply", help="登记被建议单位的书面回复 / record the reply")
-    def sug_reply(number: Annotated[str, typer.Argument(help="文号或编号")],
-                  adopted: Annotated[bool, typer.Option("--adopted/--not-adopted", help="是否采纳")],
-                  on: Annotated[str | None, typer.Option("--on", help="回复日期（默认今天）")] = None,
-                  summary: Annotated[str | None, typer.Option("--summary", help="回复要点")] = None,
+    def sug_reply(number: Annotated[str, typer.Argument(help="文号或编号 / number or id")],
+                  adopted: Annotated[bool, typer.Option("--adopted/--not-adopted", help="是否采纳 / adopted or not")],
+                  on: Annotated[str | None, typer.Option("--on", help="回复日期（默认今天）/ reply date")] = None,
+                  summary: Annotated[str | None, typer.Option("--summary", help="回复要点 / reply summary")] = None,
                   data_dir: DataDir = None) -> None:
         from zhixiao.services.suggestions import record_reply
 
@@ -328,8 +328,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
             console.print(f"{sg.number} 已登记回复（{'采纳' if adopted else '未采纳'}）。")
 
     @sug.command("archive", help="归档 / archive")
-    def sug_archive(number: Annotated[str, typer.Argument(help="文号或编号")],
-                    on: Annotated[str | None, typer.Option("--on", help="归档日期（默认今天）")] = None,
+    def sug_archive(number: Annotated[str, typer.Argument(help="文号或编号 / number or id")],
+                    on: Annotated[str | None, typer.Option("--on", help="归档日期（默认今天）/ archive date")] = None,
                     data_dir: DataDir = None) -> None:
         from zhixiao.services.suggestions import archive
 
@@ -339,7 +339,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
 
     @sug.command("list", help="司法建议台账 / register")
     def sug_list(data_dir: DataDir = None, court: CourtOpt = None,
-                 year: Annotated[int | None, typer.Option("--year", help="年度")] = None,
+                 year: Annotated[int | None, typer.Option("--year", help="年度 / year")] = None,
                  fmt: FormatOpt = Format.table) -> None:
         from zhixiao.services.suggestions import STATUS_NAMES, list_suggestions
 
@@ -372,7 +372,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
 
     @led.command("petitions", help="信访积案台账 / petition backlog")
     def led_petitions(data_dir: DataDir = None, court: CourtOpt = None,
-                      open_only: Annotated[bool, typer.Option("--open", help="只列在办")] = False,
+                      open_only: Annotated[bool, typer.Option("--open", help="只列在办 / open only")] = False,
                       fmt: FormatOpt = Format.table) -> None:
         from zhixiao.services.ledgers import petitions
 
@@ -386,10 +386,10 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
              title="信访积案")
 
     @led.command("petition-add", help="登记信访积案 / add a petition")
-    def led_petition_add(petitioner: Annotated[str, typer.Option("--petitioner", help="信访人")],
-                         owner: Annotated[str, typer.Option("--owner", help="包案责任人")],
-                         case: Annotated[str | None, typer.Option("--case", help="案号")] = None,
-                         summary: Annotated[str | None, typer.Option("--summary", help="诉求")] = None,
+    def led_petition_add(petitioner: Annotated[str, typer.Option("--petitioner", help="信访人 / petitioner")],
+                         owner: Annotated[str, typer.Option("--owner", help="包案责任人 / owner")],
+                         case: Annotated[str | None, typer.Option("--case", help="案号 / case number")] = None,
+                         summary: Annotated[str | None, typer.Option("--summary", help="诉求 / summary")] = None,
                          on: Annotated[str | None, typer.Option("--on", help="登记日期（默认今天）")] = None,
                          data_dir: DataDir = None, court: CourtOpt = None) -> None:
         from zhixiao.services.common import normalize_case_number
@@ -403,10 +403,10 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
             console.print(f"已登记信访积案 {p.id}。")
 
     @led.command("petition-update", help="更新信访积案状态（在办/已化解/息访）/ update status")
-    def led_petition_update(petition_id: Annotated[int, typer.Argument(help="编号")],
-                            status: Annotated[str, typer.Option("--status", help="在办|已化解|息访")],
-                            on: Annotated[str | None, typer.Option("--on", help="化解日期")] = None,
-                            owner: Annotated[str | None, typer.Option("--owner", help="更换包案责任人")] = None,
+    def led_petition_update(petition_id: Annotated[int, typer.Argument(help="编号 / id")],
+                            status: Annotated[str, typer.Option("--status", help="在办|已化解|息访 / status")],
+                            on: Annotated[str | None, typer.Option("--on", help="化解日期 / resolution date")] = None,
+                            owner: Annotated[str | None, typer.Option("--owner", help="更换包案责任人 / new owner")] = None,
                             data_dir: DataDir = None) -> None:
         from zhixiao.services.ledgers import update_petition
 
@@ -421,8 +421,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
 
     @led.command("topics", help="专题台账（不动产登记、房地产历史遗留、涉企等，规则见 ledgers.toml）/ topic ledgers")
     def led_topics(data_dir: DataDir = None, court: CourtOpt = None, from_: FromOpt = None, to: ToOpt = None,
-                   topic: Annotated[str | None, typer.Option("--topic", help="只看一个专题")] = None,
-                   cases: Annotated[bool, typer.Option("--cases", help="列出案件明细")] = False,
+                   topic: Annotated[str | None, typer.Option("--topic", help="只看一个专题 / one topic only")] = None,
+                   cases: Annotated[bool, typer.Option("--cases", help="列出案件明细 / list the cases")] = False,
                    fmt: FormatOpt = Format.table) -> None:
         from zhixiao.services.ledgers import topic_ledgers
 
@@ -462,7 +462,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
 
     @led.command("admin-resolution", help="府院联动 / 行政争议实质性化解率（按月或季）/ administrative dispute resolution")
     def led_admin(data_dir: DataDir = None, court: CourtOpt = None, from_: FromOpt = None, to: ToOpt = None,
-                  by: Annotated[str, typer.Option("--by", help="month|quarter")] = "month",
+                  by: Annotated[str, typer.Option("--by", help="按月|按季 / month|quarter")] = "month",
                   fmt: FormatOpt = Format.table) -> None:
         from zhixiao.services.ledgers import admin_resolution
 
@@ -501,9 +501,9 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
 
     # ---- assess ------------------------------------------------------------------------------------
     @app.command("assess", help="人员季度考核：工作量加权 + 指标合理区间评分，逐项说明理由 / quarterly staff assessment")
-    def assess_cmd(quarter: Annotated[str, typer.Option("--quarter", help="季度，如 2026Q3")],
+    def assess_cmd(quarter: Annotated[str, typer.Option("--quarter", help="季度，如 2026Q3 / quarter")],
                    data_dir: DataDir = None, court: CourtOpt = None,
-                   out: Annotated[Path | None, typer.Option("--out", help="写出 .xlsx 考核表")] = None,
+                   out: Annotated[Path | None, typer.Option("--out", help="写出 .xlsx 考核表 / write the .xlsx sheets")] = None,
                    fmt: FormatOpt = Format.table) -> None:
         from zhixiao.services.assessment import assess, write_xlsx
 
