@@ -390,7 +390,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 — one place that lists e
                          owner: Annotated[str, typer.Option("--owner", help="包案责任人 / owner")],
                          case: Annotated[str | None, typer.Option("--case", help="案号 / case number")] = None,
                          summary: Annotated[str | None, typer.Option("--summary", help="诉求 / summary")] = None,
-                         on: Annotated[str | None, typer.Option("--on", help="登记日期（默认今天）")] = None,
+                         on: Annotated[str | None, typer.Option("--on", help="登记日期（默认今天）/ received on")] = None,
                          data_dir: DataDir = None, court: CourtOpt = None) -> None:
         from zhixiao.services.common import normalize_case_number
         from zhixiao.services.ledgers import add_petition
