@@ -112,6 +112,7 @@ def store(tmp_path):
         "judge_id": ["J1", "J1", "J2", None], "judge_name": ["张某", "张某", "王某", None],
         "parties": ["甲；乙", "甲；乙", "丙；丁", "某科技公司；Acme Inc."],
         "tags": [["ftz"], ["ftz"], ["ftz"], ["ftz"]],
+        "dispute_id": ["D1", None, None, "D1"],
     })
     people = pa.table({k: [r.get(k) for r in ROSTER[:3]] for k in ("judge_id", "name", "court_code", "post", "team")})
     people = people.append_column("year", pa.array([2026] * 3, pa.int32()))
@@ -127,6 +128,7 @@ def test_route_case_number_and_file_through_engine(store, tmp_path):
     d = route_case(eng, "(2026)沪0115民初4号", as_of=date(2026, 3, 2))
     assert (d.team, d.judge_name) == ("知识产权", "王某")
     assert "案由为技术服务合同纠纷 → 知识产权团队" in d.explanation and "王某在办1件（加权0.5），最少" in d.explanation
+    assert "有关联案件(2026)沪0115民初1号 +1" in d.explanation  # same dispute_id
     f = tmp_path / "new.csv"
     f.write_text("案号,案由,当事人,标的额,程序,标记\n"
                  "（2026）沪0115民初10号,商标权侵权纠纷,甲；乙,100000,普通程序,ftz\n"

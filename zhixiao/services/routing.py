@@ -188,6 +188,10 @@ def route_case(engine, case_or_text: dict | str, settings: Any = None, as_of: da
                loads: dict | None = None) -> RoutingDecision:
     """Route one case: a 案号 already in the store, or a dict with the canonical case columns."""
     case = lookup_case(engine, case_or_text) if isinstance(case_or_text, str) else dict(case_or_text)
+    if case.get("dispute_id") and not case.get("related_cases"):  # other proceedings of the same dispute
+        t = engine.cases
+        others = t.filter((t.dispute_id == case["dispute_id"]) & (t.case_id != case.get("case_id", ""))).select("case_id")
+        case["related_cases"] = "、".join(sorted(others.limit(3).to_pyarrow().column("case_id").to_pylist())) or None
     if not case.get("court_code"):
         raise UserError("待分案案件缺少法院代字（court_code），请提供案号或法院代字。")
     as_of = as_of or date.today()
