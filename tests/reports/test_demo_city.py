@@ -1,0 +1,57 @@
+"""The briefing a real 会商会 of the demo city's 正定 court would use: full year 2025 against 2024."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from docx import Document
+
+from zhixiao.config import Settings
+from zhixiao.metrics.evaluate import evaluate
+from zhixiao.reports.docx_builder import cell_text
+from zhixiao.reports.model import cell_kind
+from zhixiao.reports.render import write_briefing
+
+generate = pytest.importorskip("zhixiao.demo.generate", reason="演示城市生成器尚未安装")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from zhixiao.engine import connect
+
+    root = tmp_path_factory.mktemp("demo-city")
+    generate.build_city(root, date(2026, 3, 31), seed=2026, scale=0.05, progress=False)
+    return root, connect(root)
+
+
+@pytest.mark.parametrize("period", [(date(2025, 1, 1), date(2025, 12, 31))])
+def test_demo_city_briefing_numbers(demo, period, tmp_path):
+    root, engine = demo
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports" / "demo-city"
+    files = write_briefing(Settings(data_dir=root), "冀0123", *period, out, engine=engine, pdf=False)
+    b = files.briefing
+    assert b.title == "正定县人民法院2025年审判执行质效数据会商报告"
+    res = evaluate(engine, "court-classic", *period, compare="yoy", filters={"court_code": "冀0123"})
+    lead = b.sections[0].paragraphs[0]
+    n = res.get("new_cases")
+    assert lead.startswith(f"2025年，全院新收各类案件{n.value}件，同比{'上升' if n.yoy > 0 else '下降'}{abs(n.yoy):.2f}%")
+    assert f"结案{res.get('closed').value}件" in lead and f"未结{res.get('pending').value}件" in lead
+    doc = Document(str(files.docx))
+    tables = [t for t in b.all_tables() if t.rows]
+    assert len(doc.tables) == len(tables)
+    for dt, bt in zip(doc.tables, tables, strict=True):
+        for drow, brow in zip(dt.rows[1:], bt.rows, strict=True):
+            assert [c.text for c in drow.cells] == [cell_text(brow.get(c.key), cell_kind(c, brow)) for c in bt.columns]
+    by_judge = evaluate(engine, "court-classic", *period, by=("judge",), filters={"court_code": "冀0123"})
+    checked = 0
+    for t in b.annex:
+        for row in t.rows:
+            for col in t.columns[1:]:
+                assert row[col.key] == by_judge.get(col.key, judge_id=row["judge_id"]).value
+                checked += 1
+    assert checked > 50
+    assert any(re.fullmatch(r"员额法官审判质效统计表（.*执行.*）", t.title) for t in b.annex)
