@@ -179,3 +179,12 @@ def test_month_helpers():
     assert merge_intervals([(D(2025, 1, 5), D(2025, 1, 9)), (D(2025, 1, 1), D(2025, 1, 5)),
                             (D(2025, 1, 20), D(2025, 1, 20))]) == [(D(2025, 1, 1), D(2025, 1, 9)),
                                                                     (D(2025, 1, 20), D(2025, 1, 20))]
+
+
+def test_open_suspension_closed_by_resumption():
+    from zhixiao.domain.time_limits import close_suspensions
+
+    ivs = close_suspensions([Interval(D(2025, 4, 1), None, "suspension"), (D(2025, 5, 1), None)],
+                            [D(2025, 3, 1), D(2025, 4, 20), D(2025, 6, 1)])
+    # the 中止 ends at the first 恢复 on/after it (04-20); an open 扣除 is not touched by a 恢复
+    assert ivs == [Interval(D(2025, 4, 1), D(2025, 4, 20), "suspension"), Interval(D(2025, 5, 1), None, "deduction")]

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from zhixiao.domain.time_limits import case_status, compute_deadline
+from zhixiao.domain.time_limits import case_status, close_suspensions, compute_deadline
 from zhixiao.engine import connect
 from zhixiao.store.cases import CaseStore
 from zhixiao.supervision.deadlines import deadline_table
@@ -44,8 +44,9 @@ def python_rows(data_dir, as_of):
             r = compute_deadline(
                 c["procedure"], c["filing_date"], as_of=as_of, closed=closed, tags=c["tags"] or (),
                 extensions=[(e["months"], e["days"]) for e in es if e["kind"] == "extension"],
-                deductions=[(e["start_date"], e["end_date"], e["kind"]) for e in es
-                            if e["kind"] in ("deduction", "suspension")],
+                deductions=close_suspensions(
+                    [(e["start_date"], e["end_date"], e["kind"]) for e in es if e["kind"] in ("deduction", "suspension")],
+                    [e["start_date"] for e in es if e["kind"] == "resumption"]),
                 restarts=[e["start_date"] for e in es if e["kind"] == "restart"],
             )
         except ValueError:  # unknown procedure code: the engine reports 不计审限
@@ -110,6 +111,7 @@ def test_edge_cases_overlap_open_restart_foreign(tmp_path):
         {"case_id": "b", "procedure": "criminal_public", "filing_date": d(2025, 3, 3), "category": "criminal"},
         {"case_id": "c", "procedure": "civil_ordinary", "filing_date": d(2025, 3, 10), "tags": ["foreign_related"]},
         {"case_id": "e", "procedure": "civil_ordinary", "filing_date": d(2024, 8, 31)},
+        {"case_id": "f", "procedure": "civil_ordinary", "filing_date": d(2025, 3, 10)},
     ]
     events = [  # a: 公告 ∪ 鉴定 overlap (44 days) + open 管辖异议 from 06-01 → as of 06-30: 30 days → 74
         {"case_id": "a", "kind": "deduction", "start_date": d(2025, 4, 1), "end_date": d(2025, 4, 30)},
@@ -118,6 +120,10 @@ def test_edge_cases_overlap_open_restart_foreign(tmp_path):
         {"case_id": "b", "kind": "deduction", "start_date": d(2025, 3, 10), "end_date": d(2025, 3, 20)},
         {"case_id": "b", "kind": "restart", "start_date": d(2025, 5, 6)},
         {"case_id": "e", "kind": "extension", "start_date": d(2025, 2, 10), "months": 6},
+        # f: 中止 from 04-01 with no end, 恢复 on 04-20 → 20 days; a 恢复 before the 中止 does not count
+        {"case_id": "f", "kind": "resumption", "start_date": d(2025, 3, 20)},
+        {"case_id": "f", "kind": "suspension", "start_date": d(2025, 4, 1), "end_date": None},
+        {"case_id": "f", "kind": "resumption", "start_date": d(2025, 4, 20)},
     ]
     write_store(tmp_path, cases, events)
     rows = {r["case_id"]: r for r in deadline_table(connect(tmp_path), d(2025, 6, 30)).to_pyarrow().to_pylist()}
@@ -130,3 +136,6 @@ def test_edge_cases_overlap_open_restart_foreign(tmp_path):
     # e: 12 months from 2024-08-31 → 2025-08-31 (Sun) → 09-01; base 2025-02-28; extension 184 days
     assert (rows["e"]["deadline"], rows["e"]["base_deadline"], rows["e"]["extension_days"]) == \
         (d(2025, 9, 1), d(2025, 2, 28), 184)
+    # f: 09-10 + 20 days = 09-30 (Tue); not open any more, not suspended at 06-30
+    assert (rows["f"]["deducted_days"], rows["f"]["deadline"], rows["f"]["open_deduction"], rows["f"]["status"]) == \
+        (20, d(2025, 9, 30), False, "正常")

@@ -176,6 +176,18 @@ def _interval(x: Any) -> Interval:
     return Interval(x.start_date, x.end_date, getattr(x, "kind", "deduction"))
 
 
+def close_suspensions(intervals: Iterable[Any], resumptions: Iterable[date]) -> list[Interval]:
+    """A 中止 with no end is closed by the first 恢复 (resumption) dated on or after its start."""
+    res = sorted(resumptions)
+    out = []
+    for iv in map(_interval, intervals):
+        if iv.end is None and iv.kind in SUSPENSION_KINDS:
+            end = next((r for r in res if r >= iv.start), None)
+            iv = Interval(iv.start, end, iv.kind)
+        out.append(iv)
+    return out
+
+
 def limit_for(procedure: str) -> Limit:
     try:
         return LIMITS[procedure]
@@ -196,9 +208,11 @@ def compute_deadline(
     tags: Sequence[str] | None = (),
     closed: date | None = None,
     roll_forward: bool = True,
+    resumptions: Iterable[date] = (),
 ) -> DeadlineResult:
     """The deadline of one case. ``extensions``: (months, days) | Extension; ``deductions``:
-    (start, end|None[, kind]) | Interval; ``procedure_changes``: (date, new code) — the last one's code
+    (start, end|None[, kind]) | Interval, an open 中止 closed by the first later date in ``resumptions``;
+    ``procedure_changes``: (date, new code) — the last one's code
     applies, counted from the original filing; ``restarts``: dates the clock restarts from."""
     cal = calendar or WorkCalendar()
     as_of = as_of or date.today()
@@ -221,7 +235,7 @@ def compute_deadline(
     first = start + timedelta(days=1)
     spans: list[tuple[date, date]] = []
     open_ded = in_ded = in_susp = False
-    for iv in map(_interval, deductions):
+    for iv in close_suspensions(deductions, resumptions):
         s = max(iv.start, first)
         e = iv.end if iv.end is not None else stop
         if iv.end is None:

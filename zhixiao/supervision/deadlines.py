@@ -104,6 +104,15 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
     # Deducted intervals: clip to the day after the start, open ends run to the stop date, merge overlaps.
     # (keys come from a narrow projection of cases, not from ``base``, so the wide join runs once)
     d = ev.filter(ev.kind.isin(DEDUCTION_KINDS)).select("case_id", "kind", "start_date", "end_date")
+    # a 中止 recorded without an end is closed by the first later 恢复 (resumption) event, if any
+    so = d.filter(d.kind.isin(SUSPENSION_KINDS) & d.end_date.isnull())
+    rs = ev.filter(ev.kind == "resumption").select(rs_case_id="case_id", rs_date="start_date")
+    closed_by = so.inner_join(rs, [so.case_id == rs.rs_case_id, rs.rs_date >= so.start_date])
+    closed_by = closed_by.group_by(cb_case_id=closed_by.case_id, cb_start=closed_by.start_date).aggregate(
+        cb_end=closed_by.rs_date.min())
+    d = d.left_join(closed_by, [d.case_id == closed_by.cb_case_id, d.start_date == closed_by.cb_start,
+                                d.kind.isin(SUSPENSION_KINDS)])
+    d = d.select("case_id", "kind", "start_date", end_date=d.end_date.fill_null(d.cb_end))
     k = c.select(k_case_id=c.case_id, k_filing=c.filing_date, k_closing=c.closing_date)
     k = k.left_join(rst, k.k_case_id == rst.r_case_id)
     k_pending = k.k_closing.isnull() | (k.k_closing > asof)
