@@ -75,23 +75,19 @@ def build(planted: bool) -> tuple[list[dict], list[dict]]:
     return rows, events
 
 
-@pytest.fixture(scope="module", params=["clean", "planted"])
-def signals(request, tmp_path_factory):
-    rows, events = build(request.param == "planted")
-    engine = connect(write(tmp_path_factory.mktemp(request.param), rows, events).root)
-    return request.param, {s.kind: s for s in detect_signals(engine, "冀0102", date(2025, 1, 1), date(2025, 12, 31))}
+def _detect(tmp_path_factory, planted: bool) -> dict:
+    rows, events = build(planted)
+    engine = connect(write(tmp_path_factory.mktemp("planted" if planted else "clean"), rows, events).root)
+    return {s.kind: s for s in detect_signals(engine, "冀0102", date(2025, 1, 1), date(2025, 12, 31))}
 
 
-def test_clean_data_raises_nothing(signals):
-    kind, found = signals
-    if kind == "clean":
-        assert found == {}, [s.explanation for s in found.values()]
+def test_clean_data_raises_nothing(tmp_path_factory):
+    found = _detect(tmp_path_factory, planted=False)
+    assert found == {}, [s.explanation for s in found.values()]
 
 
-def test_planted_patterns_fire_with_their_cases(signals):
-    kind, found = signals
-    if kind != "planted":
-        pytest.skip("planted data only")
+def test_planted_patterns_fire_with_their_cases(tmp_path_factory):
+    found = _detect(tmp_path_factory, planted=True)
     assert set(found) == {"december_filing_suppression", "year_end_closing_surge", "deduction_before_deadline",
                           "withdraw_refile", "judge_extension_outlier", "judge_terminal_outlier"}
     dec = found["december_filing_suppression"]
