@@ -127,7 +127,10 @@ def _tickets(s, rng, cal, rules, court, cases, start, as_of) -> int:
     repeaters = [(f"1{rng.randint(30, 99)}{rng.randint(10000000, 99999999)}", rng.choice(cases)) for _ in range(2)]
     plan = [None] * n + [r for r in repeaters for _ in range(rng.randint(3, 4))]
     for k, repeat in enumerate(plan):
-        received = _workday_time(rng, cal, start + timedelta(days=rng.randint(0, 364)))
+        day = start + timedelta(days=rng.randint(0, 364))
+        if k % 8 == 0:  # the open workload: a share of tickets arrived in the last three weeks
+            day = as_of - timedelta(days=rng.randint(2, 21))
+        received = _workday_time(rng, cal, day)
         if received.date() > as_of:
             received = _workday_time(rng, cal, as_of - timedelta(days=rng.randint(1, 30)))
             if received.date() > as_of:
