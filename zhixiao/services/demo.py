@@ -145,7 +145,7 @@ def _tickets(s, rng, cal, rules, court, cases, start, as_of) -> int:
         due = due_date(received, cat, rules, cal)
         responded = None
         recent = due >= as_of - timedelta(days=14)  # only recent tickets may still be open (some overdue)
-        if not recent or rng.random() < 0.55:
+        if not recent or rng.random() < (0.85 if due < as_of else 0.4):
             late = rng.random() < 0.08
             d = cal.add_workdays(received.date(), rng.randint(0, 1) if not late else
                                  rules["hotline"]["limits"][cat] + rng.randint(1, 3))
