@@ -129,7 +129,7 @@ def _tickets(s, rng, cal, rules, court, cases, start, as_of) -> int:
     for k, repeat in enumerate(plan):
         day = start + timedelta(days=rng.randint(0, 364))
         if k % 8 == 0:  # the open workload: a share of tickets arrived in the last three weeks
-            day = as_of - timedelta(days=rng.randint(2, 21))
+            day = as_of - timedelta(days=rng.randint(10, 21) if k == 0 else rng.randint(2, 21))
         received = _workday_time(rng, cal, day)
         if received.date() > as_of:
             received = _workday_time(rng, cal, as_of - timedelta(days=rng.randint(1, 30)))
@@ -145,7 +145,8 @@ def _tickets(s, rng, cal, rules, court, cases, start, as_of) -> int:
         due = due_date(received, cat, rules, cal)
         responded = None
         recent = due >= as_of - timedelta(days=14)  # only recent tickets may still be open (some overdue)
-        if not recent or rng.random() < (0.85 if due < as_of else 0.4):
+        keep_open = k == 0  # every court shows at least one ticket left unanswered past its limit
+        if not keep_open and (not recent or rng.random() < (0.85 if due < as_of else 0.4)):
             late = rng.random() < 0.08
             d = cal.add_workdays(received.date(), rng.randint(0, 1) if not late else
                                  rules["hotline"]["limits"][cat] + rng.randint(1, 3))
