@@ -155,7 +155,7 @@ def columns_used(data_dir: str) -> list[str]:
     from zhixiao.store.schema import CASES
 
     cols = {c for c in CASES.names if f'"{c}"' in text}
-    cols |= {"case_id", "court_code", "court_name", "division", "category", "filing_date", "closing_date"}
+    cols |= {"court_code", "court_name", "division", "category", "filing_date", "closing_date"}
     if "transfer_days" in text:
         cols |= {"transfer_date", "appeal_date"}
     return sorted(cols)

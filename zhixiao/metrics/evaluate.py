@@ -156,6 +156,29 @@ class _Plan:
         return f"{self.keys[spec_key(spec, ind.line, ind.exclusions)]}_{tag}"
 
     def run(self, t: ibis.Table, table: str, gcols: Sequence[str]) -> list[dict]:
+        """Records per group (see ``_run``); names (court_name, judge_name) are looked up by id afterwards
+        so the scans hash only id columns."""
+        ids = [c for c in gcols if c not in NAME_OF]
+        out = {_key(r, ids): r for r in self._run(t, table, ids)} if (ids or not gcols) else {}
+        if len(ids) != len(gcols):
+            names: dict[tuple, dict] = {}
+            for rec in sorted(_records(t.select(*gcols).distinct()), key=lambda r: str(_key(r, gcols))):
+                names.setdefault(_key(rec, ids), {c: rec[c] for c in gcols if c in NAME_OF})
+            for k, nm in names.items():
+                out.setdefault(k, dict(zip(ids, k, strict=True))).update(nm)
+        return list(out.values())
+
+    def relevant(self, t: ibis.Table) -> ibis.Value:
+        """A cheap superset of every date-based base set of every period (6 comparisons a row): rows
+        outside it — e.g. closed before the earliest period began — cannot count anywhere."""
+        lo = min(min(p.start, p.as_of) for p in self.periods.values())
+        hi = max(max(p.end, p.as_of) for p in self.periods.values())
+        lo_, hi_ = ibis.literal(lo), ibis.literal(hi)
+        open_in = (t.filing_date <= hi_) & (t.closing_date.isnull() | (t.closing_date >= lo_) | (t.filing_date >= lo_))
+        return (open_in | t.closing_date.between(lo_, hi_) | t.appeal_date.between(lo_, hi_)
+                | t.transfer_date.between(lo_, hi_)).fill_null(False)
+
+    def _run(self, t: ibis.Table, table: str, gcols: Sequence[str]) -> list[dict]:
         """Every aggregate of ``table`` per group, as records (one per group) keyed by aggregate name.
 
         One scan does the heavy work. Rows that belong to no base set of any period are dropped first (a
@@ -175,7 +198,6 @@ class _Plan:
         values: dict[str, str] = {}  # value key → column name
         vexprs: dict[str, ibis.Value] = {}
         metrics: list[tuple[str, str, list[int], str | None, list[ibis.Value]]] = []
-        relevant: dict[int, ibis.Value] = {}
         for tag, period in self.periods.items():
             comp = Compiler(t, period, table)
             for key, (spec, ind) in source.items():
@@ -186,7 +208,6 @@ class _Plan:
                         atoms.append(expr.fill_null(False))
                     nums.append(bits[akey])
                     exprs.append(atoms[bits[akey]])
-                relevant[nums[0]] = atoms[nums[0]]  # the base set is always the first part
                 vcol = None
                 if "sum" in spec:
                     vkey, vexpr = comp.value_column(spec)
@@ -199,12 +220,7 @@ class _Plan:
                 kind = "sum" if "sum" in spec else "distinct" if "distinct" in spec else "count"
                 metrics.append((f"{self.keys[key]}_{tag}", kind, nums, vcol, exprs))
         prefilter = table == "cases" and not any(spec["set"] == "cases" for spec, _ in source.values())
-        src = t
-        if prefilter:
-            cond = ibis.literal(False)
-            for expr in relevant.values():
-                cond = cond | expr
-            src = t.filter(cond)
+        src = t.filter(self.relevant(t)) if prefilter else t
         cols: dict[int, str] = {}
         proj: dict[str, ibis.Value] = {}
         for _name, _kind, nums, _vcol, _e in metrics:
@@ -252,6 +268,9 @@ class _Plan:
         elif not out:
             out[()] = {}
         return list(out.values())
+
+
+NAME_OF = {"court_name": "court_code", "judge_name": "judge_id"}  # name columns follow their id
 
 
 def _exact(v: Any) -> int | Decimal | None:
