@@ -51,8 +51,8 @@ def chart_trend(request: Request, court: str | None = None, division: str | None
                        "data": [r[f"{key}_last_year"] for r in rows]})
     return JSONResponse({
         "title": {"text": f"{scope_label(request, f)} 收结存月度走势", "left": "center", "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"}, "legend": {"top": 28, "type": "scroll"},
-        "grid": {"top": 70, "left": 50, "right": 20, "bottom": 30},
+        "tooltip": {"trigger": "axis"}, "legend": {"top": 34, "type": "scroll"},
+        "grid": {"top": 80, "left": 50, "right": 20, "bottom": 30},
         "xAxis": {"type": "category", "data": months}, "yAxis": {"type": "value", "name": "件"},
         "series": series,
     })
@@ -75,8 +75,8 @@ def chart_courts(request: Request, start: str | None = None, end: str | None = N
                        "data": [None if val.get((c, iid)) is None else round(val[(c, iid)] * 100, 2) for c in codes]})
     return JSONResponse({
         "title": {"text": "各法院结案率对比（%）", "left": "center", "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"}, "legend": {"top": 28},
-        "grid": {"top": 70, "left": 50, "right": 20, "bottom": 80},
+        "tooltip": {"trigger": "axis"}, "legend": {"top": 34},
+        "grid": {"top": 80, "left": 50, "right": 20, "bottom": 80},
         "xAxis": {"type": "category", "data": [names.get(c, c) for c in codes], "axisLabel": {"rotate": 30}},
         "yAxis": {"type": "value", "max": 100}, "series": series,
     })
