@@ -9,9 +9,11 @@ Judges and divisions are listed by name, never ranked (2024-09 SPC rule: 杜绝�
 from __future__ import annotations
 
 import importlib
+import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -36,6 +38,46 @@ def _optional(module: str, attr: str) -> Callable | None:
             return None
         raise
     return getattr(mod, attr, None)
+
+
+_tmp_names = itertools.count()
+
+
+@contextmanager
+def shared_deadlines(engine) -> Iterator[None]:
+    """Compute the 审限 table once per briefing: every evaluation with 审限内结案率 joins it, and it is the
+    costliest part of the work (a calendar join over the whole store). While the briefing is collected,
+    ``zhixiao.supervision.deadlines.deadline_table`` answers this engine from a DuckDB temp table.
+    (Request to the supervision module: offer this caching itself; then this wrapper goes away.)"""
+    try:
+        mod = importlib.import_module("zhixiao.supervision.deadlines")
+    except ModuleNotFoundError:
+        yield
+        return
+    original = mod.deadline_table
+    if engine.backend != "duckdb":
+        yield
+        return
+    cache: dict[date, Any] = {}
+
+    def cached(eng, as_of, calendar=None, **kw):
+        if eng is not engine or calendar is not None or kw:
+            return original(eng, as_of, calendar, **kw)
+        if as_of not in cache:
+            name = f"_zx_briefing_deadlines_{next(_tmp_names)}"
+            cache[as_of] = eng.con.create_table(name, obj=original(eng, as_of), temp=True)
+        return cache[as_of]
+
+    mod.deadline_table = cached
+    try:
+        yield
+    finally:
+        mod.deadline_table = original
+        for t in cache.values():
+            try:
+                engine.con.drop_table(t.get_name(), force=True)
+            except Exception:  # noqa: BLE001 — a temp table; the connection drops it anyway
+                pass
 
 
 def _rowdict(r) -> dict[str, Any]:
@@ -72,8 +114,14 @@ class Collector:
         self.timings: dict[str, float] = {}
         self._pending_df = None
         self._by_court: list = []
+        self._line_cells: dict = {}
         self._judge_ids: set[str] = set()
         self._judge_cache: list = []
+        self._div_ids: set[str] = set()
+        self._div_cache: list = []
+        self._top: list = []  # Row objects of the court (or the city) for every indicator used
+        self._by_line: list = []
+        self._weak_list: list | None = None
         from zhixiao.metrics.catalogue import load_profile
 
         self.catalogue = {i.id: i for i in load_profile(profile, end, data_dir=engine.store.root)}
@@ -105,8 +153,8 @@ class Collector:
         title = f"{court_name}{'（全市）' if city else ''}{label}审判执行质效数据会商报告"
         b = Briefing(self.court_code, court_name, self.scope, self.start, self.end, self.compare, self.profile,
                      title, subject)
-        totals = self._timed("totals", self.evaluate, (), list(CASELOAD))
-        b.figures = {r.indicator: _rowdict(r) for r in totals}
+        self._timed("totals", self._evaluate_main)
+        b.figures = {r.indicator: _rowdict(r) for r in self._top}
         val = {k: (b.figures.get(k) or {}).get("value") or 0 for k in ("received", "new_cases", "closed")}
         if not val["received"] or not (val["new_cases"] or val["closed"]):
             where = "全市" if city else f"法院 {self.court_code}（{court_name}）"
@@ -115,8 +163,9 @@ class Collector:
                 f"无法生成会商报告。请检查 --court、--from、--to 是否正确，或先用 zhixiao import 导入该院该期间的案件数据。")
         b.sections.append(self._timed("caseload", self.caseload, b))
         b.sections.append(self._timed("quality", self.quality, b))
+        weak = self._timed("weak", self.weak, b)  # before 审限: its attribution shares the division rows
         b.sections.append(self._timed("deadlines", self.deadlines, b))
-        b.sections.append(self._timed("weak", self.weak, b))
+        b.sections.append(weak)
         b.sections.append(self._timed("targets", self.targets, b))
         services = self._timed("services", self.services)
         if services is not None:
@@ -124,6 +173,21 @@ class Collector:
         b.annex = self._timed("annex", self.annex)
         b.timings = self.timings
         return b
+
+    def _quality_ids(self) -> list[str]:
+        return [i for i, ind in self.catalogue.items() if ind.group in QUALITY_GROUPS]
+
+    def _evaluate_main(self) -> None:
+        """The evaluations everything else reuses: every indicator by court over the whole city (this court's
+        figures, the peers and the city for 短板), the city itself for --scope city, and by 条线."""
+        ids = list(dict.fromkeys([*CASELOAD, *LONG_PENDING, *self._quality_ids()]))
+        self._by_court = self.evaluate(("court",), ids, filters={})
+        if self.scope == "city":
+            self._top = self.evaluate((), ids)
+        else:
+            self._top = [r for r in self._by_court if r.group.get("court_code") == self.court_code]
+        if self._top and any(r.value for r in self._top if r.indicator in ("received", "new_cases")):
+            self._by_line = self.evaluate(("line",), ids)
 
     def _coverage(self) -> str:
         t = self.engine.cases
@@ -142,9 +206,8 @@ class Collector:
         sec.paragraphs.append(nv.caseload_sentence(b.subject, self.start, self.end, {
             k: {"value": v["value"], "previous": v["previous"] if self.compare else None, "unit": v["unit"]}
             for k, v in f.items()}))
-        by_line = self.evaluate(("line",), list(CASELOAD))
         lines: dict[str, dict[str, dict]] = defaultdict(dict)
-        for r in by_line:
+        for r in (r for r in self._by_line if r.indicator in CASELOAD):
             lines[r.group.get("line") or "其他"][r.indicator] = _rowdict(r)
         parts = []
         for line in LINES + tuple(sorted(set(lines) - set(LINES))):
@@ -159,9 +222,8 @@ class Collector:
             if line in lines]
         sec.tables.append(Table("收结存情况（按条线）", self._caseload_columns("条线"), rows))
         if self.scope == "city":
-            by_court = self.evaluate(("court",), list(CASELOAD))
             courts: dict[tuple, dict] = defaultdict(dict)
-            for r in by_court:
+            for r in (r for r in self._by_court if r.indicator in CASELOAD):
                 courts[(r.group.get("court_code"), r.group.get("court_name"))][r.indicator] = _rowdict(r)
             crow = [{"label": f"{name or code}", **_flat(d)} for (code, name), d in sorted(courts.items())]
             sec.tables.append(Table("收结存情况（按法院）", self._caseload_columns("法院"), crow))
@@ -183,39 +245,24 @@ class Collector:
         return cols
 
     def _trend(self) -> Chart:
-        months = _months(self.start, self.end)
-        cur = self._monthly(self.start, self.end)
-        series: dict[str, list] = {"新收": [cur.get(m, {}).get("new_cases") for m in months],
-                                   "结案": [cur.get(m, {}).get("closed") for m in months],
-                                   "未结": [cur.get(m, {}).get("pending_end") for m in months]}
+        """Monthly 新收/结案/未结 and, with 同比, the same months a year earlier (one engine query)."""
+        from zhixiao.metrics.series import monthly
+
+        rows = monthly(self.engine, self.start, self.end, self.filters, profile=self.profile,
+                       previous_year=bool(self.compare))
+        series: dict[str, list] = {name: [r[key] for r in rows] for key, name in _TREND}
         if self.compare:
-            ps, pe = _shift_year(self.start), _shift_year(self.end)
-            prev = self._monthly(ps, pe)
-            pmonths = _months(ps, pe)
-            for key, name in (("new_cases", "新收"), ("closed", "结案"), ("pending_end", "未结")):
-                series[f"{name}（上年同期）"] = [prev.get(m, {}).get(key) for m in pmonths]
+            for key, name in _TREND:
+                series[f"{name}（上年同期）"] = [r[f"{key}_last_year"] for r in rows]
+        months = [str(r["month"])[:7] for r in rows]
         cats = [f"{int(m[5:])}月" if self.start.year == self.end.year else m for m in months]
         return Chart("trend", "逐月收结存走势（与上年同期对比）", cats, series, key="trend")
-
-    def _monthly(self, start: date, end: date) -> dict[str, dict]:
-        monthly = _optional("zhixiao.metrics.series", "monthly")
-        if monthly:
-            rows = monthly(self.engine, start, end, self.filters)
-            return {str(r["month"])[:7]: r for r in rows}
-        from zhixiao.metrics.evaluate import evaluate
-
-        res = evaluate(self.engine, self.profile, start, end, by=("month",), filters=self.filters,
-                       indicators=[i for i in ("new_cases", "closed", "pending") if i in self.catalogue])
-        out: dict[str, dict] = defaultdict(dict)
-        for r in res.rows:
-            out[r.group["month"]]["pending_end" if r.indicator == "pending" else r.indicator] = r.value
-        return out
 
     # -- 二、质量 / 效率 / 效果 ------------------------------------------------------------------------
     def quality(self, b: Briefing) -> Section:
         sec = Section("quality", "审判质量、效率、效果指标")
         ids = [i for i, ind in self.catalogue.items() if ind.group in QUALITY_GROUPS]
-        raw = self._quality_rows(ids)
+        raw = [r for r in self._top if r.indicator in set(ids)]
         rows = [_rowdict(r) for r in raw]
         b.figures.update({r["indicator"]: r for r in rows})
         assessed = [r for r in rows if r["in_range"] is not None]
@@ -225,14 +272,18 @@ class Collector:
         if summarize and raw:
             sentence = summarize(raw).sentence()
         sec.paragraphs.append(sentence)
+        cells: dict[str, dict[str, Any]] = defaultdict(dict)
+        for r in (r for r in self._by_line if r.indicator in set(ids)):
+            cells[r.indicator][r.group.get("line")] = r
+        b.figures["by_line"] = {i: {ln: r.value for ln, r in d.items()} for i, d in cells.items()}
         per_line = []
-        for line in LINES + ("all",):
-            lr = [r for r in assessed if r["line"] == line]
+        for line in LINES:
+            lr = [d[line] for d in cells.values() if line in d and d[line].in_range is not None]
             if lr:
-                per_line.append(f"{'综合' if line == 'all' else line}条线{len(lr)}项有合理区间的指标中"
-                                f"{sum(1 for r in lr if r['in_range'])}项达标")
+                per_line.append(f"{line}条线{len(lr)}项有合理区间的指标中{sum(1 for r in lr if r.in_range)}项达标")
         if per_line:
             sec.paragraphs.append("分条线看，" + "，".join(per_line) + "。")
+        self._line_cells = cells
         for g in QUALITY_GROUPS:
             gr = sorted((r for r in rows if r["group_name"] == g),
                         key=lambda r: ((LINES + ("all",)).index(r["line"]) if r["line"] in LINES + ("all",) else 9))
@@ -248,7 +299,8 @@ class Collector:
                         r["previous"] if self.compare else None, r["range"], r["in_range"]))
             if not sub.paragraphs:
                 sub.paragraphs.append(f"{g}类{len(gr)}项指标均处于合理区间或同比未变差。")
-            sub.tables.append(self._indicator_table(f"{g}指标（按条线）", gr))
+            sub.tables.append(self._indicator_table(f"{g}指标", gr))
+            sub.tables.append(self._line_table(f"{g}指标（按条线）", gr))
             ranged = [r for r in gr if r["range"] and r["value"] is not None and r["unit"] == "rate"]
             if ranged:
                 sub.charts.append(Chart("range", f"{g}指标与合理区间", [_ind_label(r) for r in ranged],
@@ -256,14 +308,6 @@ class Collector:
                                         unit="rate", key=f"range_{g}"))
             sec.subsections.append(sub)
         return sec
-
-    def _quality_rows(self, ids: list[str]):
-        """Quality rows of this court (or the city): one evaluation by court over the whole city, kept for
-        the 短板 comparison with the city and the peer courts."""
-        self._by_court = self.evaluate(("court",), ids, filters={}) if ids else []
-        if self.scope == "city":
-            return self.evaluate((), ids)
-        return [r for r in self._by_court if r.group.get("court_code") == self.court_code]
 
     def _city_values(self, ids: list[str]) -> dict[str, Any]:
         """City values pooled from the by-court numerators/denominators (every case and judge belongs to one
@@ -286,6 +330,20 @@ class Collector:
             out[r.indicator] = r
         return out
 
+    def _line_table(self, title: str, rows: list[dict]) -> Table:
+        """Indicator × 条线 matrix; a cell is "—" where the indicator has no cases of that line."""
+        cols = [Column("name", "指标"), Column("all", "全院" if self.scope == "court" else "全市", "value")] + [
+            Column(line, line, "value") for line in LINES] + [Column("range_label", "合理区间"),
+                                                              Column("flags", "未达标条线")]
+        out = []
+        for r in rows:
+            d = self._line_cells.get(r["indicator"], {})
+            vals = {line: d[line].value if line in d else None for line in LINES}
+            bad = [line for line in LINES if line in d and d[line].in_range is False]
+            out.append({"name": _ind_label(r), "unit": r["unit"], "all": r["value"], **vals,
+                        "range_label": nv.fmt_range(r["range"], r["unit"]), "flags": "、".join(bad) or "—"})
+        return Table(title, cols, out)
+
     def _indicator_table(self, title: str, rows: list[dict]) -> Table:
         cols = [Column("name", "指标"), Column("line_label", "条线"), Column("value", "数值", "value"),
                 Column("range_label", "合理区间"), Column("flag", "是否达标", "flag")]
@@ -303,13 +361,12 @@ class Collector:
     # -- 三、审限与长期未结 ------------------------------------------------------------------------------
     def deadlines(self, b: Briefing) -> Section:
         sec = Section("deadlines", "审限管理与长期未结案件")
-        lp = {r.indicator: _rowdict(r) for r in self.evaluate((), list(LONG_PENDING))}
-        b.figures.update(lp)
+        lp = {i: b.figures[i] for i in LONG_PENDING if i in b.figures}
         if lp:
             tiers = "、".join(f"超{i[13:15]}个月未结{nv.fmt_count(lp[i]['value'])}件" for i in LONG_PENDING if i in lp)
             sec.paragraphs.append(f"截至{self.end.month}月{self.end.day}日，{b.subject}{tiers}。")
-            by_div = self.evaluate(("court", "division") if self.scope == "city" else ("division",),
-                                   ["pending", *LONG_PENDING], compare=None)
+            by_div = (self.evaluate(("court", "division"), ["pending", *LONG_PENDING], compare=None)
+                      if self.scope == "city" else self._division_rows(["pending", *LONG_PENDING]))
             divs: dict[tuple, dict] = defaultdict(dict)
             for r in by_div:
                 divs[(r.group.get("court_name") or "", r.group.get("division") or "（未分配）")][r.indicator] = r.value
@@ -446,12 +503,16 @@ class Collector:
         court_rows = [r for r in self._by_court if r.group.get("court_code") == self.court_code]
         peer_rows = [r for r in self._by_court if r.group.get("court_code") != self.court_code]
         ids = sorted({r.indicator for r in court_rows})
-        weak = find_weak(court_rows, self._city_values(ids), peer_rows)
+        quality = set(self._quality_ids())
+        court_rows = [r for r in court_rows if r.indicator in quality]
+        peer_rows = [r for r in peer_rows if r.indicator in quality]
+        weak = find_weak(court_rows, self._city_values(sorted(quality & set(ids))), peer_rows)
         wids = [w.indicator for w in weak]
         for kind, key, name_key in (("division", "division", "division"), ("judge", "judge_id", "judge_name")):
             if not wids:
                 break
-            res = self._judge_rows(wids) if kind == "judge" else self.evaluate((kind,), wids, compare=None)
+            res = (self._judge_rows(wids) if kind == "judge"
+                   else self._division_rows([*wids, "pending", *LONG_PENDING]))
             for w in weak:
                 ind = self.catalogue[w.indicator]
                 units = [{"unit": r.group.get(key), "unit_name": r.group.get(name_key), "value": r.value,
@@ -646,6 +707,14 @@ class Collector:
             self._judge_cache = self.evaluate(("judge",), sorted(self._judge_ids), compare=None)
         return self._judge_cache
 
+    def _division_rows(self, ids: list[str]) -> list:
+        """Division-level rows, evaluated once for the 长期未结 table and the 短板 attribution together."""
+        want = set(ids) & set(self.catalogue)
+        if not want <= self._div_ids:
+            self._div_ids |= want | {"pending", *LONG_PENDING} & set(self.catalogue)
+            self._div_cache = self.evaluate(("division",), sorted(self._div_ids), compare=None)
+        return self._div_cache
+
     def _roster(self) -> dict[str, tuple]:
         """员额法官 judge_id → (court_code, court_name, division, name), from the latest roster year."""
         p = self.engine.people
@@ -666,6 +735,9 @@ class Collector:
         return {c: n for c, n in zip(df["court_code"], df["court_name"], strict=True) if n}
 
 
+_TREND = (("new_cases", "新收"), ("closed", "结案"), ("pending_end", "未结"))
+
+
 def _target_units() -> dict[str, str]:
     units = _optional("zhixiao.analysis.targets", "TARGET_INDICATORS") or {}
     return {k: v[1] for k, v in units.items()}
@@ -684,26 +756,12 @@ def _ind_label(r: dict) -> str:
     return r["name"] if r["line"] in ("all", None) or r["name"].startswith(r["line"]) else f"{r['line']}{r['name']}"
 
 
-def _months(start: date, end: date) -> list[str]:
-    out, y, m = [], start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def _shift_year(d: date) -> date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 Feb
-        return d.replace(year=d.year - 1, day=28)
-
-
 def collect(engine, court_code: str, start: date, end: date, *, scope: str = "court", compare: str | None = "yoy",
             profile: str = "court-classic", settings=None) -> Briefing:
     """Every number of the briefing, computed once (the builders only render this object)."""
-    return Collector(engine, court_code, start, end, scope=scope, compare=compare, profile=profile,
-                     settings=settings).collect()
+    with shared_deadlines(engine):
+        return Collector(engine, court_code, start, end, scope=scope, compare=compare, profile=profile,
+                         settings=settings).collect()
 
 
 def write_briefing(settings, court_code: str, start: date, end: date, out_dir, **kw):
