@@ -56,8 +56,20 @@ def _calendar_span(engine, as_of: date) -> tuple[date, date]:
     return lo, top + timedelta(days=reach + max_months * 31)
 
 
-def _days(col) -> ibis.Value:
-    return col.cast("int32").as_interval("D")
+EPOCH = date(1970, 1, 1)
+
+
+def _as_date(expr) -> ibis.Value:
+    """date ± interval is a TIMESTAMP in DuckDB and ibis drops a date→date cast; force a real DATE."""
+    return expr.cast("timestamp").cast("date")
+
+
+def _add_months(d, months) -> ibis.Value:
+    return _as_date(d + months.cast("int32").as_interval("M"))
+
+
+def _add_days(d, days) -> ibis.Value:
+    return _as_date(d + days.cast("int32").as_interval("D"))
 
 
 def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *, roll_forward: bool = True,
@@ -66,43 +78,26 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
     cal = calendar or WorkCalendar()
     asof = ibis.literal(as_of, type="date")
     lo, hi = _calendar_span(engine, as_of)
-    calt = ibis.memtable(cal.calendar_table(lo, hi)).rename(cal_date="date", cal_next="next_workday",
-                                                            cal_provisional="provisional")
-    calt = calt.select("cal_date", "cal_next", "cal_provisional")
+    cal_arrow = cal.calendar_table(lo, hi)
+    cal_arrow = cal_arrow.append_column(
+        "cal_day", pa.array(range((lo - EPOCH).days, (lo - EPOCH).days + cal_arrow.num_rows), pa.int32()))
+    calt = ibis.memtable(cal_arrow).rename(cal_date="date", cal_next="next_workday", cal_provisional="provisional")
+    calt = calt.select("cal_day", "cal_date", "cal_next", "cal_provisional")
     lim = ibis.memtable(limits_table())
 
     c = engine.cases
     ev = engine.case_events
-    x = ev.filter(ev.kind == "extension")
-    ext = x.group_by(x_case_id=x.case_id).aggregate(
-        ext_months=x.months.fill_null(0).sum(), ext_days=x.days.fill_null(0).sum(), n_extensions=x.count()
-    )
-    r = ev.filter(ev.kind == "restart")
-    rst = r.group_by(r_case_id=r.case_id).aggregate(restart=r.start_date.max())
-
-    base = c.select(
-        "case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
-        "filing_date", "closing_date", "tags",
-    )
-    base = base.left_join(rst, base.case_id == rst.r_case_id).drop("r_case_id")
-    base = base.left_join(ext, base.case_id == ext.x_case_id).drop("x_case_id")
-    base = base.left_join(lim, base.procedure == lim.lim_procedure).drop("lim_procedure")
-    pending = base.closing_date.isnull() | (base.closing_date > asof)
-    start = ibis.greatest(base.filing_date, base.restart.fill_null(base.filing_date))
-    base = base.mutate(
-        pending=pending,
-        start_date=start,
-        stop=ibis.cases((pending, asof), else_=base.closing_date),
-        ext_months=base.ext_months.fill_null(0),
-        ext_days=base.ext_days.fill_null(0),
-        n_extensions=base.n_extensions.fill_null(0),
-        no_limit=base.lim_no_limit.fill_null(True)
-        | (base.lim_foreign_exempt.fill_null(False) & base.tags.contains(FOREIGN_TAG).fill_null(False)),
-        has_restart=base.restart.notnull(),
+    # Two joins touch every case (events → cases for the deducted rows, cases → per-case summary);
+    # everything else works on the much smaller event tables.
+    is_ext = ev.kind == "extension"
+    summary = ev.group_by(a_case_id=ev.case_id).aggregate(
+        ext_months=ev.months.fill_null(0).sum(where=is_ext),
+        ext_days=ev.days.fill_null(0).sum(where=is_ext),
+        n_extensions=ev.count(where=is_ext),
+        restart=ev.start_date.max(where=ev.kind == "restart"),
     )
 
     # Deducted intervals: clip to the day after the start, open ends run to the stop date, merge overlaps.
-    # (keys come from a narrow projection of cases, not from ``base``, so the wide join runs once)
     d = ev.filter(ev.kind.isin(DEDUCTION_KINDS)).select("case_id", "kind", "start_date", "end_date")
     # a 中止 recorded without an end is closed by the first later 恢复 (resumption) event, if any
     so = d.filter(d.kind.isin(SUSPENSION_KINDS) & d.end_date.isnull())
@@ -113,41 +108,52 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
     d = d.left_join(closed_by, [d.case_id == closed_by.cb_case_id, d.start_date == closed_by.cb_start,
                                 d.kind.isin(SUSPENSION_KINDS)])
     d = d.select("case_id", "kind", "start_date", end_date=d.end_date.fill_null(d.cb_end))
-    k = c.select(k_case_id=c.case_id, k_filing=c.filing_date, k_closing=c.closing_date)
-    k = k.left_join(rst, k.k_case_id == rst.r_case_id)
-    k_pending = k.k_closing.isnull() | (k.k_closing > asof)
-    keys = k.select(
-        d_case_id=k.k_case_id,
-        d_start=ibis.greatest(k.k_filing, k.restart.fill_null(k.k_filing)),
-        d_stop=ibis.cases((k_pending, asof), else_=k.k_closing),
-    )
-    d = d.inner_join(keys, d.case_id == keys.d_case_id)
-    s = ibis.greatest(d.start_date, d.d_start + ibis.interval(days=1))
-    e = d.end_date.fill_null(d.d_stop)
+    ck = c.select(k_case_id=c.case_id, k_filing=c.filing_date, k_closing=c.closing_date)
+    d = d.inner_join(ck, d.case_id == ck.k_case_id)
+    rk = summary.select(r_case_id=summary.a_case_id, r_restart=summary.restart)
+    d = d.left_join(rk, d.case_id == rk.r_case_id)
+    d_start = ibis.greatest(d.k_filing, d.r_restart.fill_null(d.k_filing))
+    d_pending = d.k_closing.isnull() | (d.k_closing > asof)
+    s = ibis.greatest(d.start_date, (d_start + ibis.interval(days=1)).cast("date"))
+    e = d.end_date.fill_null(ibis.cases((d_pending, asof), else_=d.k_closing))
     susp = d.kind.isin(SUSPENSION_KINDS)
-    d = d.mutate(s=s.cast("date"), e=e.cast("date"), is_open=d.end_date.isnull(), is_susp=susp)
+    d = d.select(case_id=d.case_id, s=s.cast("date"), e=e.cast("date"), is_open=d.end_date.isnull(), is_susp=susp)
     covers = (d.s <= asof) & (asof <= d.e)
-    flags = d.group_by(f_case_id=d.d_case_id).aggregate(
+    flags = d.group_by(f_case_id=d.case_id).aggregate(
         open_deduction=d.is_open.any(),
         has_deduction=(~d.is_susp).any(),
         has_suspension=d.is_susp.any(),
         in_deduction=(covers & ~d.is_susp).any(),
         in_suspension=(covers & d.is_susp).any(),
     )
-    v = d.filter(d.e >= d.s).select(case_id=d.d_case_id, s=d.s, e=d.e)
-    w = ibis.window(group_by=v.case_id, order_by=[v.s, v.e], preceding=None, following=0)
-    v = v.mutate(run_end=v.e.max().over(w))
-    v = v.mutate(prev_end=v.run_end.lag().over(group_by=v.case_id, order_by=[v.s, v.e]))
-    v = v.mutate(new=ibis.cases((v.prev_end.isnull() | (v.s > (v.prev_end + ibis.interval(days=1)).cast("date")), 1),
-                                else_=0))
-    v = v.mutate(island=v.new.sum().over(w))
-    isl = v.group_by(["case_id", "island"]).aggregate(lo=v.s.min(), hi=v.e.max())
-    isl = isl.mutate(n=isl.hi.delta(isl.lo, unit="day") + 1)
-    ded = isl.group_by(g_case_id=isl.case_id).aggregate(deducted_days=isl.n.sum())
+    # Union length in one window: sorted by start, each interval adds the days after everything before it
+    # already covered (the running max of earlier ends), so overlaps count once.
+    v = d.filter(d.e >= d.s).select("case_id", "s", "e")
+    w = ibis.window(group_by=v.case_id, order_by=[v.s, v.e], rows=(None, -1))
+    v = v.mutate(prev_end=v.e.max().over(w))
+    first_new = ibis.cases((v.prev_end.isnull(), v.s),
+                           else_=ibis.greatest(v.s, (v.prev_end + ibis.interval(days=1)).cast("date")))
+    v = v.mutate(n=ibis.greatest(v.e.delta(first_new.cast("date"), unit="day") + 1, 0))
+    ded = v.group_by(g_case_id=v.case_id).aggregate(deducted_days=v.n.sum())
+    summary = summary.left_join(flags, summary.a_case_id == flags.f_case_id).drop("f_case_id")
+    summary = summary.left_join(ded, summary.a_case_id == ded.g_case_id).drop("g_case_id")
 
-    t = base.left_join(flags, base.case_id == flags.f_case_id).drop("f_case_id")
-    t = t.left_join(ded, t.case_id == ded.g_case_id).drop("g_case_id")
+    t = c.select(
+        "case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
+        "filing_date", "closing_date", "tags",
+    )
+    t = t.left_join(lim, t.procedure == lim.lim_procedure).drop("lim_procedure")
+    t = t.left_join(summary, t.case_id == summary.a_case_id).drop("a_case_id")
+    pending = t.closing_date.isnull() | (t.closing_date > asof)
     t = t.mutate(
+        pending=pending,
+        start_date=ibis.greatest(t.filing_date, t.restart.fill_null(t.filing_date)),
+        ext_months=t.ext_months.fill_null(0),
+        ext_days=t.ext_days.fill_null(0),
+        n_extensions=t.n_extensions.fill_null(0),
+        no_limit=t.lim_no_limit.fill_null(True)
+        | (t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False)),
+        has_restart=t.restart.notnull(),
         deducted_days=t.deducted_days.fill_null(0).cast("int32"),
         open_deduction=t.open_deduction.fill_null(False),
         has_deduction=t.has_deduction.fill_null(False),
@@ -157,13 +163,20 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
         lim_months=t.lim_months.fill_null(0),
         lim_days=t.lim_days.fill_null(0),
     )
-    months_base = t.lim_months.cast("int32").as_interval("M")
-    months_ext = (t.lim_months + t.ext_months).cast("int32").as_interval("M")
-    base_dl = ((t.start_date + months_base).cast("date") + _days(t.lim_days)).cast("date")
-    extended = ((t.start_date + months_ext).cast("date") + _days(t.lim_days + t.ext_days)).cast("date")
-    t = t.mutate(base_deadline=base_dl, extended=extended)
-    t = t.mutate(raw_deadline=(t.extended + _days(t.deducted_days)).cast("date"))
-    t = t.left_join(calt, t.raw_deadline == calt.cal_date).drop("cal_date")
+    # Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
+    # date and its roll-forward, so only the two month additions use interval arithmetic.
+    epoch = ibis.literal(EPOCH, type="date")
+    base_month = _add_months(t.start_date, t.lim_months)
+    ext_month = _add_months(t.start_date, t.lim_months + t.ext_months)
+    t = t.mutate(
+        base_deadline=_add_days(base_month, t.lim_days),
+        base_day=base_month.delta(epoch, unit="day") + t.lim_days,
+        ext_day=ext_month.delta(epoch, unit="day") + t.lim_days + t.ext_days,
+    )
+    t = t.mutate(raw_day=(t.ext_day + t.deducted_days).cast("int32"))
+    t = t.left_join(calt, t.raw_day == calt.cal_day).drop("cal_day")
+    # outside the joined span (bad data only): compute the raw date directly, flag it provisional
+    t = t.mutate(raw_deadline=t.cal_date.fill_null(_add_days(epoch, t.raw_day)))
     nl = t.no_limit
     rolled = t.cal_next.fill_null(t.raw_deadline) if roll_forward else t.raw_deadline
     prov = t.cal_provisional.fill_null(True)  # outside the joined span → unknown year
@@ -172,7 +185,7 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
         deadline=ibis.cases((nl, null_date), else_=rolled),
         base_deadline=ibis.cases((nl, null_date), else_=t.base_deadline),
         raw_deadline=ibis.cases((nl, null_date), else_=t.raw_deadline),
-        extension_days=ibis.cases((nl, 0), else_=t.extended.delta(t.base_deadline, unit="day")).cast("int32"),
+        extension_days=ibis.cases((nl, 0), else_=t.ext_day - t.base_day).cast("int32"),
         deducted_days=ibis.cases((nl, 0), else_=t.deducted_days).cast("int32"),
         provisional=ibis.cases((nl, False), else_=prov),
         open_deduction=ibis.cases((nl, False), else_=t.open_deduction),
