@@ -56,7 +56,7 @@ CASES = [
     ("C23", MID, "civil", "second", "民终", "civil_second_judgment", d(2025, 2, 15), d(2025, 4, 15), "判决", "民二庭", "J5",
      dict(appeal_result="reversed", hearing_held=True, origin_case_id="C1", dispute_id="D1")),
     ("C24", MID, "civil", "second", "民终", "civil_second_ruling", d(2025, 3, 1), d(2025, 5, 1), "裁定", "民二庭", "J5",
-     dict(appeal_result="remanded", hearing_held=False, dispute_id="D9")),
+     dict(appeal_result="remanded", hearing_held=False, dispute_id="D9", origin_case_id="冀0199民初1号")),  # 原审 not here
     ("C25", MID, "civil", "second", "民终", "civil_second_judgment", d(2025, 4, 1), d(2025, 6, 1), "判决", "民二庭", "J5",
      dict(appeal_result="upheld", hearing_held=True)),
     ("C26", MID, "civil", "second", "民终", "civil_second_judgment", d(2024, 8, 1), d(2024, 10, 1), "判决", "民二庭", "J5",

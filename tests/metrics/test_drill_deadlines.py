@@ -22,6 +22,8 @@ def test_drill_numerator_and_denominator(duck):
     judges = case_list(duck, "closed_per_judge", "court-classic", START, END, {"division": "民一庭"}, part="denominator")
     assert sorted(judges.judge_id) == ["J1", "J2"]
     assert len(case_list(duck, "closed", "court-classic", START, END, {}, limit=3)) == 3
+    rev = case_list(duck, "reversal_rate", "court-classic", START, END, {"division": "民一庭"})
+    assert list(rev.case_id) == ["C23"] and list(rev.origin_case_id) == ["C1"]  # the appeal, under its 原审 cell
     with pytest.raises(UserError, match="没有分母"):
         case_list(duck, "closed", "court-classic", START, END, {}, part="denominator")
 

@@ -30,7 +30,7 @@ CLASSIC = {  # id: (numerator, denominator, value)
     "long_pending_24m": (2, None, 2),  # C6, C10
     "long_pending_36m": (1, None, 1),  # C10
     "acceptance_rate": (2, 7, 1 - 2 / 7),
-    "reversal_rate": (2, 7, 2 / 7),  # C23 reversed, C24 remanded
+    "reversal_rate": (1, 7, 1 / 7),  # C23 reversed (原审 C1); C24's 原审 is not in the store
     "mediation_withdrawal_rate": (2, 5, 2 / 5),  # civil first closed C1 C2 C3 C4 C30; 调解 C2, 撤诉 C4
     "simplified_rate": (3, 5, 3 / 5),  # C1, C4 simplified; C2 small claims
     "small_claims_rate": (1, 5, 1 / 5),
@@ -119,6 +119,17 @@ def test_by_division_includes_empty_group_and_judge_headcount(engine):
     assert empty["closed_per_judge"].value is None  # nobody on the roster
     mid = res.get("closed", court_code=MID, division="民二庭")
     assert mid.value == 4  # C23 C24 C25 C28
+
+
+def test_reversal_rate_is_attributed_to_the_first_instance_cell(engine):
+    res = evaluate(engine, "court-classic", START, END, by=("court", "division"), indicators=["reversal_rate"])
+    civil = res.get("reversal_rate", court_code=BASIC, division="民一庭")
+    assert (civil.numerator, civil.denominator) == (1, 5)  # C23 reversed C1; 民一庭 first closed C1 C2 C3 C4 C30
+    appeal_court = res.get("reversal_rate", court_code=MID, division="民二庭")
+    assert (appeal_court.numerator, appeal_court.denominator, appeal_court.value) == (0, 0, None)
+    judges = evaluate(engine, "court-classic", START, END, by=("judge",), indicators=["reversal_rate"])
+    assert judges.get("reversal_rate", judge_id="J1").numerator == 1  # C1's judge, not the appeal judge J5
+    assert judges.get("reversal_rate", judge_id="J5").numerator == 0
 
 
 def test_by_judge_and_line_and_filter(engine):

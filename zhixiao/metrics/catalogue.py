@@ -27,7 +27,8 @@ File layout (one profile per file; files starting with ``_`` are shared, e.g. ``
 A spec (numerator/denominator) is ``{set, where, sum, distinct, table}``: ``set`` a base set (see
 ``BASE_SETS``), ``where`` a list of conditions ANDed (each ``{col, <op> = value}``, or ``{any = [...]}``
 for OR), ``sum`` a column or day measure to add up instead of counting, ``distinct`` a column whose
-distinct values are counted, ``table`` ``cases`` (default) or ``people``.
+distinct values are counted, ``table`` ``cases`` (default) or ``people``, ``attribute = "origin"`` to
+count a case (e.g. an appeal) under the group of its 原审 case (``origin_case_id``), as 发改率 needs.
 
 Courts add or override entries by dropping TOML files (same layout; ``[profile] id`` names the profile
 they extend, and ``[[override]]`` entries change fields such as ``range`` of an existing indicator) in
@@ -64,7 +65,7 @@ BASE_SETS = {
     "judges": "在岗人员（people 表，期间内在岗）",
 }
 OPS = ("eq", "ne", "in", "not_in", "is_null", "contains", "lt", "le", "gt", "ge", "older_than_months")
-SPEC_KEYS = {"set", "where", "sum", "distinct", "table"}
+SPEC_KEYS = {"set", "where", "sum", "distinct", "table", "attribute"}
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def _check_spec(spec: Any, where: str) -> dict:
         raise UserError(f"{where} 的 set = \"{spec['set']}\" 未定义；可用：{', '.join(BASE_SETS)}。")
     for cond in spec.get("where", []):
         _check_cond(cond, where)
+    if spec.get("attribute", "self") not in ("self", "origin"):
+        raise UserError(f"{where} 的 attribute 只能是 \"self\" 或 \"origin\"（按原审案件归属）。")
     return spec
 
 

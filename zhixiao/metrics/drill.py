@@ -8,7 +8,7 @@ import pandas as pd
 
 from zhixiao.errors import UserError
 from zhixiao.metrics.catalogue import get
-from zhixiao.metrics.evaluate import prepared_cases
+from zhixiao.metrics.evaluate import origin_rows, prepared_cases
 from zhixiao.metrics.filters import Compiler, Period
 from zhixiao.metrics.grouping import apply_filters, month_periods, with_group_columns
 
@@ -47,7 +47,9 @@ def case_list(engine, indicator_id: str, profile: str, start: date, end: date, g
             raise UserError(unavailable[ind.id])
         t, _ = with_group_columns(t, ["line"] if "line" in group else [])
         t = apply_filters(t, group)
-        cols = CASE_COLUMNS + [c for c in t.columns if c.startswith("dl_")]
+        if spec.get("attribute") == "origin":  # the appeals whose 原审 case is in this cell
+            t = origin_rows(engine.cases, t, [])
+        cols = CASE_COLUMNS + ["origin_case_id"] + [c for c in t.columns if c.startswith("dl_")]
     comp = Compiler(t, period, "people" if is_people else "cases")
     sel = t.filter(comp.where(spec, ind.line, ind.exclusion_rules)).select(*[c for c in cols if c in t.columns])
     sel = sel.order_by([sel[cols[0]].asc(nulls_first=False)])
