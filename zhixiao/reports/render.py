@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from zhixiao.reports import narrative as nv
 from zhixiao.reports.briefing import collect
 from zhixiao.reports.docx_builder import write_docx
 from zhixiao.reports.model import Briefing
-from zhixiao.reports.pdf import docx_to_pdf, soffice
+from zhixiao.reports.pdf import docx_to_pdf, soffice, warm_office
 from zhixiao.reports.xlsx_builder import write_xlsx
 
 STEPS = ("汇总数据", "生成 Word 报告", "生成 Excel 工作簿", "转换 PDF")
@@ -55,6 +56,14 @@ def write_briefing(settings, court_code: str, start: date, end: date, out_dir: P
     ``settings`` is a ``zhixiao.config.Settings`` (data_dir, profile); pass ``engine`` to reuse an open one.
     """
     check_scope(court_code, scope)
+    office = warm_office() if pdf and soffice() is not None else nullcontext()
+    with office as lo_profile:  # LibreOffice starts while the numbers are collected
+        return _write(settings, court_code, start, end, out_dir, scope=scope, compare=compare, profile=profile,
+                      pdf=pdf, engine=engine, step=step, lo_profile=lo_profile)
+
+
+def _write(settings, court_code, start, end, out_dir, *, scope, compare, profile, pdf, engine, step,
+           lo_profile) -> BriefingFiles:
     if engine is None:
         from zhixiao.engine import connect
 
@@ -86,7 +95,7 @@ def write_briefing(settings, court_code: str, start: date, end: date, out_dir: P
 
             message = INSTALL_HINT
         else:
-            pdf_path = docx_to_pdf(docx)
+            pdf_path = docx_to_pdf(docx, profile=lo_profile)
         timings["pdf"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     return BriefingFiles(b, docx, xlsx, pdf_path, message, timings)
