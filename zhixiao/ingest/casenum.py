@@ -17,7 +17,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_SPLIT = r"^(?P<head>.*[^\d\-－—~～、,，])(?P<seq>\d{1,9})(?P<tail>号.*)$"
 _NORM = re.compile(r"^(.*\D)1(号.*)$")
 FIELDS = ("case_id", "court_code", "year", "specialized_code", "type_code", "seq", "category", "stage")
 TYPES = {"case_id": pa.string(), "court_code": pa.string(), "year": pa.int32(), "specialized_code": pa.string(),
@@ -46,25 +45,78 @@ def _fields(cn) -> tuple:
     return (cn.normalized, cn.court_code, cn.year, cn.specialized_code, cn.type_code, cn.seq, cn.category, cn.stage)
 
 
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets rebased to 0, data bytes) of a string array without nulls, zero-copy."""
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(0, np.uint8)
+    return offs - offs[0], data[offs[0]: offs[-1]]
+
+
+def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Byte-level split of each 案号 at its first “号”: (matched, seq, template) where template is the
+    text without the sequence digits. Matched rows have 1–9 ASCII digits right before the “号”, preceded
+    by a CJK character (so ranges like 1-2号 and malformed text go to the row-by-row parser)."""
+    offs, data = _buffers(arr)
+    n = len(arr)
+    start, end = offs[:-1], offs[1:]
+    matched = np.zeros(n, dtype=bool)
+    seq = np.zeros(n, dtype=np.int64)
+    if len(data) < 4:
+        return matched, seq, arr
+    pos = np.flatnonzero((data[:-2] == 0xE5) & (data[1:-1] == 0x8F) & (data[2:] == 0xB7))  # 号 = E5 8F B7
+    row = np.searchsorted(offs, pos, side="right") - 1
+    keep = pos + 3 <= end[row]
+    pos, row = pos[keep], row[keep]
+    first = np.ones(len(row), dtype=bool)
+    first[1:] = row[1:] != row[:-1]
+    hao = np.full(n, -1, dtype=np.int64)
+    hao[row[first]] = pos[first]
+    has = hao >= 0
+    last = len(data) - 1
+    run = np.zeros(n, dtype=np.int64)
+    still = has.copy()
+    mult = 1
+    for k in range(1, 11):
+        p = hao - k
+        b = data[np.clip(p, 0, last)]
+        digit = still & (p >= start) & (b >= 0x30) & (b <= 0x39)
+        if k == 10:
+            has &= ~digit  # more than 9 digits: not a plain sequence number
+            break
+        seq += np.where(digit, (b.astype(np.int64) - 0x30) * mult, 0)
+        run += digit
+        still = digit
+        mult *= 10
+    q = hao - run - 3
+    qb = data[np.clip(q, 0, last)]
+    matched = has & (run >= 1) & (q >= start) & (qb >= 0xE4) & (qb <= 0xE9)  # a CJK ideograph before the digits
+    rm = np.where(matched, run, 0)
+    delta = np.zeros(len(data) + 1, dtype=np.int8)
+    delta[(hao - run)[matched]] += 1
+    delta[hao[matched]] -= 1
+    kept = np.cumsum(delta[:-1], dtype=np.int8) == 0
+    new_offs = offs - np.concatenate([[0], np.cumsum(rm)])
+    template = pa.StringArray.from_buffers(n, pa.py_buffer(new_offs.astype(np.int32)), pa.py_buffer(data[kept]))
+    return matched, np.where(matched, seq, 0), template
+
+
 def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None) -> ParsedColumn:
+    """Parse a column of 案号. String fields that repeat (court, type, category …) come back as
+    dictionary arrays; ``case_id``/``seq`` as plain arrays."""
     parse = parse or _parser()
     errors = _error_types()
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.utf8_trim_whitespace(pc.fill_null(arr, "") if arr.null_count else arr)
     n = len(arr)
-    parts = pc.extract_regex(arr, _SPLIT)
-    matched = pc.is_valid(parts).to_numpy(zero_copy_only=False)
-    head, seq_txt, tail = (pc.struct_field(parts, i) for i in range(3))
-    template = pc.binary_join_element_wise(head, tail, "\x00")
+    matched, seq_np, template = split_numbers(arr)
     enc = pc.dictionary_encode(template)
-    idx = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)  # no match → 0 (masked by ``matched``)
+    idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     templates = enc.dictionary.to_pylist()
-    seq_int = pc.cast(pc.if_else(pc.is_valid(seq_txt), seq_txt, "0"), pa.int64())
-    seq_np = seq_int.to_numpy(zero_copy_only=False)
 
     # One representative real value per template, to check the template's answer against the parser.
     first_row = np.full(len(templates), -1, dtype=np.int64)
-    valid_idx = np.where(matched)[0]
+    valid_idx = np.flatnonzero(matched)
     if len(valid_idx):
         order = np.unique(idx[valid_idx], return_index=True)
         first_row[order[0]] = valid_idx[order[1]]
@@ -72,20 +124,20 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
     tmpl_vals: list[tuple] = []
     heads, tails = [], []
     for t_i, t in enumerate(templates):
-        h, tl = t.split("\x00", 1)
         vals, nh, nt = None, "", ""
-        try:
-            cn = parse(h + "1" + tl)
-            m = _NORM.match(cn.normalized)
-            if m and cn.seq == 1 and cn.seq_end is None and first_row[t_i] >= 0:
-                nh, nt = m.group(1), m.group(2)
-                real = arr[int(first_row[t_i])].as_py()
-                rc = parse(real)
-                want = int(seq_np[first_row[t_i]])
-                if _fields(rc) == (f"{nh}{want}{nt}", *_fields(cn)[1:5], want, *_fields(cn)[6:]):
-                    vals = _fields(cn)
-        except errors:
-            vals = None
+        if first_row[t_i] >= 0:
+            cut = t.index("号")
+            try:
+                cn = parse(t[:cut] + "1" + t[cut:])
+                m = _NORM.match(cn.normalized)
+                if m and cn.seq == 1 and cn.seq_end is None:
+                    nh, nt = m.group(1), m.group(2)
+                    rc = parse(arr[int(first_row[t_i])].as_py())
+                    want = int(seq_np[first_row[t_i]])
+                    if _fields(rc) == (f"{nh}{want}{nt}", *_fields(cn)[1:5], want, *_fields(cn)[6:]):
+                        vals = _fields(cn)
+            except errors:
+                vals = None
         tmpl_ok[t_i] = vals is not None
         tmpl_vals.append(vals or (None,) * len(FIELDS))
         heads.append(nh)
@@ -93,38 +145,50 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
 
     fast = matched & (seq_np >= 1)
     if len(templates):
-        fast &= tmpl_ok[np.where(matched, idx, 0)]
-    fast_arr = pa.array(fast)
-    tidx = pa.array(np.where(fast, idx, 0), type=pa.int32())
+        fast &= tmpl_ok[idx]
+    slow = np.flatnonzero(~fast)
+    slow_vals, slow_reasons = _slow(arr, slow, parse, errors)
 
+    dict_idx = np.where(fast, idx, -1)
+    dict_idx[slow] = len(templates) + np.arange(len(slow))
+    ok_slow = np.array([v is not None for v in slow_vals], dtype=bool)
+    valid = fast.copy()
+    valid[slow[ok_slow]] = True
+    indices = pa.array(np.where(valid, dict_idx, 0).astype(np.int32), mask=~valid)
     cols: dict[str, pa.Array] = {}
+    for k, name in enumerate(FIELDS):
+        values = [v[k] for v in tmpl_vals] + [v[k] if v else None for v in slow_vals]
+        if name in ("case_id", "seq", "year"):
+            continue
+        cols[name] = pa.DictionaryArray.from_arrays(indices, pa.array(values, TYPES[name]))
+    years = pa.array([v[2] for v in tmpl_vals] + [v[2] if v else None for v in slow_vals], pa.int32())
+    cols["year"] = pc.take(years, indices)
+    tidx = pa.array(np.where(fast, idx, 0).astype(np.int32))
+    fast_arr = pa.array(fast)
     if len(templates):
         case_id = pc.binary_join_element_wise(
-            pc.take(pa.array(heads, pa.string()), tidx), pc.cast(seq_int, pa.string()),
+            pc.take(pa.array(heads, pa.string()), tidx), pc.cast(pa.array(seq_np), pa.string()),
             pc.take(pa.array(tails, pa.string()), tidx), "")
-        cols["case_id"] = case_id
-        for k, name in enumerate(FIELDS[1:], start=1):
-            if name == "seq":
-                cols[name] = seq_int
-            else:
-                cols[name] = pc.take(pa.array([v[k] for v in tmpl_vals], TYPES[name]), tidx)
+        case_id = pc.if_else(fast_arr, case_id, pa.scalar(None, pa.string()))
     else:
-        cols = {f: pa.nulls(n, TYPES[f]) for f in FIELDS}
-    cols = {f: pc.if_else(fast_arr, c, pa.scalar(None, TYPES[f])) for f, c in cols.items()}
+        case_id = pa.nulls(n, pa.string())
+    seq = pc.if_else(fast_arr, pa.array(seq_np), pa.scalar(None, pa.int64()))
     reasons = pa.nulls(n, pa.string())
-
-    slow = np.where(~fast)[0]
     if len(slow):
-        cols, reasons = _slow(arr, slow, parse, errors, cols, reasons)
+        ridx = pa.array(slow)
+        case_id = _scatter(case_id, ridx, pa.array([v[0] if v else None for v in slow_vals], pa.string()))
+        seq = _scatter(seq, ridx, pa.array([v[5] if v else None for v in slow_vals], pa.int64()))
+        reasons = _scatter(reasons, ridx, pa.array(slow_reasons, pa.string()))
+    cols["case_id"], cols["seq"] = case_id, seq
     return ParsedColumn(cols, reasons)
 
 
-def _slow(arr: pa.Array, rows: np.ndarray, parse, errors, cols, reasons):
+def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | None], list[str | None]]:
     """Row-by-row parse of the leftovers (malformed, legacy, joined numbers, …)."""
-    texts = pc.take(arr, pa.array(rows)).to_pylist()
+    texts = pc.take(arr, pa.array(rows)).to_pylist() if len(rows) else []
     cache: dict[str, tuple | str] = {}
-    out_vals: list[tuple | None] = []
-    out_reason: list[str | None] = []
+    vals: list[tuple | None] = []
+    reasons: list[str | None] = []
     for t in texts:
         if t not in cache:
             if not t:
@@ -135,18 +199,9 @@ def _slow(arr: pa.Array, rows: np.ndarray, parse, errors, cols, reasons):
                 except errors as exc:
                     cache[t] = f"案号无法识别：{exc}"
         r = cache[t]
-        if isinstance(r, str):
-            out_vals.append(None)
-            out_reason.append(r)
-        else:
-            out_vals.append(r)
-            out_reason.append(None)
-    ridx = pa.array(rows)
-    new_cols = {}
-    for k, f in enumerate(FIELDS):
-        patch = pa.array([v[k] if v else None for v in out_vals], TYPES[f])
-        new_cols[f] = _scatter(cols[f], ridx, patch)
-    return new_cols, _scatter(reasons, ridx, pa.array(out_reason, pa.string()))
+        vals.append(None if isinstance(r, str) else r)
+        reasons.append(r if isinstance(r, str) else None)
+    return vals, reasons
 
 
 def _scatter(base: pa.Array, rows: pa.Array, patch: pa.Array) -> pa.Array:

@@ -33,6 +33,8 @@ DATE_ORDER = {"cases": ("filing_date", "closing_date", "结案日期早于立案
               "case_events": ("start_date", "end_date", "结束日期早于开始日期"),
               "people": ("active_from", "active_to", "离任日期早于任职日期")}
 DUP_KEY = {"cases": ("case_id",), "case_events": ("case_id", "kind", "start_date"), "people": ("judge_id", "court_code", "year")}
+CATEGORICAL = {"court_name", "division", "cause", "closing_method", "judge_id", "judge_name", "lawyer", "team", "post",
+               "approver", "reason", "name"}
 _FAST_AMOUNT = r"^\d{1,16}(\.\d{1,2})?$"
 V_MONEY = pa.decimal128(18, 2)
 
@@ -132,24 +134,25 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     # Fully blank rows are layout, not data.
     nonblank = np.zeros(n, dtype=bool)
     for c in data.columns:
-        nonblank |= _np(pc.greater(pc.utf8_length(c), 0))
+        nonblank |= byte_lengths(c.combine_chunks()) > 0
     blank = int(n - nonblank.sum())
     if blank:
-        keep = pa.array(nonblank)
-        data = data.filter(keep)
+        data = data.filter(pa.array(nonblank))
         rows = chunk.rows[nonblank]
         n = data.num_rows
     else:
         rows = chunk.rows
     iss = _Issues(file, rows, n)
-    raw = {c: pc.utf8_trim_whitespace(data.column(f"c{i}").combine_chunks()) for c, i in hm.columns.items()}
+    raw = {c: _trimmed(data.column(f"c{i}").combine_chunks()) for c, i in hm.columns.items()}
     label = hm.source
     out: dict[str, pa.Array] = {}
 
-    for c, arr in raw.items():  # huge cells, then formula injection
-        iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
-                f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
-        cand = _np(pc.match_substring_regex(arr, r"^[=+\-@\t\r]"))
+    for c, arr in raw.items():  # huge cells, then formula injection (cheap byte-level pre-checks first)
+        lens = byte_lengths(arr)
+        if (lens > V.MAX_CELL).any():
+            iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
+                    f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
+        cand = _FORMULA_LEAD[first_bytes(arr, lens)] & (lens > 1)
         if cand.any():
             hit = np.zeros(n, dtype=bool)
             for i in np.where(cand)[0]:
@@ -210,14 +213,18 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             out[c] = v
         elif c == "procedure":
             continue  # needs the category from the 案号, done below
+        elif c in CATEGORICAL:
+            out[c] = pc.dictionary_encode(blank_as_null(arr))  # few distinct values: smaller and faster downstream
         else:
-            out[c] = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+            out[c] = blank_as_null(arr)
 
     if table == "cases":
         out["procedure"] = _procedures(raw.get("procedure"), out, n)
         if "court_name" not in out or out["court_name"].null_count:
-            derived, _ = V.map_distinct(pc.fill_null(out["court_code"], ""), lambda c: _court_name(c) if c else None, pa.string())
-            out["court_name"] = pc.coalesce(out["court_name"], derived) if "court_name" in out else derived
+            codes = out["court_code"]  # dictionary-encoded by parse_column: name each court once
+            derived = pa.DictionaryArray.from_arrays(
+                codes.indices, pa.array([_court_name(c) if c else None for c in codes.dictionary.to_pylist()], pa.string()))
+            out["court_name"] = pc.coalesce(out["court_name"], derived.cast(pa.string())) if "court_name" in out else derived
     if table == "people":
         for c, what in (("judge_id", "工号为空"), ("name", "姓名为空"), ("court_code", "法院代字为空")):
             iss.add(pc.is_null(out[c]), label[c], None, what)
@@ -248,9 +255,49 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     cols = []
     for f in schema:
         a = out.get(f.name)
-        cols.append(pa.nulls(n, f.type) if a is None else a.cast(f.type))
+        if a is None:
+            a = pa.nulls(n, f.type)
+        elif not (pa.types.is_dictionary(a.type) and a.type.value_type == f.type):
+            a = a.cast(f.type)  # dictionary columns stay encoded until a partition is written
+        cols.append(a)
     typed = pa.Table.from_arrays([*cols, pa.array(rows, pa.int64())], names=[*schema.names, ROW])
     return ChunkResult(typed.filter(good), rejects, n, blank)
+
+
+_FORMULA_LEAD = np.zeros(256, dtype=bool)
+_FORMULA_LEAD[[ord(ch) for ch in "=+-@\t\r"]] = True
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data bytes) of a string array, zero-copy."""
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(1, np.uint8)
+    return offs, data
+
+
+def byte_lengths(arr: pa.Array) -> np.ndarray:
+    offs, _ = _buffers(arr)
+    return np.diff(offs)
+
+
+def first_bytes(arr: pa.Array, lens: np.ndarray) -> np.ndarray:
+    offs, data = _buffers(arr)
+    return np.where(lens > 0, data[np.minimum(offs[:-1], len(data) - 1)], 0)
+
+
+def _trimmed(arr: pa.Array) -> pa.Array:
+    return pc.utf8_trim_whitespace(pc.fill_null(arr, "") if arr.null_count else arr)
+
+
+def blank_as_null(arr: pa.Array) -> pa.Array:
+    """"" → null without copying the strings (a validity bitmap over the same buffers)."""
+    lens = byte_lengths(arr)
+    if lens.all():
+        return arr
+    bufs = arr.buffers()
+    valid = pa.py_buffer(np.packbits(lens > 0, bitorder="little"))
+    if arr.offset:
+        return pc.if_else(pa.array(lens > 0), arr, pa.scalar(None, pa.string()))
+    return pa.StringArray.from_buffers(len(arr), bufs[1], bufs[2], valid)
 
 
 def const_date(d: date, n: int) -> pa.Array:
@@ -278,20 +325,26 @@ def _blank_or(t: str, table: dict[str, str], canonical: tuple[str, ...]) -> str 
 
 
 def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.Array:
-    """适用程序 → procedure code, refined by category/stage; default from the case-type registry."""
+    """适用程序 → procedure code, refined by category/stage; default from the case-type registry.
+
+    The answer depends on (type code, category, stage) — one dictionary entry of the parsed 案号 — and
+    the text, so it is computed once per distinct pair."""
     rules = vocab()["procedure"]
-    parts = [pc.fill_null(out["category"], ""), pc.fill_null(out["stage"], ""), pc.fill_null(out["type_code"], ""),
-             text if text is not None else pa.array([""] * n, pa.string())]
-    key = pc.binary_join_element_wise(*parts, "\x00")
-
-    def one(k: str) -> str | None:
-        cat, stage, tcode, txt = k.split("\x00")
-        if not tcode:
-            return None
-        return V.procedure_code(txt, cat, stage, _default_procedure(tcode), rules)
-
-    v, _ = V.map_distinct(key, one, pa.string())
-    return v
+    tc, cat, st = out["type_code"], out["category"], out["stage"]  # dictionary arrays sharing indices
+    metas = list(zip(tc.dictionary.to_pylist(), cat.dictionary.to_pylist(), st.dictionary.to_pylist(), strict=True))
+    t = pc.dictionary_encode(text if text is not None else pa.array([""] * n, pa.string()))
+    texts = t.dictionary.to_pylist() or [""]
+    nt = len(texts)
+    m_idx = pc.fill_null(tc.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    t_idx = t.indices.to_numpy(zero_copy_only=False).astype(np.int64) if len(t.dictionary) else np.zeros(n, np.int64)
+    uniq, inverse = np.unique(m_idx * nt + t_idx, return_inverse=True)
+    codes = []
+    for u in uniq.tolist():
+        tcode, c, s = metas[u // nt] if metas else (None, None, None)
+        codes.append(V.procedure_code(texts[u % nt], c, s, _default_procedure(tcode), rules) if tcode else None)
+    res = pa.DictionaryArray.from_arrays(pa.array(inverse.ravel().astype(np.int32), mask=_np(pc.is_null(tc.indices))),
+                                         pa.array(codes, pa.string()))
+    return res
 
 
 def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, list[Reject]]:
@@ -299,7 +352,9 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     keys = DUP_KEY[table]
     if t.num_rows < 2:
         return t, []
-    key = _key_column(t, keys)
+    key = key_column(t, keys)
+    if len(pc.unique(key)) == len(key):
+        return t, []  # the usual case: no duplicate keys
     counts = pa.table({"k": key}).group_by("k").aggregate([("k", "count")])
     dup_keys = counts.filter(pc.greater(counts.column("k_count"), 1)).column("k")
     if len(dup_keys) == 0:
@@ -307,7 +362,7 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     in_dup = pc.is_in(key, value_set=dup_keys.combine_chunks())
     sub = t.filter(in_dup)
     groups: dict[object, list[dict]] = {}
-    for k, r in zip(_key_column(sub, keys).to_pylist(), sub.to_pylist(), strict=True):
+    for k, r in zip(key_column(sub, keys).to_pylist(), sub.to_pylist(), strict=True):
         groups.setdefault(k, []).append(r)
     drop: set[int] = set()
     rejects: list[Reject] = []
@@ -326,7 +381,7 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     return t.filter(keep), rejects
 
 
-def _key_column(t: pa.Table, keys: tuple[str, ...]) -> pa.Array:
+def key_column(t: pa.Table, keys: tuple[str, ...]) -> pa.Array:
     if len(keys) == 1:
         return t.column(keys[0]).combine_chunks()
     parts = [pc.fill_null(pc.cast(t.column(k), pa.string()), "") for k in keys]
