@@ -9,8 +9,10 @@ Invariant, per file: accepted + rejected == rows_read.
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -104,7 +106,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     rep = FileReport(path, table, encoding=raw.encoding, columns=dict(hm.source), ignored_columns=hm.ignored,
                      unknown_columns=hm.unknown)
     tables: list[pa.Table] = []
-    for chunk in raw.chunks:
+    for chunk in prefetch(raw.chunks):
         res = validate_chunk(chunk, hm, path.name, snap)
         rep.rows_read += res.rows_read
         rep.blank_rows += res.blank_rows
@@ -123,6 +125,42 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     if rep.accepted + rep.rejected != rep.rows_read:  # the contract; a failure here is a bug, not bad input
         raise AssertionError(f"{path.name}: accepted {rep.accepted} + rejected {rep.rejected} != read {rep.rows_read}")
     return rep
+
+
+def prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Iterate ``items`` in a background thread, ``depth`` ahead: decoding the next block (GIL-bound)
+    overlaps with validating this one (Arrow kernels release the GIL). Errors surface in the caller."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for it in items:
+                if stop.is_set():
+                    return
+                q.put(it)
+            q.put(done)
+        except BaseException as exc:  # noqa: BLE001 — handed to the consumer and re-raised there
+            q.put(exc)
+
+    t = threading.Thread(target=run, name="zhixiao-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            it = q.get()
+            if it is done:
+                return
+            if isinstance(it, BaseException):
+                raise it
+            yield it
+    finally:
+        stop.set()
+        while t.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                t.join(0.05)
 
 
 def _empty(table: str) -> pa.Table:
