@@ -316,8 +316,7 @@ def _amounts(arr: pa.Array, iss: _Issues, label: str) -> pa.Array:
 def _split_tags(t: str) -> list[str] | None:
     import re
 
-    parts = [p for p in re.split(r"[、,，;；\s]+", t) if p]
-    return parts or None
+    return [p for p in re.split(r"[、,，;；\s]+", t) if p]  # a blank cell in a tags column = no tags
 
 
 def _blank_or(t: str, table: dict[str, str], canonical: tuple[str, ...]) -> str | None:
