@@ -15,19 +15,12 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
         host: Annotated[str, typer.Option("--host", help="监听地址（默认仅本机）/ bind address")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="端口 / port")] = 8000,
-        workers: Annotated[int, typer.Option("--workers", help="线程池大小 / request threads")] = 40,
     ) -> None:
-        import anyio.to_thread
         import uvicorn
 
         from zhixiao.web.app import create_app
 
         cfg = settings(data_dir)
         app_ = create_app(cfg)
-
-        @app_.on_event("startup")
-        async def _threads() -> None:  # sync page handlers run in this pool
-            anyio.to_thread.current_default_thread_limiter().total_tokens = workers
-
         console.print(f"看板：http://{host}:{port}/ （数据目录 {cfg.data_dir}；账号见 zhixiao demo 的输出）；Ctrl+C 退出")
         uvicorn.run(app_, host=host, port=port, log_level="warning")
