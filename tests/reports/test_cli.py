@@ -33,10 +33,14 @@ def test_cli_court_without_cases_exits_1_with_a_chinese_message(small_store, tmp
     assert not list(tmp_path.iterdir())
 
 
-def test_cli_bad_date_exits_1(small_store, tmp_path):
-    p = _cli("--court", "冀0123", "--from", "2026-13-01", "--to", "2026-02-28", "--out", str(tmp_path),
-             "--data-dir", str(small_store))
-    assert p.returncode == 1 and "不是有效日期" in p.stderr
+def test_cli_bad_date_is_a_user_error(small_store, tmp_path):
+    from typer.testing import CliRunner
+
+    from zhixiao.cli import app
+
+    result = CliRunner().invoke(app, ["report", "briefing", "--court", "冀0123", "--from", "2026-13-01", "--to",
+                                      "2026-02-28", "--out", str(tmp_path), "--data-dir", str(small_store)])
+    assert isinstance(result.exception, UserError) and "不是有效日期" in str(result.exception)
 
 
 def test_missing_libreoffice_is_a_clear_message(monkeypatch, small_store, engine, tmp_path):

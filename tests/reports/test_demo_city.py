@@ -22,7 +22,7 @@ def demo(tmp_path_factory):
     from zhixiao.engine import connect
 
     root = tmp_path_factory.mktemp("demo-city")
-    generate.build_city(root, date(2026, 3, 31), seed=2026, scale=0.05, progress=False)
+    generate.build_city(root, date(2026, 3, 31), seed=2026, scale=0.02, progress=False)
     return root, connect(root)
 
 

@@ -20,10 +20,10 @@ def _section(b, key):
     return next(sub for s in b.sections for sub in s.walk() if sub.key == key)
 
 
-def test_weak_section_matches_analysis_weak_indicators(engine):
+def test_weak_section_matches_analysis_weak_indicators(engine, files):
     from zhixiao.analysis.weak import weak_indicators
 
-    b = collect(engine, "冀0123", *PERIOD)
+    b = files.briefing  # 冀0123, 1—2月 2026 (conftest)
     quality_ids = sorted(r["indicator"] for r in b.figures.values() if isinstance(r, dict)
                          and r.get("group_name") in ("质量", "效率", "效果"))
     ref = weak_indicators(engine, "court-classic", *PERIOD, "冀0123", indicators=quality_ids)
