@@ -131,3 +131,18 @@ def test_two_concurrent_runs_create_no_duplicates(make_settings):
     assert n_esc == n_esc_alerts
     # a third, sequential run finds nothing new
     assert run_daily(st, D(2025, 9, 1)).created_total == 0
+
+
+@pytest.mark.spark
+def test_daily_job_on_spark_matches_duckdb(tmp_path):
+    from tests.supervision.conftest import write_store
+    from zhixiao.config import Settings
+
+    cases = [CASE, {**CASE, "case_id": "(2024)X民初9号", "procedure": "no_limit", "filing_date": D(2024, 1, 5)}]
+    write_store(tmp_path / "data", cases)
+    out = {}
+    for backend in ("duckdb", "spark"):
+        st = Settings(data_dir=tmp_path / "data", sql_url=f"sqlite:///{tmp_path / backend}.sqlite")
+        run_daily(st, D(2025, 9, 1), backend=backend)
+        out[backend] = sorted(_levels(st.ops_url))
+    assert out["spark"] == out["duckdb"] and len(out["duckdb"]) == 2

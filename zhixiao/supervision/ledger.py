@@ -257,9 +257,11 @@ def _auto_resolve(session: Session, table: ibis.Table, now: datetime) -> int:
 def materialize(engine: Any, expr: ibis.Table, name: str) -> ibis.Table:
     """Compute once into a temporary table so the rule queries that follow read the result."""
     if engine.backend == "spark":
-        df = engine.con.to_pyspark(expr).cache()
+        con = engine.con  # ibis 12 (pinned) has no public cached temp view for PySpark; same steps as its create_table
+        con._run_pre_execute_hooks(expr)  # registers the memtables (calendar, limits)
+        df = con._session.sql(con.compile(expr)).cache()
         df.createOrReplaceTempView(name)
-        return engine.con.table(name)
+        return con.table(name)
     # a fresh name: ibis 12's overwrite=True emits SQL duckdb 2.0 rejects
     return engine.con.create_table(f"{name}_{uuid.uuid4().hex[:8]}", expr, temp=True)
 
