@@ -79,6 +79,10 @@ def _court_chunk(rng: np.random.Generator, court: int, n: int) -> pa.Table:
     applied = np.where(enforcement, rng.integers(1_000, 500_000, n), 0).astype(np.int32)
     collected = (applied * rng.random(n)).astype(np.int32)
     seq = pa.array(np.arange(n, dtype=np.int64))
+    firsts = np.flatnonzero(first)
+    origin = firsts[rng.integers(0, max(len(firsts), 1), n)] if len(firsts) else np.zeros(n, dtype=np.int64)
+    origin_id = pc.binary_join_element_wise(_str_col([code], zeros), pc.cast(pa.array(origin), pa.string()), "-")
+    origin_id = pc.if_else(pa.array(second), origin_id, pa.nulls(n, pa.string()))
     cols = {
         "case_id": pc.binary_join_element_wise(_str_col([code], zeros), pc.cast(seq, pa.string()), "-"),
         "court_code": _str_col([code], zeros), "court_name": _str_col([name], zeros),
@@ -94,7 +98,7 @@ def _court_chunk(rng: np.random.Generator, court: int, n: int) -> pa.Table:
         "enforcement_applied_amount": pa.array(applied).cast(pa.decimal128(18, 2)),
         "enforcement_collected_amount": pa.array(collected).cast(pa.decimal128(18, 2)),
         "appeal_result": _str_col(["upheld", "reversed", "remanded", "withdrawn"], rng.integers(0, 4, n), ~second),
-        "appealed": pa.array(appealed),
+        "appealed": pa.array(appealed), "origin_case_id": origin_id,
         "appeal_date": pa.array(appeal_date.astype(np.int32), mask=~appealed).cast(pa.date32()),
         "transfer_date": pa.array(transfer.astype(np.int32), mask=~appealed).cast(pa.date32()),
         "hearing_held": pa.array(rng.random(n) < 0.4), "ruled_in_court": pa.array(rng.random(n) < 0.2),
@@ -156,6 +160,8 @@ def columns_used(data_dir: str) -> list[str]:
 
     cols = {c for c in CASES.names if f'"{c}"' in text}
     cols |= {"court_code", "court_name", "division", "category", "filing_date", "closing_date"}
+    if '"attribute": "origin"' in text:
+        cols |= {"case_id", "origin_case_id"}
     if "transfer_days" in text:
         cols |= {"transfer_date", "appeal_date"}
     return sorted(cols)
@@ -199,6 +205,11 @@ def run_pandas(data_dir: str) -> dict:
                 elif spec["set"] == "judges":
                     m = _pd_mask(people, spec, per, "all", {})
                     parts.append(people[m].groupby(keys).size())
+                elif spec.get("attribute") == "origin":  # count the appeal under its 原审 case's group
+                    m = _pd_mask(df, spec, per, ind.line, ind.exclusion_rules)
+                    sub = df.loc[m, ["origin_case_id"]].merge(df[["case_id", *keys]], left_on="origin_case_id",
+                                                              right_on="case_id")
+                    parts.append(sub.groupby(keys).size())
                 else:
                     m = _pd_mask(df, spec, per, ind.line, ind.exclusion_rules)
                     parts.append(_pd_agg(df, m, spec, per, keys))
