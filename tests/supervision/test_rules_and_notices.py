@@ -92,3 +92,36 @@ def test_demo_seed_works_some_alerts(make_settings):
     with session_factory(st.ops_url)() as s:
         statuses = sorted(a.status for a in list_alerts(s))
     assert statuses.count("resolved") == 3 and statuses.count("acknowledged") == 3 and statuses.count("open") == 10
+
+
+def test_judge_with_repeated_supervision_is_interviewed(make_settings):
+    # three 普通 cases of one judge, filed 03-10, 03-12, 03-14 → deadlines 09-10, 09-12, 09-15 (09-14 is a Sunday);
+    # on 09-08 they have 2, 4 and 7 days left: all three are inside the 10-day lead time with no extension
+    # request (督办), the first two also ≤5 days (督办) → 5 督办 this month ≥ 3 → the judge is 约谈'd
+    cases = [{"case_id": f"(2025)X民初{i}号", "procedure": "civil_ordinary", "filing_date": date(2025, 3, 10 + 2 * i)}
+             for i in range(3)]
+    st = make_settings(cases)
+    s = run_daily(st, date(2025, 9, 8))
+    with session_factory(st.ops_url)() as sess:
+        judge = [a for a in list_alerts(sess, {"level": "interview"}) if a.rule_id == "interview_repeated_supervise"]
+        n_sup = len(list_alerts(sess, {"level": "supervise"}))
+    assert n_sup == 5 and s.created == {"supervise": 5, "interview": 1}
+    (a,) = judge
+    assert (a.case_id, a.subject, a.judge_id, a.assignee_role) == (None, "judge:J1", "J1", "leader")
+    assert a.detail == "2025-09 月内督办 5 次"
+    assert run_daily(st, date(2025, 9, 9)).created.get("interview", 0) == 0  # once per judge per month
+
+
+def test_near_share_and_roll_forward_are_settings(make_settings, tmp_path):
+    from zhixiao.engine import connect
+    from zhixiao.supervision.deadlines import deadline_table, table_options
+
+    st = make_settings([{"case_id": "(2025)X民特1号", "procedure": "civil_special", "filing_date": date(2025, 9, 1)}])
+    on = deadline_table(connect(st.data_dir), date(2025, 9, 15), **table_options(st, load_ladder(st)))
+    # 30 days → 10-01 国庆 → 10-09; 14/38 elapsed → 正常
+    assert on.select("deadline", "status").to_pyarrow().to_pylist() == [{"deadline": date(2025, 10, 9), "status": "正常"}]
+    off = Settings(data_dir=st.data_dir, rules={"calendar": {"roll_forward": False},
+                                               "supervision": {"status": {"near_share": 0.3}}})
+    t = deadline_table(connect(st.data_dir), date(2025, 9, 15), **table_options(off, load_ladder(off)))
+    # no roll-forward: 10-01 stands; 14/30 = 0.47 ≥ 0.3 → 临近
+    assert t.select("deadline", "status").to_pyarrow().to_pylist() == [{"deadline": date(2025, 10, 1), "status": "临近"}]

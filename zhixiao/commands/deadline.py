@@ -65,6 +65,7 @@ def register(app: typer.Typer) -> None:
         r = compute_deadline(
             procedure, filed_d, extensions=[(extension_months, extension_days)] if extension_months or extension_days else (),
             deductions=intervals, restarts=restarts, as_of=as_of_d, calendar=calendar_for(data_dir), tags=tag or (),
+            roll_forward=bool(((settings(data_dir).rules or {}).get("calendar") or {}).get("roll_forward", True)),
         )
         out = r.to_json()
         if fmt == Format.json:

@@ -148,13 +148,14 @@ def ledger(kind: Annotated[LedgerKind, typer.Option("--kind", help="long_pending
            fmt: FormatOpt = Format.table) -> None:
     from zhixiao.commands.deadline import calendar_for
     from zhixiao.engine import connect
-    from zhixiao.supervision.deadlines import deadline_table
+    from zhixiao.supervision.deadlines import deadline_table, table_options
     from zhixiao.supervision.pending import four_pending, long_pending
     from zhixiao.supervision.rules import load_ladder
 
     st = settings(data_dir)
     d = _as_of(as_of)
-    table = deadline_table(connect(st.data_dir, backend), d, calendar_for(data_dir))
+    table = deadline_table(connect(st.data_dir, backend), d, calendar_for(data_dir),
+                           **table_options(st, load_ladder(st)))
     if kind == LedgerKind.long_pending:
         tiers = tuple(load_ladder(st).ledger.get("long_pending_tiers", (12, 24, 36)))
         expr, title = long_pending(table, tiers), f"长期未结案件台账（截至 {d.isoformat()}）"

@@ -72,6 +72,16 @@ def _add_days(d, days) -> ibis.Value:
     return _as_date(d + days.cast("int32").as_interval("D"))
 
 
+def table_options(settings, ladder=None) -> dict:
+    """deadline_table keyword options from settings: ``rules.calendar.roll_forward`` (default true) and
+    the ladder's ``[status] near_share``."""
+    rules = getattr(settings, "rules", {}) or {}
+    opts = {"roll_forward": bool((rules.get("calendar") or {}).get("roll_forward", True))}
+    if ladder is not None:
+        opts["near_share"] = float(ladder.status.get("near_share", NEAR_SHARE))
+    return opts
+
+
 def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *, roll_forward: bool = True,
                    near_share: float = NEAR_SHARE) -> ibis.Table:
     """One row per case with its deadline and status at ``as_of`` (columns: ``COLUMNS``)."""

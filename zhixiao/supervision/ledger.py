@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from zhixiao.domain.calendar import WorkCalendar, load_calendar
 from zhixiao.errors import UserError
-from zhixiao.supervision.deadlines import deadline_table
+from zhixiao.supervision.deadlines import deadline_table, table_options
 from zhixiao.supervision.models import STATUS_NAMES, Alert, AlertEvent
 from zhixiao.supervision.rules import LEVEL_NAMES, LEVELS, Ladder, case_filter, load_ladder
 
@@ -277,7 +277,7 @@ def run_daily(settings: Any, as_of: date, *, backend: str = "duckdb", engine: An
     cal = calendar or _calendar(settings)
     ladder = ladder or load_ladder(settings)
     eng = engine or connect(settings.data_dir, backend)
-    table = materialize(eng, deadline_table(eng, as_of, cal), "sup_deadlines")
+    table = materialize(eng, deadline_table(eng, as_of, cal, **table_options(settings, ladder)), "sup_deadlines")
     summary = RunSummary(as_of=as_of)
     stats = table.aggregate(
         n=table.count(), prov=(table.pending & table.provisional).sum()

@@ -44,6 +44,7 @@ class Ladder:
     rules: tuple[Rule, ...]
     levels: dict[str, dict]
     ledger: dict
+    status: dict = field(default_factory=dict)  # near_share: share of the period that makes a case 临近
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -57,6 +58,7 @@ def _merge(base: dict, edit: dict) -> dict:
     for k, v in (edit.get("level") or {}).items():
         out.setdefault("level", {}).setdefault(k, {}).update(v)
     out.setdefault("ledger", {}).update(edit.get("ledger") or {})
+    out.setdefault("status", {}).update(edit.get("status") or {})
     by_id = {r["id"]: r for r in out.get("rule", [])}
     for r in edit.get("rule", []) or []:
         if r["id"] in by_id:
@@ -89,7 +91,7 @@ def _validate(raw: dict, where: str) -> Ladder:
         ))
     levels = {lv: {"name": LEVEL_NAMES[lv], "assignee": "leader", "response_days": 7, **raw.get("level", {}).get(lv, {})}
               for lv in LEVELS}
-    return Ladder(tuple(rules), levels, raw.get("ledger", {}))
+    return Ladder(tuple(rules), levels, raw.get("ledger", {}), raw.get("status", {}))
 
 
 def load_ladder(settings: Any = None) -> Ladder:
