@@ -99,3 +99,19 @@ def test_city_scope_documents(engine, small_store, tmp_path):
 def test_city_scope_needs_an_intermediate_court(engine, small_store, tmp_path):
     with pytest.raises(UserError, match="中级人民法院"):
         write_briefing(Settings(data_dir=small_store), "冀0123", *PERIOD, tmp_path, scope="city", engine=engine)
+
+
+def test_profile_without_glossary_ids_takes_caseload_from_court_classic(engine):
+    from zhixiao.metrics.catalogue import load_profile
+    from zhixiao.metrics.evaluate import evaluate
+
+    b = collect(engine, "冀0123", *PERIOD, profile="spc-2024")
+    assert b.figures["new_cases"]["value"] == 8 and b.figures["closed"]["value"] == 6  # by hand (conftest)
+    spc = {i.id for i in load_profile("spc-2024", PERIOD[1]) if i.group in ("质量", "效率", "效果")}
+    shown = {r["indicator"] for s in b.sections if s.key == "quality" for sub in s.walk() for t in sub.tables
+             for r in t.rows if "indicator" in r}
+    assert shown == spc
+    res = evaluate(engine, "spc-2024", *PERIOD, compare="yoy", filters={"court_code": "冀0123"})
+    for r in res.rows:
+        if r.indicator in spc:
+            assert b.figures[r.indicator]["value"] == r.value, r.indicator

@@ -26,6 +26,7 @@ LONG_PENDING = ("long_pending_12m", "long_pending_24m", "long_pending_36m")
 ANNEX = ("new_cases", "closed", "pending", "closure_rate", "on_time_rate", "avg_days", "long_pending_12m")
 LINES = ("刑事", "民事", "行政", "执行")
 QUALITY_GROUPS = ("质量", "效率", "效果")
+BASE_PROFILE = "court-classic"  # the profile that defines the glossary ids (DESIGN.md)
 PENDING_STATUSES = ("正常", "临近", "超审限", "扣除中", "中止中", "不计审限")
 
 
@@ -124,18 +125,29 @@ class Collector:
         self._weak_list: list | None = None
         from zhixiao.metrics.catalogue import load_profile
 
-        self.catalogue = {i.id: i for i in load_profile(profile, end, data_dir=engine.store.root)}
+        root = engine.store.root
+        self.catalogue = {i.id: i for i in load_profile(profile, end, data_dir=root)}
+        # 收结存, 长期未结 and the annex use the glossary ids; a profile without them (spc-2024, courtools)
+        # takes them from court-classic, while its own indicators fill the 质量/效率/效果 sections.
+        self.base_profile = profile if set(CASELOAD) <= set(self.catalogue) else BASE_PROFILE
+        base = self.catalogue if self.base_profile == profile else {
+            i.id: i for i in load_profile(self.base_profile, end, data_dir=root)}
+        self.ind = {**base, **self.catalogue}
 
     # -- helpers ------------------------------------------------------------------------------------
     def evaluate(self, by=(), indicators=None, filters=None, compare="default"):
         from zhixiao.metrics.evaluate import evaluate
 
-        ids = [i for i in indicators if i in self.catalogue] if indicators else None
-        if indicators and not ids:
-            return []
-        return evaluate(self.engine, self.profile, self.start, self.end, by=by,
-                        compare=self.compare if compare == "default" else compare,
-                        filters=filters if filters is not None else self.filters, indicators=ids).rows
+        kw = dict(by=by, compare=self.compare if compare == "default" else compare,
+                  filters=filters if filters is not None else self.filters)
+        if not indicators:
+            return evaluate(self.engine, self.profile, self.start, self.end, **kw).rows
+        own = [i for i in dict.fromkeys(indicators) if i in self.catalogue]
+        base = [i for i in dict.fromkeys(indicators) if i not in self.catalogue and i in self.ind]
+        rows = evaluate(self.engine, self.profile, self.start, self.end, indicators=own, **kw).rows if own else []
+        if base:
+            rows += evaluate(self.engine, self.base_profile, self.start, self.end, indicators=base, **kw).rows
+        return rows
 
     def _timed(self, key: str, fn: Callable, *args):
         t0 = time.perf_counter()
@@ -240,7 +252,7 @@ class Collector:
         cols += [Column("pending", "未结", "count"), Column("closure_rate", "结案率", "rate")]
         if self.compare:
             cols.append(Column("closure_rate_yoy", "结案率同比", "yoy"))
-        unit = self.catalogue.get("clearance_ratio")
+        unit = self.ind.get("clearance_ratio")
         cols.append(Column("clearance_ratio", "结收比", unit.unit if unit else "ratio"))
         return cols
 
@@ -248,7 +260,7 @@ class Collector:
         """Monthly 新收/结案/未结 and, with 同比, the same months a year earlier (one engine query)."""
         from zhixiao.metrics.series import monthly
 
-        rows = monthly(self.engine, self.start, self.end, self.filters, profile=self.profile,
+        rows = monthly(self.engine, self.start, self.end, self.filters, profile=self.base_profile,
                        previous_year=bool(self.compare))
         series: dict[str, list] = {name: [r[key] for r in rows] for key, name in _TREND}
         if self.compare:
@@ -316,15 +328,15 @@ class Collector:
 
         from zhixiao.metrics.evaluate import compute_value
 
-        pooled = [i for i in ids if not any("distinct" in sp for sp in self.catalogue[i].specs())]
+        pooled = [i for i in ids if not any("distinct" in sp for sp in self.ind[i].specs())]
         out: dict[str, Any] = {}
         for i in pooled:
             rs = [r for r in self._by_court if r.indicator == i and r.numerator is not None]
             if not rs:
                 continue
             num = sum(r.numerator or 0 for r in rs)
-            den = sum(r.denominator or 0 for r in rs) if self.catalogue[i].denominator else None
-            out[i] = SimpleNamespace(indicator=i, value=compute_value(self.catalogue[i], num, den))
+            den = sum(r.denominator or 0 for r in rs) if self.ind[i].denominator else None
+            out[i] = SimpleNamespace(indicator=i, value=compute_value(self.ind[i], num, den))
         rest = [i for i in ids if i not in pooled]
         for r in (self.evaluate((), rest, filters={}, compare=None) if rest else []):
             out[r.indicator] = r
@@ -514,7 +526,7 @@ class Collector:
             res = (self._judge_rows(wids) if kind == "judge"
                    else self._division_rows([*wids, "pending", *LONG_PENDING]))
             for w in weak:
-                ind = self.catalogue[w.indicator]
+                ind = self.ind[w.indicator]
                 units = [{"unit": r.group.get(key), "unit_name": r.group.get(name_key), "value": r.value,
                           "numerator": r.numerator, "denominator": r.denominator}
                          for r in res if r.indicator == w.indicator and r.group.get(key) is not None]
@@ -525,7 +537,7 @@ class Collector:
         return weak
 
     def _weak_dict(self, w) -> dict:
-        ind = self.catalogue.get(w.indicator)
+        ind = self.ind.get(w.indicator)
         return {"name": w.name, "line": ind.line if ind else "all"}
 
     def _weak_fallback(self, b: Briefing, sec: Section, missing: str | None) -> Section:
@@ -678,7 +690,7 @@ class Collector:
     # -- 附件：员额法官审判质效统计表 ---------------------------------------------------------------------
     def annex(self) -> list[Table]:
         """员额法官审判质效统计表 per division: judge-level figures, divisions from the 员额法官 roster."""
-        ids = [i for i in ANNEX if i in self.catalogue]
+        ids = [i for i in ANNEX if i in self.ind]
         rows = self._judge_rows(ids)
         roster = self._roster()
         per: dict[str, dict] = defaultdict(dict)
@@ -687,7 +699,7 @@ class Collector:
             if jid in roster and r.indicator in ids:
                 per[jid][r.indicator] = r.value
         cols = [Column("judge_name", "员额法官")] + [
-            Column(i, self.catalogue[i].name, self.catalogue[i].unit) for i in ids]
+            Column(i, self.ind[i].name, self.ind[i].unit) for i in ids]
         tables: dict[tuple, list] = defaultdict(list)
         for jid in sorted(per):  # by judge id: a stable order, not a ranking
             code, cname, div, name = roster[jid]
@@ -703,15 +715,15 @@ class Collector:
         """Judge-level rows for ``ids``, evaluated once for the annex and the 短板 attribution together."""
         want = set(ids)
         if not want <= self._judge_ids:
-            self._judge_ids |= want | set(ANNEX) & set(self.catalogue)
+            self._judge_ids |= want | set(ANNEX) & set(self.ind)
             self._judge_cache = self.evaluate(("judge",), sorted(self._judge_ids), compare=None)
         return self._judge_cache
 
     def _division_rows(self, ids: list[str]) -> list:
         """Division-level rows, evaluated once for the 长期未结 table and the 短板 attribution together."""
-        want = set(ids) & set(self.catalogue)
+        want = set(ids) & set(self.ind)
         if not want <= self._div_ids:
-            self._div_ids |= want | {"pending", *LONG_PENDING} & set(self.catalogue)
+            self._div_ids |= want | {"pending", *LONG_PENDING} & set(self.ind)
             self._div_cache = self.evaluate(("division",), sorted(self._div_ids), compare=None)
         return self._div_cache
 
