@@ -53,9 +53,9 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offs - offs[0], data[offs[0]: offs[-1]]
 
 
-def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray]:
     """Byte-level split of each 案号 at its first “号”: (matched, seq, template) where template is the
-    text without the sequence digits. Matched rows have 1–9 ASCII digits right before the “号”, preceded
+    text without the sequence digits, and lead0 (sequence written with leading zeros). Matched rows have 1–9 ASCII digits right before the “号”, preceded
     by a CJK character (so ranges like 1-2号 and malformed text go to the row-by-row parser)."""
     offs, data = _buffers(arr)
     n = len(arr)
@@ -63,7 +63,7 @@ def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     matched = np.zeros(n, dtype=bool)
     seq = np.zeros(n, dtype=np.int64)
     if len(data) < 4:
-        return matched, seq, arr
+        return matched, seq, arr, matched
     pos = np.flatnonzero((data[:-2] == 0xE5) & (data[1:-1] == 0x8F) & (data[2:] == 0xB7))  # 号 = E5 8F B7
     row = np.searchsorted(offs, pos, side="right") - 1
     keep = pos + 3 <= end[row]
@@ -91,6 +91,7 @@ def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     q = hao - run - 3
     qb = data[np.clip(q, 0, last)]
     matched = has & (run >= 1) & (q >= start) & (qb >= 0xE4) & (qb <= 0xE9)  # a CJK ideograph before the digits
+    lead0 = matched & (data[np.clip(hao - run, 0, last)] == 0x30)
     rm = np.where(matched, run, 0)
     delta = np.zeros(len(data) + 1, dtype=np.int8)
     delta[(hao - run)[matched]] += 1
@@ -98,7 +99,7 @@ def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     kept = np.cumsum(delta[:-1], dtype=np.int8) == 0
     new_offs = offs - np.concatenate([[0], np.cumsum(rm)])
     template = pa.StringArray.from_buffers(n, pa.py_buffer(new_offs.astype(np.int32)), pa.py_buffer(data[kept]))
-    return matched, np.where(matched, seq, 0), template
+    return matched, np.where(matched, seq, 0), template, lead0
 
 
 def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None) -> ParsedColumn:
@@ -109,7 +110,7 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     arr = pc.utf8_trim_whitespace(pc.fill_null(arr, "") if arr.null_count else arr)
     n = len(arr)
-    matched, seq_np, template = split_numbers(arr)
+    matched, seq_np, template, lead0 = split_numbers(arr)
     enc = pc.dictionary_encode(template)
     idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     templates = enc.dictionary.to_pylist()
@@ -165,7 +166,12 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
     cols["year"] = pc.take(years, indices)
     tidx = pa.array(np.where(fast, idx, 0).astype(np.int32))
     fast_arr = pa.array(fast)
-    if len(templates):
+    # Usually the text already is the normalised 案号 (same head/tail, no leading zeros): reuse it as is.
+    as_is = np.array([h is not None and t == f"{h}{tl}" for t, h, tl in zip(templates, heads, tails, strict=True)] or [False])
+    reuse = fast & as_is[np.where(fast, idx, 0)] & ~lead0
+    if not (fast & ~reuse).any():
+        case_id = pc.if_else(fast_arr, arr, pa.scalar(None, pa.string())) if not fast.all() else arr
+    elif len(templates):
         case_id = pc.binary_join_element_wise(
             pc.take(pa.array(heads, pa.string()), tidx), pc.cast(pa.array(seq_np), pa.string()),
             pc.take(pa.array(tails, pa.string()), tidx), "")

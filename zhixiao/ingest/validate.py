@@ -64,10 +64,11 @@ class _Issues:
     n: int
     items: list[tuple[np.ndarray, str, pa.Array | None, object]] = field(default_factory=list)
 
-    def add(self, bad, label: str, vals: pa.Array | None, reason: str | pa.Array) -> None:
+    def add(self, bad, label: str, vals: pa.Array | None, reason) -> None:
+        """``reason``: a string, a per-row array, or a callable building that array (only called when needed)."""
         mask = _np(bad)
         if mask.any():
-            self.items.append((mask, label, vals, reason))
+            self.items.append((mask, label, vals, reason() if callable(reason) else reason))
 
     def rejected_mask(self) -> np.ndarray:
         m = np.zeros(self.n, dtype=bool)
@@ -143,7 +144,10 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     else:
         rows = chunk.rows
     iss = _Issues(file, rows, n)
-    raw = {c: _trimmed(data.column(f"c{i}").combine_chunks()) for c, i in hm.columns.items()}
+    # Text columns are trimmed here; typed columns are stripped by their parsers (once per distinct value)
+    # and the 案号 by parse_column.
+    raw = {c: _trimmed(a) if schema.field(c).type == pa.string() and c != "case_id" else _no_nulls(a)
+           for c, i in hm.columns.items() for a in [data.column(f"c{i}").combine_chunks()]}
     label = hm.source
     out: dict[str, pa.Array] = {}
 
@@ -193,7 +197,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             out[c] = v
         elif typ == pa.bool_():
             v, r = V.map_distinct(arr, _bool_parser(), typ)
-            iss.add(pc.is_valid(r), label[c], arr, pc.binary_join_element_wise(r, "（应为“是”或“否”）", ""))
+            iss.add(pc.is_valid(r), label[c], arr, lambda r=r: pc.binary_join_element_wise(r, "（应为“是”或“否”）", ""))
             out[c] = v
         elif typ in (pa.int32(), pa.int64()):
             v, r = V.map_distinct(arr, V.parse_int, typ)
@@ -205,11 +209,13 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             out[c] = v
         elif c == "kind":
             v, r = V.map_distinct(arr, lambda t: V.keyword_lookup(t, vocab()["event_kind"], EVENT_KINDS), pa.string())
-            iss.add(pc.is_valid(r), label[c], arr, pc.binary_join_element_wise("事项类型", r, "（应为延长、扣除、中止、恢复等）", ""))
+            iss.add(pc.is_valid(r), label[c], arr,
+                    lambda r=r: pc.binary_join_element_wise("事项类型", r, "（应为延长、扣除、中止、恢复等）", ""))
             out[c] = v
         elif c == "appeal_result":
             v, r = V.map_distinct(arr, lambda t: _blank_or(t, vocab()["appeal_result"], APPEAL_RESULTS), pa.string())
-            iss.add(pc.is_valid(r), label[c], arr, pc.binary_join_element_wise("二审结果", r, "（应为维持、改判、发回重审、撤回上诉等）", ""))
+            iss.add(pc.is_valid(r), label[c], arr,
+                    lambda r=r: pc.binary_join_element_wise("二审结果", r, "（应为维持、改判、发回重审、撤回上诉等）", ""))
             out[c] = v
         elif c == "procedure":
             continue  # needs the category from the 案号, done below
@@ -246,12 +252,13 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     for c, what in (("filing_date", "立案日期"), ("closing_date", "结案日期"), ("start_date", "开始日期")):
         if c in out:
             iss.add(pc.greater(out[c], row_snap), label[c], raw[c],
-                    pc.binary_join_element_wise(f"{what}晚于数据日期 ", pc.cast(row_snap, pa.string()),
-                                                "（不能是未来日期，请检查日期或用 --snapshot-date 指定导出日期）", ""))
+                    lambda what=what: pc.binary_join_element_wise(
+                        f"{what}晚于数据日期 ", pc.cast(row_snap, pa.string()),
+                        "（不能是未来日期，请检查日期或用 --snapshot-date 指定导出日期）", ""))
 
     bad = iss.rejected_mask()
     rejects = iss.rejects()
-    good = pa.array(~bad)
+    good = None if not bad.any() else pa.array(~bad)
     cols = []
     for f in schema:
         a = out.get(f.name)
@@ -261,7 +268,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             a = a.cast(f.type)  # dictionary columns stay encoded until a partition is written
         cols.append(a)
     typed = pa.Table.from_arrays([*cols, pa.array(rows, pa.int64())], names=[*schema.names, ROW])
-    return ChunkResult(typed.filter(good), rejects, n, blank)
+    return ChunkResult(typed if good is None else typed.filter(good), rejects, n, blank)
 
 
 _FORMULA_LEAD = np.zeros(256, dtype=bool)
@@ -284,8 +291,12 @@ def first_bytes(arr: pa.Array, lens: np.ndarray) -> np.ndarray:
     return np.where(lens > 0, data[np.minimum(offs[:-1], len(data) - 1)], 0)
 
 
+def _no_nulls(arr: pa.Array) -> pa.Array:
+    return pc.fill_null(arr, "") if arr.null_count else arr
+
+
 def _trimmed(arr: pa.Array) -> pa.Array:
-    return pc.utf8_trim_whitespace(pc.fill_null(arr, "") if arr.null_count else arr)
+    return pc.utf8_trim_whitespace(_no_nulls(arr))
 
 
 def blank_as_null(arr: pa.Array) -> pa.Array:
