@@ -96,7 +96,7 @@ def test_xlsx_numbers_equal_engine(files, engine, period):
     row = {h: c.value for h, c in zip(headers[:n], ws[3][:n], strict=True)}
     assert row["条线"] == "合计" and row["新收"] == 8 and row["结案"] == 6
     assert row["结案率"] == pytest.approx(res.get("closure_rate").value, abs=0)
-    assert row["新收同比"] == res.get("new_cases").yoy  # 60.0 (%)
+    assert row["新收同比（%）"] == res.get("new_cases").yoy  # 60.0 (%)
     assert ws["I3"].number_format == "0.00%"
     # every table cell in every sheet equals the briefing object (which equals the engine, above)
     for bt in [t for t in b.all_tables() if t.rows]:

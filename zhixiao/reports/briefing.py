@@ -245,13 +245,13 @@ class Collector:
     def _caseload_columns(self, label: str) -> list[Column]:
         cols = [Column("label", label), Column("carried_over", "旧存", "count"), Column("new_cases", "新收", "count")]
         if self.compare:
-            cols.append(Column("new_cases_yoy", "新收同比", "yoy"))
+            cols.append(Column("new_cases_yoy", "新收同比（%）", "yoy", bare=True))
         cols += [Column("received", "受理", "count"), Column("closed", "结案", "count")]
         if self.compare:
-            cols.append(Column("closed_yoy", "结案同比", "yoy"))
+            cols.append(Column("closed_yoy", "结案同比（%）", "yoy", bare=True))
         cols += [Column("pending", "未结", "count"), Column("closure_rate", "结案率", "rate")]
         if self.compare:
-            cols.append(Column("closure_rate_yoy", "结案率同比", "yoy"))
+            cols.append(Column("closure_rate_yoy", "结案率同比（百分点）", "yoy", bare=True))
         unit = self.ind.get("clearance_ratio")
         cols.append(Column("clearance_ratio", "结收比", unit.unit if unit else "ratio"))
         return cols

@@ -80,7 +80,7 @@ def render(chart: Chart) -> bytes:
                         color=f"C{bases.index(base)}", alpha=0.6 if "上年" in name else 1.0)
             ax.set_xticks(x, chart.categories, rotation=45 if len(x) > 8 else 0, fontsize=8)
             ax.set_ylabel("件")
-            ax.legend(fontsize=8, ncols=3)
+            ax.legend(fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
             ax.grid(alpha=0.3)
         elif chart.kind == "range":
             vals = [v * 100 if (v is not None and chart.unit == "rate") else v for v in chart.series["数值"]]

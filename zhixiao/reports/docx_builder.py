@@ -33,10 +33,7 @@ TEXT_WIDTH_CM = 15.6  # A4 210 mm − 28 mm − 26 mm margins
 def set_fonts(rpr_owner, east_asia: str, latin: str) -> None:
     """Write w:rFonts with an explicit eastAsia face on a run, style or rPrDefault element."""
     rpr = rpr_owner.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+    rfonts = rpr.get_or_add_rFonts()  # inserted in schema order
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         if rfonts.get(qn(attr)) is not None:
             del rfonts.attrib[qn(attr)]
@@ -47,7 +44,13 @@ def set_fonts(rpr_owner, east_asia: str, latin: str) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        # w:lang comes after the formatting elements and before eastAsianLayout/specVanish/oMath
+        later = [rpr.find(qn(t)) for t in ("w:eastAsianLayout", "w:specVanish", "w:oMath")]
+        later = [e for e in later if e is not None]
+        if later:
+            later[0].addprevious(lang)
+        else:
+            rpr.append(lang)
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
@@ -163,6 +166,7 @@ class DocxBuilder:
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         tbl.autofit = False
+        _narrow_cell_margins(tbl)
         face = self.styles["cell"]._zx_face
         for cell, col, w in zip(tbl.rows[0].cells, t.columns, widths, strict=True):
             cell.width = Cm(w)
@@ -240,6 +244,22 @@ def _column_widths(headers: list[str], rows: list[list[str]]) -> list[float]:
     return [TEXT_WIDTH_CM * n / total for n in need]
 
 
+def _narrow_cell_margins(tbl, twips: int = 40) -> None:
+    """Left/right cell padding of 2 pt (Word's default is 5.4 pt) so wide statistical tables fit."""
+    tbl_pr = tbl._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(twips))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    look = tbl_pr.find(qn("w:tblLook"))  # schema order: … tblLayout, tblCellMar, tblLook
+    if look is not None:
+        look.addprevious(mar)
+    else:
+        tbl_pr.append(mar)
+
+
 def _repeat_header(row) -> None:
     trpr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
@@ -259,6 +279,8 @@ def cell_text(value, kind: str) -> str:
         return "—" if value is None else f"{value:+.2f}个百分点"
     if kind == "yoy_pct":
         return "—" if value is None else f"{value:+.2f}%"
+    if kind == "signed":
+        return "—" if value is None else f"{value:+.2f}"
     if kind == "days":
         return narrative.fmt_decimal(value)
     return narrative.fmt_value(value, kind)

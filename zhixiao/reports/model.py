@@ -13,7 +13,7 @@ from typing import Any
 # Column kinds: "text", "flag" (是/否 达标), the indicator units (rate|ratio|days|count|yuan), "value"
 # (the row's own ``unit``) and "yoy" (the engine's 同比 number: 百分点 when the row's yoy unit is "pp",
 # else % change) — resolved per cell by ``cell_kind`` to a unit or "yoy_pp" / "yoy_pct".
-NUMERIC_KINDS = ("rate", "ratio", "days", "count", "yuan", "yoy_pp", "yoy_pct")
+NUMERIC_KINDS = ("rate", "ratio", "days", "count", "yuan", "yoy_pp", "yoy_pct", "signed")
 
 
 @dataclass
@@ -21,12 +21,15 @@ class Column:
     key: str
     header: str  # Chinese column name
     kind: str = "text"
+    bare: bool = False  # a 同比 column whose unit is in the header: cells show "+2.94", not "+2.94个百分点"
 
 
 def cell_kind(col: Column, row: dict[str, Any]) -> str:
     if col.kind == "value":
         return row.get("unit") or "ratio"
     if col.kind == "yoy":
+        if col.bare:
+            return "signed"
         base = col.key[:-4] if col.key.endswith("_yoy") else None
         unit = row.get(f"{base}_yoy_unit") if base else row.get("yoy_unit")
         return "yoy_pp" if unit == "pp" else "yoy_pct"
