@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from zhixiao.domain.time_limits import case_status, close_suspensions, compute_deadline
+from zhixiao.domain.time_limits import case_status, compute_deadline, event_inputs
 from zhixiao.engine import connect
 from zhixiao.store.cases import CaseStore
 from zhixiao.supervision.deadlines import deadline_table
@@ -41,14 +41,8 @@ def python_rows(data_dir, as_of):
         es = ev[c["case_id"]]
         closed = c["closing_date"] if c["closing_date"] and c["closing_date"] <= as_of else None
         try:
-            r = compute_deadline(
-                c["procedure"], c["filing_date"], as_of=as_of, closed=closed, tags=c["tags"] or (),
-                extensions=[(e["months"], e["days"]) for e in es if e["kind"] == "extension"],
-                deductions=close_suspensions(
-                    [(e["start_date"], e["end_date"], e["kind"]) for e in es if e["kind"] in ("deduction", "suspension")],
-                    [e["start_date"] for e in es if e["kind"] == "resumption"]),
-                restarts=[e["start_date"] for e in es if e["kind"] == "restart"],
-            )
+            r = compute_deadline(c["procedure"], c["filing_date"], as_of=as_of, closed=closed,
+                                 tags=c["tags"] or (), **event_inputs(es))
         except ValueError:  # unknown procedure code: the engine reports 不计审限
             out[c["case_id"]] = {"status": "不计审限", "no_limit": True}
             continue

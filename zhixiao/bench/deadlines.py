@@ -147,7 +147,7 @@ def run_python_sample(data_dir: str, sample: int) -> tuple[int, float]:
     import pyarrow.parquet as pq
 
     from zhixiao.domain.calendar import WorkCalendar
-    from zhixiao.domain.time_limits import case_status, compute_deadline
+    from zhixiao.domain.time_limits import case_status, compute_deadline, event_inputs
     from zhixiao.store.cases import CaseStore
 
     store = CaseStore(data_dir)
@@ -162,14 +162,9 @@ def run_python_sample(data_dir: str, sample: int) -> tuple[int, float]:
     cal = WorkCalendar()
     t0 = time.perf_counter()
     for c in cases:
-        es = ev[c["case_id"]]
         closed = c["closing_date"] if c["closing_date"] and c["closing_date"] <= AS_OF else None
-        r = compute_deadline(
-            c["procedure"], c["filing_date"], as_of=AS_OF, closed=closed, tags=c["tags"] or (), calendar=cal,
-            extensions=[(e["months"], e["days"]) for e in es if e["kind"] == "extension"],
-            deductions=[(e["start_date"], e["end_date"], e["kind"]) for e in es if e["kind"] in ("deduction", "suspension")],
-            restarts=[e["start_date"] for e in es if e["kind"] == "restart"],
-        )
+        r = compute_deadline(c["procedure"], c["filing_date"], as_of=AS_OF, closed=closed, tags=c["tags"] or (),
+                             calendar=cal, **event_inputs(ev[c["case_id"]]))
         case_status(r, AS_OF, c["closing_date"])
     return len(cases), time.perf_counter() - t0
 

@@ -188,6 +188,25 @@ def close_suspensions(intervals: Iterable[Any], resumptions: Iterable[date]) -> 
     return out
 
 
+def event_inputs(events: Iterable[dict]) -> dict[str, list]:
+    """``compute_deadline`` keyword arguments from one case's canonical ``case_events`` rows.
+
+    Procedure changes are not needed: the store's ``procedure`` column holds the final procedure and the
+    filing date never moves (民诉解释 art 258)."""
+    out: dict[str, list] = {"extensions": [], "deductions": [], "restarts": [], "resumptions": []}
+    for e in events:
+        kind = e["kind"]
+        if kind == "extension":
+            out["extensions"].append(Extension(int(e.get("months") or 0), int(e.get("days") or 0)))
+        elif kind in ("deduction", *SUSPENSION_KINDS):
+            out["deductions"].append(Interval(e["start_date"], e.get("end_date"), kind))
+        elif kind == "restart":
+            out["restarts"].append(e["start_date"])
+        elif kind == "resumption":
+            out["resumptions"].append(e["start_date"])
+    return out
+
+
 def limit_for(procedure: str) -> Limit:
     try:
         return LIMITS[procedure]

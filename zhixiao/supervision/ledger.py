@@ -274,7 +274,7 @@ def run_daily(settings: Any, as_of: date, *, backend: str = "duckdb", engine: An
     from zhixiao.store.ops import session_factory
 
     t0 = time.perf_counter()
-    cal = calendar or _calendar(settings)
+    cal = calendar or calendar_for(settings)
     ladder = ladder or load_ladder(settings)
     eng = engine or connect(settings.data_dir, backend)
     table = materialize(eng, deadline_table(eng, as_of, cal, **table_options(settings, ladder)), "sup_deadlines")
@@ -304,13 +304,17 @@ def run_daily(settings: Any, as_of: date, *, backend: str = "duckdb", engine: An
     return summary
 
 
-def _calendar(settings: Any) -> WorkCalendar:
+def calendar_for(settings: Any) -> WorkCalendar:
+    """The court's calendar from settings; a missing or broken override file is a UserError."""
     try:
         return load_calendar(settings)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     except ValueError as exc:
         raise UserError(f"日历覆盖文件 {settings.calendar_overrides} 有误：{exc}") from None
+
+
+_calendar = calendar_for  # used by zhixiao.web.data
 
 
 # ── the workflow ────────────────────────────────────────────────────────────────────────────────────────
