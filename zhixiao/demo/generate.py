@@ -40,8 +40,12 @@ M = {m: i for i, m in enumerate(METHODS)}
 APPEAL_RESULTS = ("upheld", "reversed", "remanded", "withdrawn", "mediated")
 RESULT_METHOD = np.array([M["判决"], M["判决"], M["发回重审"], M["撤诉"], M["调解"]])
 DEDUCTION_REASONS = ("公告", "鉴定", "和解", "管辖异议", "审计评估", "拍卖")
-TAGS = ("foreign_related", "ftz", "detained", "small_claim", "petition", "涉企")
-T_FOREIGN, T_FTZ, T_DETAINED, T_SMALL, T_PETITION, T_ENTERPRISE = (1 << i for i in range(6))
+# Enforcement-measure tags feed the five 终本 conditions (《关于严格规范终结本次执行程序的规定(试行)》, 2016);
+# agency_corrected marks 行政争议实质性化解 (withdrawal after the agency corrected itself).
+TAGS = ("foreign_related", "ftz", "detained", "small_claim", "petition", "涉企",
+        "执行通知", "限制消费", "财产调查", "no_property", "agency_corrected")
+(T_FOREIGN, T_FTZ, T_DETAINED, T_SMALL, T_PETITION, T_ENTERPRISE,
+ T_NOTICE, T_RESTRICT, T_INVESTIGATE, T_NOPROP, T_CORRECTED) = (1 << i for i in range(11))
 PROCEDURE_CHANGE_REASONS = ("简易转普通", "小额转普通", "小额转简易")
 _CAL0, _CAL1 = 2018, 2032
 _SEEDS = {"primary": 1, "sim": 2, "order": 3, "spawn": 4, "refile": 5, "legacy": 6}
@@ -408,6 +412,15 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     tags = f["tags"].copy()
     tags[small] |= T_SMALL
     tags[(rng.random(n) < ctx.p["petition"]) & judgment] |= T_PETITION
+    if t == "执":
+        zb_closed = method == M["终结本次执行程序"]
+        u = rng.random((4, n))
+        tags[(u[0] < 0.93) | zb_closed] |= T_NOTICE
+        tags[(u[1] < 0.65) | (zb_closed & (u[1] < 0.97))] |= T_RESTRICT
+        tags[(u[2] < 0.75) | (zb_closed & (u[2] < 0.95))] |= T_INVESTIGATE
+        tags[zb_closed & (u[3] < 0.9)] |= T_NOPROP
+    if t == "行初":
+        tags[(method == M["撤诉"]) & (rng.random(n) < 0.5)] |= T_CORRECTED
     f["tags"] = tags
 
 
@@ -416,7 +429,7 @@ def _child(parent: Frame, idx: np.ndarray, filing: np.ndarray, court_idx: int) -
     f = _raw(len(idx))
     for k in ("cause", "p1", "p2", "lawyer", "dispute", "claim", "tags"):
         f[k] = parent[k][idx].copy()
-    f["tags"] &= ~np.int16(T_SMALL | T_PETITION)
+    f["tags"] &= ~np.int16(T_SMALL | T_PETITION | T_NOTICE | T_RESTRICT | T_INVESTIGATE | T_NOPROP | T_CORRECTED)
     f["filing"] = filing.astype(np.int32)
     f["origin"] = parent["case_id"][idx]
     f["ocourt"][:] = court_idx
