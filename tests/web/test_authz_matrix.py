@@ -24,6 +24,7 @@ def routes(env) -> list[tuple[str, str, set[str], int]]:
         ("GET", f"/?{P}", ALL, 200),
         ("GET", f"/?court={COURT}&{P}", ALL, 200),
         ("GET", f"/?court={OTHER_COURT}&{P}", CITY, 200),
+        ("GET", f"/overview/weak?court={COURT}&{P}", COURT_WIDE, 200),
         ("GET", f"/api/chart/trend?{P}", ALL, 200),
         ("GET", f"/api/chart/trend?court={OTHER_COURT}&{P}", CITY, 200),
         ("GET", f"/api/chart/trend?court={COURT}&division={odiv}&{P}", COURT_WIDE, 200),

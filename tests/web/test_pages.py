@@ -35,7 +35,9 @@ def test_overview_court_figures_equal_hand_counts(web_env):
         assert int(link.group(1).replace(",", "")) == n, iid
     assert "同比" in html and "合理区间" in html
     assert 'data-chart="/api/chart/trend?court=' in html
-    assert 'id="weak-list"' in html  # the court's 短板 list
+    assert 'hx-get="/overview/weak?court=' in html  # the court's 短板 list, loaded by htmx
+    weak = web_env.clients["president"].get(f"/overview/weak?{P}", headers={"HX-Request": "true"}).text
+    assert 'id="weak-list"' in weak and "<html" not in weak
 
 
 def test_city_view_shows_every_court_side_by_side(web_env):

@@ -7,6 +7,7 @@ security headers below (CSP allows our own scripts only — no inline script any
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,7 +38,11 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
+    """The dashboard over ``settings.data_dir`` and ``settings.ops_url`` (migrated on start).
+
+    ``warm=True`` computes the default pages in a background thread so first visits are fast.
+    """
     import zhixiao.web.models  # noqa: F401 — register the tables on Base
     from zhixiao.web.routes import ROUTERS
 
@@ -45,6 +50,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.Session = session_factory(settings.ops_url)
     app.state.hub = DataHub(settings)
+    if warm:
+        threading.Thread(target=app.state.hub.warm, name="zhixiao-warm", daemon=True).start()
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for r in ROUTERS:
         app.include_router(r)

@@ -96,6 +96,25 @@ class DataHub:
                     self._cache.popitem(last=False)
         return value
 
+    def warm(self) -> None:
+        """Compute the default pages (本年累计 of the city and of every court) so first visits are fast."""
+        try:
+            end = self.as_of()
+            start = date(end.year, 1, 1)
+            self.indicators(start, end, None, by=("court",))
+            self.indicators(start, end, None)
+            self.trend(start, end, {})
+            courts = list(self.roster()["courts"])
+            for court in courts:
+                f = {"court_code": court}
+                self.indicators(start, end, f)
+                self.trend(start, end, f)
+                self.indicators(start, end, f, by=("division",))
+            for court in courts:
+                self.weak(court, start, end)
+        except Exception:  # noqa: BLE001 — warming is an optimisation; the page will show any real error
+            return
+
     # ── questions ─────────────────────────────────────────────────────────────────────────────────────
     def as_of(self) -> date:
         """The data's as-of date: the latest snapshot in the store (today when the store is empty)."""

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from zhixiao.web.deps import period, render, scope_label, scoped, user
-from zhixiao.web.roles import Principal, require
+from zhixiao.web.roles import Forbidden, Principal, require
 
 router = APIRouter()
 
@@ -20,7 +20,7 @@ def overview(request: Request, court: str | None = None, start: str | None = Non
     f = scoped(request, u, court)
     roster = hub.roster()
     ctx = dict(title="总览", start=s, end=e, f=f, scope=scope_label(request, f), courts=roster["courts"],
-               court=f.get("court_code"), city=None, headline=[], weak=[])
+               court=f.get("court_code"), city=None, headline=[])
     if not f:  # the intermediate court / 审管办 view: every court side by side
         rows = hub.indicators(s, e, None, by=("court",))
         by_court: dict[str, dict] = {}
@@ -30,9 +30,20 @@ def overview(request: Request, court: str | None = None, start: str | None = Non
         ctx["headline"] = hub.indicators(s, e, None)
     else:
         ctx["headline"] = hub.indicators(s, e, f)
-        if set(f) == {"court_code"}:
-            ctx["weak"] = hub.weak(f["court_code"], s, e)
+    ctx["show_weak"] = set(f) == {"court_code"}  # 短板 are a court's; loaded by htmx after the page
     return render(request, "overview.html", **ctx)
+
+
+@router.get("/overview/weak")
+def weak(request: Request, court: str | None = None, start: str | None = None, end: str | None = None,
+         u: Principal = Depends(user)):
+    """The court's 短板弱项 with attribution to divisions (slow to compute the first time: a fragment)."""
+    require(u, "overview.view")
+    s, e = period(request, start, end)
+    f = scoped(request, u, court)
+    if set(f) != {"court_code"}:
+        raise Forbidden("短板弱项按法院分析，请先选择一个法院。")
+    return render(request, "weak.html", f=f, start=s, end=e, weak=request.app.state.hub.weak(f["court_code"], s, e))
 
 
 @router.get("/api/chart/trend")
