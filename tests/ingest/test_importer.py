@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from _ingest_helpers import good_row, write_csv, write_xlsx
@@ -147,3 +149,35 @@ def test_rejects_path_option_and_xlsx_copy(tmp_path):
 
     ws = load_workbook(out.with_suffix(".xlsx")).active
     assert [c.value for c in ws[2]] == ["a.csv", 2, "标的额", "-1", "金额为负数"]
+
+
+FIXTURE = Path(__file__).parent.parent / "data" / "import" / "pinyin_export_gbk.csv"
+
+
+def test_pinyin_gbk_fixture(tmp_path):
+    """A GBK export with pinyin-initial headers (ah, laaymc, larq …), CRLF line ends, and four bad rows."""
+    s = _settings(tmp_path)
+    res = import_files([FIXTURE], s, snapshot_date=date(2024, 12, 31))
+    f = res.report.files[0]
+    assert (f.encoding, f.rows_read, f.accepted, f.rejected) == ("gb18030", 7, 4, 3)
+    assert sorted((r.row, r.column, r.reason) for r in f.rejects) == [
+        (6, "larq", "日期不存在（2024年6月31日）"),
+        (7, "bde", "金额为负数"),
+        (7, "jarq", "结案日期早于立案日期"),
+        (8, "ah", "重复行：与第 2 行内容完全相同，已保留第 2 行"),
+    ]
+    rows = _cases(s)
+    assert rows["(2024)冀0123民初101号"]["claim_amount"] == Decimal("12000.00")
+    assert rows["(2024)冀0123民初102号"]["claim_amount"] == Decimal("35000.00")
+    assert rows["(2024)冀0123民初102号"]["procedure"] == "civil_ordinary"
+    assert rows["(2024)冀0123执55号"]["procedure"] == "enforcement"
+    assert rows["(2024)冀0123执55号"]["closing_date"] == date(2024, 9, 1)
+    assert rows["(2024)冀0123刑初7号"]["procedure"] == "criminal_speedy"
+
+
+def test_wrong_encoding_fails_before_any_write(tmp_path):
+    s = _settings(tmp_path)
+    # ASCII header (52 bytes + CRLF) then "(2024)": the first GBK byte (冀) sits at offset 54 + 6 = 60.
+    with pytest.raises(UserError, match=r"第 2 行（字节偏移 60）无法按 utf-8 解码"):
+        import_files([FIXTURE], s, encoding="utf-8")
+    assert CaseStore(s.data_dir).manifest().version == 0
