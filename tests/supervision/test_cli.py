@@ -79,6 +79,11 @@ def test_supervise_end_to_end(tmp_path):
     assert [(x["case_id"], x["rule_id"], x["status"]) for x in rows] == [
         ("(2023)X民初7号", "hold_long_pending_24m", "open")]
     aid = str(rows[0]["id"])
+    out = tmp_path / "notices"
+    r = runner.invoke(app, ["supervise", "notices", "--out", str(out), "--as-of", "2025-09-01", *dd])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.rglob("*.*")) == ["李四.txt", "李四.xlsx", "民二庭.txt", "民二庭.xlsx"]
+    assert "问责（1项）" in (out / "法官" / "李四.txt").read_text("utf-8")
     assert runner.invoke(app, ["supervise", "ack", aid, "--user", "院长", "--note", "本周过堂", *dd]).exit_code == 0
     assert runner.invoke(app, ["supervise", "resolve", aid, "--user", "院长", "--note", "已结案", *dd]).exit_code == 0
     hist = [json.loads(x) for x in runner.invoke(app, ["supervise", "history", aid, "--format", "json", *dd]).stdout.splitlines()]
