@@ -120,7 +120,13 @@ def test_xlsx_per_division_sheets_charts_and_conditional_formats(files):
         assert f"员额法官{div}" in wb.sheetnames
     eff = wb["效率指标"]
     rules = [r for rng in eff.conditional_formatting for r in rng.rules]
-    assert rules and '"否"' in rules[0].formula[0]
+    assert any('"否"' in r.formula[0] for r in rules)  # the 是否达标 flag turns the row red
+    # 合理区间 rules on numbers: 结案率 column of 收结存 (93%–100%, court-classic) and of each 员额法官 sheet
+    caseload = {str(rng.sqref): rng.rules[0].formula[0] for rng in wb["收结存情况"].conditional_formatting}
+    assert caseload["I3:I6"] == "AND(ISNUMBER(I3),OR(I3<0.93,I3>1.0))"
+    civil = wb["员额法官民事审判一庭"]
+    assert [c.value for c in civil[2]][4] == "结案率"
+    assert any(str(rng.sqref) == "E3:E4" for rng in civil.conditional_formatting)
     with zipfile.ZipFile(files.xlsx) as z:
         charts_xml = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts_xml) >= 2

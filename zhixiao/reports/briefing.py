@@ -232,15 +232,20 @@ class Collector:
         rows = [{"label": "合计", **_flat(f)}] + [
             {"label": line, **_flat(lines[line])} for line in LINES + tuple(sorted(set(lines) - set(LINES)))
             if line in lines]
-        sec.tables.append(Table("收结存情况（按条线）", self._caseload_columns("条线"), rows))
+        sec.tables.append(Table("收结存情况（按条线）", self._caseload_columns("条线"), rows,
+                                ranges=self._caseload_ranges()))
         if self.scope == "city":
             courts: dict[tuple, dict] = defaultdict(dict)
             for r in (r for r in self._by_court if r.indicator in CASELOAD):
                 courts[(r.group.get("court_code"), r.group.get("court_name"))][r.indicator] = _rowdict(r)
             crow = [{"label": f"{name or code}", **_flat(d)} for (code, name), d in sorted(courts.items())]
-            sec.tables.append(Table("收结存情况（按法院）", self._caseload_columns("法院"), crow))
+            sec.tables.append(Table("收结存情况（按法院）", self._caseload_columns("法院"), crow,
+                                    ranges=self._caseload_ranges()))
         sec.charts.append(self._trend())
         return sec
+
+    def _caseload_ranges(self) -> dict[str, tuple]:
+        return {i: self.ind[i].range for i in CASELOAD if i in self.ind and self.ind[i].range}
 
     def _caseload_columns(self, label: str) -> list[Column]:
         cols = [Column("label", label), Column("carried_over", "旧存", "count"), Column("new_cases", "新收", "count")]
@@ -352,7 +357,7 @@ class Collector:
             d = self._line_cells.get(r["indicator"], {})
             vals = {line: d[line].value if line in d else None for line in LINES}
             bad = [line for line in LINES if line in d and d[line].in_range is False]
-            out.append({"name": _ind_label(r), "unit": r["unit"], "all": r["value"], **vals,
+            out.append({"name": _ind_label(r), "unit": r["unit"], "range": r["range"], "all": r["value"], **vals,
                         "range_label": nv.fmt_range(r["range"], r["unit"]), "flags": "、".join(bad) or "—"})
         return Table(title, cols, out)
 
@@ -708,7 +713,8 @@ class Collector:
         for (_code, cname, div) in sorted(tables):
             prefix = f"{cname}" if self.scope == "city" else ""
             out.append(Table(f"员额法官审判质效统计表（{prefix}{div}）", cols, tables[(_code, cname, div)],
-                             note="按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）。"))
+                             note="按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）。",
+                             ranges={i: self.ind[i].range for i in ids if self.ind[i].range}))
         return out
 
     def _judge_rows(self, ids: list[str]) -> list:

@@ -79,7 +79,7 @@ def render(chart: Chart) -> bytes:
                 ax.plot(x, ys, "--" if "上年" in name else "-", marker="o", markersize=3, label=name,
                         color=f"C{bases.index(base)}", alpha=0.6 if "上年" in name else 1.0)
             ax.set_xticks(x, chart.categories, rotation=45 if len(x) > 8 else 0, fontsize=8)
-            ax.set_ylabel("件")
+            ax.set_ylabel("件", rotation=0, labelpad=12)
             ax.legend(fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
             ax.grid(alpha=0.3)
         elif chart.kind == "range":

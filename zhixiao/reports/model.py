@@ -43,6 +43,7 @@ class Table:
     rows: list[dict[str, Any]]
     note: str | None = None
     flag_key: str | None = None  # a column holding "否" when the row's value is outside its 合理区间
+    ranges: dict[str, tuple] = field(default_factory=dict)  # column key → 合理区间 (lo, hi) of that column
 
     def keys(self) -> list[str]:
         return [c.key for c in self.columns]

@@ -117,6 +117,7 @@ class XlsxBuilder:
                     ws.write_blank(r + i, c, None, fmt)
                 else:
                     ws.write(r + i, c, v, fmt)
+        self._range_rules(ws, t, r)
         if t.flag_key and t.rows:
             keys = t.keys()
             fc = keys.index(t.flag_key)
@@ -124,6 +125,32 @@ class XlsxBuilder:
             # Native conditional formatting: the whole row turns red where 是否达标 = 否.
             ws.conditional_format(r + 1, 0, r + len(t.rows), len(keys) - 1, {
                 "type": "formula", "criteria": f'=${flag_col}{r + 2}="否"', "format": self.fmt_bad})
+
+    def _range_rules(self, ws, t: Table, r: int) -> None:
+        """Native "outside 合理区间" rules: per column (``t.ranges``) and per indicator row (its ``range``
+        applied to the row's value cells)."""
+        if not t.rows:
+            return
+        first, last = r + 1, r + len(t.rows)
+        for c, col in enumerate(t.columns):
+            rng = t.ranges.get(col.key)
+            if rng:
+                self._outside(ws, first, c, last, c, rng)
+        value_cols = [c for c, col in enumerate(t.columns) if col.kind == "value" and col.key != "previous"]
+        for i, row in enumerate(t.rows, start=1):
+            rng = row.get("range")
+            if rng and value_cols:
+                for c in value_cols:
+                    self._outside(ws, r + i, c, r + i, c, rng)
+
+    def _outside(self, ws, r0: int, c0: int, r1: int, c1: int, rng) -> None:
+        """Red where a number lies outside [lo, hi]; blank cells (no value) stay plain."""
+        lo, hi = rng
+        a = xlsxwriter.utility.xl_rowcol_to_cell(r0, c0)
+        tests = ([f"{a}<{lo}"] if lo is not None else []) + ([f"{a}>{hi}"] if hi is not None else [])
+        if tests:
+            ws.conditional_format(r0, c0, r1, c1, {"type": "formula", "format": self.fmt_bad,
+                                                   "criteria": f"=AND(ISNUMBER({a}),OR({','.join(tests)}))"})
 
     def _chart(self, ws, ch: Chart, col: int, anchor: int) -> int:
         """Write the chart's data block at column ``col`` and a native chart at row ``anchor``."""
