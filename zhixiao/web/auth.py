@@ -92,9 +92,12 @@ def login(Session_: sessionmaker, username: str, password: str, ip: str) -> tupl
     """(cookie token, principal) on success; None on a wrong name/password. Raises UserError when throttled."""
     username = (username or "").strip()[:64]
     with Session_() as s, s.begin():
-        if throttled(s, username, ip):
+        blocked = throttled(s, username, ip)
+        if blocked:  # recorded (committed) before refusing
             audit(s, username or "-", "login_throttled", None, None, ip)
-            raise UserError(f"登录失败次数过多，请 {int(WINDOW.total_seconds() // 60)} 分钟后再试。")
+    if blocked:
+        raise UserError(f"登录失败次数过多，请 {int(WINDOW.total_seconds() // 60)} 分钟后再试。")
+    with Session_() as s, s.begin():
         u = s.scalar(select(User).where(User.username == username))
         ok = bool(u and u.active and verify_password(u.password_hash, password or ""))
         s.add(LoginAttempt(username=username, ip=ip, at=now(), success=ok))
