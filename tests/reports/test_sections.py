@@ -115,3 +115,16 @@ def test_profile_without_glossary_ids_takes_caseload_from_court_classic(engine):
     for r in res.rows:
         if r.indicator in spc:
             assert b.figures[r.indicator]["value"] == r.value, r.indicator
+
+
+def test_city_scope_weak_indicators_are_attributed_to_courts(engine):
+    b = collect(engine, "冀01", *PERIOD, scope="city")
+    sec = _section(b, "weak")
+    # city 结案率 = (6 + 1) / (12 + 2) = 50% < 93%: weak; 长安 (1/2 = 50%) equals the city, 正定 (6/12) too,
+    # so neither moves it — the table lists courts only where they pull the city the wrong way
+    assert "closure_rate" in b.figures["weak"]["indicators"]
+    assert sec.paragraphs[0].startswith("经比对合理区间和上年同期，本期共有")
+    assert all(r["kind"] == "法院" for r in sec.tables[0].rows)
+    # 结收比: city 7/10 = 70%; 长安 1/2 = 50% pulls it down — without it (7 − 1 + 2 × 0.7) / 10 = 74%
+    changan = [r for r in sec.tables[0].rows if r["indicator_name"] == "结收比"]
+    assert [(r["unit_name"], round(r["value_without"], 10)) for r in changan] == [("石家庄市长安区人民法院", 0.74)]

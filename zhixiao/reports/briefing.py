@@ -26,6 +26,7 @@ LONG_PENDING = ("long_pending_12m", "long_pending_24m", "long_pending_36m")
 ANNEX = ("new_cases", "closed", "pending", "closure_rate", "on_time_rate", "avg_days", "long_pending_12m")
 LINES = ("刑事", "民事", "行政", "执行")
 QUALITY_GROUPS = ("质量", "效率", "效果")
+UNIT_KINDS = {"court": "法院", "division": "部门", "judge": "法官"}
 BASE_PROFILE = "court-classic"  # the profile that defines the glossary ids (DESIGN.md)
 PENDING_STATUSES = ("正常", "临近", "超审限", "扣除中", "中止中", "不计审限")
 
@@ -467,14 +468,16 @@ class Collector:
     def weak(self, b: Briefing) -> Section:
         sec = Section("weak", "短板弱项分析")
         find_weak = _optional("zhixiao.analysis.weak", "find_weak")
-        if find_weak is None or self.scope == "city":
-            return self._weak_fallback(b, sec, None if find_weak else "分析模块 zhixiao.analysis 尚未提供 find_weak")
-        weak = self._weak(find_weak)
+        if find_weak is None:
+            return self._weak_fallback(b, sec, "分析模块 zhixiao.analysis 尚未提供 find_weak")
+        weak = self._weak_city(find_weak) if self.scope == "city" else self._weak(find_weak)
         b.figures["weak"] = {"indicators": [w.indicator for w in weak]}
         if not weak:
             sec.paragraphs.append("本期各项指标均处于合理区间、不劣于全市和同级法院且同比未变差，未发现短板弱项。")
             return sec
-        sec.paragraphs.append(f"经比对合理区间、全市及同级法院水平和上年同期，本期共有{len(weak)}项短板弱项指标："
+        basis = "合理区间和上年同期" if self.scope == "city" else "合理区间、全市及同级法院水平和上年同期"
+        whole = "全市" if self.scope == "city" else "全院"
+        sec.paragraphs.append(f"经比对{basis}，本期共有{len(weak)}项短板弱项指标："
                               + "、".join(_ind_label(self._weak_dict(w)) for w in weak) + "。")
         rows = []
         for n, w in enumerate(weak, start=1):
@@ -487,25 +490,24 @@ class Collector:
             for kind, lines in w.attribution.items():
                 moving = [a for a in lines if a.harm > 0][:3]
                 if moving:
-                    who = "部门" if kind == "division" else "法官"
+                    who = UNIT_KINDS[kind]
                     parts.append(f"{who}层面主要是" + "、".join(
                         f"{a.unit_name or a.unit}（{nv.fmt_value(a.value, w.unit)}）" for a in moving))
                 for a in lines:
-                    rows.append({"indicator_name": _ind_label(self._weak_dict(w)), "kind": "部门" if kind == "division"
-                                 else "法官", "unit_name": a.unit_name or a.unit, "value": a.value, "unit": w.unit,
+                    rows.append({"indicator_name": _ind_label(self._weak_dict(w)), "kind": UNIT_KINDS[kind], "unit_name": a.unit_name or a.unit, "value": a.value, "unit": w.unit,
                                  "value_without": a.value_without, "impact": a.impact, "impact_unit": w.unit,
                                  "explanation": a.explanation})
             if parts:
                 sec.paragraphs.append("影响较大的：" + "；".join(parts) + "（逐项测算见下表）。")
         cols = [Column("indicator_name", "短板指标"), Column("kind", "归因层级"), Column("unit_name", "部门/法官"),
-                Column("value", "本单位数值", "value"), Column("value_without", "该单位按全院平均时全院数值", "value")]
-        sec.tables.append(Table("短板指标归因（对全院数值的影响）", cols, rows,
+                Column("value", "本单位数值", "value"), Column("value_without", f"该单位按{whole}平均时{whole}数值", "value")]
+        sec.tables.append(Table(f"短板指标归因（对{whole}数值的影响）", cols, rows,
                                 note="按影响大小列示，不作排名（最高人民法院2024年9月：杜绝排名排序）。"))
         first = next(((w, k, ls) for w in weak for k, ls in w.attribution.items() if ls), None)
         if first:
             w, kind, lines = first
             scale = 100 if w.unit == "rate" else 1
-            sec.charts.append(Chart("bars", f"{_ind_label(self._weak_dict(w))}：各{'部门' if kind == 'division' else '法官'}的影响",
+            sec.charts.append(Chart("bars", f"{_ind_label(self._weak_dict(w))}：各{UNIT_KINDS[kind]}的影响",
                                     [a.unit_name or a.unit for a in lines],
                                     {("影响（百分点）" if w.unit == "rate" else "影响"): [a.harm * scale for a in lines]},
                                     key="attribution"))
@@ -539,6 +541,24 @@ class Collector:
                     w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit, direction=w.direction,
                     rng=w.range, unit_kind=kind,
                     to_value=lambda raw, s=ind.scale, c=ind.complement: s * (1 - raw) if c else s * raw)[:5]
+        return weak
+
+    def _weak_city(self, find_weak) -> list:
+        """City scope: the city's weak indicators (range, 同比) attributed to its courts — from the rows
+        already evaluated by court, so no further evaluation."""
+        from zhixiao.analysis.attribution import attribute
+
+        quality = set(self._quality_ids())
+        weak = find_weak([r for r in self._top if r.indicator in quality])
+        for w in weak:
+            ind = self.ind[w.indicator]
+            units = [{"unit": r.group.get("court_code"), "unit_name": r.group.get("court_name"), "value": r.value,
+                      "numerator": r.numerator, "denominator": r.denominator}
+                     for r in self._by_court if r.indicator == w.indicator]
+            w.attribution["court"] = attribute(
+                w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit, direction=w.direction,
+                rng=w.range, unit_kind="court",
+                to_value=lambda raw, s=ind.scale, c=ind.complement: s * (1 - raw) if c else s * raw)[:5]
         return weak
 
     def _weak_dict(self, w) -> dict:
