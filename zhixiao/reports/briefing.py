@@ -655,9 +655,20 @@ class Collector:
         sub.tables.append(Table("实现结案率目标尚需结案（按法官编号排列，不作排名）", cols, rows))
         return sub
 
+    def _ops_available(self) -> bool:
+        """Whether an operational DB exists to read (a briefing never creates an empty SQLite file)."""
+        if self.settings is None:
+            return False
+        url = self.settings.ops_url
+        if url.startswith("sqlite:///"):
+            from pathlib import Path
+
+            return Path(url.removeprefix("sqlite:///")).is_file()
+        return True
+
     def _targets_progress(self) -> list[dict]:
         fn = _optional("zhixiao.analysis.targets", "targets_progress")
-        if fn is None or self.settings is None or self.scope == "city":
+        if fn is None or self.scope == "city" or not self._ops_available():
             return []
         try:
             return fn(self.settings, self.engine, self.court_code, self.end.year, self.end)
@@ -674,7 +685,7 @@ class Collector:
         if not any(fns.values()):
             return Section("services", "诉讼服务与司法建议",
                            missing=nv.missing_note("12368热线、满意度和司法建议", "诉讼服务模块 zhixiao.services 尚未安装"))
-        if self.settings is None:
+        if not self._ops_available():
             return None
         code = None if self.scope == "city" else self.court_code
         stats: dict[str, dict] = {}
