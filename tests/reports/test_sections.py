@@ -61,6 +61,7 @@ def ops_settings(small_store, tmp_path_factory):
         for score in (5, 4, 2, 5):  # 3 of 4 ratings ≥ 4 → 满意率 75%
             add_rating(s, court_code="冀0123", item="立案", rated_on=date(2026, 2, 3), score=score)
     set_target(url, "冀0123", 2026, "closure_rate", 0.9)
+    set_target(url, "冀0123", 2025, "closure_rate", 0.9)
     return Settings(data_dir=small_store, sql_url=url)
 
 
@@ -75,6 +76,16 @@ def test_services_and_targets_sections_from_the_ops_db(engine, ops_settings):
     assert any(p.startswith("年度目标进度：结案率目标90.00%，预计年末") for p in tg.paragraphs)
     needed = _section(b, "closings_needed")
     assert {r["name"] for r in needed.tables[0].rows} >= {"张明", "李华"}
+
+
+def test_year_end_briefing_reports_target_completion(engine, ops_settings):
+    b = collect(engine, "冀0123", date(2025, 1, 1), date(2025, 12, 31), settings=ops_settings)
+    tg = _section(b, "targets")
+    # 2025: 旧存 1 (case 8) + 新收 8 (1–7, 9) = 受理 9; 结案 5 (1–5) → 结案率 5/9 = 55.56%
+    assert b.figures["closure_rate"]["value"] == 5 / 9
+    assert tg.paragraphs[0] == "统计期已至2025年年末，年末数据以本报告实际数为准，不再测算。"
+    assert tg.paragraphs[1].startswith("年度目标完成情况：结案率目标90.00%，年末实际55.56%")
+    assert "closings_needed" not in [s.key for s in tg.walk()]
 
 
 def test_services_section_left_out_without_data(engine, small_store, tmp_path):

@@ -591,13 +591,39 @@ class Collector:
         if fn is None:
             sec.missing = nv.missing_note("年末数据测算", "分析模块 zhixiao.analysis 尚未提供 forecast_year_end")
             return sec
-        if self.end >= date(self.end.year, 12, 31):
+        year_end = self.end >= date(self.end.year, 12, 31)
+        if year_end:
             sec.paragraphs.append(f"统计期已至{self.end.year}年年末，年末数据以本报告实际数为准，不再测算。")
-            return sec
+        else:
+            self._forecast(fn, b, sec)
+        progress = self._targets_progress()
+        if progress:
+            units = _target_units()
+            sec.paragraphs.append(("年度目标完成情况：" if year_end else "年度目标进度：") + "；".join(
+                f"{p['name']}目标{nv.fmt_value(p['target'], units.get(p['indicator'], 'count'))}，"
+                f"{'年末实际' if year_end else '预计年末'}"
+                f"{nv.fmt_value(p['forecast'], units.get(p['indicator'], 'count'))}（{p['status']}）"
+                for p in progress) + "。")
+            cols = [Column("name", "目标指标"), Column("target", "年度目标", "value"),
+                    Column("forecast", "预计年末", "value"), Column("low", "区间下限", "value"),
+                    Column("high", "区间上限", "value"), Column("status", "判断"),
+                    Column("closed_ytd", "年内已结", "count"), Column("expected_closed_by_now", "按进度应结", "count")]
+            sec.tables.append(Table(f"{self.end.year}年度目标进度", cols, [
+                {**p, "unit": units.get(p["indicator"], "count")} for p in progress]))
+            rate = next((p["target"] for p in progress if p["indicator"] == "closure_rate"), None)
+            if rate is not None and not year_end:
+                sec.subsections.append(self._closings_needed(rate))
+        else:
+            sec.paragraphs.append("本院尚未在系统中设置年度目标（可用 zhixiao targets set 设置）。")
+        return sec
+
+    def _forecast(self, fn, b: Briefing, sec: Section) -> None:
+        """Year-end 数据测算 from the stock-flow forecast of the analysis module."""
         code = None if self.scope == "city" else self.court_code
         fc = fn(self.engine, code, self.end)
         b.figures["forecast"] = {k: getattr(fc, k).point for k in ("new_cases", "closed", "pending", "closure_rate",
                                                                    "clearance_ratio")}
+
         def est(e, unit: str) -> str:
             m = "件" if unit == "count" else ""
             text = f"{nv.fmt_value(e.point, unit)}{m}"
@@ -617,25 +643,6 @@ class Collector:
                                       ("未结", "count", fc.pending), ("结案率", "rate", fc.closure_rate),
                                       ("结收比", "rate", fc.clearance_ratio))]
         sec.tables.append(Table(f"{fc.year}年末数据测算", cols, rows))
-        progress = self._targets_progress()
-        if progress:
-            units = _target_units()
-            sec.paragraphs.append("年度目标进度：" + "；".join(
-                f"{p['name']}目标{nv.fmt_value(p['target'], units.get(p['indicator'], 'count'))}，预计年末"
-                f"{nv.fmt_value(p['forecast'], units.get(p['indicator'], 'count'))}（{p['status']}）"
-                for p in progress) + "。")
-            cols = [Column("name", "目标指标"), Column("target", "年度目标", "value"),
-                    Column("forecast", "预计年末", "value"), Column("low", "区间下限", "value"),
-                    Column("high", "区间上限", "value"), Column("status", "判断"),
-                    Column("closed_ytd", "年内已结", "count"), Column("expected_closed_by_now", "按进度应结", "count")]
-            sec.tables.append(Table(f"{self.end.year}年度目标进度", cols, [
-                {**p, "unit": units.get(p["indicator"], "count")} for p in progress]))
-            rate = next((p["target"] for p in progress if p["indicator"] == "closure_rate"), None)
-            if rate is not None:
-                sec.subsections.append(self._closings_needed(rate))
-        else:
-            sec.paragraphs.append("本院尚未在系统中设置年度目标（可用 zhixiao targets set 设置）。")
-        return sec
 
     def _closings_needed(self, rate: float) -> Section:
         """Per judge: closings still needed for the 结案率 target and per remaining working day."""

@@ -193,6 +193,7 @@ class DocxBuilder:
         self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；对比：{cmp}；指标口径：{b.profile}）",
                   "subtitle")
         self._table_no = 0
+        self._figure_no = 0
         for i, sec in enumerate(b.sections, start=1):
             self._section(sec, 1, i)
         if b.annex:
@@ -215,7 +216,8 @@ class DocxBuilder:
             self.para(text)
         for chart in sec.charts:
             self.picture(charts.render(chart))
-            self.para(f"图：{chart.title}", "caption")
+            self._figure_no += 1
+            self.para(f"图{self._figure_no}  {chart.title}", "caption")
         for t in sec.tables:
             self._table_no += 1
             self.table(t, self._table_no)
