@@ -47,6 +47,7 @@ def routes(env) -> list[tuple[str, str, set[str], int]]:
         ("GET", f"/supervision/alerts/{env.alert_other_division}/history", COURT_WIDE, 200),
         ("GET", f"/targets?court={COURT}", DIVISION_UP, 200),
         ("GET", f"/targets?court={OTHER_COURT}", CITY, 200),
+        ("GET", f"/api/chart/forecast?court={COURT}", DIVISION_UP, 200),
         ("GET", f"/reports?court={COURT}", COURT_WIDE, 200),
         ("GET", f"/reports?court={OTHER_COURT}", CITY, 200),
         ("GET", f"/reports/download?court={COURT}&start=2025-01-01&end=2025-11-20&fmt=docx", COURT_WIDE, 404),

@@ -69,7 +69,9 @@ def test_dashboard_in_a_real_browser(web_env, browser, tmp_path):
         page.screenshot(path=str(SHOTS / "01-overview-court.png"), full_page=True)
         page.goto(f"{base}/")
         page.wait_for_selector("#chart-courts[data-ready='1']")
+        page.wait_for_selector("#chart-trend[data-ready='1']")
         assert page.evaluate(INK, "#chart-courts") > 2000
+        assert page.evaluate(INK, "#chart-trend") > 2000
         page.screenshot(path=str(SHOTS / "02-overview-city.png"), full_page=True)
 
         # htmx period picker swaps #main and redraws the chart
@@ -89,6 +91,12 @@ def test_dashboard_in_a_real_browser(web_env, browser, tmp_path):
         page.wait_for_selector("#case-table")
         assert page.locator("#case-table tbody tr").count() >= 1
         page.screenshot(path=str(SHOTS / "03-case-list.png"), full_page=True)
+
+        # 目标与测算: forecast chart drawn
+        page.goto(f"{base}/targets?court=冀0123")
+        page.wait_for_selector("#chart-forecast[data-ready='1']")
+        assert page.evaluate(INK, "#chart-forecast") > 2000
+        page.screenshot(path=str(SHOTS / "07-targets.png"), full_page=True)
 
         # 审限监控: 签收 an open alert no other test uses (htmx swaps the row)
         page.goto(f"{base}/supervision?status=open")

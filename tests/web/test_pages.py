@@ -54,6 +54,11 @@ def test_trend_json_is_an_echarts_option_with_hand_counts(web_env):
     new = next(s for s in opt["series"] if s["name"] == "新收")
     # the months add up to the period's 新收 (Nov is cut at the 20th like the period)
     assert sum(new["data"]) == _hand_counts(web_env.data_dir, COURT)["new_cases"]
+    # each point links to its month's case list, which lists exactly that many cases
+    link = opt["zxLinks"]["新收"][2]
+    assert "month=2025-03" in link and "indicator=new_cases" in link
+    html = web_env.clients["president"].get(link).text
+    assert int(re.search(r'id="case-total">(\d+)<', html).group(1)) == new["data"][2]
 
 
 def test_drill_down_court_division_judge_cases(web_env):

@@ -47,15 +47,22 @@ def test_no_inline_script_anywhere(web_env):
 
 
 def test_state_change_without_csrf_is_refused(web_env):
-    from zhixiao.supervision.models import Alert
+    from zhixiao.supervision.models import Alert, AlertEvent
 
+    def state():
+        with web_env.app.state.Session() as s:
+            n = len(s.scalars(select(AlertEvent).where(AlertEvent.alert_id == web_env.alert_own)).all())
+            return s.get(Alert, web_env.alert_own).status, n
+
+    before = state()
     c = web_env.clients["judge"]
-    r = c.post(f"/supervision/alerts/{web_env.alert_own}/acknowledge", data={"note": "无令牌"})
-    assert r.status_code == 403
-    r = c.post(f"/supervision/alerts/{web_env.alert_own}/acknowledge", headers={"X-CSRF-Token": "forged"})
-    assert r.status_code == 403
-    with web_env.app.state.Session() as s:
-        assert s.get(Alert, web_env.alert_own).status == "open"
+    for action in ("acknowledge", "resolve"):
+        r = c.post(f"/supervision/alerts/{web_env.alert_own}/{action}", data={"note": "无令牌"})
+        assert r.status_code == 403 and "CSRF" in r.text
+        r = c.post(f"/supervision/alerts/{web_env.alert_own}/{action}", data={"note": "x"},
+                   headers={"X-CSRF-Token": "forged"})
+        assert r.status_code == 403
+    assert state() == before
 
 
 def test_login_csrf_and_wrong_password(web_env):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from zhixiao.web.deps import period, render, scope_label, scoped, user
+from zhixiao.web.deps import period, query, render, scope_label, scoped, user
 from zhixiao.web.roles import Forbidden, Principal, require
 
 router = APIRouter()
@@ -55,9 +55,12 @@ def chart_trend(request: Request, court: str | None = None, division: str | None
     f = scoped(request, u, court, division, judge)
     rows = request.app.state.hub.trend(s, e, f)
     months = [r["month"] for r in rows]
-    series = []
-    for key, name in (("new_cases", "新收"), ("closed", "结案"), ("pending_end", "月末未结")):
+    series, links = [], {}
+    for key, name, iid in (("new_cases", "新收", "new_cases"), ("closed", "结案", "closed"),
+                           ("pending_end", "月末未结", "pending")):
         series.append({"name": name, "type": "line", "data": [r[key] for r in rows]})
+        # a click on a point opens the cases behind it (app.js reads zxLinks)
+        links[name] = [f"/cases?{query(f, s, e, indicator=iid, month=m)}" for m in months]
         series.append({"name": f"{name}（上年同期）", "type": "line", "lineStyle": {"type": "dashed"},
                        "data": [r[f"{key}_last_year"] for r in rows]})
     return JSONResponse({
@@ -65,7 +68,7 @@ def chart_trend(request: Request, court: str | None = None, division: str | None
         "tooltip": {"trigger": "axis"}, "legend": {"top": 34, "type": "scroll"},
         "grid": {"top": 80, "left": 50, "right": 20, "bottom": 30},
         "xAxis": {"type": "category", "data": months}, "yAxis": {"type": "value", "name": "件"},
-        "series": series,
+        "series": series, "zxLinks": links,
     })
 
 

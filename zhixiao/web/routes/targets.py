@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from zhixiao.errors import UserError
 from zhixiao.web.data import filter_rows
@@ -40,3 +41,32 @@ def targets(request: Request, court: str | None = None, as_of: str | None = None
                   scope=scope_label(request, f or {"court_code": code}), as_of=day, rate=rate, forecast=fc,
                   needed=needed, total_needed=total, workdays_left=days, progress=progress,
                   can_pick=u.scope == "all")
+
+
+@router.get("/api/chart/forecast")
+def chart_forecast(request: Request, court: str | None = None, as_of: str | None = None,
+                   u: Principal = Depends(user)):
+    """ECharts option: this year's monthly 新收/结案 so far, and the forecast for the months left (dashed)."""
+    from datetime import date
+
+    require(u, "targets.view")
+    hub = request.app.state.hub
+    f, code = _court(request, u, court)
+    day = parse_day(as_of, "测算日") or hub.as_of()
+    actual = {int(r["month"][5:]): r for r in hub.trend(date(day.year, 1, 1), day, {"court_code": code})}
+    path = {int(p["month"]): p for p in hub.forecast(code, day)["path"]}
+    months = list(range(1, 13))
+    series = []
+    for key, fkey, name in (("new_cases", "filings", "新收"), ("closed", "closings", "结案")):
+        series.append({"name": f"{name}（实际）", "type": "bar",
+                       "data": [actual[m][key] if m in actual else None for m in months]})
+        series.append({"name": f"{name}（预测）", "type": "line", "lineStyle": {"type": "dashed"},
+                       "data": [round(path[m][fkey], 1) if m in path else None for m in months]})
+    return JSONResponse({
+        "title": {"text": f"{hub.roster()['courts'].get(code, code)} {day.year}年收结案：实际与预测",
+                  "left": "center", "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"}, "legend": {"top": 34},
+        "grid": {"top": 80, "left": 50, "right": 20, "bottom": 30},
+        "xAxis": {"type": "category", "data": [f"{m}月" for m in months]}, "yAxis": {"type": "value", "name": "件"},
+        "series": series,
+    })

@@ -12,8 +12,15 @@
         .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
         .then(function (option) {
           var chart = echarts.getInstanceByDom(el) || echarts.init(el, null, { renderer: "canvas" });
+          var links = option.zxLinks || {};
+          delete option.zxLinks;
           option.animation = false;
           chart.setOption(option, true);
+          chart.off("click");
+          chart.on("click", function (p) {  // every figure links to its case list
+            var l = links[p.seriesName];
+            if (l && l[p.dataIndex]) { window.location.href = l[p.dataIndex]; }
+          });
           el.setAttribute("data-ready", "1");
         })
         .catch(function (err) {
