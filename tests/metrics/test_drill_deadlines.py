@@ -28,8 +28,8 @@ def test_drill_numerator_and_denominator(duck):
         case_list(duck, "closed", "court-classic", START, END, {}, part="denominator")
 
 
-def test_on_time_rate_uses_the_deadline_engine(duck):
-    res = evaluate(duck, "court-classic", START, END, indicators=["on_time_rate"])
+def test_on_time_rate_uses_the_deadline_engine(engine):
+    res = evaluate(engine, "court-classic", START, END, indicators=["on_time_rate"])
     row = res.rows[0]
     if row.value is None and "审限引擎" in (row.note or ""):
         pytest.xfail(f"审限引擎不可用：{row.note}")

@@ -8,6 +8,9 @@ when a per-judge indicator asks for it). Values are divided in Python, so a zero
 
 from __future__ import annotations
 
+import json
+import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -162,17 +165,19 @@ class _Plan:
     def col(self, spec: dict, ind: Indicator, tag: str) -> str:
         return f"{self.keys[spec_key(spec, ind.line, ind.exclusions)]}_{tag}"
 
-    def run(self, t: ibis.Table, table: str, gcols: Sequence[str]) -> list[dict]:
+    def run(self, t: ibis.Table, table: str, gcols: Sequence[str], base: ibis.Table | None = None) -> list[dict]:
         """Records per group (see ``_run``); names (court_name, judge_name) are looked up by id afterwards
-        so the scans hash only id columns."""
+        so the scans hash only id columns. ``base`` is ``t`` without the 审限/中止 joins, for the queries
+        that need no joined column (group lists, 原审 lookup)."""
+        base = t if base is None else base
         ids = [c for c in gcols if c not in NAME_OF]
-        out = {_key(r, ids): r for r in self._run(t, table, ids)} if (ids or not gcols) else {}
+        out = {_key(r, ids): r for r in self._run(t, table, ids, base)} if (ids or not gcols) else {}
         if table == "cases" and self.origin:
-            for rec in self._run(origin_rows(self.raw, t, ids), "origin", ids):
+            for rec in self._run(origin_rows(self.raw, base, ids), "origin", ids):
                 out.setdefault(_key(rec, ids), {}).update(rec)
         if len(ids) != len(gcols):
             names: dict[tuple, dict] = {}
-            for rec in sorted(_records(t.select(*gcols).distinct()), key=lambda r: str(_key(r, gcols))):
+            for rec in sorted(_records(base.select(*gcols).distinct()), key=lambda r: str(_key(r, gcols))):
                 names.setdefault(_key(rec, ids), {c: rec[c] for c in gcols if c in NAME_OF})
             for k, nm in names.items():
                 out.setdefault(k, dict(zip(ids, k, strict=True))).update(nm)
@@ -188,7 +193,7 @@ class _Plan:
         return (open_in | t.closing_date.between(lo_, hi_) | t.appeal_date.between(lo_, hi_)
                 | t.transfer_date.between(lo_, hi_)).fill_null(False)
 
-    def _run(self, t: ibis.Table, table: str, gcols: Sequence[str]) -> list[dict]:
+    def _run(self, t: ibis.Table, table: str, gcols: Sequence[str], base: ibis.Table | None = None) -> list[dict]:
         """Every aggregate of ``table`` per group, as records (one per group) keyed by aggregate name.
 
         One scan does the heavy work. Rows that belong to no base set of any period are dropped first (a
@@ -270,7 +275,7 @@ class _Plan:
             for rec in _records(final):
                 out.setdefault(_key(rec, gcols), dict(zip(gcols, _key(rec, gcols), strict=True))).update(rec)
         if gcols:
-            for rec in _records(t.select(*gcols).distinct()):
+            for rec in _records((t if base is None else base).select(*gcols).distinct()):
                 out.setdefault(_key(rec, gcols), dict(zip(gcols, _key(rec, gcols), strict=True)))
         elif not out:
             out[()] = {}
@@ -301,12 +306,25 @@ def origin_rows(raw: ibis.Table, t: ibis.Table, ids: Sequence[str]) -> ibis.Tabl
     return j.rename(**{c: f"_g{i}" for i, c in enumerate(ids)})
 
 
-def _deadline_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:
+def _deadline_join(engine, t: ibis.Table, as_of: date, columns: set[str] | None = None) -> ibis.Table:
     from zhixiao.supervision.deadlines import deadline_table  # lazy: another module, may not exist yet
 
     dl = deadline_table(engine, as_of)
-    dl = dl.select(case_id_dl=dl.case_id, **{f"dl_{c}": dl[c] for c in dl.columns if c != "case_id"})
+    wanted = [c for c in dl.columns if c != "case_id" and (columns is None or c in columns)]
+    # materialised once: every query of this evaluation joins it, and the 审限 computation is the costly part
+    dl = _materialise(engine, dl.select(case_id_dl=dl.case_id, **{f"dl_{c}": dl[c] for c in wanted}))
     return t.left_join(dl, t.case_id == dl.case_id_dl).drop("case_id_dl")
+
+
+def _materialise(engine, expr: ibis.Table) -> ibis.Table:
+    """A temporary table holding ``expr``'s rows (computed once, not per query that uses it).
+
+    DuckDB only: a named temp table (ibis's ``Table.cache()`` fails to drop its table under duckdb 2.0).
+    On Spark the expression is left lazy: its ibis backend has no temp tables, and ``cache()`` loses the
+    in-memory tables the 审限 expression uses."""
+    if getattr(engine, "backend", "duckdb") == "duckdb":
+        return engine.con.create_table(f"_zx_tmp_{uuid.uuid4().hex[:12]}", expr, temp=True)
+    return expr
 
 
 def suspension_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:
@@ -326,9 +344,10 @@ def prepared_cases(engine, indicators: Iterable[Indicator], as_of: date, filters
     unavailable: dict[str, str] = {}
     if any(needs_deadlines(s) for s in specs):
         try:
-            t = _deadline_join(engine, t, as_of)
+            used = set(re.findall(r"deadline\.(\w+)", json.dumps(specs, ensure_ascii=False, default=str)))
+            t = _deadline_join(engine, t, as_of, used)
         except Exception as exc:  # noqa: BLE001 — another module; its absence must not sink the other indicators
-            reason = "" if isinstance(exc, ImportError) else f"（{type(exc).__name__}: {exc}）"
+            reason = "" if isinstance(exc, ImportError) else f"（{type(exc).__name__}: {str(exc)[:200]}）"
             unavailable = {ind.id: DEADLINES_MISSING + reason for ind in indicators
                            if any(needs_deadlines(s) for s in ind.specs())}
     if any(needs_suspension(s) for s in specs):
@@ -423,7 +442,8 @@ def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Pe
     plan = _Plan([i for i in inds if i.id not in unavailable], periods)
     plan.raw = engine.cases
     t, gcols = with_group_columns(t, by)
-    rows = plan.run(t, "cases", gcols)
+    base, _ = with_group_columns(apply_filters(engine.cases, filters), by)
+    rows = plan.run(t, "cases", gcols, base)
     if not rows and gcols and not plan.cases:
         rows = _records(t.select(*gcols).distinct())
     if not rows and not gcols:
