@@ -55,3 +55,5 @@ def test_demo_city_briefing_numbers(demo, period, tmp_path):
                 checked += 1
     assert checked > 50
     assert any(re.fullmatch(r"员额法官审判质效统计表（.*执行.*）", t.title) for t in b.annex)
+    # the 审限 status counts cover exactly the 未结 of 收结存 (same cases, same exclusions)
+    assert sum(b.figures["deadline_status"].values()) == res.get("pending").value

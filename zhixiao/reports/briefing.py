@@ -421,45 +421,50 @@ class Collector:
         return sub
 
     def _four_pending(self) -> Section | None:
-        """四项未结 (local practice, [I]: not defined in REFERENCE): pending cases that are 超12个月, 超审限,
-        延长审限 or 扣除/中止审限 — counted from the 审限 engine's table, per division."""
+        """四项未结: pending cases in 延长 / 中止 / 中断 / 扣除审限 status (REFERENCE §2.2), from the
+        supervision module's list over the 审限 table, counted per division."""
         deadline_table = _optional("zhixiao.supervision.deadlines", "deadline_table")
-        if deadline_table is None:
+        four_pending = _optional("zhixiao.supervision.pending", "four_pending")
+        flags = _optional("zhixiao.supervision.pending", "FOUR_FLAGS")
+        if deadline_table is None or four_pending is None:
             return Section("four_pending", "四项未结案件",
-                           missing=nv.missing_note("四项未结清单", "审限模块 zhixiao.supervision.deadlines 尚未安装"))
-        df = self._pending_deadlines(deadline_table).copy()
-        df["over_12m"] = (df["pending_months"].fillna(0) >= 12).astype(int)
-        df["overdue"] = (df["status"] == "超审限").astype(int)
-        df["extended"] = (df["extension_days"].fillna(0) > 0).astype(int)
-        df["deducted"] = ((df["deducted_days"].fillna(0) > 0) | df["status"].isin(["扣除中", "中止中"])).astype(int)
+                           missing=nv.missing_note("四项未结清单", "审限监管模块 zhixiao.supervision 尚未提供 four_pending"))
+        df = four_pending(self._pending_scope(deadline_table(self.engine, self.end))).execute()
+        names = {k: f"{v}审限未结" if v in ("延长", "扣除") else f"{v}未结" for k, v in flags.items()}
         keys = ["court_code", "division"] if self.scope == "city" else ["division"]
         df["division"] = df["division"].fillna("（未分配）")
-        agg = df.groupby(keys, dropna=False)[["over_12m", "overdue", "extended", "deducted"]].sum().reset_index()
-        names = {"over_12m": "超12个月未结", "overdue": "超审限未结", "extended": "延长审限未结",
-                 "deducted": "扣除或中止审限未结"}
-        rows = []
-        for rec in agg.to_dict("records"):
-            row = {k: int(rec[k] or 0) for k in names}
-            if any(row.values()):
-                rows.append({"court": rec.get("court_code", ""), "division": rec["division"], **row})
+        for k in names:
+            df[k] = df[k].fillna(False).astype(int)
+        agg = df.groupby(keys, dropna=False)[list(names)].sum().reset_index() if len(df) else df
+        rows = [{"court": rec.get("court_code", ""), "division": rec["division"], **{k: int(rec[k]) for k in names}}
+                for rec in agg.to_dict("records")]
         rows.sort(key=lambda r: (str(r["court"]), str(r["division"])))
         totals = {k: sum(r[k] for r in rows) for k in names}
+        b_total = len(df)
         sub = Section("four_pending", "四项未结案件")
-        sub.paragraphs.append("四项未结案件中，" + "、".join(f"{names[k]}{totals[k]}件" for k in names)
+        sub.paragraphs.append(f"四项未结案件{b_total}件，其中" + "、".join(f"{names[k]}{totals[k]}件" for k in names)
                               + "（同一案件可同时属于多项）。")
         cols = ([Column("court", "法院")] if self.scope == "city" else []) + [Column("division", "承办部门")] + [
             Column(k, v, "count") for k, v in names.items()]
         sub.tables.append(Table("四项未结案件（按部门）", cols, rows))
+        self._four_total = b_total
         return sub
+
+    def _pending_scope(self, t):
+        """Rows of the 审限 table that are in the 未结 figure: this court, pending at the period end, with the
+        indicator's own exclusions (诉前调确, 执保 …) — so the 审限 counts add up to the 未结 of 收结存."""
+        from zhixiao.metrics.filters import Compiler, Period
+
+        if self.filters:
+            t = t.filter(t.court_code == self.court_code)
+        pend = self.ind["pending"]
+        comp = Compiler(t, Period(self.start, self.end, self.end), "cases")
+        return t.filter(comp.where(pend.numerator, pend.line, pend.exclusion_rules))
 
     def _pending_deadlines(self, deadline_table):
         """Pending cases at the period end with their 审限 columns (one engine query, cached)."""
         if self._pending_df is None:
-            t = deadline_table(self.engine, self.end)
-            if self.filters:
-                t = t.filter(t.court_code == self.court_code)
-            t = t.filter(t.filing_date <= self.end)
-            t = t.filter(t.closing_date.isnull() | (t.closing_date > self.end))
+            t = self._pending_scope(deadline_table(self.engine, self.end))
             self._pending_df = t.select("case_id", "court_code", "division", "status", "pending_months",
                                         "extension_days", "deducted_days").execute()
         return self._pending_df
