@@ -43,6 +43,7 @@ def routes(env) -> list[tuple[str, str, set[str], int]]:
         ("GET", "/supervision", ALL, 200),
         ("GET", "/supervision/ledger/long", ALL, 200),
         ("GET", "/supervision/ledger/four", ALL, 200),
+        ("GET", "/supervision/ledger/due", ALL, 200),
         ("GET", f"/supervision/alerts/{env.alert_own}/history", ALL, 200),
         ("GET", f"/supervision/alerts/{env.alert_other_division}/history", COURT_WIDE, 200),
         ("GET", f"/targets?court={COURT}", DIVISION_UP, 200),

@@ -144,3 +144,21 @@ def test_briefing_generate_and_download(web_env, tmp_path):
 
     text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
     assert "正定" in text
+
+
+def test_ledgers_are_scoped_to_the_user(web_env):
+    """Every case a judge / 庭长 sees in the 审限 ledgers is their own / their division's; the president sees
+    the whole court's list, which contains theirs."""
+    df = CaseStore(web_env.data_dir).read("cases", ["case_id", "court_code", "division", "judge_id"]).to_pandas()
+    own = set(df[df.judge_id == web_env.judge].case_id)
+    division = set(df[(df.court_code == COURT) & (df.division == web_env.division)].case_id)
+
+    def listed(role: str, kind: str) -> set[str]:
+        html = web_env.clients[role].get(f"/supervision/ledger/{kind}").text
+        return set(re.findall(r"<tr><td>(\([^<]+)</td>", html))
+
+    for kind in ("due", "long", "four"):
+        mine, div, court = listed("judge", kind), listed("division_head", kind), listed("president", kind)
+        assert mine <= own and div <= division, kind
+        assert mine <= court and div <= court, kind
+    assert listed("president", "due"), "the demo court has cases past or near their deadline"

@@ -189,7 +189,10 @@ class DataHub:
             t = materialize(e, t, "web_deadlines")
             prov = records(t.filter(t.pending & t.provisional).select(
                 "case_id", "court_code", "division", "judge_id", "judge_name", "deadline").execute())
-            return {"as_of": as_of, "long": records(long_pending(t).execute()),
+            due = t.filter(t.pending & t.status.isin(["超审限", "临近"])).select(
+                "case_id", "court_code", "division", "judge_id", "judge_name", "category", "procedure", "filing_date",
+                "deadline", "provisional", "days_remaining", "elapsed_share", "status").order_by(["days_remaining", "case_id"])
+            return {"as_of": as_of, "due": records(due.execute()), "long": records(long_pending(t).execute()),
                     "four": records(four_pending(t).execute()), "provisional": prov}
         return self.cached("ledgers", (as_of,), run)
 

@@ -13,6 +13,7 @@ from zhixiao.web.roles import Forbidden, Principal, require
 
 router = APIRouter()
 LEDGER_LIMIT = 500
+LEDGERS = {"due": "超审限与临近届满案件", "long": "长期未结台账", "four": "四项未结台账"}
 
 
 def _alert_query(f: dict):
@@ -55,6 +56,8 @@ def supervision(request: Request, status: str | None = None, level: str | None =
     return render(request, "supervision.html", title="审限监控", scope=scope_label(request, f), alerts=alerts,
                   counts=counts, level_names=LEVEL_NAMES, status_names=STATUS_NAMES, status=status, level=level,
                   as_of=led["as_of"], tiers=tiers, four=len(four_rows),
+                  overdue=sum(1 for r in filter_rows(led["due"], f) if r["status"] == "超审限"),
+                  near=sum(1 for r in filter_rows(led["due"], f) if r["status"] == "临近"),
                   provisional=filter_rows(led["provisional"], f))
 
 
@@ -71,14 +74,14 @@ def ledger(request: Request, kind: str, u: Principal = Depends(user)):
     from zhixiao.supervision.pending import FOUR_FLAGS
 
     require(u, "supervision.view")
-    if kind not in ("long", "four"):
+    if kind not in LEDGERS:
         raise Forbidden("没有这个台账。")
     f = scoped(request, u)
     led = request.app.state.hub.ledgers()
     rows = filter_rows(led[kind], f)
     auth.record(request.app.state.Session, u.username, "view_cases", f"ledger/{kind} {sorted(f.items())}",
                 f"{len(rows)} 件", client_ip(request))
-    return render(request, "ledger.html", title="长期未结台账" if kind == "long" else "四项未结台账", kind=kind,
+    return render(request, "ledger.html", title=LEDGERS[kind], kind=kind,
                   scope=scope_label(request, f), rows=rows[:LEDGER_LIMIT], total=len(rows), as_of=led["as_of"],
                   flags=FOUR_FLAGS)
 
