@@ -171,11 +171,12 @@ class _Plan:
         that need no joined column (group lists, 原审 lookup)."""
         base = t if base is None else base
         ids = [c for c in gcols if c not in NAME_OF]
-        out = {_key(r, ids): r for r in self._run(t, table, ids, base)} if (ids or not gcols) else {}
+        named = len(ids) != len(gcols)  # the names query below also lists every group
+        out = {_key(r, ids): r for r in self._run(t, table, ids, None if named else base)} if (ids or not gcols) else {}
         if table == "cases" and self.origin:
             for rec in self._run(origin_rows(self.raw, base, ids), "origin", ids):
                 out.setdefault(_key(rec, ids), {}).update(rec)
-        if len(ids) != len(gcols):
+        if named:
             names: dict[tuple, dict] = {}
             for rec in sorted(_records(base.select(*gcols).distinct()), key=lambda r: str(_key(r, gcols))):
                 names.setdefault(_key(rec, ids), {c: rec[c] for c in gcols if c in NAME_OF})
@@ -193,19 +194,21 @@ class _Plan:
         return (open_in | t.closing_date.between(lo_, hi_) | t.appeal_date.between(lo_, hi_)
                 | t.transfer_date.between(lo_, hi_)).fill_null(False)
 
-    def _run(self, t: ibis.Table, table: str, gcols: Sequence[str], base: ibis.Table | None = None) -> list[dict]:
-        """Every aggregate of ``table`` per group, as records (one per group) keyed by aggregate name.
+    def _run(self, t: ibis.Table, table: str, gcols: Sequence[str], groups: ibis.Table | None = None) -> list[dict]:
+        """Every aggregate of ``table`` per group, as records (one per group) keyed by aggregate name;
+        ``groups``, when given, is scanned for the list of groups so that empty ones are kept.
 
         One scan does the heavy work. Rows that belong to no base set of any period are dropped first (a
         case closed years ago counts nowhere). Each distinct condition part (shared by many indicators)
         is computed once per row as a boolean column; each aggregate only ANDs them (SUM of a cast,
-        measured ~2.5× cheaper on DuckDB than FILTER clauses). Distinct counts (案-件比) need the values themselves: a separate two-level GROUP BY. A DISTINCT
-        over the group columns keeps groups without relevant rows (they show zeros, not vanish).
+        measured ~2.5× cheaper on DuckDB than FILTER clauses). Distinct counts (案-件比) need the values
+        themselves: a separate two-level GROUP BY. A DISTINCT over the group columns keeps groups without
+        relevant rows (they show zeros rather than vanish).
         """
         source = {"cases": self.cases, "people": self.people, "origin": self.origin}[table]
         if not source:
             return []
-        bits: dict[str, int] = {}  # atom key → bit number
+        bits: dict[str, int] = {}  # condition part key → index in atoms
         atoms: list[ibis.Value] = []
         values: dict[str, str] = {}  # value key → column name
         vexprs: dict[str, ibis.Value] = {}
@@ -274,8 +277,8 @@ class _Plan:
             final = inner.group_by(list(gcols)).aggregate(**aggs) if gcols else inner.aggregate(**aggs)
             for rec in _records(final):
                 out.setdefault(_key(rec, gcols), dict(zip(gcols, _key(rec, gcols), strict=True))).update(rec)
-        if gcols:
-            for rec in _records((t if base is None else base).select(*gcols).distinct()):
+        if gcols and groups is not None:
+            for rec in _records(groups.select(*gcols).distinct()):
                 out.setdefault(_key(rec, gcols), dict(zip(gcols, _key(rec, gcols), strict=True)))
         elif not out:
             out[()] = {}
@@ -283,17 +286,6 @@ class _Plan:
 
 
 NAME_OF = {"court_name": "court_code", "judge_name": "judge_id"}  # name columns follow their id
-
-
-def _exact(v: Any) -> int | Decimal | None:
-    """Integers stay integers, money stays Decimal: sums are exact whatever order rows arrive in."""
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, Decimal):
-        return v
-    if isinstance(v, float) and not v.is_integer():
-        return Decimal(repr(v))
-    return int(v)
 
 
 def origin_rows(raw: ibis.Table, t: ibis.Table, ids: Sequence[str]) -> ibis.Table:
