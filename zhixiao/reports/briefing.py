@@ -274,7 +274,8 @@ class Collector:
                 series[f"{name}（上年同期）"] = [r[f"{key}_last_year"] for r in rows]
         months = [str(r["month"])[:7] for r in rows]
         cats = [f"{int(m[5:])}月" if self.start.year == self.end.year else m for m in months]
-        return Chart("trend", "逐月收结存走势（与上年同期对比）", cats, series, key="trend")
+        title = "逐月收结存走势（与上年同期对比）" if self.compare else "逐月收结存走势"
+        return Chart("trend", title, cats, series, key="trend")
 
     # -- 二、质量 / 效率 / 效果 ------------------------------------------------------------------------
     def quality(self, b: Briefing) -> Section:

@@ -38,6 +38,8 @@ class BriefingFiles:
 def base_name(b: Briefing) -> str:
     scope = "全市" if b.scope == "city" else ""
     name = f"{b.court_name}{scope}_{nv.period_label(b.start, b.end)}_数据会商报告"
+    if b.profile != "court-classic":  # several profiles side by side in one folder
+        name += f"_{b.profile}"
     return re.sub(r"[\\/:*?\"<>|\s]", "", name)
 
 
