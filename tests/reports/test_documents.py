@@ -163,3 +163,20 @@ def test_pdf_draws_real_chinese_glyphs(files, tmp_path):
     title = img.crop((0, int(h * 0.08), w, int(h * 0.2)))
     dark = sum(1 for px in title.getdata() if px < 128)
     assert dark > 200  # the title block drew ink
+
+
+def test_run_properties_in_schema_order(files):
+    """Word rejects out-of-order w:rPr children that LibreOffice tolerates; ours follow CT_RPr's sequence."""
+    import inspect
+
+    from docx.oxml.text import font
+
+    src = inspect.getsource(font.CT_RPr)
+    block = src[src.index("_tag_seq = ("):]
+    seq = [f"{W}{t}" for t in re.findall(r'"w:([A-Za-z]+)"', block[:block.index(")")])]
+    assert f"{W}lang" in seq and f"{W}rFonts" in seq
+    with zipfile.ZipFile(files.docx) as z:
+        for part in [n for n in z.namelist() if re.fullmatch(r"word/(document|styles|footer\d*)\.xml", n)]:
+            for rpr in etree.fromstring(z.read(part)).iter(f"{W}rPr"):
+                idx = [seq.index(c.tag) for c in rpr if c.tag in seq]
+                assert idx == sorted(idx), (part, [c.tag for c in rpr])
