@@ -756,8 +756,9 @@ class Collector:
         out = []
         for (_code, cname, div) in sorted(tables):
             prefix = f"{cname}" if self.scope == "city" else ""
+            note = None if out else "各表按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）。"
             out.append(Table(f"员额法官审判质效统计表（{prefix}{div}）", cols, tables[(_code, cname, div)],
-                             note="按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）。",
+                             note=note,
                              ranges={i: self.ind[i].range for i in ids if self.ind[i].range}))
         return out
 
