@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from zhixiao.commands.common import DataDir, console, parse_date, settings
+from zhixiao.errors import UserError
 
 report_app = typer.Typer(help="会商报告与质效通报 / briefings and reports", no_args_is_help=True)
 
@@ -26,9 +27,10 @@ class Compare(StrEnum):
 
 @report_app.command("briefing")
 def briefing(
-    court: Annotated[str, typer.Option("--court", help="法院代码，如 冀0123 / court code")],
     from_: Annotated[str, typer.Option("--from", help="统计起始日 YYYY-MM-DD / period start")],
     to: Annotated[str, typer.Option("--to", help="统计截止日 YYYY-MM-DD / period end")],
+    court: Annotated[str | None, typer.Option(
+        "--court", help="法院代码，如 冀0123（默认取 zhixiao.toml 的 court_code）/ court code")] = None,
     out: Annotated[Path, typer.Option("--out", help="输出目录 / output directory")] = Path("out"),
     compare: Annotated[Compare, typer.Option("--compare", help="对比：yoy 同比（默认）或 none / comparison")] = Compare.yoy,
     profile: Annotated[str | None, typer.Option("--profile", help="指标体系（默认取配置）/ indicator profile")] = None,
@@ -44,6 +46,9 @@ def briefing(
     from zhixiao.reports.render import STEPS, check_scope, write_briefing
 
     s = settings(data_dir)
+    court = court or s.court_code
+    if not court:
+        raise UserError("请用 --court 指定法院代码（如 --court 冀0123），或在 zhixiao.toml 中设置 court_code。")
     start, end = parse_date(from_, "--from 统计起始日"), parse_date(to, "--to 统计截止日")
     check_scope(court, scope.value)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
