@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, track
 from rich.table import Table
 
 HOST = "127.0.0.1"  # loopback only: never load-test anything else
@@ -84,7 +85,7 @@ def _urls(data_dir: Path, start: date, end: date) -> list[str]:
     return urls
 
 
-def _run(clients, urls: list[str], seconds: float, seed: int) -> tuple[list[float], int, int]:
+def _run(clients, urls: list[str], seconds: float, seed: int, label: str) -> tuple[list[float], int, int]:
     lat: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -108,6 +109,11 @@ def _run(clients, urls: list[str], seconds: float, seed: int) -> tuple[list[floa
     threads = [threading.Thread(target=user, args=(i, c)) for i, c in enumerate(clients)]
     for t in threads:
         t.start()
+    with Progress(transient=True, console=console) as bar:
+        task = bar.add_task(f"{label}：{len(clients)} 个用户", total=seconds)
+        while any(t.is_alive() for t in threads):
+            bar.update(task, completed=min(seconds, seconds - (stop - time.perf_counter())))
+            time.sleep(0.5)
     for t in threads:
         t.join()
     return lat, errors, len(lat)
@@ -149,14 +155,14 @@ def register(bench_app: typer.Typer) -> None:
             clients = [_login(base, username, password) for _ in range(users)]
             t0 = time.perf_counter()
             cold = []
-            for url in urls:  # first computation of every page (then cached per data version)
+            for url in track(urls, description="预热（首次计算各页面）", console=console, transient=True):  # first computation of every page (then cached per data version)
                 t = time.perf_counter()
                 clients[0].get(url)
                 cold.append(time.perf_counter() - t)
             warm_s = time.perf_counter() - t0
             base_s = max(3.0, seconds / 10)
-            b_lat, b_err, b_n = _run(clients, ["/login"], base_s, seed)
-            lat, errors, n = _run(clients, urls, seconds, seed)
+            b_lat, b_err, b_n = _run(clients, ["/login"], base_s, seed, "基线")
+            lat, errors, n = _run(clients, urls, seconds, seed, "压测")
         finally:
             server.terminate()
             try:

@@ -169,12 +169,16 @@ class DataHub:
                                                           attribute_by=("division",), top=3)]
         return self.cached("weak", (court, start, end), run)
 
-    def cases(self, indicator: str, part: str, start: date, end: date, group: dict) -> list[dict]:
+    def run(self, fn: Callable[[Any], Any]) -> Any:
+        """``fn(engine)`` on the current data version, uncached (for quick or one-off questions)."""
+        with self._engine_lock:
+            return fn(self._engine_for(self.version()))
+
+    def cases(self, indicator: str, part: str, start: date, end: date, group: dict) -> pd.DataFrame:
+        """The cases behind a figure. Not cached: the query is quick and a city-wide list can be large."""
         from zhixiao.metrics.drill import case_list
 
-        def run(e):
-            return records(case_list(e, indicator, self.settings.profile, start, end, group=group, part=part))
-        return self.cached("cases", (indicator, part, start, end, _key(group)), run)
+        return self.run(lambda e: case_list(e, indicator, self.settings.profile, start, end, group=group, part=part))
 
     def ledgers(self) -> dict:
         """长期未结 and 四项未结 for the whole store at the data's as-of date, plus the provisional count."""
@@ -214,8 +218,7 @@ class DataHub:
         from zhixiao.analysis.targets import targets_progress
 
         # targets live in the ops DB, so they are not cached by the case-store version
-        with self._engine_lock:
-            return targets_progress(self.settings, self._engine_for(self.version()), court, year, as_of)
+        return self.run(lambda e: targets_progress(self.settings, e, court, year, as_of))
 
 
 def filter_rows(rows: list[dict], filters: dict) -> list[dict]:

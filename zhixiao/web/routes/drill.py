@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from zhixiao.errors import UserError
 from zhixiao.web import auth
-from zhixiao.web.data import HEADLINE
+from zhixiao.web.data import CASE_LIMIT, HEADLINE, records
 from zhixiao.web.deps import client_ip, period, render, scope_label, scoped, user
 from zhixiao.web.roles import Principal, require
 
@@ -82,31 +82,29 @@ def _case_rows(request: Request, u: Principal, indicator: str, part: str, court,
     group = dict(f)
     if month:
         group["month"] = month
-    rows = request.app.state.hub.cases(indicator, part, s, e, group)
-    return s, e, f, rows
+    return s, e, f, request.app.state.hub.cases(indicator, part, s, e, group)
 
 
 @router.get("/cases")
 def cases(request: Request, indicator: str, part: str = "numerator", court: str | None = None,
           division: str | None = None, judge: str | None = None, month: str | None = None,
           start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
-    s, e, f, rows = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
+    s, e, f, df = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
     auth.record(request.app.state.Session, u.username, "view_cases",
-                f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{len(rows)} 件", client_ip(request))
+                f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{len(df)} 件", client_ip(request))
     meta = {r["indicator"]: r for r in request.app.state.hub.indicators(s, e, f or None)}
     name = meta[indicator]["name"] if indicator in meta else indicator
-    from zhixiao.web.data import CASE_LIMIT
-
     return render(request, "cases.html", title="案件清单", start=s, end=e, f=f, scope=scope_label(request, f),
-                  indicator=indicator, indicator_name=name, part=part, month=month, rows=rows[:CASE_LIMIT],
-                  total=len(rows), limit=CASE_LIMIT, headers=CASE_HEADERS)
+                  indicator=indicator, indicator_name=name, part=part, month=month,
+                  rows=records(df.head(CASE_LIMIT)), total=len(df), limit=CASE_LIMIT, headers=CASE_HEADERS)
 
 
 @router.get("/cases.csv")
 def cases_csv(request: Request, indicator: str, part: str = "numerator", court: str | None = None,
               division: str | None = None, judge: str | None = None, month: str | None = None,
               start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
-    s, e, f, rows = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
+    s, e, f, df = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
+    rows = records(df)
     auth.record(request.app.state.Session, u.username, "export_cases",
                 f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{len(rows)} 件", client_ip(request))
     buf = io.StringIO()

@@ -64,9 +64,7 @@ def generate(request: Request, court: str = Form(""), start: str = Form(""), end
     code, s, e = _params(request, u, court, start, end)
     out = _dir(request, code, s, e)
     hub = request.app.state.hub
-    with hub._engine_lock:  # reuse the dashboard's engine for this version
-        files = write_briefing(request.app.state.settings, code, s, e, out, pdf=pdf,
-                               engine=hub._engine_for(hub.version()))
+    files = hub.run(lambda eng: write_briefing(request.app.state.settings, code, s, e, out, pdf=pdf, engine=eng))
     auth.record(request.app.state.Session, u.username, "generate_briefing", f"{code} {s}~{e}", None,
                 client_ip(request))
     return render(request, "reports.html", title="会商报告", court=code, start=s, end=e,
