@@ -59,3 +59,17 @@ def test_duckdb_spark_parity_every_indicator(duck, spark_engine, profile):
     b = evaluate(spark_engine, profile, START, END, by=("court", "division"), compare="yoy", indicators=ids).to_dict()
     assert a == b
     assert len(a["rows"]) == len(ids) * 6  # 冀0123: 民一庭 刑庭 执行局 立案庭 诉讼服务中心; 冀01: 民二庭
+
+
+def test_list_and_drill_commands(court_dir):
+    lst = runner.invoke(app, ["indicators", "list", "--profile", "spc-2024", "--on", "2025-12-31", "--format", "json"])
+    assert lst.exit_code == 0, lst.output
+    ids = [json.loads(line)["indicator"] for line in lst.stdout.splitlines()]
+    assert "case_dispute_ratio" in ids and "first_reversed_rate" not in ids  # removed in the 2024-09 revision
+    drill = runner.invoke(app, ["indicators", "drill", "long_pending_12m", "--data-dir", str(court_dir),
+                                "--to", "2025-12-31", "--format", "json"])
+    assert drill.exit_code == 0, drill.output
+    assert sorted(json.loads(line)["case_id"] for line in drill.stdout.splitlines()) == ["C10", "C6"]
+    bad = runner.invoke(app, ["indicators", "drill", "closed", "--data-dir", str(court_dir), "--to", "2025-12-31",
+                              "--part", "denominator"])
+    assert bad.exit_code != 0 and "没有分母" in str(bad.exception)

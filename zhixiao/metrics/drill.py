@@ -55,4 +55,8 @@ def case_list(engine, indicator_id: str, profile: str, start: date, end: date, g
     sel = sel.order_by([sel[cols[0]].asc(nulls_first=False)])
     if limit:
         sel = sel.limit(limit)
-    return sel.execute()
+    df = sel.execute()
+    for c in df.columns:  # DATE stays a date (engines return timestamps), so JSON/CSV show 2025-01-20
+        if pd.api.types.is_datetime64_any_dtype(df[c]):
+            df[c] = df[c].dt.date
+    return df
