@@ -230,16 +230,18 @@ class Collector:
                              f"结案{nv.fmt_count(d['closed']['value'])}件、未结{nv.fmt_count(d['pending']['value'])}件")
         if parts:
             sec.paragraphs.append("其中，" + "；".join(parts) + "。")
-        rows = [{"label": "合计", **_flat(f)}] + [
+        rows = [{"label": "合计", **_flat(f)}] + [  # lines without a single case are left out
             {"label": line, **_flat(lines[line])} for line in LINES + tuple(sorted(set(lines) - set(LINES)))
-            if line in lines]
+            if line in lines and (lines[line].get("received", {}).get("value") or lines[line].get("closed", {}).get("value"))]
         sec.tables.append(Table("收结存情况（按条线）", self._caseload_columns("条线"), rows,
                                 ranges=self._caseload_ranges()))
         if self.scope == "city":
             courts: dict[tuple, dict] = defaultdict(dict)
             for r in (r for r in self._by_court if r.indicator in CASELOAD):
                 courts[(r.group.get("court_code"), r.group.get("court_name"))][r.indicator] = _rowdict(r)
-            crow = [{"label": f"{name or code}", **_flat(d)} for (code, name), d in sorted(courts.items())]
+            crow = [{"label": f"{name or code}", **_flat(d)}
+                    for (code, name), d in sorted(courts.items(), key=lambda kv: tuple(map(str, kv[0])))
+                    if (d.get("received") or {}).get("value") or (d.get("closed") or {}).get("value")]
             sec.tables.append(Table("收结存情况（按法院）", self._caseload_columns("法院"), crow,
                                     ranges=self._caseload_ranges()))
         sec.charts.append(self._trend())
