@@ -23,4 +23,4 @@ def register(app: typer.Typer) -> None:
         cfg = settings(data_dir)
         app_ = create_app(cfg, warm=True)
         console.print(f"看板：http://{host}:{port}/ （数据目录 {cfg.data_dir}；账号见 zhixiao demo 的输出）；Ctrl+C 退出")
-        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)

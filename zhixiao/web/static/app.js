@@ -29,6 +29,25 @@
         });
     });
   }
+  // htmx does not swap 4xx/5xx answers: show their Chinese message above the page instead
+  document.addEventListener("htmx:responseError", function (evt) {
+    var xhr = evt.detail.xhr;
+    var text = "请求失败（HTTP " + xhr.status + "）";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var msg = doc.querySelector(".msg.error");
+      if (msg) { text = msg.textContent; }
+    } catch (e) { /* keep the generic text */ }
+    var flash = document.getElementById("flash");
+    if (!flash) {
+      flash = document.createElement("p");
+      flash.id = "flash";
+      flash.className = "msg error";
+      var main = document.getElementById("main");
+      main.insertBefore(flash, main.firstChild);
+    }
+    flash.textContent = text;
+  });
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { draw(evt.target); });
   window.addEventListener("resize", function () {
