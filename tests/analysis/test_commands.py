@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from _synth import make_cases, write
+from tests.analysis._synth import make_cases, write
 from typer.testing import CliRunner
 
 from zhixiao.cli import app

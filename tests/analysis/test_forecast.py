@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from _synth import SHARE, make_cases, write
+from tests.analysis._synth import SHARE, make_cases, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

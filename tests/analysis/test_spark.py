@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from _synth import case, make_cases, write
+from tests.analysis._synth import case, make_cases, write
 
 from zhixiao.analysis.forecast import forecast_year_end
 from zhixiao.analysis.signals import detect_signals

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from _ingest_helpers import write_csv
+from tests.ingest._ingest_helpers import write_csv
 
 from zhixiao.config import Settings
 from zhixiao.demo.export import export_court_csv

@@ -5,7 +5,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from _ingest_helpers import HEADER, SNAP, csv_bytes, good_row
+from tests.ingest._ingest_helpers import HEADER, SNAP, csv_bytes, good_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from _ingest_helpers import good_row, write_csv, write_xlsx
+from tests.ingest._ingest_helpers import good_row, write_csv, write_xlsx
 
 from zhixiao.config import Settings
 from zhixiao.errors import UserError
