@@ -56,6 +56,7 @@ def routes(env) -> list[tuple[str, str, set[str], int]]:
         ("GET", "/admin", {"admin"}, 200),
         ("POST", "/admin/calendar", {"admin"}, 200),
         ("POST", "/admin/rules", {"admin"}, 200),
+        ("POST", "/admin/ranges", {"admin"}, 400),  # an empty form: refused with a message
         ("POST", "/admin/users/1/toggle", {"admin"}, 400),  # admin may not disable themself (id 1)
         ("POST", f"/supervision/alerts/{env.alert_other_division}/resolve", set(), 0),  # see test below
     ]

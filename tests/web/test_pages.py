@@ -162,3 +162,29 @@ def test_ledgers_are_scoped_to_the_user(web_env):
         assert mine <= own and div <= division, kind
         assert mine <= court and div <= court, kind
     assert listed("president", "due"), "the demo court has cases past or near their deadline"
+
+
+def test_admin_sets_a_reference_range_and_the_dashboard_judges_by_it(web_env, tmp_path):
+    app, d = isolated_app(web_env, tmp_path)
+    c = TestClient(app)
+    assert login(c, "admin").status_code == 303
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/admin").text).group(1)
+
+    def card() -> tuple[float, str]:
+        html = c.get(f"/?court={COURT}&{P}").text
+        m = re.search(r'<div class="name">结案率</div>.*?>([\d.]+)%</a>.*?合理区间 ([^<]+)</div>', html, re.S)
+        return float(m.group(1)), m.group(2)
+
+    value, _ = card()
+    lo, hi = value - 10, value - 5  # a range the court is above → 未达标
+    r = c.post("/admin/ranges", data={"csrf_token": token, "indicator": "closure_rate", "low": f"{lo}%",
+                                      "high": f"{hi}%", "source": "测试"})
+    assert r.status_code == 200 and "已保存" in r.text
+    assert card() == (value, f"{lo:.2f}%～{hi:.2f}% · 未达标")
+    r = c.post("/admin/ranges", data={"csrf_token": token, "indicator": "closure_rate", "low": f"{lo}%",
+                                      "high": "100%"})
+    assert card() == (value, f"{lo:.2f}%～100.00% · 达标")
+    text = (d / "indicators" / "web_ranges.toml").read_text("utf-8")
+    assert text.count("[[override]]") == 1 and "closure_rate" in text
+    bad = c.post("/admin/ranges", data={"csrf_token": token, "indicator": "closure_rate", "low": "九十", "high": "1"})
+    assert bad.status_code == 400 and "不是数字" in bad.text

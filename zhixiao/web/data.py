@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -71,10 +72,16 @@ class DataHub:
             self._engine_version = version
         return self._engine
 
+    def config_stamp(self) -> tuple:
+        """The court's indicator files (ranges, extensions): editing one changes figures without a new version."""
+        d = Path(self.settings.data_dir) / "indicators"
+        return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(d.glob("*.toml"))) if d.is_dir() else ()
+
     def cached(self, name: str, params: Hashable, fn: Callable[[Any], Any]) -> Any:
-        """``fn(engine)`` once per (version, name, params); concurrent askers of one key wait for one run."""
+        """``fn(engine)`` once per (data version, indicator files, name, params); concurrent askers of one key
+        wait for one run."""
         version = self.version()
-        key = (version, name, params)
+        key = (version, self.config_stamp(), name, params)
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)

@@ -95,6 +95,63 @@ def toggle(request: Request, user_id: int, u: Principal = Depends(checked_user))
     return _page(request, msg)
 
 
+RANGES_FILE = "web_ranges.toml"  # the 管理 page's 合理区间 edits, one [[override]] per indicator
+
+
+def _number(text: str, unit: str, what: str) -> float:
+    text = (text or "").strip()
+    pct = text.endswith("%")
+    try:
+        v = float(text.rstrip("%"))
+    except ValueError:
+        raise UserError(f"区间{what}“{text}”不是数字；比率可写 93% 或 0.93，天数、件数写数字。") from None
+    return v / 100 if pct or (unit == "rate" and v > 1) else v
+
+
+def _toml_str(v: str) -> str:
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+@router.post("/admin/ranges")
+def save_range(request: Request, indicator: str = Form(""), low: str = Form(""), high: str = Form(""),
+               source: str = Form(""), u: Principal = Depends(checked_user)):
+    from zhixiao.metrics.catalogue import load_profile
+
+    require(u, "admin.manage")
+    settings = request.app.state.settings
+    dd = Path(settings.data_dir)
+    inds = {i.id: i for i in load_profile(settings.profile, data_dir=dd)}
+    if indicator not in inds:
+        raise UserError(f"指标“{indicator}”不在指标体系 {settings.profile} 中。")
+    lo, hi = _number(low, inds[indicator].unit, "下限"), _number(high, inds[indicator].unit, "上限")
+    if lo > hi:
+        raise UserError(f"区间下限 {low} 大于上限 {high}，请调换。")
+    path = dd / "indicators" / RANGES_FILE
+    current = tomllib.loads(path.read_text("utf-8")).get("override", []) if path.is_file() else []
+    edits = {o["id"]: o for o in current}
+    edits[indicator] = {"id": indicator, "range": [lo, hi],
+                        "range_source": source.strip() or f"本院设定（{u.username}）"}
+    lines = ["# 管理页面设定的合理区间（zhixiao web）", "[profile]", f"id = {_toml_str(settings.profile)}", ""]
+    for o in edits.values():
+        lines += ["[[override]]", f"id = {_toml_str(o['id'])}",
+                  f"range = [{float(o['range'][0])!r}, {float(o['range'][1])!r}]",
+                  f"range_source = {_toml_str(o.get('range_source', ''))}", ""]
+    old = path.read_text("utf-8") if path.is_file() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    try:
+        load_profile(settings.profile, data_dir=dd)  # the catalogue must still load
+    except UserError:
+        if old is None:
+            path.unlink()
+        else:
+            path.write_text(old, encoding="utf-8")
+        raise
+    auth.record(request.app.state.Session, u.username, "indicator_range", indicator, f"{lo} ～ {hi}",
+                client_ip(request))
+    return _page(request, f"已保存 {inds[indicator].name} 的合理区间，看板数字随即按新区间判定达标。")
+
+
 @router.post("/admin/calendar")
 def save_calendar(request: Request, text: str = Form(""), u: Principal = Depends(checked_user)):
     from zhixiao.domain.calendar import WorkCalendar, parse_overrides
