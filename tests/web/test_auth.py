@@ -79,3 +79,15 @@ def test_scope_filters_by_hand():
                      (JUDGE, {"division": "执行局"}), (JUDGE, {"court": "冀0105"})]:
         with pytest.raises(Forbidden):
             scope_filters(user, **kw)
+
+
+def test_ensure_admin_creates_then_resets(sql_url):
+    S = session_factory(sql_url)
+    first = auth.ensure_admin(S)
+    token, p = auth.login(S, "admin", first, "10.0.0.1")
+    assert p.role == "admin"
+    second = auth.ensure_admin(S)
+    assert second != first
+    assert auth.lookup(S, token) is None  # old sessions end with the reset
+    assert auth.login(S, "admin", first, "10.0.0.1") is None
+    assert auth.login(S, "admin", second, "10.0.0.1")[1].role == "admin"

@@ -15,6 +15,8 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
         host: Annotated[str, typer.Option("--host", help="监听地址（默认仅本机）/ bind address")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="端口 / port")] = 8000,
+        init_admin: Annotated[bool, typer.Option(
+            "--init-admin", help="创建管理员账号 admin（已存在则重设密码）并显示密码 / create or reset the admin account")] = False,
     ) -> None:
         import uvicorn
 
@@ -22,5 +24,9 @@ def register(app: typer.Typer) -> None:
 
         cfg = settings(data_dir)
         app_ = create_app(cfg, warm=True)
+        if init_admin:
+            from zhixiao.web.auth import ensure_admin
+
+            console.print(f"管理员账号：admin / {ensure_admin(app_.state.Session)}（只显示这一次，请登录后妥善保管）")
         console.print(f"看板：http://{host}:{port}/ （数据目录 {cfg.data_dir}；账号见 zhixiao demo 的输出）；Ctrl+C 退出")
         uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)

@@ -146,3 +146,20 @@ def record(Session_: sessionmaker, username: str, action: str, target: str | Non
            detail: str | None = None, ip: str | None = None) -> None:
     with Session_() as s, s.begin():
         audit(s, username, action, target, detail, ip)
+
+
+def ensure_admin(Session_: sessionmaker, username: str = "admin") -> str:
+    """Create the administrator account, or give it a new random password; return the password.
+
+    How a fresh installation gets its first account (``zhixiao serve --init-admin``).
+    """
+    password = new_password()
+    with Session_() as s, s.begin():
+        u = s.scalar(select(User).where(User.username == username))
+        if u is None:
+            create_user(s, username, password, "admin", "系统管理员")
+        else:
+            u.password_hash, u.role, u.active = hash_password(password), "admin", True
+            s.execute(delete(WebSession).where(WebSession.user_id == u.id))
+        audit(s, "system", "admin_password", username)
+    return password

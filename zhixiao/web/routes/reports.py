@@ -34,7 +34,7 @@ def _params(request: Request, u: Principal, court: str | None, start: str | None
     code = (f.get("court_code") or court or request.app.state.settings.court_code
             or next(iter(hub.roster()["courts"]), None))
     if not code:
-        raise UserError("请选择法院。")
+        raise UserError("数据目录中还没有案件数据，请先在“数据导入”上传法院导出文件或运行 zhixiao demo。")
     if code not in hub.roster()["courts"]:
         raise UserError(f"数据中没有法院“{code}”，请从列表中选择。")
     as_of = hub.as_of()
