@@ -188,3 +188,21 @@ def test_admin_sets_a_reference_range_and_the_dashboard_judges_by_it(web_env, tm
     assert text.count("[[override]]") == 1 and "closure_rate" in text
     bad = c.post("/admin/ranges", data={"csrf_token": token, "indicator": "closure_rate", "low": "九十", "high": "1"})
     assert bad.status_code == 400 and "不是数字" in bad.text
+
+
+def test_provisional_calendar_warning(web_env, tmp_path, monkeypatch):
+    """Deadlines in a year whose holidays are not published yet are flagged 暂定 and the page says so."""
+    import zhixiao.domain.calendar as cal
+
+    assert 'id="provisional-warning"' not in web_env.clients["president"].get("/supervision").text
+    monkeypatch.setattr(cal, "PACKAGE_YEARS", frozenset(y for y in cal.PACKAGE_YEARS if y < 2026))
+    app, _ = isolated_app(web_env, tmp_path)
+    c = TestClient(app)
+    assert login(c, "president").status_code == 303
+    html = c.get("/supervision").text
+    n = int(re.search(r'id="provisional-warning">注意：(\d+) 件', html).group(1))
+    # the warning counts the court's provisional cases; each has its deadline in the year made unknown above
+    rows = app.state.hub.ledgers()["provisional"]
+    assert n == len([r for r in rows if r["court_code"] == COURT]) > 0
+    assert all(r["deadline"].year >= 2026 for r in rows)
+    assert "暂定" in c.get("/supervision/ledger/due").text
