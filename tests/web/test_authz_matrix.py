@@ -16,8 +16,8 @@ DIVISION_UP = COURT_WIDE | {"division_head"}
 P = "start=2025-01-01&end=2025-11-20"
 
 
-def routes(env) -> list[tuple[str, str, set[str], int]]:
-    """(method, url, roles allowed, status when allowed)."""
+def routes(env) -> list[tuple]:
+    """(method, url, roles allowed, status when allowed[, form fields])."""
     j, peer, stranger = env.judge, env.peer, env.stranger
     div, odiv = env.division, env.other_division
     return [
@@ -54,6 +54,12 @@ def routes(env) -> list[tuple[str, str, set[str], int]]:
         ("GET", f"/reports/download?court={COURT}&start=2025-01-01&end=2025-11-20&fmt=docx", COURT_WIDE, 404),
         ("GET", "/imports", CITY, 200),
         ("GET", "/admin", {"admin"}, 200),
+        ("POST", "/imports/validate", CITY, 400),  # no file chosen: refused with a message
+        ("POST", "/imports/confirm", CITY, 400),  # no batch
+        ("POST", "/reports/generate", COURT_WIDE, 400, {"court": COURT, "start": "本月"}),
+        ("POST", "/admin/users", {"admin"}, 400),  # no role
+        ("POST", "/admin/users/9999/reset", {"admin"}, 400),
+        ("POST", "/admin/users/9999/toggle", {"admin"}, 400),
         ("POST", "/admin/calendar", {"admin"}, 200),
         ("POST", "/admin/rules", {"admin"}, 200),
         ("POST", "/admin/ranges", {"admin"}, 400),  # an empty form: refused with a message
@@ -69,13 +75,14 @@ def test_matrix(web_env, role):
     c = web_env.clients[role]
     token = csrf_of(c)
     wrong = []
-    for method, url, allowed, ok_status in routes(web_env):
+    for method, url, allowed, ok_status, *form in routes(web_env):
         if not allowed and method == "POST":
             continue
         if method == "GET":
             r = c.get(url, follow_redirects=False)
         else:
-            r = c.post(url, data={"csrf_token": token, "text": ""}, follow_redirects=False)
+            data = {"csrf_token": token, "text": "", **(form[0] if form else {})}
+            r = c.post(url, data=data, follow_redirects=False)
         expected = ok_status if role in allowed else 403
         if r.status_code != expected:
             wrong.append((method, url, r.status_code, expected))
@@ -101,7 +108,7 @@ def test_anonymous_is_sent_to_login(web_env):
     from fastapi.testclient import TestClient
 
     anon = TestClient(web_env.app)
-    for method, url, _allowed, _ in routes(web_env):
+    for method, url, *_ in routes(web_env):
         r = anon.get(url, follow_redirects=False) if method == "GET" else anon.post(url, follow_redirects=False)
         if url.startswith("/api/"):
             assert r.status_code == 401, url

@@ -47,10 +47,12 @@ def imports(request: Request, u: Principal = Depends(user)):
 
 
 @router.post("/imports/validate")
-def validate_upload(request: Request, file: UploadFile = File(...), u: Principal = Depends(checked_user)):
+def validate_upload(request: Request, file: UploadFile | None = File(None), u: Principal = Depends(checked_user)):
     from zhixiao.ingest.importer import validate
 
     require(u, "imports.upload")
+    if file is None or not file.filename:
+        raise UserError("请选择要上传的法院导出文件（CSV 或 .xlsx）。")
     name = Path(file.filename or "upload.csv").name
     if Path(name).suffix.lower() not in SUFFIXES:
         raise UserError(f"文件“{name}”的类型不支持：请上传 CSV 或 Excel（.xlsx）导出文件。")
