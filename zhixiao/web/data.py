@@ -188,24 +188,33 @@ class DataHub:
         return self.run(lambda e: case_list(e, indicator, self.settings.profile, start, end, group=group, part=part))
 
     def ledgers(self) -> dict:
-        """长期未结 and 四项未结 for the whole store at the data's as-of date, plus the provisional count."""
-        from zhixiao.supervision.deadlines import deadline_table
-        from zhixiao.supervision.ledger import _calendar, materialize
+        """超审限/临近, 长期未结 and 四项未结 for the whole store at the data's as-of date, plus the cases whose
+        deadline rests on an unpublished holiday calendar — the same tables as ``zhixiao supervise ledger``."""
+        from zhixiao.domain.calendar import load_calendar
+        from zhixiao.errors import UserError
+        from zhixiao.supervision.deadlines import deadline_table, table_options
+        from zhixiao.supervision.ledger import materialize
         from zhixiao.supervision.pending import four_pending, long_pending
+        from zhixiao.supervision.rules import load_ladder
 
         as_of = self.as_of()
+        try:
+            cal = load_calendar(self.settings)
+        except (FileNotFoundError, ValueError) as exc:
+            raise UserError(f"节假日覆盖文件有误：{exc}（请在“管理 → 节假日覆盖”中修正）") from None
+        ladder = load_ladder(self.settings)
 
         def run(e):
-            t = deadline_table(e, as_of, _calendar(self.settings))
-            t = materialize(e, t, "web_deadlines")
+            t = materialize(e, deadline_table(e, as_of, cal, **table_options(self.settings, ladder)), "web_deadlines")
             prov = records(t.filter(t.pending & t.provisional).select(
                 "case_id", "court_code", "division", "judge_id", "judge_name", "deadline").execute())
             due = t.filter(t.pending & t.status.isin(["超审限", "临近"])).select(
                 "case_id", "court_code", "division", "judge_id", "judge_name", "category", "procedure", "filing_date",
                 "deadline", "provisional", "days_remaining", "elapsed_share", "status").order_by(["days_remaining", "case_id"])
-            return {"as_of": as_of, "due": records(due.execute()), "long": records(long_pending(t).execute()),
-                    "four": records(four_pending(t).execute()), "provisional": prov}
-        return self.cached("ledgers", (as_of,), run)
+            tiers = tuple(ladder.ledger.get("long_pending_tiers", (12, 24, 36)))
+            return {"as_of": as_of, "due": records(due.execute()), "long": records(long_pending(t, tiers).execute()),
+                    "four": records(four_pending(t).execute()), "provisional": prov, "tiers": tiers}
+        return self.cached("ledgers", (as_of, cal.fingerprint(), str(ladder)), run)
 
     def forecast(self, court: str, as_of: date) -> dict:
         from zhixiao.analysis.forecast import forecast_year_end

@@ -52,7 +52,7 @@ def supervision(request: Request, status: str | None = None, level: str | None =
         counts = _level_counts(s, f)
     led = request.app.state.hub.ledgers()
     long_rows, four_rows = filter_rows(led["long"], f), filter_rows(led["four"], f)
-    tiers = {t: sum(1 for r in long_rows if r["tier"] == t) for t in (12, 24, 36)}
+    tiers = {t: sum(1 for r in long_rows if r["tier"] == t) for t in led["tiers"]}
     return render(request, "supervision.html", title="审限监控", scope=scope_label(request, f), alerts=alerts,
                   counts=counts, level_names=LEVEL_NAMES, status_names=STATUS_NAMES, status=status, level=level,
                   as_of=led["as_of"], tiers=tiers, four=len(four_rows),
