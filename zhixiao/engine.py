@@ -6,7 +6,7 @@ Both engines read exactly the files the store's manifest lists, so they see one 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ class Engine:
     backend: str
     con: Any  # ibis backend
     store: CaseStore
+    # Derived tables materialised for this engine's snapshot (e.g. the 审限 table), keyed by their arguments.
+    cache: dict = field(default_factory=dict)
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)
@@ -54,6 +56,7 @@ def spark_session():
             SparkSession.builder.master(os.environ.get("ZHIXIAO_SPARK_MASTER", "local[2]"))
             .appName("zhixiao")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.memory", os.environ.get("ZHIXIAO_SPARK_MEMORY", "4g"))

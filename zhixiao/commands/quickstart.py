@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
             from zhixiao.web.app import create_app
 
             console.print(f"打开 http://127.0.0.1:{port}/ （演示账号见上）；Ctrl+C 退出")
-            uvicorn.run(create_app(s), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.run(create_app(s, warm=True), host="127.0.0.1", port=port, log_level="warning")
 
 
 def _seed_hooks(s, as_of_d: date) -> None:

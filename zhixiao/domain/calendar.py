@@ -70,6 +70,11 @@ class WorkCalendar:
             for d in _expand(spec.get("workdays", []), f"[year.{y}] workdays"):
                 self.workdays.setdefault(d, "调休上班")
 
+    def fingerprint(self) -> tuple:
+        """Equal for calendars that answer every question alike (a cache key)."""
+        return (tuple(sorted(self.closures)), tuple(sorted(self.workdays)), tuple(sorted(self.override_years)),
+                self.roll_on_adjusted_workday)
+
     @property
     def known_years(self) -> frozenset[int]:
         return PACKAGE_YEARS | frozenset(self.override_years)

@@ -9,11 +9,9 @@ Judges and divisions are listed by name, never ranked (2024-09 SPC rule: 杜绝�
 from __future__ import annotations
 
 import importlib
-import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -40,46 +38,6 @@ def _optional(module: str, attr: str) -> Callable | None:
             return None
         raise
     return getattr(mod, attr, None)
-
-
-_tmp_names = itertools.count()
-
-
-@contextmanager
-def shared_deadlines(engine) -> Iterator[None]:
-    """Compute the 审限 table once per briefing: every evaluation with 审限内结案率 joins it, and it is the
-    costliest part of the work (a calendar join over the whole store). While the briefing is collected,
-    ``zhixiao.supervision.deadlines.deadline_table`` answers this engine from a DuckDB temp table.
-    (Request to the supervision module: offer this caching itself; then this wrapper goes away.)"""
-    try:
-        mod = importlib.import_module("zhixiao.supervision.deadlines")
-    except ModuleNotFoundError:
-        yield
-        return
-    original = mod.deadline_table
-    if engine.backend != "duckdb":
-        yield
-        return
-    cache: dict[date, Any] = {}
-
-    def cached(eng, as_of, calendar=None, **kw):
-        if eng is not engine or calendar is not None or kw:
-            return original(eng, as_of, calendar, **kw)
-        if as_of not in cache:
-            name = f"_zx_briefing_deadlines_{next(_tmp_names)}"
-            cache[as_of] = eng.con.create_table(name, obj=original(eng, as_of), temp=True)
-        return cache[as_of]
-
-    mod.deadline_table = cached
-    try:
-        yield
-    finally:
-        mod.deadline_table = original
-        for t in cache.values():
-            try:
-                engine.con.drop_table(t.get_name(), force=True)
-            except Exception:  # noqa: BLE001 — a temp table; the connection drops it anyway
-                pass
 
 
 def _rowdict(r) -> dict[str, Any]:
@@ -824,9 +782,9 @@ def _ind_label(r: dict) -> str:
 def collect(engine, court_code: str, start: date, end: date, *, scope: str = "court", compare: str | None = "yoy",
             profile: str = "court-classic", settings=None) -> Briefing:
     """Every number of the briefing, computed once (the builders only render this object)."""
-    with shared_deadlines(engine):
-        return Collector(engine, court_code, start, end, scope=scope, compare=compare, profile=profile,
-                         settings=settings).collect()
+    # The 审限 table is materialised once per engine by ``deadline_table`` itself (engine.cache).
+    return Collector(engine, court_code, start, end, scope=scope, compare=compare, profile=profile,
+                     settings=settings).collect()
 
 
 def write_briefing(settings, court_code: str, start: date, end: date, out_dir, **kw):

@@ -84,7 +84,23 @@ def table_options(settings, ladder=None) -> dict:
 
 def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *, roll_forward: bool = True,
                    near_share: float = NEAR_SHARE) -> ibis.Table:
-    """One row per case with its deadline and status at ``as_of`` (columns: ``COLUMNS``)."""
+    """One row per case with its deadline and status at ``as_of`` (columns: ``COLUMNS``).
+
+    On DuckDB the result is materialised once per engine and arguments: the indicator engine, the
+    briefing and the web app all join it many times, and the engine's snapshot never changes.
+    """
+    cache = getattr(engine, "cache", None)
+    if cache is None or engine.backend != "duckdb":
+        return _deadline_expr(engine, as_of, calendar, roll_forward=roll_forward, near_share=near_share)
+    key = ("deadline_table", as_of, calendar.fingerprint() if calendar else None, roll_forward, near_share)
+    if key not in cache:
+        expr = _deadline_expr(engine, as_of, calendar, roll_forward=roll_forward, near_share=near_share)
+        cache[key] = engine.con.create_table(f"_zx_deadlines_{len(cache)}", obj=expr, temp=True)
+    return cache[key]
+
+
+def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_forward: bool,
+                   near_share: float) -> ibis.Table:
     cal = calendar or WorkCalendar()
     asof = ibis.literal(as_of, type="date")
     lo, hi = _calendar_span(engine, as_of)
