@@ -54,7 +54,14 @@ def register(app: typer.Typer) -> None:
         console.rule("[bold]3. 审限监管日常任务 / daily time-limit job")
         from zhixiao.supervision.ledger import run_daily
 
-        console.print(run_daily(s, as_of_d))
+        r = run_daily(s, as_of_d)
+        made = "、".join(f"{name} {r.created.get(lv, 0)} 项" for lv, name in
+                        (("remind", "提醒"), ("supervise", "督办"), ("interview", "约谈"), ("hold_accountable", "问责")))
+        console.print(f"检查 {r.cases_checked:,} 件案件，{r.matched:,} 件触发督办规则；本次新增 {made}"
+                      f"（同日重复运行不会重复生成）。")
+        if r.provisional_cases:
+            console.print(f"[yellow]注意：{r.provisional_cases:,} 件未结案件的审限届满日落在节假日安排尚未公布的年度，"
+                          "已按仅周末休息暂算并标注“暂定”。[/]")
 
         console.rule("[bold]4. 会商报告 / briefings")
         from zhixiao.reports.briefing import write_briefing
