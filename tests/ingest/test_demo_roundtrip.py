@@ -3,7 +3,6 @@
 from datetime import date
 
 from tests.ingest._ingest_helpers import write_csv
-
 from zhixiao.config import Settings
 from zhixiao.demo.export import export_court_csv
 from zhixiao.ingest.importer import import_files

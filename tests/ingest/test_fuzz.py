@@ -5,10 +5,10 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from tests.ingest._ingest_helpers import HEADER, SNAP, csv_bytes, good_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ingest._ingest_helpers import HEADER, SNAP, csv_bytes, good_row
 from zhixiao.ingest.importer import validate
 
 BAD_CELLS = {

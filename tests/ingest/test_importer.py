@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.ingest._ingest_helpers import good_row, write_csv, write_xlsx
 
+from tests.ingest._ingest_helpers import good_row, write_csv, write_xlsx
 from zhixiao.config import Settings
 from zhixiao.errors import UserError
 from zhixiao.ingest.importer import import_files, recent_imports

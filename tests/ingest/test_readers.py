@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-from tests.ingest._ingest_helpers import HEADER, csv_bytes, good_row, write_csv, write_xlsx
 
+from tests.ingest._ingest_helpers import HEADER, csv_bytes, good_row, write_csv, write_xlsx
 from zhixiao.errors import UserError
 from zhixiao.ingest.encodings import detect_encoding
 from zhixiao.ingest.readers import open_file

@@ -4,8 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from tests.ingest._ingest_helpers import HEADER, SNAP, good_row, write_csv
 
+from tests.ingest._ingest_helpers import HEADER, SNAP, good_row, write_csv
 from zhixiao.errors import UserError
 from zhixiao.ingest.importer import validate
 

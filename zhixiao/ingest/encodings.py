@@ -63,6 +63,21 @@ def detect_encoding(path: Path) -> str:
     return max(ok, key=ok.get)
 
 
+def _gbk_fast(data: bytes, final: bool) -> tuple[str, int] | None:
+    """GB18030 text that is plain GBK (the usual court export) decodes about twice as fast with the GBK
+    codec, with the same result: CPython's two codecs agree on every byte sequence GBK accepts, and GBK
+    rejects GB18030's four-byte sequences (their second byte is a digit). None = use the GB18030 codec."""
+    try:
+        return data.decode("gbk"), len(data)
+    except UnicodeDecodeError as exc:
+        if final or exc.start < len(data) - 3:
+            return None
+        try:  # maybe a character split across blocks: decode up to it, carry the rest to the next block
+            return data[:exc.start].decode("gbk"), exc.start
+        except UnicodeDecodeError:
+            return None
+
+
 class Utf8Stream(io.RawIOBase):
     """A readable stream of UTF-8 bytes transcoded from ``path`` (BOM dropped).
 
@@ -98,9 +113,9 @@ class Utf8Stream(io.RawIOBase):
             if data.startswith(codecs.BOM_UTF8) and self.encoding == "utf-8":
                 data = data[3:]
                 self._base = 3
+        fast = _gbk_fast(data, final) if self.encoding == "gb18030" else None
         try:
-            text = data.decode(self.encoding)
-            keep = len(data)
+            text, keep = fast or (data.decode(self.encoding), len(data))
         except UnicodeDecodeError as exc:
             if final or exc.start < len(data) - 3:
                 raise self._failure(data, exc.start) from None
