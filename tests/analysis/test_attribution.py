@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.analysis._synth import case, write
 
+from tests.analysis._synth import case, write
 from zhixiao.analysis.attribution import attribute
 from zhixiao.analysis.weak import find_weak, weak_indicators
 from zhixiao.engine import connect

@@ -6,9 +6,9 @@ import json
 from datetime import date
 
 import pytest
-from tests.analysis._synth import make_cases, write
 from typer.testing import CliRunner
 
+from tests.analysis._synth import make_cases, write
 from zhixiao.cli import app
 from zhixiao.errors import UserError
 

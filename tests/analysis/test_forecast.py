@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.analysis._synth import SHARE, make_cases, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.analysis._synth import SHARE, make_cases, write
 from zhixiao.analysis import flows
 from zhixiao.analysis.curves import closing_curve, curve_at, mean_curve
 from zhixiao.analysis.forecast import forecast_from_flows, forecast_year_end, history_seasons, season_of

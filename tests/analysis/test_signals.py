@@ -6,8 +6,8 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from tests.analysis._synth import JUDGES, case, event, make_cases, write
 
+from tests.analysis._synth import JUDGES, case, event, make_cases, write
 from zhixiao.analysis.signals import _norm_parties, _outliers, binomial_tail, detect_signals, load_rules
 from zhixiao.engine import connect
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.analysis._synth import case, make_cases, write
 
+from tests.analysis._synth import case, make_cases, write
 from zhixiao.analysis.forecast import forecast_year_end
 from zhixiao.analysis.signals import detect_signals
 from zhixiao.engine import connect

@@ -7,8 +7,8 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from tests.analysis._synth import case, make_cases, write
 
+from tests.analysis._synth import case, make_cases, write
 from zhixiao.analysis.forecast import Estimate, forecast_year_end
 from zhixiao.analysis.targets import (
     closings_needed,

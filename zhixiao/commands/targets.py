@@ -55,7 +55,7 @@ def _court(s, court: str | None) -> str:
 def _pct(v, unit_rate: bool):
     if v is None:
         return None
-    return f"{v * 100:.2f}%" if unit_rate else round(v, 1)
+    return f"{v * 100:.2f}%" if unit_rate else f"{round(v):,}"  # a forecast count is whole cases
 
 
 def register(app: typer.Typer) -> None:
