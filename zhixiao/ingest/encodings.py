@@ -146,14 +146,20 @@ class Utf8Stream(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(self.block), b""))
-        out = bytearray(size)
+        parts: list = []  # views of the decoded blocks: one copy in the join, not one per layer
         got = 0
         while got < size:
-            n = self.readinto(memoryview(out)[got:])
-            if not n:
-                break
+            if self._off >= len(self._buf):
+                if self._eof:
+                    break
+                self._buf, self._off = b"", 0
+                self._fill()
+                continue
+            n = min(size - got, len(self._buf) - self._off)
+            parts.append(memoryview(self._buf)[self._off:self._off + n])
+            self._off += n
             got += n
-        return bytes(out[:got])
+        return b"".join(parts)
 
     def close(self) -> None:
         self._fh.close()
