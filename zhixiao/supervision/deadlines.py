@@ -144,24 +144,23 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
     e = d.end_date.fill_null(ibis.cases((d_pending, asof), else_=d.k_closing))
     susp = d.kind.isin(SUSPENSION_KINDS)
     d = d.select(case_id=d.case_id, s=s.cast("date"), e=e.cast("date"), is_open=d.end_date.isnull(), is_susp=susp)
+    # Union length in one window: sorted by start, each interval adds the days after everything before it
+    # already covered (the running max of earlier ends), so overlaps count once. Intervals emptied by the
+    # clipping (e < s) add 0 and cannot extend the running max past a later start, so they stay in and
+    # the flags come out of the same aggregation.
+    w = ibis.window(group_by=d.case_id, order_by=[d.s, d.e], rows=(None, -1))
+    d = d.mutate(prev_end=d.e.max().over(w))
+    first_new = ibis.cases((d.prev_end.isnull(), d.s),
+                           else_=ibis.greatest(d.s, (d.prev_end + ibis.interval(days=1)).cast("date")))
     covers = (d.s <= asof) & (asof <= d.e)
-    flags = d.group_by(f_case_id=d.case_id).aggregate(
+    ded = d.group_by(g_case_id=d.case_id).aggregate(
+        deducted_days=ibis.greatest(d.e.delta(first_new.cast("date"), unit="day") + 1, 0).sum(),
         open_deduction=d.is_open.any(),
         has_deduction=(~d.is_susp).any(),
         has_suspension=d.is_susp.any(),
         in_deduction=(covers & ~d.is_susp).any(),
         in_suspension=(covers & d.is_susp).any(),
     )
-    # Union length in one window: sorted by start, each interval adds the days after everything before it
-    # already covered (the running max of earlier ends), so overlaps count once.
-    v = d.filter(d.e >= d.s).select("case_id", "s", "e")
-    w = ibis.window(group_by=v.case_id, order_by=[v.s, v.e], rows=(None, -1))
-    v = v.mutate(prev_end=v.e.max().over(w))
-    first_new = ibis.cases((v.prev_end.isnull(), v.s),
-                           else_=ibis.greatest(v.s, (v.prev_end + ibis.interval(days=1)).cast("date")))
-    v = v.mutate(n=ibis.greatest(v.e.delta(first_new.cast("date"), unit="day") + 1, 0))
-    ded = v.group_by(g_case_id=v.case_id).aggregate(deducted_days=v.n.sum())
-    summary = summary.left_join(flags, summary.a_case_id == flags.f_case_id).drop("f_case_id")
     summary = summary.left_join(ded, summary.a_case_id == ded.g_case_id).drop("g_case_id")
 
     t = c.select(
@@ -191,13 +190,19 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
     )
     # Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
     # date and its roll-forward, so only the two month additions use interval arithmetic.
+    # Most cases have no extension months and no extra limit days: those branches skip the (costly)
+    # interval arithmetic, and the one month addition every case needs is computed once.
     epoch = ibis.literal(EPOCH, type="date")
-    base_month = _add_months(t.start_date, t.lim_months)
-    ext_month = _add_months(t.start_date, t.lim_months + t.ext_months)
+    t = t.mutate(base_month=_add_months(t.start_date, t.lim_months))
+    t = t.mutate(base_mday=t.base_month.delta(epoch, unit="day"))
+    ext_mday = ibis.cases(
+        (t.ext_months == 0, t.base_mday),
+        else_=_add_months(t.start_date, t.lim_months + t.ext_months).delta(epoch, unit="day"),
+    )
     t = t.mutate(
-        base_deadline=_add_days(base_month, t.lim_days),
-        base_day=base_month.delta(epoch, unit="day") + t.lim_days,
-        ext_day=ext_month.delta(epoch, unit="day") + t.lim_days + t.ext_days,
+        base_deadline=ibis.cases((t.lim_days == 0, t.base_month), else_=_add_days(t.base_month, t.lim_days)),
+        base_day=t.base_mday + t.lim_days,
+        ext_day=ext_mday + t.lim_days + t.ext_days,
     )
     t = t.mutate(raw_day=(t.ext_day + t.deducted_days).cast("int32"))
     t = t.left_join(calt, t.raw_day == calt.cal_day).drop("cal_day")
