@@ -1,6 +1,7 @@
 """``zhixiao bench deadlines``: the whole-store 审限 computation against two in-run baselines.
 
-- floor: a bare DuckDB scan of the same columns (cases + case_events) — no engine can beat reading them;
+- floor: a bare DuckDB read of the same columns (cases + case_events) into temp tables, the same sink the
+  engine's cached table uses — no engine can beat reading and writing them;
 - Python: ``compute_deadline`` + ``case_status`` per case on a sample, extrapolated to the whole store.
 
 The synthetic store is generated one (court, year) partition at a time straight into the case store
@@ -116,8 +117,19 @@ def run_engine(data_dir: str) -> tuple[int, float]:
     return n, time.perf_counter() - t0
 
 
+CASE_COLUMNS = ("case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
+                "filing_date", "closing_date", "tags")
+EVENT_COLUMNS = ("case_id", "kind", "start_date", "end_date", "days", "months")
+
+
 def run_floor(data_dir: str) -> tuple[int, float]:
-    """(cases, seconds after imports) of a bare DuckDB scan of the same columns."""
+    """(cases, seconds after imports) of a bare DuckDB read of the same columns with the same sink.
+
+    ``deadline_table`` reads ``CASE_COLUMNS`` and ``EVENT_COLUMNS`` and materialises its result as a DuckDB
+    temp table (the cached table every consumer joins), so the floor does the same with the bare columns:
+    every value is read and written once, nothing computed. (Hashing the columns into a sum instead would
+    compare a table-writing engine with a read-only scan and bill the table writes to the engine.)
+    """
     import time
 
     import duckdb
@@ -129,13 +141,32 @@ def run_floor(data_dir: str) -> tuple[int, float]:
     con = duckdb.connect()
     cases = [str(f) for f in store.files("cases")]
     events = [str(f) for f in store.files("case_events")]
-    # every value of the columns the deadline computation reads is touched (no answers from metadata)
+    con.execute(f"CREATE TEMP TABLE floor_cases AS SELECT {', '.join(CASE_COLUMNS)} FROM read_parquet(?)", [cases])
+    con.execute(f"CREATE TEMP TABLE floor_events AS SELECT {', '.join(EVENT_COLUMNS)} FROM read_parquet(?)",
+                [events])
+    n = con.execute("SELECT count(*) FROM floor_cases").fetchone()[0]
+    return int(n), time.perf_counter() - t0
+
+
+def run_scan(data_dir: str) -> tuple[int, float]:
+    """(cases, seconds after imports) of a read-only scan of the same columns (hashed into sums, nothing
+    written): shown for reference next to the floor, it is what the floor was before it had a sink."""
+    import time
+
+    import duckdb
+
+    from zhixiao.store.cases import CaseStore
+
+    t0 = time.perf_counter()
+    store = CaseStore(data_dir)
+    con = duckdb.connect()
+    hashed = ", ".join(f"sum(hash({c}))" for c in CASE_COLUMNS if not c.endswith("_date"))
     n = con.execute(
-        "SELECT count(*), sum(hash(case_id)), sum(hash(procedure)), sum(hash(category)), sum(hash(tags)), "
-        "sum(filing_date - DATE '2000-01-01'), sum(closing_date - DATE '2000-01-01') FROM read_parquet(?)",
-        [cases]).fetchone()[0]
+        f"SELECT count(*), {hashed}, sum(filing_date - DATE '2000-01-01'), sum(closing_date - DATE '2000-01-01') "
+        "FROM read_parquet(?)", [[str(f) for f in store.files("cases")]]).fetchone()[0]
     con.execute("SELECT sum(hash(case_id)), sum(hash(kind)), sum(start_date - DATE '2000-01-01'), "
-                "sum(end_date - DATE '2000-01-01'), sum(months), sum(days) FROM read_parquet(?)", [events]).fetchone()
+                "sum(end_date - DATE '2000-01-01'), sum(months), sum(days) FROM read_parquet(?)",
+                [[str(f) for f in store.files("case_events")]]).fetchone()
     return int(n), time.perf_counter() - t0
 
 
@@ -184,12 +215,15 @@ def register(bench_app: typer.Typer) -> None:
                 gen_s, _, _ = measure(generate, d, cases)
                 console.print(f"生成 {cases:,} 件合成案件：{gen_s:.1f} 秒（{d}）")
             floor_wall, floor_mem, (n, floor_s) = measure(run_floor, str(d))
+            _, _, (_, scan_s) = measure(run_scan, str(d))
             eng_wall, eng_mem, (n_eng, eng_s) = measure(run_engine, str(d))
             _, _, (k, py_s) = measure(run_python_sample, str(d), sample)
             py_total = py_s / max(k, 1) * n
             ratio = eng_s / floor_s
             console.print(f"案件数 {n:,}（引擎统计 {n_eng:,}）；以下时间不含 Python 模块导入，括号内为含启动的子进程总时长")
-            console.print(f"DuckDB 裸扫描（下限）：{floor_s:.2f} 秒（{floor_wall:.2f}），峰值内存 {floor_mem / 2**20:.0f} MiB")
+            console.print(f"DuckDB 裸读写同列（下限，读入临时表）：{floor_s:.2f} 秒（{floor_wall:.2f}），"
+                          f"峰值内存 {floor_mem / 2**20:.0f} MiB")
+            console.print(f"参考：同列只扫描不落表 {scan_s:.2f} 秒（引擎 / 扫描 = {eng_s / scan_s:.2f}×）")
             console.print(f"引擎全库审限计算：{eng_s:.2f} 秒（{eng_wall:.2f}），峰值内存 {eng_mem / 2**20:.0f} MiB")
             console.print(f"逐案 Python（{k:,} 件样本外推）：{py_total:.1f} 秒")
             console.print(f"引擎 / 下限 = {ratio:.2f}×；逐案 Python / 引擎 = {py_total / eng_s:.1f}×")
