@@ -21,7 +21,15 @@ import ibis
 
 from zhixiao.errors import UserError
 from zhixiao.metrics.catalogue import Indicator, load_profile
-from zhixiao.metrics.filters import Compiler, Period, needs_deadlines, needs_suspension, spec_key
+from zhixiao.metrics.filters import (
+    DEADLINE_PREFIX,
+    Compiler,
+    Period,
+    add_months,
+    needs_deadlines,
+    needs_suspension,
+    spec_key,
+)
 from zhixiao.metrics.grouping import GROUP_KEYS, PEOPLE_KEYS, apply_filters, month_periods, with_group_columns
 
 DEADLINES_MISSING = "审限引擎（zhixiao.supervision.deadlines.deadline_table）尚不可用，本指标暂不计算"
@@ -255,25 +263,43 @@ class _Plan:
             elif kind == "sum":
                 aggs[name] = ibis.ifelse(w, p[vcol], ibis.literal(0).cast(p[vcol].type())).sum()
         out: dict[tuple, dict] = {}
+        pre = _preaggregated(src, table, gcols, source, self.periods) if aggs else None
+        if pre is not None:  # the same sums over a small pre-aggregated table (see _preaggregated)
+            aggs = self._reaggregate(pre, table, source)
+            p = pre
         if aggs:
             main = p.group_by(list(gcols)).aggregate(**aggs) if gcols else p.aggregate(**aggs)
             for rec in _records(main):
                 out.setdefault(_key(rec, gcols), {}).update(rec)
-        by_col: dict[str, list[tuple[str, ibis.Value]]] = {}
-        for name, kind, _nums, vcol, exprs in metrics:
+        by_col: dict[str, list[tuple[str, ibis.Value, list[int]]]] = {}
+        for name, kind, nums, vcol, exprs in metrics:
             if kind == "distinct":
                 w = exprs[0]
                 for e in exprs[1:]:
                     w = w & e
-                by_col.setdefault(vcol, []).append((name, w))
+                by_col.setdefault(vcol, []).append((name, w, nums))
         for vcol, items in by_col.items():  # per group: values of vcol with at least one qualifying row
+            # WHERE (parts every item shares) AND (any item's other parts): plain conjunctions that DuckDB
+            # pushes into the scan; every counted row is in some base set, so no ``relevant`` prefilter
+            common = [b for b in items[0][2] if all(b in it[2] for it in items[1:])]
             anyw = ibis.literal(False)
-            for _n, w in items:
-                anyw = anyw | w
-            q = src.filter(anyw & src[vcol].notnull())
+            flags = []  # each item's parts beyond the common ones (which the WHERE already holds)
+            for _n, _w, nums in items:
+                part = t[vcol].notnull()  # true on every row kept: a column, so MAX works on it
+                for b in nums:
+                    if b not in common:
+                        part = part & atoms[b]
+                flags.append(part)
+                anyw = anyw | part
+            cond = t[vcol].notnull()
+            for b in common:
+                cond = cond & atoms[b]
+            if any(len(it[2]) > len(common) for it in items):
+                cond = cond & anyw
+            q = t.filter(cond)
             inner = q.group_by([*gcols, vcol]).aggregate(
-                **{f"_f{i}": ibis.ifelse(w, 1, 0).max() for i, (_n, w) in enumerate(items)})
-            aggs = {n: inner[f"_f{i}"].sum() for i, (n, _w) in enumerate(items)}
+                **{f"_f{i}": ibis.ifelse(w, 1, 0).max() for i, w in enumerate(flags)})
+            aggs = {n: inner[f"_f{i}"].sum() for i, (n, _w, _b) in enumerate(items)}
             final = inner.group_by(list(gcols)).aggregate(**aggs) if gcols else inner.aggregate(**aggs)
             for rec in _records(final):
                 out.setdefault(_key(rec, gcols), dict(zip(gcols, _key(rec, gcols), strict=True))).update(rec)
@@ -285,7 +311,139 @@ class _Plan:
         return list(out.values())
 
 
+    def _reaggregate(self, pre: ibis.Table, table: str, source: dict) -> dict[str, ibis.Value]:
+        """The count and sum aggregates of ``_run`` over ``pre``: a count adds up ``_n``, a sum its ``_s*``."""
+        aggs: dict[str, ibis.Value] = {}
+        for tag, period in self.periods.items():
+            comp = Compiler(pre, period, "cases")
+            for key, (spec, ind) in source.items():
+                if "distinct" in spec:
+                    continue
+                w = ibis.literal(True)
+                for _akey, expr in comp.atoms(spec, ind.line, ind.exclusion_rules):
+                    w = w & expr.fill_null(False)
+                name = f"{self.keys[key]}_{tag}"
+                if "sum" in spec:
+                    v = pre[_sum_name(comp.value_key(spec))]
+                    aggs[name] = ibis.ifelse(w, v, ibis.literal(0).cast(v.type())).sum()
+                else:
+                    aggs[name] = ibis.ifelse(w, pre._n, 0).sum()
+        return aggs
+
+
 NAME_OF = {"court_name": "court_code", "judge_name": "judge_id"}  # name columns follow their id
+
+
+# Columns few enough in distinct values to group by as they are (besides booleans and the group columns).
+LOW_CARDINALITY = {"court_code", "court_name", "year", "specialized_code", "type_code", "category", "stage",
+                   "procedure", "closing_method", "division", "appeal_result", "judge_id", "judge_name"}
+_SAMPLE = {"string": "", "boolean": True, "int8": 0, "int16": 0, "int32": 0, "int64": 0, "float32": 0.0,
+           "float64": 0.0, "date": date(2000, 1, 1)}
+
+
+def _sum_name(vkey: str) -> str:
+    return "_s" + uuid.uuid5(uuid.NAMESPACE_OID, vkey).hex[:12]
+
+
+def _cond_columns(c: dict, out: list[tuple[str, str, Any]]) -> None:
+    if "any" in c:
+        for x in c["any"]:
+            _cond_columns(x, out)
+        return
+    op, v = next((k, v) for k, v in c.items() if k != "col")
+    out.append((c["col"], op, v))
+
+
+def _preaggregated(src: ibis.Table, table: str, gcols: Sequence[str], source: dict,
+                   periods: dict[str, Period]) -> ibis.Table | None:
+    """``src`` grouped by the group columns and by every column the count/sum conditions read, with dates
+    coarsened to the interval between consecutive literal dates they are compared with: one row per
+    combination, ``_n`` rows and ``_s*`` sums of each summed measure. Each condition is true for all rows
+    of such a combination or for none, so the catalogue's conditions, compiled over this (small) table,
+    give exactly the counts and sums of the full scan, at the cost of one hash aggregation instead of
+    dozens of predicates per row. ``None`` when a condition reads something that cannot be coarsened
+    this way (a measure such as ``duration_days``, a free-text column): the caller scans row by row."""
+    if table != "cases":
+        return None
+    schema = src.schema()
+    dates: dict[str, set[date]] = {}  # date column → the literal dates it is compared with
+    keep: set[str] = set()  # grouped by as they are
+    nulls: set[str] = set()  # only tested for null
+    coarse: set[str] = set()  # date columns, coarsened
+    # the dates Compiler.base compares each column with: s(tart), e(nd), a(s of)
+    base_cols = {"new_cases": {"filing_date": "se"}, "carried_over": {"filing_date": "s", "closing_date": "s"},
+                 "received": {"filing_date": "e", "closing_date": "s"}, "closed": {"closing_date": "se"},
+                 "pending_end": {"filing_date": "a", "closing_date": "a"}, "appealed": {"appeal_date": "se"},
+                 "transferred": {"transfer_date": "se"}, "cases": {}}
+    values: dict[str, ibis.Value] = {}
+    for spec, ind in source.values():
+        if "distinct" in spec:
+            continue
+        if spec["set"] not in base_cols:
+            return None
+        for col, which in base_cols[spec["set"]].items():
+            coarse.add(col)
+            for p in periods.values():
+                dates.setdefault(col, set()).update({"s": p.start, "e": p.end, "a": p.as_of}[w] for w in which)
+        if ind.line != "all":
+            keep.add("category")
+        conds: list[tuple[str, str, Any]] = []
+        for c in spec.get("where", []):
+            _cond_columns(c, conds)
+        for rule in ind.exclusion_rules.values():
+            for c in rule:
+                _cond_columns(c, conds)
+        for col, op, v in conds:
+            name = {"line": "category", "suspended": "_suspended"}.get(col, col)
+            if name.startswith(DEADLINE_PREFIX):
+                name = "dl_" + name[len(DEADLINE_PREFIX):]
+            if name not in schema:
+                return None
+            dtype = schema[name]
+            if dtype.is_date():
+                seen = dates.setdefault(name, set())
+                if op == "older_than_months":
+                    seen |= {add_months(p.as_of, -int(v)) for p in periods.values()}
+                elif op == "is_null":
+                    pass
+                elif op in ("in", "not_in") and all(isinstance(x, date) for x in v):
+                    seen |= set(v)
+                elif op in ("eq", "ne", "lt", "le", "gt", "ge") and isinstance(v, date):
+                    seen.add(v)
+                else:
+                    return None
+                coarse.add(name)
+            elif name in LOW_CARDINALITY or dtype.is_boolean():
+                keep.add(name)
+            elif op == "is_null" and type(dtype).__name__.lower() in _SAMPLE:
+                nulls.add(name)
+            else:
+                return None
+        if "sum" in spec:
+            for period in periods.values():
+                vkey, vexpr = Compiler(src, period).value_column(spec)
+                values.setdefault(_sum_name(vkey), vexpr)
+    if any(schema[c].is_date() is False for c in coarse if c in schema) or not all(c in schema for c in coarse):
+        return None
+    keys: dict[str, ibis.Value] = {c: src[c] for c in gcols}
+    for c in sorted(coarse - set(gcols)):
+        # x < d, x <= d (x < d+1), x == d … depend only on which [cut_i, cut_i+1) holds x: x becomes cut_i
+        # (the day before the first cut below it; null stays null)
+        lits = dates.get(c, set())
+        cuts = sorted(lits | {date.fromordinal(d.toordinal() + 1) for d in lits})
+        x = src[c]
+        below = ibis.literal(date.fromordinal(cuts[0].toordinal() - 1) if cuts else date(2000, 1, 1))
+        rest = ibis.ifelse(x.isnull(), ibis.null("date"), below)
+        keys[c] = ibis.cases(*[(x >= ibis.literal(d), ibis.literal(d)) for d in reversed(cuts)],
+                             else_=rest) if cuts else rest
+    for c in sorted(keep - set(keys)):
+        keys[c] = src[c]
+    for c in sorted(nulls - set(keys)):
+        keys["_nn_" + c] = src[c].notnull()
+    pre = src.group_by(**keys).aggregate(_n=src.count(), **{k: v.sum() for k, v in values.items()})
+    stand_in = {c: ibis.ifelse(pre["_nn_" + c], ibis.literal(_SAMPLE[type(schema[c]).__name__.lower()], schema[c]),
+                               ibis.null(schema[c])) for c in sorted(nulls - set(gcols) - keep - coarse)}
+    return pre.mutate(**stand_in) if stand_in else pre
 
 
 def origin_rows(raw: ibis.Table, t: ibis.Table, ids: Sequence[str]) -> ibis.Table:

@@ -169,9 +169,12 @@ class Compiler:
         """What a ``sum`` spec adds up, with a key (period-dependent for ages)."""
         if "sum" not in spec:
             return None
+        return self.value_key(spec), self.column(spec["sum"])
+
+    def value_key(self, spec: dict) -> str:
+        """Equal for the sums of equal values (ages depend on the period's as-of date)."""
         name = spec["sum"]
-        key = f"v|{self.p.as_of}|{name}" if name == "age_days" else f"v|{name}"
-        return key, self.column(name)
+        return f"v|{self.p.as_of}|{name}" if name == "age_days" else f"v|{name}"
 
     def aggregate(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None) -> ibis.Value:
         """Count (default), ``sum`` of a column/measure, or ``distinct`` count over the spec's rows."""
