@@ -53,6 +53,34 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offs - offs[0], data[offs[0]: offs[-1]]
 
 
+def may_need_trim(arr: pa.Array) -> np.ndarray:
+    """Per cell: could ``utf8_trim_whitespace`` change it? (Conservative byte test of the first and last
+    character against Arrow's whitespace: ASCII ≤ 0x20, U+0085/U+00A0 (C2 ..), U+1680 (E1 ..),
+    U+2000–U+205F (E2 ..) and U+3000 (E3 80 80).) ``arr`` has no nulls."""
+    offs, data = _buffers(arr)
+    lens = np.diff(offs)
+    if not len(data):
+        return np.zeros(len(arr), dtype=bool)
+    last = len(data) - 1
+
+    def at(pos: np.ndarray) -> np.ndarray:
+        return data[np.clip(pos, 0, last)]
+
+    start, end = offs[:-1], offs[1:]
+    b0, e1, e2, e3 = at(start), at(end - 1), at(end - 2), at(end - 3)
+    head = (b0 <= 0x20) | (b0 == 0xC2) | (b0 == 0xE1) | (b0 == 0xE2) | (
+        (b0 == 0xE3) & (lens >= 3) & (at(start + 1) == 0x80) & (at(start + 2) == 0x80))
+    tail = (e1 <= 0x20) | ((lens >= 2) & (e2 == 0xC2)) | ((lens >= 3) & (
+        (e3 == 0xE1) | (e3 == 0xE2) | ((e3 == 0xE3) & (e2 == 0x80) & (e1 == 0x80))))
+    return (lens > 0) & (head | tail)
+
+
+def trim(arr: pa.Array) -> pa.Array:
+    """``utf8_trim_whitespace`` without the copy when no cell starts or ends with whitespace (the usual case)."""
+    arr = pc.fill_null(arr, "") if arr.null_count else arr
+    return pc.utf8_trim_whitespace(arr) if may_need_trim(arr).any() else arr
+
+
 def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray]:
     """Byte-level split of each 案号 at its first “号”: (matched, seq, template) where template is the
     text without the sequence digits, and lead0 (sequence written with leading zeros). Matched rows have 1–9 ASCII digits right before the “号”, preceded
@@ -108,7 +136,7 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
     parse = parse or _parser()
     errors = _error_types()
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    arr = pc.utf8_trim_whitespace(pc.fill_null(arr, "") if arr.null_count else arr)
+    arr = trim(arr)
     n = len(arr)
     matched, seq_np, template, lead0 = split_numbers(arr)
     enc = pc.dictionary_encode(template)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from zhixiao.ingest import values as V
 from zhixiao.ingest.aliases import HeaderMap, vocab
-from zhixiao.ingest.casenum import parse_column
+from zhixiao.ingest.casenum import parse_column, trim
 from zhixiao.ingest.readers import Chunk
 from zhixiao.store.schema import APPEAL_RESULTS, EVENT_KINDS, TABLES
 
@@ -100,7 +100,7 @@ def _np(mask) -> np.ndarray:
         return mask
     if isinstance(mask, pa.ChunkedArray):
         mask = mask.combine_chunks()
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    return (pc.fill_null(mask, False) if mask.null_count else mask).to_numpy(zero_copy_only=False)
 
 
 @cache
@@ -296,7 +296,7 @@ def _no_nulls(arr: pa.Array) -> pa.Array:
 
 
 def _trimmed(arr: pa.Array) -> pa.Array:
-    return pc.utf8_trim_whitespace(_no_nulls(arr))
+    return trim(arr)
 
 
 def blank_as_null(arr: pa.Array) -> pa.Array:

@@ -162,4 +162,6 @@ def map_distinct(col: pa.ChunkedArray | pa.Array, fn: Callable[[str], Any], typ:
             values.append(None)
             reasons.append(str(exc))
     idx = enc.indices
-    return (pc.take(pa.array(values, type=typ), idx), pc.take(pa.array(reasons, type=pa.string()), idx))
+    bad = any(r is not None for r in reasons)  # usually none: skip spreading a column of nulls
+    return (pc.take(pa.array(values, type=typ), idx),
+            pc.take(pa.array(reasons, type=pa.string()), idx) if bad else pa.nulls(len(arr), pa.string()))
