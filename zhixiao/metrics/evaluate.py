@@ -182,7 +182,7 @@ class _Plan:
         named = len(ids) != len(gcols)  # the names query below also lists every group
         out = {_key(r, ids): r for r in self._run(t, table, ids, None if named else base)} if (ids or not gcols) else {}
         if table == "cases" and self.origin:
-            for rec in self._run(origin_rows(self.raw, base, ids), "origin", ids):
+            for rec in self._run(origin_rows(self.raw.filter(self._any_origin(self.raw)), base, ids), "origin", ids):
                 out.setdefault(_key(rec, ids), {}).update(rec)
         if named:
             names: dict[tuple, dict] = {}
@@ -191,6 +191,15 @@ class _Plan:
             for k, nm in names.items():
                 out.setdefault(k, dict(zip(ids, k, strict=True))).update(nm)
         return list(out.values())
+
+    def _any_origin(self, raw: ibis.Table) -> ibis.Value:
+        """Rows that count in some 原审-attributed aggregate (of any period): only they need the join."""
+        anyw = ibis.literal(False)
+        for period in self.periods.values():
+            comp = Compiler(raw, period, "cases")
+            for spec, ind in self.origin.values():
+                anyw = anyw | comp.where(spec, ind.line, ind.exclusion_rules)
+        return anyw
 
     def relevant(self, t: ibis.Table) -> ibis.Value:
         """A cheap superset of every date-based base set of every period (6 comparisons a row): rows
@@ -218,6 +227,7 @@ class _Plan:
             return []
         bits: dict[str, int] = {}  # condition part key → index in atoms
         atoms: list[ibis.Value] = []
+        raw: list[ibis.Value] = []  # the same without COALESCE(…, FALSE): equal truth in WHERE/CASE WHEN
         values: dict[str, str] = {}  # value key → column name
         vexprs: dict[str, ibis.Value] = {}
         metrics: list[tuple[str, str, list[int], str | None, list[ibis.Value]]] = []
@@ -229,6 +239,7 @@ class _Plan:
                     if akey not in bits:
                         bits[akey] = len(atoms)
                         atoms.append(expr.fill_null(False))
+                        raw.append(expr)
                     nums.append(bits[akey])
                     exprs.append(atoms[bits[akey]])
                 vcol = None
@@ -288,12 +299,12 @@ class _Plan:
                 part = t[vcol].notnull()  # true on every row kept: a column, so MAX works on it
                 for b in nums:
                     if b not in common:
-                        part = part & atoms[b]
+                        part = part & raw[b]
                 flags.append(part)
                 anyw = anyw | part
             cond = t[vcol].notnull()
             for b in common:
-                cond = cond & atoms[b]
+                cond = cond & raw[b]
             if any(len(it[2]) > len(common) for it in items):
                 cond = cond & anyw
             q = t.filter(cond)
