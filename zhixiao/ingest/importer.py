@@ -94,9 +94,14 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+class _Cancelled(Exception):
+    """A speculative validation that turned out not to be needed (the file was already imported)."""
+
+
 def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto", mapping: dict | None = None,
-                  snapshot_date: date | None = None, on_bytes: OnBytes | None = None) -> FileReport:
-    """Read and check one file (no writes)."""
+                  snapshot_date: date | None = None, on_bytes: OnBytes | None = None,
+                  cancel: threading.Event | None = None) -> FileReport:
+    """Read and check one file (no writes). ``cancel``: stop (raising ``_Cancelled``) at the next chunk."""
     if table not in TABLES:
         raise UserError(f"未知的数据表“{table}”：可选 {', '.join(TABLES)}。")
     path = Path(path)
@@ -107,6 +112,8 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
                      unknown_columns=hm.unknown)
     tables: list[pa.Table] = []
     for chunk in prefetch(raw.chunks):
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled(path.name)
         res = validate_chunk(chunk, hm, path.name, snap)
         rep.rows_read += res.rows_read
         rep.blank_rows += res.blank_rows
@@ -176,6 +183,44 @@ def validate(paths: list[Path | str], table: str = "cases", encoding: str = "aut
     return ValidationReport([validate_file(p, table, encoding, m, snapshot_date, on_bytes) for p in paths])
 
 
+class _Speculation:
+    """``validate_file`` of one file running in a background thread."""
+
+    def __init__(self, path: Path, table: str, encoding: str, mapping: dict, snapshot_date: date | None,
+                 on_bytes: OnBytes | None):
+        self._stop = threading.Event()
+        self._reported = 0
+        self._on_bytes = on_bytes
+        self._box: list = []
+        self._thread = threading.Thread(target=self._run, name="zhixiao-validate", daemon=True,
+                                        args=(path, table, encoding, mapping, snapshot_date))
+        self._thread.start()
+
+    def _progress(self, n: int) -> None:
+        if self._on_bytes and not self._stop.is_set():
+            self._reported += n
+            self._on_bytes(n)
+
+    def _run(self, *args) -> None:
+        try:
+            self._box.append((validate_file(*args, on_bytes=self._progress, cancel=self._stop), None))
+        except BaseException as exc:  # noqa: BLE001 — handed to the caller of result()
+            self._box.append((None, exc))
+
+    def result(self) -> FileReport:
+        self._thread.join()
+        rep, exc = self._box[0]
+        if exc is not None:
+            raise exc
+        return rep
+
+    def cancel(self) -> int:
+        """Stop and wait; returns the source bytes already reported to ``on_bytes``."""
+        self._stop.set()
+        self._thread.join()
+        return self._reported
+
+
 def _record_model():
     from zhixiao.store.imports_models import ImportRecord
 
@@ -202,38 +247,47 @@ def import_files(paths: list[Path | str], settings: Settings, user: str | None =
                  snapshot_date: date | None = None, rejects_path: Path | str | None = None,
                  on_bytes: OnBytes | None = None, force: bool = False) -> ImportResult:
     """Validate ``paths`` and write all accepted rows in ONE store transaction; record each file."""
-    from zhixiao.store.ops import session_factory
-
-    R = _record_model()
     paths = [Path(p) for p in paths]
     store = CaseStore(settings.data_dir)
     data_dir = str(Path(settings.data_dir).resolve())
-    Session = session_factory(settings.ops_url)
     batch = uuid.uuid4().hex
     started = datetime.now()
     m = mapping if isinstance(mapping, dict) else load_mapping(mapping, table)
-    version = store.manifest().version
-    reports: list[FileReport] = []
-    with Session() as s:
-        for p in paths:
-            if not p.is_file():
-                raise UserError(f"找不到文件 {p}：请检查路径是否正确。")
-            digest = sha256_of(p)
-            if not force and _already_imported(s, data_dir, table, digest, version):
-                rep = FileReport(p, table, sha256=digest, status="unchanged")
-                if on_bytes:
-                    on_bytes(p.stat().st_size)
-            else:
-                try:
-                    rep = validate_file(p, table, encoding, m, snapshot_date, on_bytes)
-                except UserError as exc:
-                    s.add(R(batch_id=batch, user=user, started_at=started, finished_at=datetime.now(),
-                            data_dir=data_dir, table_name=table, file_name=p.name, sha256=digest, status="failed",
-                            message=str(exc)))
-                    s.commit()
-                    raise
-                rep.sha256 = digest
-            reports.append(rep)
+    # The first file is validated (read-only) in the background while the ops DB is migrated and the file
+    # hashed; if it turns out to be imported already, that work is cancelled and thrown away.
+    spec = _Speculation(paths[0], table, encoding, m, snapshot_date, on_bytes) if paths and paths[0].is_file() else None
+    try:
+        from zhixiao.store.ops import session_factory
+
+        R = _record_model()
+        Session = session_factory(settings.ops_url)
+        version = store.manifest().version
+        reports: list[FileReport] = []
+        with Session() as s:
+            for i, p in enumerate(paths):
+                if not p.is_file():
+                    raise UserError(f"找不到文件 {p}：请检查路径是否正确。")
+                digest = sha256_of(p)
+                ahead = spec if i == 0 else None
+                if not force and _already_imported(s, data_dir, table, digest, version):
+                    rep = FileReport(p, table, sha256=digest, status="unchanged")
+                    done = ahead.cancel() if ahead else 0
+                    if on_bytes:
+                        on_bytes(p.stat().st_size - done)
+                else:
+                    try:
+                        rep = ahead.result() if ahead else validate_file(p, table, encoding, m, snapshot_date, on_bytes)
+                    except UserError as exc:
+                        s.add(R(batch_id=batch, user=user, started_at=started, finished_at=datetime.now(),
+                                data_dir=data_dir, table_name=table, file_name=p.name, sha256=digest,
+                                status="failed", message=str(exc)))
+                        s.commit()
+                        raise
+                    rep.sha256 = digest
+                reports.append(rep)
+    finally:
+        if spec:
+            spec.cancel()
     report = ValidationReport(reports)
     todo = [r for r in reports if r.status == "ok"]
     changed = bool(todo)
