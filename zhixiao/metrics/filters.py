@@ -71,6 +71,12 @@ class Compiler:
 
     def __init__(self, t: ibis.Table, period: Period, table: str = "cases"):
         self.t, self.p, self.table = t, period, table
+        self._memo: dict[str, ibis.Value] = {}  # part key → expression, built once per Compiler
+
+    def _once(self, key: str, make) -> tuple[str, ibis.Value]:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return key, self._memo[key]
 
     def column(self, name: str) -> ibis.Value:
         t, p = self.t, self.p
@@ -141,22 +147,24 @@ class Compiler:
         """The ANDed parts of a spec's row condition, each with a key that is equal for equal parts, so a
         scan can compute each part once per row however many indicators share it."""
         tag = f"{self.table}|{self.p.start}|{self.p.end}|{self.p.as_of}"
-        out = [(f"{tag}|set:{spec['set']}", self.base(spec["set"]))]
+        out = [self._once(f"{tag}|set:{spec['set']}", lambda: self.base(spec["set"]))]
         if line != "all" and self.table == "cases":
-            out.append((f"line:{line}", self.t.category.isin(categories_of_line(line))))
+            out.append(self._once(f"line:{line}", lambda: self.t.category.isin(categories_of_line(line))))
         for c in spec.get("where", []):
             key = json.dumps(c, sort_keys=True, ensure_ascii=False, default=str)
             if "older_than_months" in key or "age_days" in key:
                 key = f"{tag}|{key}"
-            out.append((f"{self.table}|{key}", self.cond(c)))
+            out.append(self._once(f"{self.table}|{key}", lambda c=c: self.cond(c)))
         if self.table == "cases" and exclusion_rules:
-            keep = ibis.literal(True)
-            for rule in exclusion_rules.values():
-                hit = ibis.literal(True)
-                for c in rule:  # an exclusion's conditions are ANDed, like a spec's
-                    hit = hit & self.cond(c).fill_null(False)
-                keep = keep & ~hit
-            out.append(("excl:" + "|".join(sorted(exclusion_rules)), keep))
+            def keep() -> ibis.Value:
+                out = ibis.literal(True)
+                for rule in exclusion_rules.values():
+                    hit = ibis.literal(True)
+                    for c in rule:  # an exclusion's conditions are ANDed, like a spec's
+                        hit = hit & self.cond(c).fill_null(False)
+                    out = out & ~hit
+                return out
+            out.append(self._once("excl:" + "|".join(sorted(exclusion_rules)), keep))
         return out
 
     def where(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None) -> ibis.Value:
