@@ -164,6 +164,8 @@ def _child_source() -> str:
 
 def _spawn(path: Path, encoding: str, block: int) -> subprocess.Popen | None:
     """Start the transcoding child (None if this platform cannot)."""
+    if not sys.executable:  # embedded interpreter: no Python to start
+        return None
     try:
         proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _child_source(), str(path), encoding, str(block)],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
