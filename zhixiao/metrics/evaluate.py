@@ -169,9 +169,14 @@ class _Plan:
                 target.setdefault(key, (spec, ind))
         self.keys = {k: f"a{i}" for i, k in enumerate(list(self.cases) + list(self.people) + list(self.origin))}
         self.raw: ibis.Table | None = None  # the unfiltered cases table, for origin attribution
+        self._cols: dict[tuple, str] = {}
+        self._held = list(indicators)  # keeps the specs alive, so their ids in _cols stay theirs
 
     def col(self, spec: dict, ind: Indicator, tag: str) -> str:
-        return f"{self.keys[spec_key(spec, ind.line, ind.exclusions)]}_{tag}"
+        memo = (id(spec), id(ind), tag)  # called per group × indicator: spec_key (JSON) once per spec
+        if memo not in self._cols:
+            self._cols[memo] = f"{self.keys[spec_key(spec, ind.line, ind.exclusions)]}_{tag}"
+        return self._cols[memo]
 
     def run(self, t: ibis.Table, table: str, gcols: Sequence[str], base: ibis.Table | None = None) -> list[dict]:
         """Records per group (see ``_run``); names (court_name, judge_name) are looked up by id afterwards
