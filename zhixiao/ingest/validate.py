@@ -33,6 +33,8 @@ DATE_ORDER = {"cases": ("filing_date", "closing_date", "结案日期早于立案
               "case_events": ("start_date", "end_date", "结束日期早于开始日期"),
               "people": ("active_from", "active_to", "离任日期早于任职日期")}
 DUP_KEY = {"cases": ("case_id",), "case_events": ("case_id", "kind", "start_date"), "people": ("judge_id", "court_code", "year")}
+CATEGORICAL = {"court_name", "division", "cause", "closing_method", "judge_id", "judge_name", "lawyer", "team", "post",
+               "approver", "reason", "name"}
 _FAST_AMOUNT = r"^\d{1,16}(\.\d{1,2})?$"
 V_MONEY = pa.decimal128(18, 2)
 
@@ -217,9 +219,9 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             out[c] = v
         elif c == "procedure":
             continue  # needs the category from the 案号, done below
+        elif c in CATEGORICAL:
+            out[c] = pc.dictionary_encode(blank_as_null(arr))  # few distinct values: smaller and faster downstream
         else:
-            # Plain text, zero-copy: dictionary-encoding the repetitive columns (法院, 案由 …) here would be
-            # undone by the store's conform() before writing (measured: ~0.3 s CPU per million rows).
             out[c] = blank_as_null(arr)
 
     if table == "cases":
