@@ -2,7 +2,8 @@
 
 Same rules as ``zhixiao.domain.time_limits.compute_deadline`` (see its docstring), expressed as joins:
 limits and the work calendar are small tables joined in; deducted intervals are merged per case with a
-running-max window (gaps and islands), so overlaps count once. No per-row Python.
+running-max window on the event table alone, so overlaps count once, and the cases are scanned and joined
+once (to the per-case event summary). No per-row Python.
 """
 
 from __future__ import annotations
@@ -113,8 +114,8 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
 
     c = engine.cases
     ev = engine.case_events
-    # Two joins touch every case (events → cases for the deducted rows, cases → per-case summary);
-    # everything else works on the much smaller event tables.
+    # One join touches every case (cases → per-case summary, the small side as build); everything else
+    # works on the much smaller event tables.
     is_ext = ev.kind == "extension"
     summary = ev.group_by(a_case_id=ev.case_id).aggregate(
         ext_months=ev.months.fill_null(0).sum(where=is_ext),
@@ -123,7 +124,8 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
         restart=ev.start_date.max(where=ev.kind == "restart"),
     )
 
-    # Deducted intervals: clip to the day after the start, open ends run to the stop date, merge overlaps.
+    # Deducted intervals: clip to the day after the start, open ends run to the stop date, merge overlaps
+    # (the first two after the join, see below).
     d = ev.filter(ev.kind.isin(DEDUCTION_KINDS)).select("case_id", "kind", "start_date", "end_date")
     # a 中止 recorded without an end is closed by the first later 恢复 (resumption) event, if any
     so = d.filter(d.kind.isin(SUSPENSION_KINDS) & d.end_date.isnull())
@@ -134,32 +136,34 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
     d = d.left_join(closed_by, [d.case_id == closed_by.cb_case_id, d.start_date == closed_by.cb_start,
                                 d.kind.isin(SUSPENSION_KINDS)])
     d = d.select("case_id", "kind", "start_date", end_date=d.end_date.fill_null(d.cb_end))
-    ck = c.select(k_case_id=c.case_id, k_filing=c.filing_date, k_closing=c.closing_date)
-    d = d.inner_join(ck, d.case_id == ck.k_case_id)
-    rk = summary.select(r_case_id=summary.a_case_id, r_restart=summary.restart)
-    d = d.left_join(rk, d.case_id == rk.r_case_id)
-    d_start = ibis.greatest(d.k_filing, d.r_restart.fill_null(d.k_filing))
-    d_pending = d.k_closing.isnull() | (d.k_closing > asof)
-    s = ibis.greatest(d.start_date, (d_start + ibis.interval(days=1)).cast("date"))
-    e = d.end_date.fill_null(ibis.cases((d_pending, asof), else_=d.k_closing))
+    # The merge needs no case column: clipping to the day after the start and the end of open intervals
+    # (the stop date) are applied after the one join with the cases, to a per-case summary. Closed intervals
+    # are cut into disjoint pieces (sorted by start, each keeps the days after the running max of the
+    # earlier ends), so their union U is a short list; open intervals all end on the same stop date E,
+    # so their union is [o, E] with o the earliest open start. With L the day after the start:
+    # deducted = |U ∩ [L, ∞)| + |[x, E]| − |U ∩ [x, E]|, x = max(o, L).
+    epoch = ibis.literal(EPOCH, type="date")
+    asof_day = (as_of - EPOCH).days
     susp = d.kind.isin(SUSPENSION_KINDS)
-    d = d.select(case_id=d.case_id, s=s.cast("date"), e=e.cast("date"), is_open=d.end_date.isnull(), is_susp=susp)
-    # Union length in one window: sorted by start, each interval adds the days after everything before it
-    # already covered (the running max of earlier ends), so overlaps count once. Intervals emptied by the
-    # clipping (e < s) add 0 and cannot extend the running max past a later start, so they stay in and
-    # the flags come out of the same aggregation.
+    d = d.select(case_id=d.case_id, s=d.start_date.delta(epoch, unit="day"), e=d.end_date.delta(epoch, unit="day"),
+                 is_susp=susp)
     w = ibis.window(group_by=d.case_id, order_by=[d.s, d.e], rows=(None, -1))
-    d = d.mutate(prev_end=d.e.max().over(w))
-    first_new = ibis.cases((d.prev_end.isnull(), d.s),
-                           else_=ibis.greatest(d.s, (d.prev_end + ibis.interval(days=1)).cast("date")))
-    covers = (d.s <= asof) & (asof <= d.e)
+    d = d.mutate(prev_end=d.e.max().over(w))  # max ignores the open (null) ends
+    closed = d.e.notnull()
+    covers = closed & (d.s <= asof_day) & (d.e >= asof_day)
+    a = ibis.cases((d.prev_end.isnull(), d.s), else_=ibis.greatest(d.s, d.prev_end + 1))
     ded = d.group_by(g_case_id=d.case_id).aggregate(
-        deducted_days=ibis.greatest(d.e.delta(first_new.cast("date"), unit="day") + 1, 0).sum(),
-        open_deduction=d.is_open.any(),
+        pieces=ibis.struct({"a": a, "b": d.e}).collect(where=closed),
+        u_days=ibis.greatest(d.e - a + 1, 0).sum(where=closed),  # |U|, with its bounds below
+        u_lo=d.s.min(where=closed),
+        u_hi=d.e.max(where=closed),
+        open_d=d.s.min(where=~closed & ~d.is_susp),
+        open_s=d.s.min(where=~closed & d.is_susp),
+        open_deduction=(~closed).any(),
         has_deduction=(~d.is_susp).any(),
         has_suspension=d.is_susp.any(),
-        in_deduction=(covers & ~d.is_susp).any(),
-        in_suspension=(covers & d.is_susp).any(),
+        cover_d=(covers & ~d.is_susp).any(),
+        cover_s=(covers & d.is_susp).any(),
     )
     summary = summary.left_join(ded, summary.a_case_id == ded.g_case_id).drop("g_case_id")
 
@@ -179,20 +183,40 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
         no_limit=t.lim_no_limit.fill_null(True)
         | (t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False)),
         has_restart=t.restart.notnull(),
-        deducted_days=t.deducted_days.fill_null(0).cast("int32"),
         open_deduction=t.open_deduction.fill_null(False),
         has_deduction=t.has_deduction.fill_null(False),
         has_suspension=t.has_suspension.fill_null(False),
-        in_deduction=t.in_deduction.fill_null(False),
-        in_suspension=t.in_suspension.fill_null(False),
         lim_months=t.lim_months.fill_null(0),
         lim_days=t.lim_days.fill_null(0),
+    )
+    # the deducted days and the in-deduction flags (see the merge above), for the cases with intervals
+    low = t.start_date.delta(epoch, unit="day") + 1
+    stop = ibis.cases((t.pending, asof_day), else_=t.closing_date.delta(epoch, unit="day"))
+    first_open = ibis.least(t.open_d, t.open_s)  # least/greatest skip nulls
+    x = ibis.cases((first_open.notnull(), ibis.greatest(first_open, low)), else_=ibis.null().cast("int64"))
+
+    def covered(lo, hi=None):  # |U ∩ [lo, hi]|; the piece list is only walked when the range cuts U
+        hi_ok = True if hi is None else hi >= t.u_hi
+        return ibis.cases(
+            (t.u_days.isnull(), 0),
+            ((lo <= t.u_lo) & hi_ok, t.u_days),
+            ((lo > t.u_hi) | (False if hi is None else hi < t.u_lo), 0),
+            else_=t.pieces.map(lambda p: ibis.greatest(
+                (p.b if hi is None else ibis.least(p.b, hi)) - ibis.greatest(p.a, lo) + 1, 0)).sums(),
+        )
+
+    from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - covered(x, stop))
+    ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
+    t = t.mutate(
+        deducted_days=ibis.cases((t.u_days.isnull() & x.isnull(), 0),
+                                 else_=covered(low) + from_open).cast("int32"),
+        in_deduction=((low <= asof_day) & (t.cover_d | (t.open_d <= asof_day) & ran)).fill_null(False),
+        in_suspension=((low <= asof_day) & (t.cover_s | (t.open_s <= asof_day) & ran)).fill_null(False),
     )
     # Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
     # date and its roll-forward, so only the two month additions use interval arithmetic.
     # Most cases have no extension months and no extra limit days: those branches skip the (costly)
     # interval arithmetic, and the one month addition every case needs is computed once.
-    epoch = ibis.literal(EPOCH, type="date")
     t = t.mutate(base_month=_add_months(t.start_date, t.lim_months))
     t = t.mutate(base_mday=t.base_month.delta(epoch, unit="day"))
     ext_mday = ibis.cases(
