@@ -26,9 +26,10 @@ def sql_url(request, tmp_path):
         c.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
     yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    from zhixiao.store.ops import get_engine
+    from zhixiao.store import ops
 
-    get_engine.cache_clear()
+    ops.get_engine.cache_clear()
+    ops._migrated.clear()
     with admin.begin() as c:
         c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()

@@ -8,14 +8,18 @@ label per module, ``down_revision=None`` for its first revision), so modules evo
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATE_LOCK = 73_680_000  # PostgreSQL advisory lock: one migrating process at a time
+_migrated: set[str] = set()  # URLs already brought to head by this process
+_migrate_lock = threading.Lock()  # Alembic's environment loading is not thread-safe
 
 
 class Base(DeclarativeBase):
@@ -48,12 +52,18 @@ def migrate(url: str) -> Engine:
     from alembic.config import Config
 
     eng = get_engine(url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    with eng.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+    with _migrate_lock:
+        if url in _migrated:
+            return eng
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        with eng.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "heads")
+        _migrated.add(url)
     return eng
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 import ibis
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -289,6 +289,7 @@ def run_daily(settings: Any, as_of: date, *, backend: str = "duckdb", engine: An
     now = _now()
     Session_ = session_factory(settings.ops_url)
     with Session_() as session, session.begin():
+        _serialize_daily_job(session)
         created = _create(session, [_values(ladder, c, as_of, cal, now) for c in cands], now)
         created += _create(session, [_values(ladder, c, as_of, cal, now)
                                      for c in _after_interview(session, ladder, table, as_of)], now)
@@ -302,6 +303,20 @@ def run_daily(settings: Any, as_of: date, *, backend: str = "duckdb", engine: An
     summary.created = dict(Counter(lv for _, lv, _ in created))
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+DAILY_JOB_LOCK = 73_680_001  # any constant shared by every run of the job against one database
+
+
+def _serialize_daily_job(session: Session) -> None:
+    """Two daily jobs at once run one after the other: the second then sees the first's alerts and adds none.
+
+    Insert-or-ignore alone keeps keys unique, but the follow-up rules (judge totals, after-interview) read
+    the ledger, and under READ COMMITTED two overlapping runs would each miss the other's uncommitted rows.
+    PostgreSQL: a transaction-scoped advisory lock. SQLite already serialises writers (busy_timeout waits).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DAILY_JOB_LOCK})
 
 
 def calendar_for(settings: Any) -> WorkCalendar:
