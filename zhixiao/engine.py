@@ -25,6 +25,8 @@ class Engine:
     store: CaseStore
     # Derived tables materialised for this engine's snapshot (e.g. the 审限 table), keyed by their arguments.
     cache: dict = field(default_factory=dict)
+    # The court's work calendar (override file of the data directory's settings); None = package calendar.
+    calendar: Any = None
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)
@@ -67,8 +69,25 @@ def spark_session():
     return _spark_session
 
 
-def connect(data_dir: Path | str, backend: str = "duckdb") -> Engine:
+def court_calendar(data_dir: Path | str):
+    """The calendar the settings for ``data_dir`` name (overrides, roll-forward rule), or None if default."""
+    from zhixiao.config import load_settings
+    from zhixiao.domain.calendar import load_calendar
+    from zhixiao.errors import UserError
+
+    st = load_settings(data_dir=data_dir)
+    if not st.calendar_overrides and not (st.rules or {}).get("calendar"):
+        return None
+    try:
+        return load_calendar(st)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UserError(f"日历覆盖文件 {st.calendar_overrides} 有误：{exc}") from None
+
+
+def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None) -> Engine:
+    """``calendar`` defaults to the court's (see ``court_calendar``) so every 审限 figure uses its overrides."""
     store = CaseStore(data_dir)
+    calendar = calendar if calendar is not None else court_calendar(data_dir)
     if backend == "duckdb":
         con = ibis.duckdb.connect()
         for name, schema in TABLES.items():
@@ -77,7 +96,7 @@ def connect(data_dir: Path | str, backend: str = "duckdb") -> Engine:
                 con.read_parquet(files, table_name=name)
             else:
                 con.create_table(name, schema=ibis.Schema.from_pyarrow(schema), temp=True)
-        return Engine("duckdb", con, store)
+        return Engine("duckdb", con, store, calendar=calendar)
     if backend == "spark":
         session = spark_session()
         con = ibis.pyspark.connect(session)
@@ -88,7 +107,7 @@ def connect(data_dir: Path | str, backend: str = "duckdb") -> Engine:
             else:
                 df = session.createDataFrame(schema.empty_table().to_pandas(), schema=_spark_schema(schema))
             df.createOrReplaceTempView(name)
-        return Engine("spark", con, store)
+        return Engine("spark", con, store, calendar=calendar)
     raise ValueError(f"未知的计算引擎 {backend!r}，可选：{', '.join(BACKENDS)}")
 
 

@@ -89,7 +89,9 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
 
     On DuckDB the result is materialised once per engine and arguments: the indicator engine, the
     briefing and the web app all join it many times, and the engine's snapshot never changes.
+    Without ``calendar`` the engine's court calendar applies (its override file), else the package's.
     """
+    calendar = calendar or getattr(engine, "calendar", None)
     cache = getattr(engine, "cache", None)
     if cache is None or engine.backend != "duckdb":
         return _deadline_expr(engine, as_of, calendar, roll_forward=roll_forward, near_share=near_share)
