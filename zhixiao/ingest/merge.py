@@ -59,17 +59,35 @@ def _court_ids(col: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     return (np.concatenate(parts) if parts else np.zeros(0, np.int64)), list(ids)
 
 
-def _split(t: pa.Table) -> dict[tuple[str, int], np.ndarray | None]:
-    """Row mask per (court_code, year) (None = all rows); the filtering happens in the writer threads
-    so only the partitions being written are copied at any time."""
+Pieces = list[tuple[int, np.ndarray]]  # (record batch, row indices in it)
+
+
+def _split(t: pa.Table) -> tuple[list[pa.RecordBatch], dict[tuple[str, int], Pieces | None]]:
+    """Rows per (court_code, year) (None = all rows) as indices into ``t``'s record batches, from one
+    small-integer sort per batch. The rows are gathered in the writer threads, batch by batch (a take on a
+    chunked table would concatenate every column per partition), so only the partitions being written are
+    copied at any time."""
     court, names = _court_ids(t.column("court_code"))
     years = t.column("year").to_numpy().astype(np.int64)
-    uniq, inverse = np.unique(court * 100_000 + years, return_inverse=True)
-    keys = [(names[int(u // 100_000)], int(u % 100_000)) for u in uniq]
+    y0, width = (int(years.min()), int(years.max() - years.min()) + 1) if len(years) else (0, 1)
+    code = court * width + (years - y0)
+    present = np.flatnonzero(np.bincount(code))
+    keys = {int(u): (names[int(u // width)], int(u % width) + y0) for u in present}
     if len(keys) == 1:
-        return {keys[0]: None}
-    inverse = inverse.ravel()
-    return {k: inverse == i for i, k in enumerate(keys)}
+        return [], {next(iter(keys.values())): None}
+    small = code.astype(np.int16) if code.max() < 1 << 15 else code
+    batches = t.to_batches()
+    parts: dict[tuple[str, int], Pieces] = {k: [] for k in keys.values()}
+    start = 0
+    for b, batch in enumerate(batches):
+        c = small[start: start + batch.num_rows]
+        start += batch.num_rows
+        order = np.argsort(c, kind="stable")  # radix sort
+        counts = np.bincount(c, minlength=int(code.max()) + 1)
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for u in np.flatnonzero(counts):
+            parts[keys[int(u)]].append((b, order[bounds[u]: bounds[u + 1]]))
+    return batches, parts
 
 
 def _align(table: str, t: pa.Table) -> pa.Table:
@@ -87,11 +105,12 @@ def merge_into_store(store: CaseStore, table: str, new: list[pa.Table]) -> tuple
             incoming = _align(table, t) if incoming is None else combine(conform(table, incoming), conform(table, t), table)
     if incoming is None:
         return store.manifest().version, []
-    parts = _split(incoming)
+    batches, parts = _split(incoming)
     with store.transaction() as tx:
         def write(key: tuple[str, int]) -> None:
-            mask = parts[key]
-            rows = incoming if mask is None else incoming.filter(pa.array(mask))
+            pieces = parts[key]
+            rows = incoming if pieces is None else pa.Table.from_batches(
+                [batches[b].take(pa.array(idx)) for b, idx in pieces], schema=incoming.schema)
             current = tx.current(table, key)
             data = rows if current is None else combine(current, conform(table, rows), table)
             tx.replace_partition(table, key, data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -22,13 +23,16 @@ import pyarrow.csv as pacsv
 from zhixiao.errors import UserError
 from zhixiao.ingest.encodings import (
     DecodeFailure,
+    Undecodable,
     Utf8Stream,
+    decode_column,
     decode_error,
     detect_encoding,
     normalise_encoding,
 )
 
 CHUNK_BYTES = 16 << 20
+_DIRECT = ("gbk", "gb18030", "utf-8")  # encodings Arrow can split into cells before decoding
 XLSX_CHUNK_ROWS = 50_000
 
 
@@ -103,30 +107,97 @@ def _open_csv(path: Path, encoding: str, on_bytes) -> RawFile:
 
 
 def _csv_chunks(raw: RawFile, on_bytes, auto: bool) -> Iterator[Chunk]:
-    n = len(raw.headers)
-    names = col_names(n)
-    invalid_rows: set[int] = set()
+    """Fast path: Arrow parses the source bytes directly (binary cells) and each column is decoded in
+    bulk (``decode_column``) — no per-file transcoding pass. Anything it cannot do exactly like the
+    transcoding path (an undecodable cell, a ragged row whose text is not UTF-8 — Arrow's handler only
+    takes UTF-8) hands over to that path at the first row not yet delivered, so results are identical."""
+    if raw.encoding not in _DIRECT:
+        yield from _stream_chunks(raw, on_bytes, 2)
+        return
+    names = col_names(len(raw.headers))
+    ragged = _Ragged(raw)
+    _quiet_handler_decode_errors()
+    src = _CountingFile(raw.path, on_bytes)
+    next_row, kept = 2, 0
+    try:
+        reader = _open_reader(src, names, ragged, pa.binary())
+        for batch in reader:
+            cols = [decode_column(c, raw.encoding) for c in batch.columns]
+            rows, next_row = _number_rows(next_row, batch.num_rows, ragged.rows)
+            kept = len(raw.invalid)
+            yield Chunk(pa.Table.from_arrays(cols, names=names), rows)
+        return
+    except (pa.ArrowInvalid, Undecodable):
+        del raw.invalid[kept:]  # the batch that failed and everything after it are read again below
+    finally:
+        src.close()
+    yield from _stream_chunks(raw, src.top_up(on_bytes), next_row)
 
-    def handler(bad) -> str:
+
+def _quiet_handler_decode_errors() -> None:
+    """A ragged row that is not UTF-8 makes pyarrow fail before our handler runs; the parse then stops with
+    ArrowInvalid (and we hand over), but pyarrow also reports the decode error as "unraisable" on stderr.
+    Silence exactly those (the handler is marked), once per process; every other report goes through."""
+    prev = sys.unraisablehook
+    if getattr(prev, "zhixiao_quiet", False):
+        return
+
+    def hook(u) -> None:
+        if not (isinstance(u.exc_value, UnicodeDecodeError) and getattr(u.object, "quiet_decode_errors", False)):
+            prev(u)
+
+    hook.zhixiao_quiet = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
+
+
+class _Ragged:
+    """Arrow's invalid-row handler: rows with the wrong number of fields go to ``raw.invalid`` (from
+    ``start_row`` on: earlier ones were reported by the pass that handed over) and are skipped."""
+
+    quiet_decode_errors = True  # see _quiet_handler_decode_errors
+
+    def __init__(self, raw: RawFile, start_row: int = 2):
+        self.raw, self.start_row = raw, start_row
+        self.rows: set[int] = set()
+
+    def __call__(self, bad) -> str:
         row = bad.number if bad.number is not None else -1
-        invalid_rows.add(row)
-        raw.invalid.append(InvalidRow(row, bad.text, f"列数不符：表头有 {n} 列，此行有 {bad.actual_columns} 列"))
+        self.rows.add(row)
+        if row >= self.start_row or self.start_row == 2:
+            n = len(self.raw.headers)
+            self.raw.invalid.append(InvalidRow(row, bad.text, f"列数不符：表头有 {n} 列，此行有 {bad.actual_columns} 列"))
         return "skip"
 
-    stream = Utf8Stream(raw.path, raw.encoding, on_bytes)
-    reader = pacsv.open_csv(
-        stream,
+
+def _open_reader(src, names: list[str], handler: _Ragged, typ: pa.DataType) -> pacsv.CSVStreamingReader:
+    """Every cell as ``typ`` (string or binary), blank = "", line breaks inside quotes allowed; this
+    already parses the first block."""
+    return pacsv.open_csv(
+        src,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=CHUNK_BYTES, use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=handler),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, typ), strings_can_be_null=False,
                                              quoted_strings_can_be_null=False, null_values=[]),
     )
+
+
+def _stream_chunks(raw: RawFile, on_bytes, start_row: int) -> Iterator[Chunk]:
+    """Transcode to UTF-8 as a stream and parse that; rows before ``start_row`` were delivered already."""
+    names = col_names(len(raw.headers))
+    ragged = _Ragged(raw, start_row)
+    stream = Utf8Stream(raw.path, raw.encoding, on_bytes)
     next_row = 2
     try:
+        reader = _open_reader(stream, names, ragged, pa.string())
         for batch in reader:
             k = batch.num_rows
-            rows, next_row = _number_rows(next_row, k, invalid_rows)
+            rows, next_row = _number_rows(next_row, k, ragged.rows)
             table = pa.Table.from_batches([batch])
+            if k and rows[0] < start_row:
+                keep = int(np.searchsorted(rows, start_row))
+                table, rows = table.slice(keep), rows[keep:]
+                if not len(rows):
+                    continue
             yield Chunk(_fill_nulls(table), rows)
     except DecodeFailure as f:
         raise decode_error(raw.path, f) from None
@@ -134,6 +205,35 @@ def _csv_chunks(raw: RawFile, on_bytes, auto: bool) -> Iterator[Chunk]:
         raise UserError(f"文件 {raw.path.name} 无法按 CSV 解析（{exc}）：请确认它是逗号分隔的 CSV 文件。") from None
     finally:
         stream.close()
+
+
+class _CountingFile(io.FileIO):
+    """The source file as Arrow reads it, reporting the bytes read to ``on_bytes`` (progress bar)."""
+
+    def __init__(self, path: Path, on_bytes: Callable[[int], None] | None):
+        super().__init__(path, "rb")
+        self._on_bytes = on_bytes
+        self.reported = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = super().read(size)
+        self.reported += len(data)
+        if self._on_bytes and data:
+            self._on_bytes(len(data))
+        return data
+
+    def top_up(self, on_bytes: Callable[[int], None] | None) -> Callable[[int], None] | None:
+        """A progress callback for a second pass over the file that only reports bytes not reported yet."""
+        if on_bytes is None:
+            return None
+        seen = [0]
+
+        def report(k: int) -> None:
+            new = max(0, seen[0] + k - self.reported) - max(0, seen[0] - self.reported)
+            seen[0] += k
+            if new:
+                on_bytes(new)
+        return report
 
 
 def _number_rows(start: int, k: int, skip: set[int]) -> tuple[np.ndarray, int]:

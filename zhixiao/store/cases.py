@@ -136,12 +136,13 @@ class Transaction:
         return pq.read_table(self.store.root / rel, schema=TABLES[table]) if rel else None
 
     def replace_partition(self, table: str, partition: Partition, data: pa.Table) -> None:
-        data = conform(table, data)
+        data = conform(table, data, keep_dictionaries=True)
         court, year = partition
         rel = Path(table) / f"court_code={court}" / f"year={year}" / f"v{self.base.version + 1}-{uuid.uuid4().hex[:8]}.parquet"
         path = self.store.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, path, compression="zstd")
+        # No Arrow schema in the file: dictionary columns read back as plain strings (the canonical types).
+        pq.write_table(data, path, compression="zstd", store_schema=False)
         self.written.append(path)
         self.staged.setdefault(table, {})[_key(partition)] = str(rel)
 

@@ -99,13 +99,39 @@ def empty(table: str) -> pa.Table:
     return TABLES[table].empty_table()
 
 
-def conform(table: str, data: pa.Table) -> pa.Table:
-    """Add missing columns as nulls, order and cast to the canonical schema (raises on bad casts)."""
+def conform(table: str, data: pa.Table, keep_dictionaries: bool = False) -> pa.Table:
+    """Add missing columns as nulls, order and cast to the canonical schema (raises on bad casts).
+
+    ``keep_dictionaries``: dictionary-encoded string columns stay encoded (for the Parquet writer, which
+    writes them as they are instead of decoding and re-hashing every value); the file is the same."""
     schema = TABLES[table]
     cols = []
     for f in schema:
-        if f.name in data.column_names:
-            cols.append(data.column(f.name).cast(f.type))
-        else:
+        if f.name not in data.column_names:
             cols.append(pa.nulls(data.num_rows, f.type))
-    return pa.Table.from_arrays(cols, schema=schema)
+            continue
+        col = data.column(f.name)
+        if keep_dictionaries and pa.types.is_dictionary(col.type) and col.type.value_type == f.type:
+            cols.append(_null_free_dictionaries(col))
+        else:
+            cols.append(col.cast(f.type))
+    if not keep_dictionaries:
+        return pa.Table.from_arrays(cols, schema=schema)
+    return pa.Table.from_arrays(cols, names=schema.names).unify_dictionaries()
+
+
+def _null_free_dictionaries(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Parquet cannot write a dictionary that contains a null: point such indices at null instead."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    chunks = []
+    for ch in col.chunks:
+        d = ch.dictionary
+        if d.null_count:
+            idx = pc.fill_null(ch.indices, 0).to_numpy()
+            mask = pc.is_null(ch.indices).to_numpy(zero_copy_only=False) | \
+                d.is_null().to_numpy(zero_copy_only=False)[idx.astype(np.int64)]
+            ch = pa.DictionaryArray.from_arrays(pa.array(idx, mask=mask), pc.fill_null(d, ""))
+        chunks.append(ch)
+    return pa.chunked_array(chunks, type=col.type)
