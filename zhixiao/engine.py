@@ -11,9 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
 
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.schema import TABLES
+from zhixiao.store.timeline import TIMELINE
+
+# what the engines see: the canonical tables, the cases with their stored 审限 timeline
+ENGINE_TABLES = {**TABLES, "cases": pa.schema([*TABLES["cases"], *TIMELINE])}
 
 BACKENDS = ("duckdb", "spark")
 
@@ -87,10 +92,11 @@ def court_calendar(data_dir: Path | str):
 def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None) -> Engine:
     """``calendar`` defaults to the court's (see ``court_calendar``) so every 审限 figure uses its overrides."""
     store = CaseStore(data_dir)
+    store.ensure_format()
     calendar = calendar if calendar is not None else court_calendar(data_dir)
     if backend == "duckdb":
         con = ibis.duckdb.connect()
-        for name, schema in TABLES.items():
+        for name, schema in ENGINE_TABLES.items():
             files = [str(f) for f in store.files(name)]
             if files:
                 con.read_parquet(files, table_name=name)
@@ -100,7 +106,7 @@ def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None) -> Eng
     if backend == "spark":
         session = spark_session()
         con = ibis.pyspark.connect(session)
-        for name, schema in TABLES.items():
+        for name, schema in ENGINE_TABLES.items():
             files = [str(f) for f in store.files(name)]
             if files:
                 df = session.read.parquet(*files)

@@ -24,7 +24,10 @@ def write_store(data_dir, cases: list[dict], events: list[dict] = ()) -> CaseSto
     rows = [{**defaults, **c} for c in cases]
     for r in rows:
         r.setdefault("year", r["filing_date"].year)
-    ev = [{"court_code": "X", "year": 2025, **e} for e in events]
+    # a case's events live in its partition (the importer derives both keys from the 案号)
+    part = {r["case_id"]: (r["court_code"], r["year"]) for r in rows}
+    ev = [{"court_code": part.get(e["case_id"], ("X", 2025))[0], "year": part.get(e["case_id"], ("X", 2025))[1], **e}
+          for e in events]
     with store.transaction() as tx:
         tx.write("cases", _table(rows, CASES))
         if ev:

@@ -781,15 +781,20 @@ def build_city(data_dir, as_of: date, seed: int = 2026, scale: float = 1.0, prog
                     continue
                 lc, le = _legacy(ctx, c)
                 for y, tbl in lc.items():
+                    if le.get(y) is not None:  # events first: the cases are written with their timeline once
+                        tx.replace_partition("case_events", (c.code, y), le[y])
+                        rows["case_events"] += le[y].num_rows
                     tx.replace_partition("cases", (c.code, y), tbl)
                     rows["cases"] += tbl.num_rows
                     per_court[c.code]["pending"] += tbl.num_rows
-                    if le.get(y) is not None:
-                        tx.replace_partition("case_events", (c.code, y), le[y])
-                        rows["case_events"] += le[y].num_rows
             for y in years:
                 for c in order:
                     cases, events, st = _court_year(ctx, c, y)
+                    if events:  # events first: the cases are written with their timeline once
+                        ev = pa.concat_tables(events)
+                        tx.replace_partition("case_events", (c.code, y), ev)
+                        if y >= start_year:
+                            rows["case_events"] += ev.num_rows
                     if cases:
                         tbl = pa.concat_tables(cases)
                         tx.replace_partition("cases", (c.code, y), tbl)
@@ -797,11 +802,6 @@ def build_city(data_dir, as_of: date, seed: int = 2026, scale: float = 1.0, prog
                             rows["cases"] += tbl.num_rows
                             per_court[c.code]["new_cases"][y] = st["new_cases"]
                             per_court[c.code]["pending"] += st["pending"]
-                    if events:
-                        ev = pa.concat_tables(events)
-                        tx.replace_partition("case_events", (c.code, y), ev)
-                        if y >= start_year:
-                            rows["case_events"] += ev.num_rows
                     if bar:
                         bar.advance(tasks[c.code])
             keep = _keep_warmup(ctx)
@@ -809,7 +809,7 @@ def build_city(data_dir, as_of: date, seed: int = 2026, scale: float = 1.0, prog
                 if y >= start_year:
                     break
                 for c in order:
-                    for table in ("cases", "case_events"):
+                    for table in ("case_events", "cases"):
                         cur = tx.current(table, (c.code, y))
                         if cur is None:
                             continue

@@ -475,24 +475,13 @@ def origin_rows(raw: ibis.Table, t: ibis.Table, ids: Sequence[str]) -> ibis.Tabl
 
 
 def _deadline_join(engine, t: ibis.Table, as_of: date, columns: set[str] | None = None) -> ibis.Table:
-    from zhixiao.supervision.deadlines import deadline_table  # lazy: another module, may not exist yet
+    """``t`` with the 审限 columns as ``dl_*``: computed on the same rows (each case carries its timeline), so
+    no join; only the ``columns`` asked for are kept."""
+    from zhixiao.supervision.deadlines import COMPUTED, with_deadlines  # lazy: another module
 
-    dl = deadline_table(engine, as_of)
-    wanted = [c for c in dl.columns if c != "case_id" and (columns is None or c in columns)]
-    # materialised once: every query of this evaluation joins it, and the 审限 computation is the costly part
-    dl = _materialise(engine, dl.select(case_id_dl=dl.case_id, **{f"dl_{c}": dl[c] for c in wanted}))
-    return t.left_join(dl, t.case_id == dl.case_id_dl).drop("case_id_dl")
-
-
-def _materialise(engine, expr: ibis.Table) -> ibis.Table:
-    """A temporary table holding ``expr``'s rows (computed once, not per query that uses it).
-
-    DuckDB only: a named temp table (ibis's ``Table.cache()`` fails to drop its table under duckdb 2.0).
-    On Spark the expression is left lazy: its ibis backend has no temp tables, and ``cache()`` loses the
-    in-memory tables the 审限 expression uses."""
-    if getattr(engine, "backend", "duckdb") == "duckdb":
-        return engine.con.create_table(f"_zx_tmp_{uuid.uuid4().hex[:12]}", expr, temp=True)
-    return expr
+    wide = with_deadlines(engine, t, as_of, prefix="dl_")
+    keep = [c for c in COMPUTED if columns is None or c in columns]
+    return wide.select(*t.columns, *[f"dl_{c}" for c in keep])
 
 
 def suspension_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:

@@ -21,10 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from zhixiao.store import timeline
 from zhixiao.store.schema import TABLES, conform
 
 Partition = tuple[str, int]  # (court_code, year)
 GC_GRACE_S = 3600
+# 2: cases files carry their 审限 timeline (``zhixiao.store.timeline``); 1: they don't (upgraded on open)
+FORMAT = 2
 
 
 def _key(p: Partition) -> str:
@@ -41,17 +44,19 @@ class Manifest:
     version: int = 0
     tables: dict[str, dict[str, str]] = field(default_factory=dict)  # table → "court/year" → relative file
     updated_at: str | None = None
+    format: int = FORMAT
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         if not path.is_file():
             return cls()
         raw = json.loads(path.read_text("utf-8"))
-        return cls(version=raw["version"], tables=raw["tables"], updated_at=raw.get("updated_at"))
+        return cls(version=raw["version"], tables=raw["tables"], updated_at=raw.get("updated_at"),
+                   format=raw.get("format", 1))
 
     def dump(self) -> str:
         return json.dumps(
-            {"version": self.version, "tables": self.tables, "updated_at": self.updated_at},
+            {"version": self.version, "format": self.format, "tables": self.tables, "updated_at": self.updated_at},
             ensure_ascii=False, indent=1,
         )
 
@@ -108,6 +113,18 @@ class CaseStore:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    def ensure_format(self) -> bool:
+        """Bring a store written by an older version up to ``FORMAT`` (one transaction); True if it did."""
+        if self.manifest().format >= FORMAT:
+            return False
+        with self.transaction() as tx:
+            if tx.base.format >= FORMAT:
+                return False
+            for partition in self.partitions("cases"):
+                tx.replace_partition("cases", partition, tx.current("cases", partition))
+            tx.format = FORMAT
+        return True
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """All-or-nothing: partitions written inside become visible together at exit."""
@@ -127,16 +144,28 @@ class Transaction:
         self.base = base
         self.staged: dict[str, dict[str, str | None]] = {}
         self.written: list[Path] = []
+        # a new store starts at the current format; an old one keeps its own until ``ensure_format``
+        self.format = base.format if base.tables.get("cases") else FORMAT
+        self._timeline_of: dict[str, str | None] = {}  # cases partition → events file its timeline was made from
+
+    def _rel(self, table: str, partition: Partition) -> str | None:
+        key = _key(partition)
+        staged = self.staged.get(table, {})
+        return staged[key] if key in staged else self.base.tables.get(table, {}).get(key)
 
     def current(self, table: str, partition: Partition) -> pa.Table | None:
         """The partition as this transaction sees it (staged writes included)."""
-        key = _key(partition)
-        staged = self.staged.get(table, {})
-        rel = staged[key] if key in staged else self.base.tables.get(table, {}).get(key)
+        rel = self._rel(table, partition)
         return pq.read_table(self.store.root / rel, schema=TABLES[table]) if rel else None
 
     def replace_partition(self, table: str, partition: Partition, data: pa.Table) -> None:
+        """Stage ``data`` as the partition. Cases get their timeline from the partition's events as staged
+        so far (write events first to write cases once; ``commit`` redoes it if the events change later)."""
         data = conform(table, data, keep_dictionaries=True)
+        if table == "cases":
+            events_rel = self._rel("case_events", partition)
+            data = timeline.attach(data, self.current("case_events", partition))
+            self._timeline_of[_key(partition)] = events_rel
         court, year = partition
         rel = Path(table) / f"court_code={court}" / f"year={year}" / f"v{self.base.version + 1}-{uuid.uuid4().hex[:8]}.parquet"
         path = self.store.root / rel
@@ -166,10 +195,20 @@ class Transaction:
         for p in self.written:
             p.unlink(missing_ok=True)
 
+    def _refresh_timelines(self) -> None:
+        """Rewrite the cases of every partition whose events changed after its timeline was made."""
+        for key in list(self.staged.get("case_events", {})):
+            partition = _unkey(key)
+            made_from = self._timeline_of.get(key, "unknown")
+            if self._rel("cases", partition) and made_from != self._rel("case_events", partition):
+                self.replace_partition("cases", partition, self.current("cases", partition))
+
     def commit(self) -> None:
+        self._refresh_timelines()
         if not self.staged:
             return
-        m = Manifest(version=self.base.version + 1, tables={t: dict(v) for t, v in self.base.tables.items()})
+        m = Manifest(version=self.base.version + 1, tables={t: dict(v) for t, v in self.base.tables.items()},
+                     format=self.format)
         for table, entries in self.staged.items():
             cur = m.tables.setdefault(table, {})
             for key, rel in entries.items():

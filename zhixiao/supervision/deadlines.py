@@ -1,9 +1,9 @@
 """Deadlines for the whole store in one vectorised engine computation (DuckDB or Spark via ibis).
 
-Same rules as ``zhixiao.domain.time_limits.compute_deadline`` (see its docstring), expressed as joins:
-limits and the work calendar are small tables joined in; deducted intervals are merged per case with a
-running-max window on the event table alone, so overlaps count once, and the cases are scanned and joined
-once (to the per-case event summary). No per-row Python.
+Same rules as ``zhixiao.domain.time_limits.compute_deadline`` (see its docstring), as one pass over the
+cases: the event side (extension sums, last restart, the merged deducted intervals) is the timeline the
+store keeps on each case (``zhixiao.store.timeline``); limits and the work calendar are small joined
+tables; only what depends on the as-of date is computed here. No per-row Python.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import ibis
 import pyarrow as pa
 
 from zhixiao.domain.calendar import WorkCalendar
-from zhixiao.domain.time_limits import FOREIGN_TAG, LIMITS, NEAR_SHARE, SUSPENSION_KINDS
+from zhixiao.domain.time_limits import FOREIGN_TAG, LIMITS, NEAR_SHARE
+from zhixiao.store.timeline import TIMELINE
 
-DEDUCTION_KINDS = ("deduction", "suspension")
-
+CASE_COLUMNS = ("case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
+                "filing_date", "closing_date")
 COLUMNS = (
     "case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
     "filing_date", "closing_date", "base_deadline", "extension_days", "deducted_days", "deadline",
@@ -104,7 +105,21 @@ def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *,
 
 def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_forward: bool,
                    near_share: float) -> ibis.Table:
-    cal = calendar or WorkCalendar()
+    return with_deadlines(engine, engine.cases, as_of, calendar, roll_forward=roll_forward,
+                          near_share=near_share).select(*COLUMNS)
+
+
+COMPUTED = tuple(c for c in COLUMNS if c not in CASE_COLUMNS)
+# what the computation reads from the cases (the case id only passes through); a test checks DuckDB's plan
+INPUT_COLUMNS = ("case_id", "procedure", "filing_date", "closing_date", "tags", *TIMELINE.names)
+
+
+def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | None = None, *,
+                   roll_forward: bool = True, near_share: float = NEAR_SHARE, prefix: str = "") -> ibis.Table:
+    """``t`` — the engine's cases table or any filter of it — with the deadline columns (``COMPUTED``, each
+    name with ``prefix``) added. One pass over the cases: the event side comes from the timeline the store
+    keeps on every case (``zhixiao.store.timeline``), the limits and the calendar are small joined tables."""
+    cal = calendar or getattr(engine, "calendar", None) or WorkCalendar()
     asof = ibis.literal(as_of, type="date")
     lo, hi = _calendar_span(engine, as_of)
     cal_arrow = cal.calendar_table(lo, hi)
@@ -113,107 +128,50 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
     calt = ibis.memtable(cal_arrow).rename(cal_date="date", cal_next="next_workday", cal_provisional="provisional")
     calt = calt.select("cal_day", "cal_date", "cal_next", "cal_provisional")
     lim = ibis.memtable(limits_table())
+    own = list(t.columns)
 
-    c = engine.cases
-    ev = engine.case_events
-    # One join touches every case (cases → per-case summary, the small side as build); everything else
-    # works on the much smaller event tables.
-    is_ext = ev.kind == "extension"
-    summary = ev.group_by(a_case_id=ev.case_id).aggregate(
-        ext_months=ev.months.fill_null(0).sum(where=is_ext),
-        ext_days=ev.days.fill_null(0).sum(where=is_ext),
-        n_extensions=ev.count(where=is_ext),
-        restart=ev.start_date.max(where=ev.kind == "restart"),
-    )
-
-    # Deducted intervals: clip to the day after the start, open ends run to the stop date, merge overlaps
-    # (the first two after the join, see below).
-    d = ev.filter(ev.kind.isin(DEDUCTION_KINDS)).select("case_id", "kind", "start_date", "end_date")
-    # a 中止 recorded without an end is closed by the first later 恢复 (resumption) event, if any
-    so = d.filter(d.kind.isin(SUSPENSION_KINDS) & d.end_date.isnull())
-    rs = ev.filter(ev.kind == "resumption").select(rs_case_id="case_id", rs_date="start_date")
-    closed_by = so.inner_join(rs, [so.case_id == rs.rs_case_id, rs.rs_date >= so.start_date])
-    closed_by = closed_by.group_by(cb_case_id=closed_by.case_id, cb_start=closed_by.start_date).aggregate(
-        cb_end=closed_by.rs_date.min())
-    d = d.left_join(closed_by, [d.case_id == closed_by.cb_case_id, d.start_date == closed_by.cb_start,
-                                d.kind.isin(SUSPENSION_KINDS)])
-    d = d.select("case_id", "kind", "start_date", end_date=d.end_date.fill_null(d.cb_end))
-    # The merge needs no case column: clipping to the day after the start and the end of open intervals
-    # (the stop date) are applied after the one join with the cases, to a per-case summary. Closed intervals
-    # are cut into disjoint pieces (sorted by start, each keeps the days after the running max of the
-    # earlier ends), so their union U is a short list; open intervals all end on the same stop date E,
-    # so their union is [o, E] with o the earliest open start. With L the day after the start:
-    # deducted = |U ∩ [L, ∞)| + |[x, E]| − |U ∩ [x, E]|, x = max(o, L).
+    t = t.left_join(lim, t.procedure == lim.lim_procedure).drop("lim_procedure")
     epoch = ibis.literal(EPOCH, type="date")
     asof_day = (as_of - EPOCH).days
-    susp = d.kind.isin(SUSPENSION_KINDS)
-    d = d.select(case_id=d.case_id, s=d.start_date.delta(epoch, unit="day"), e=d.end_date.delta(epoch, unit="day"),
-                 is_susp=susp)
-    w = ibis.window(group_by=d.case_id, order_by=[d.s, d.e], rows=(None, -1))
-    d = d.mutate(prev_end=d.e.max().over(w))  # max ignores the open (null) ends
-    closed = d.e.notnull()
-    covers = closed & (d.s <= asof_day) & (d.e >= asof_day)
-    a = ibis.cases((d.prev_end.isnull(), d.s), else_=ibis.greatest(d.s, d.prev_end + 1))
-    ded = d.group_by(g_case_id=d.case_id).aggregate(
-        pieces=ibis.struct({"a": a, "b": d.e}).collect(where=closed),
-        u_days=ibis.greatest(d.e - a + 1, 0).sum(where=closed),  # |U|, with its bounds below
-        u_lo=d.s.min(where=closed),
-        u_hi=d.e.max(where=closed),
-        open_d=d.s.min(where=~closed & ~d.is_susp),
-        open_s=d.s.min(where=~closed & d.is_susp),
-        open_deduction=(~closed).any(),
-        has_deduction=(~d.is_susp).any(),
-        has_suspension=d.is_susp.any(),
-        cover_d=(covers & ~d.is_susp).any(),
-        cover_s=(covers & d.is_susp).any(),
-    )
-    summary = summary.left_join(ded, summary.a_case_id == ded.g_case_id).drop("g_case_id")
-
-    t = c.select(
-        "case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
-        "filing_date", "closing_date", "tags",
-    )
-    t = t.left_join(lim, t.procedure == lim.lim_procedure).drop("lim_procedure")
-    t = t.left_join(summary, t.case_id == summary.a_case_id).drop("a_case_id")
     pending = t.closing_date.isnull() | (t.closing_date > asof)
     t = t.mutate(
         pending=pending,
-        start_date=ibis.greatest(t.filing_date, t.restart.fill_null(t.filing_date)),
-        ext_months=t.ext_months.fill_null(0),
-        ext_days=t.ext_days.fill_null(0),
-        n_extensions=t.n_extensions.fill_null(0),
+        start_date=ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date)),
+        ext_months=t.tl_ext_months.fill_null(0),
+        ext_days=t.tl_ext_days.fill_null(0),
+        n_extensions=t.tl_n_ext.fill_null(0),
         no_limit=t.lim_no_limit.fill_null(True)
         | (t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False)),
-        has_restart=t.restart.notnull(),
-        open_deduction=t.open_deduction.fill_null(False),
-        has_deduction=t.has_deduction.fill_null(False),
-        has_suspension=t.has_suspension.fill_null(False),
+        has_restart=t.tl_restart.notnull(),
+        open_deduction=(t.tl_open_d.notnull() | t.tl_open_s.notnull()),
+        has_deduction=t.tl_has_deduction.fill_null(False),
+        has_suspension=t.tl_has_suspension.fill_null(False),
         lim_months=t.lim_months.fill_null(0),
         lim_days=t.lim_days.fill_null(0),
     )
-    # the deducted days and the in-deduction flags (see the merge above), for the cases with intervals
+    # Deducted days: the closed intervals' union U (cut to the day after the start, stored) plus the open
+    # intervals, which all run to the same stop day E (as-of, or closing if earlier), so their union is
+    # [x, E] with x the earliest open start (cut likewise): deducted = |U| + |[x, E]| − |U ∩ [x, E]|.
     low = t.start_date.delta(epoch, unit="day") + 1
     stop = ibis.cases((t.pending, asof_day), else_=t.closing_date.delta(epoch, unit="day"))
-    first_open = ibis.least(t.open_d, t.open_s)  # least/greatest skip nulls
+    first_open = ibis.least(t.tl_open_d, t.tl_open_s)  # least/greatest skip nulls
     x = ibis.cases((first_open.notnull(), ibis.greatest(first_open, low)), else_=ibis.null().cast("int64"))
-
-    def covered(lo, hi=None):  # |U ∩ [lo, hi]|; the piece list is only walked when the range cuts U
-        hi_ok = True if hi is None else hi >= t.u_hi
-        return ibis.cases(
-            (t.u_days.isnull(), 0),
-            ((lo <= t.u_lo) & hi_ok, t.u_days),
-            ((lo > t.u_hi) | (False if hi is None else hi < t.u_lo), 0),
-            else_=t.pieces.map(lambda p: ibis.greatest(
-                (p.b if hi is None else ibis.least(p.b, hi)) - ibis.greatest(p.a, lo) + 1, 0)).sums(),
-        )
-
-    from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - covered(x, stop))
+    # |U ∩ [x, E]|: the piece list is only walked when [x, E] cuts U
+    overlap = ibis.cases(
+        (t.tl_u_lo.isnull() | (x > t.tl_u_hi) | (stop < t.tl_u_lo), 0),
+        ((x <= t.tl_u_lo) & (stop >= t.tl_u_hi), t.tl_closed_days),
+        else_=t.tl_pieces.map(lambda p: ibis.greatest(ibis.least(p.b, stop) - ibis.greatest(p.a, x) + 1, 0)).sums(),
+    )
+    from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - overlap)
     ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
+
+    def running(susp: bool):  # a closed interval of this kind covers as_of
+        return t.tl_spans.filter(lambda v: (v.s <= asof_day) & (v.e >= asof_day) & (v.susp == susp)).length() > 0
+
     t = t.mutate(
-        deducted_days=ibis.cases((t.u_days.isnull() & x.isnull(), 0),
-                                 else_=covered(low) + from_open).cast("int32"),
-        in_deduction=((low <= asof_day) & (t.cover_d | (t.open_d <= asof_day) & ran)).fill_null(False),
-        in_suspension=((low <= asof_day) & (t.cover_s | (t.open_s <= asof_day) & ran)).fill_null(False),
+        deducted_days=(t.tl_closed_days.fill_null(0) + from_open).cast("int32"),
+        in_deduction=((low <= asof_day) & (running(False) | (t.tl_open_d <= asof_day) & ran)).fill_null(False),
+        in_suspension=((low <= asof_day) & (running(True) | (t.tl_open_s <= asof_day) & ran)).fill_null(False),
     )
     # Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
     # date and its roll-forward, so only the two month additions use interval arithmetic.
@@ -284,4 +242,4 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
         extendable=t.extendable.fill_null(False),
         n_extensions=t.n_extensions.cast("int32"),
     )
-    return t.select(*COLUMNS)
+    return t.select(*own, **{prefix + c: t[c] for c in COMPUTED})

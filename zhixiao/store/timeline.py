@@ -1,0 +1,124 @@
+"""Each case's 审限 timeline, summarised from its events and stored beside it (the ``tl_*`` columns).
+
+The deadline engine needs, per case, the sums of its extensions, its last restart and the union of its
+deducted intervals. Computing those at query time meant grouping the event table and joining it to every
+case — most of the cost of a whole-store 审限 run. They only change when the case or its events change, so
+the store writes them with the cases of a (court, year) partition whenever either changes (in the same
+transaction): a case's events live in its partition, as the importer derives both keys from the 案号.
+
+Nothing here depends on the as-of date. What does (an open interval runs to the as-of or closing date; is a
+deduction running on the as-of date) is left to the query, which keeps the open starts and the closed spans.
+Days are counted from 1970-01-01 (int32), as the engine's calendar join does.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from zhixiao.domain.time_limits import SUSPENSION_KINDS
+
+DEDUCTION_KINDS = ("deduction", *SUSPENSION_KINDS)
+_DAY = pa.int32()
+_PIECE = pa.struct([("a", _DAY), ("b", _DAY)])
+_SPAN = pa.struct([("s", _DAY), ("e", _DAY), ("susp", pa.bool_())])
+
+TIMELINE = pa.schema(
+    [
+        ("tl_ext_months", pa.int32()),  # Σ months of approved extensions (null = none)
+        ("tl_ext_days", pa.int32()),  # Σ days of approved extensions
+        ("tl_n_ext", pa.int32()),  # number of extensions
+        ("tl_restart", pa.date32()),  # last restart (刑事补充侦查 …): the clock counts from here
+        # U = union of the closed deducted intervals, cut to [L, ∞) with L the day after the start
+        # (the later of filing and restart): its size, bounds and — only when the case also has an open
+        # interval, whose overlap with U depends on the as-of date — its disjoint pieces.
+        ("tl_closed_days", pa.int32()),
+        ("tl_u_lo", _DAY),
+        ("tl_u_hi", _DAY),
+        ("tl_pieces", pa.list_(_PIECE)),
+        ("tl_open_d", _DAY),  # earliest start of a deduction with no end
+        ("tl_open_s", _DAY),  # earliest start of a 中止 with no end and no later 恢复
+        ("tl_spans", pa.list_(_SPAN)),  # the closed intervals as recorded: is one running on the as-of date?
+        ("tl_has_deduction", pa.bool_()),
+        ("tl_has_suspension", pa.bool_()),
+    ]
+)
+NAMES = tuple(TIMELINE.names)
+
+_SUSP = ", ".join(f"'{k}'" for k in SUSPENSION_KINDS)
+_DED = ", ".join(f"'{k}'" for k in DEDUCTION_KINDS)
+_SQL = f"""
+WITH ev AS (SELECT case_id, kind, start_date, end_date, days, months FROM events),
+summ AS (
+    SELECT case_id,
+           CAST(sum(coalesce(months, 0)) FILTER (WHERE kind = 'extension') AS INTEGER) AS tl_ext_months,
+           CAST(sum(coalesce(days, 0)) FILTER (WHERE kind = 'extension') AS INTEGER) AS tl_ext_days,
+           CAST(count(*) FILTER (WHERE kind = 'extension') AS INTEGER) AS tl_n_ext,
+           max(start_date) FILTER (WHERE kind = 'restart') AS tl_restart
+    FROM ev GROUP BY case_id),
+start AS (
+    SELECT c.case_id, greatest(c.filing_date, coalesce(s.tl_restart, c.filing_date)) - DATE '1970-01-01' + 1 AS l
+    FROM cases c JOIN summ s USING (case_id)),
+-- a 中止 recorded without an end is closed by the first 恢复 (resumption) on or after its start
+d AS (
+    SELECT e.case_id, e.kind IN ({_SUSP}) AS susp, e.start_date - DATE '1970-01-01' AS s,
+           coalesce(e.end_date, CASE WHEN e.kind IN ({_SUSP}) THEN
+               (SELECT min(r.start_date) FROM ev r WHERE r.case_id = e.case_id AND r.kind = 'resumption'
+                                                    AND r.start_date >= e.start_date) END) - DATE '1970-01-01' AS e
+    FROM ev e WHERE e.kind IN ({_DED})),
+clipped AS (  -- closed intervals cut to [L, ∞); sorted by start, each keeps the days after the running max end
+    SELECT d.case_id, greatest(d.s, st.l) AS s, d.e FROM d JOIN start st USING (case_id)
+    WHERE d.e IS NOT NULL AND d.e >= greatest(d.s, st.l)),
+runs AS (
+    SELECT case_id, s, e, max(e) OVER (PARTITION BY case_id ORDER BY s, e
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM clipped),
+pieces AS (
+    SELECT case_id, CASE WHEN prev IS NULL THEN s ELSE greatest(s, prev + 1) END AS a, e AS b FROM runs),
+u AS (
+    SELECT case_id, CAST(sum(b - a + 1) FILTER (WHERE b >= a) AS INTEGER) AS tl_closed_days,
+           CAST(min(a) AS INTEGER) AS tl_u_lo, CAST(max(b) AS INTEGER) AS tl_u_hi,
+           list({{'a': CAST(a AS INTEGER), 'b': CAST(b AS INTEGER)}} ORDER BY a) FILTER (WHERE b >= a) AS all_pieces
+    FROM pieces GROUP BY case_id),
+k AS (
+    SELECT case_id,
+           CAST(min(s) FILTER (WHERE e IS NULL AND NOT susp) AS INTEGER) AS tl_open_d,
+           CAST(min(s) FILTER (WHERE e IS NULL AND susp) AS INTEGER) AS tl_open_s,
+           list({{'s': CAST(s AS INTEGER), 'e': CAST(e AS INTEGER), 'susp': susp}} ORDER BY s, e)
+               FILTER (WHERE e IS NOT NULL) AS tl_spans,
+           bool_or(NOT susp) AS tl_has_deduction, bool_or(susp) AS tl_has_suspension
+    FROM d GROUP BY case_id)
+SELECT summ.case_id, tl_ext_months, tl_ext_days, tl_n_ext, tl_restart,
+       coalesce(tl_closed_days, CASE WHEN k.case_id IS NOT NULL THEN 0 END) AS tl_closed_days, tl_u_lo, tl_u_hi,
+       CASE WHEN tl_open_d IS NOT NULL OR tl_open_s IS NOT NULL THEN all_pieces END AS tl_pieces,
+       tl_open_d, tl_open_s, tl_spans, tl_has_deduction, tl_has_suspension
+FROM summ LEFT JOIN u USING (case_id) LEFT JOIN k USING (case_id)
+"""
+
+
+def summarise(cases: pa.Table, events: pa.Table | None) -> pa.Table:
+    """The ``tl_*`` columns for ``cases`` (same rows, same order) from ``events`` (any cases' events)."""
+    n = cases.num_rows
+    if events is None or events.num_rows == 0 or n == 0:
+        return pa.Table.from_arrays([pa.nulls(n, f.type) for f in TIMELINE], schema=TIMELINE)
+    ids = cases.column("case_id")
+    if pa.types.is_dictionary(ids.type):  # the importer hands over dictionary-encoded text
+        ids = ids.cast(pa.string())
+    con = duckdb.connect()
+    try:
+        con.register("cases", pa.table({"case_id": ids, "filing_date": cases.column("filing_date")}))
+        con.register("events", events.select(["case_id", "kind", "start_date", "end_date", "days", "months"]))
+        summary = con.sql(_SQL).to_arrow_table()
+    finally:
+        con.close()
+    at = pc.index_in(ids, value_set=summary.column("case_id"))
+    return pa.Table.from_arrays([summary.column(f.name).cast(f.type).take(at) for f in TIMELINE], schema=TIMELINE)
+
+
+def attach(cases: pa.Table, events: pa.Table | None) -> pa.Table:
+    """``cases`` (canonical columns) with its ``tl_*`` columns computed from ``events``."""
+    base = cases.drop_columns([c for c in NAMES if c in cases.column_names])
+    tl = summarise(base, events)
+    for f in TIMELINE:
+        base = base.append_column(f, tl.column(f.name))
+    return base
