@@ -169,6 +169,7 @@ class _Plan:
                 target.setdefault(key, (spec, ind))
         self.keys = {k: f"a{i}" for i, k in enumerate(list(self.cases) + list(self.people) + list(self.origin))}
         self.raw: ibis.Table | None = None  # the unfiltered cases table, for origin attribution
+        self.base: ibis.Table | None = None  # the cases as filtered and grouped, without 审限/中止 columns
         self._cols: dict[tuple, str] = {}
         self._held = list(indicators)  # keeps the specs alive, so their ids in _cols stay theirs
 
@@ -183,6 +184,7 @@ class _Plan:
         so the scans hash only id columns. ``base`` is ``t`` without the 审限/中止 joins, for the queries
         that need no joined column (group lists, 原审 lookup)."""
         base = t if base is None else base
+        self.base = base if table == "cases" and base is not t else None
         ids = [c for c in gcols if c not in NAME_OF]
         named = len(ids) != len(gcols)  # the names query below also lists every group
         out = {_key(r, ids): r for r in self._run(t, table, ids, None if named else base)} if (ids or not gcols) else {}
@@ -234,6 +236,7 @@ class _Plan:
         values: dict[str, str] = {}  # value key → column name
         vexprs: dict[str, ibis.Value] = {}
         metrics: list[tuple[str, str, list[int], str | None, list[ibis.Value]]] = []
+        distinct_specs: list[tuple[Period, dict, Indicator]] = []
         prefilter = table == "cases" and not any(spec["set"] == "cases" for spec, _ in source.values())
         src = t.filter(self.relevant(t)) if prefilter else t
         plain = any("distinct" not in spec for spec, _ in source.values())
@@ -262,6 +265,8 @@ class _Plan:
                     vcol = spec["distinct"]
                 kind = "sum" if "sum" in spec else "distinct" if "distinct" in spec else "count"
                 metrics.append((f"{self.keys[key]}_{tag}", kind, nums, vcol, exprs))
+                if kind == "distinct":
+                    distinct_specs.append((period, spec, ind))
         cols: dict[int, str] = {}
         proj: dict[str, ibis.Value] = {}
         plain_metrics = [m for m in metrics if m[1] != "distinct"]
@@ -296,6 +301,15 @@ class _Plan:
                 for e in exprs[1:]:
                     w = w & e
                 by_col.setdefault(vcol, []).append((name, w, nums))
+        # The distinct counts read no 审限/中止 column: scan the cases without those (DuckDB cannot drop the
+        # joined limit and calendar tables from a plan that does not use them).
+        dsrc, draw = t, raw
+        if by_col and table == "cases" and self.base is not None and not any(
+                needs_deadlines(sp) or needs_suspension(sp) for _p, sp, _i in distinct_specs):
+            dsrc, draw = self.base, list(raw)
+            for period, spec, ind in distinct_specs:
+                for akey, expr in Compiler(dsrc, period, "cases").atoms(spec, ind.line, ind.exclusion_rules):
+                    draw[bits[akey]] = expr
         for vcol, items in by_col.items():  # per group: values of vcol with at least one qualifying row
             # WHERE (parts every item shares) AND (any item's other parts): plain conjunctions that DuckDB
             # pushes into the scan; every counted row is in some base set, so no ``relevant`` prefilter
@@ -303,18 +317,18 @@ class _Plan:
             anyw = ibis.literal(False)
             flags = []  # each item's parts beyond the common ones (which the WHERE already holds)
             for _n, _w, nums in items:
-                part = t[vcol].notnull()  # true on every row kept: a column, so MAX works on it
+                part = dsrc[vcol].notnull()  # true on every row kept: a column, so MAX works on it
                 for b in nums:
                     if b not in common:
-                        part = part & raw[b]
+                        part = part & draw[b]
                 flags.append(part)
                 anyw = anyw | part
-            cond = t[vcol].notnull()
+            cond = dsrc[vcol].notnull()
             for b in common:
-                cond = cond & raw[b]
+                cond = cond & draw[b]
             if any(len(it[2]) > len(common) for it in items):
                 cond = cond & anyw
-            q = t.filter(cond)
+            q = dsrc.filter(cond)
             inner = q.group_by([*gcols, vcol]).aggregate(
                 **{f"_f{i}": ibis.ifelse(w, 1, 0).max() for i, w in enumerate(flags)})
             aggs = {n: inner[f"_f{i}"].sum() for i, (n, _w, _b) in enumerate(items)}
