@@ -189,7 +189,7 @@ def run_scan(data_dir: str) -> tuple[int, float, float]:
     t0 = _clock()
     files = [str(f) for f in CaseStore(data_dir).files("cases")]
     cols = columns_used(data_dir)
-    sql = "SELECT " + ", ".join(f'count("{c}")' for c in cols) + " FROM read_parquet($files)"
+    sql = "SELECT count(*), " + ", ".join(f'count("{c}")' for c in cols) + " FROM read_parquet($files)"
     return (duckdb.connect().execute(sql, {"files": files}).fetchone()[0], *_since(t0))
 
 
@@ -276,7 +276,7 @@ def _pd_cond(df, c: dict, per):
     return m.fillna(False).astype(bool)
 
 
-_DEADLINES: dict = {}  # (as_of, case row) → closed within the limit; both profiles' 审限内结案率 share it
+_DEADLINES: dict = {}  # as_of → closed within the limit, per row computed so far (both profiles ask)
 
 
 def _pd_deadline_cond(df, m, c: dict, per):
@@ -287,23 +287,21 @@ def _pd_deadline_cond(df, m, c: dict, per):
     from zhixiao.domain.time_limits import case_status, compute_deadline
 
     assert c["col"] == "deadline.closed_within_limit" and c.get("eq") is True, c
-    rows = df.loc[m, ["procedure", "filing_date", "closing_date", "tags"]]
-    out = pd.Series(False, index=df.index)
+    done = _DEADLINES.get(per.as_of, pd.Series(dtype=bool))
+    todo = df.loc[m & ~df.index.isin(done.index), ["procedure", "filing_date", "closing_date", "tags"]]
     vals = []
-    for idx, proc, filed, closing, tags in rows.itertuples():
-        key = (per.as_of, idx)
-        if key not in _DEADLINES:
-            closed = closing.date() if not pd.isna(closing) else None
-            closed = closed if closed is not None and closed <= per.as_of else None
-            try:
-                r = compute_deadline(proc, filed.date(), as_of=per.as_of, closed=closed,
-                                     tags=list(tags) if tags is not None else ())
-                _DEADLINES[key] = bool(case_status(r, per.as_of, closed).closed_within_limit)
-            except ValueError:  # unknown procedure: no limit
-                _DEADLINES[key] = False
-        vals.append(_DEADLINES[key])
-    out.loc[rows.index] = vals
-    return out
+    for proc, filed, closing, tags in todo.itertuples(index=False):
+        closed = closing.date() if not pd.isna(closing) else None
+        closed = closed if closed is not None and closed <= per.as_of else None
+        try:
+            r = compute_deadline(proc, filed.date(), as_of=per.as_of, closed=closed,
+                                 tags=list(tags) if tags is not None else ())
+            vals.append(bool(case_status(r, per.as_of, closed).closed_within_limit))
+        except ValueError:  # unknown procedure: no limit
+            vals.append(False)
+    done = pd.concat([done, pd.Series(vals, index=todo.index, dtype=bool)])
+    _DEADLINES[per.as_of] = done
+    return pd.Series(False, index=df.index) | done.reindex(df.index, fill_value=False)
 
 
 def _pd_mask(df, spec: dict, per, line: str, exclusions: dict):
