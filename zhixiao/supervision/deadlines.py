@@ -165,8 +165,9 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - overlap)
     ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
 
-    def running(susp: bool):  # a closed interval of this kind covers as_of
-        return t.tl_spans.filter(lambda v: (v.s <= asof_day) & (v.e >= asof_day) & (v.susp == susp)).length() > 0
+    def running(susp: bool):  # a closed interval of this kind covers as_of (the list only read where there is one)
+        hit = t.tl_spans.filter(lambda v: (v.s <= asof_day) & (v.e >= asof_day) & (v.susp == susp)).length() > 0
+        return ibis.cases((t.tl_spans.isnull(), False), else_=hit)
 
     t = t.mutate(
         deducted_days=(t.tl_closed_days.fill_null(0) + from_open).cast("int32"),
