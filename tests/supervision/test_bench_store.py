@@ -3,7 +3,7 @@ and the engine agrees with the Python function on it (no timing assertions here)
 
 from __future__ import annotations
 
-from zhixiao.bench.deadlines import AS_OF, generate, run_engine, run_floor, run_python_sample
+from zhixiao.bench.deadlines import AS_OF, generate, run_engine, run_python_sample, run_scan
 from zhixiao.engine import connect
 from zhixiao.supervision.deadlines import deadline_table
 
@@ -12,7 +12,7 @@ def test_bench_store_and_workloads(tmp_path):
     from tests.supervision.test_deadlines_engine import assert_agree, python_rows
 
     generate(tmp_path, 3000, seed=5)
-    assert run_floor(str(tmp_path))[0] == 3000 and run_engine(str(tmp_path))[0] == 3000
+    assert run_scan(str(tmp_path))[0] == 3000 and run_engine(str(tmp_path))[0] == 3000
     k, _ = run_python_sample(str(tmp_path), 500)
     assert k == 500
     rows = deadline_table(connect(tmp_path), AS_OF).to_pyarrow().to_pylist()
