@@ -9,10 +9,9 @@ Invariant, per file: accepted + rejected == rows_read.
 from __future__ import annotations
 
 import hashlib
-import queue
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,8 +22,17 @@ from zhixiao.config import Settings
 from zhixiao.errors import UserError
 from zhixiao.ingest.aliases import load_mapping, resolve_headers
 from zhixiao.ingest.merge import merge_into_store
-from zhixiao.ingest.readers import open_file
+from zhixiao.ingest.readers import HandOver, open_file
 from zhixiao.ingest.rejects import write_rejects
+from zhixiao.ingest.split import (
+    Cancelled,
+    Part,
+    Progress,
+    empty_accepted,
+    find_cut,
+    prefetch,
+    validate_halves,
+)
 from zhixiao.ingest.validate import ROW, Reject, dedupe, validate_chunk
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.schema import TABLES
@@ -94,35 +102,45 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-class _Cancelled(Exception):
-    """A speculative validation that turned out not to be needed (the file was already imported)."""
+_Cancelled = Cancelled
 
 
 def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto", mapping: dict | None = None,
                   snapshot_date: date | None = None, on_bytes: OnBytes | None = None,
                   cancel: threading.Event | None = None) -> FileReport:
-    """Read and check one file (no writes). ``cancel``: stop (raising ``_Cancelled``) at the next chunk."""
+    """Read and check one file (no writes). ``cancel``: stop (raising ``_Cancelled``) at the next chunk.
+    A big CSV is validated in two processes (``split``); the result is the same either way."""
     if table not in TABLES:
         raise UserError(f"未知的数据表“{table}”：可选 {', '.join(TABLES)}。")
     path = Path(path)
     snap = snapshot_date or date.today()
-    raw = open_file(path, encoding, on_bytes)
+    progress = Progress(on_bytes)
+    raw = open_file(path, encoding, progress)
     hm = resolve_headers(raw.headers, table, mapping, path.name)
     rep = FileReport(path, table, encoding=raw.encoding, columns=dict(hm.source), ignored_columns=hm.ignored,
                      unknown_columns=hm.unknown)
-    tables: list[pa.Table] = []
-    for chunk in prefetch(raw.chunks):
-        if cancel is not None and cancel.is_set():
-            raise _Cancelled(path.name)
-        res = validate_chunk(chunk, hm, path.name, snap)
-        rep.rows_read += res.rows_read
-        rep.blank_rows += res.blank_rows
-        rep.rejects.extend(res.rejects)
-        tables.append(res.accepted)
+    part = None
+    cut = find_cut(path, raw.encoding) if raw.encoding != "xlsx" else None
+    if cut is not None:
+        try:
+            part = validate_halves(raw, hm, cut, snap, progress, cancel)
+        except HandOver:
+            progress.restart()  # the whole file again, the usual way
+    if part is None:
+        part = Part([], [], 0, 0, raw.invalid)
+        for chunk in prefetch(raw.chunks):
+            if cancel is not None and cancel.is_set():
+                raise _Cancelled(path.name)
+            res = validate_chunk(chunk, hm, path.name, snap)
+            part.rows_read += res.rows_read
+            part.blank_rows += res.blank_rows
+            part.rejects.extend(res.rejects)
+            part.tables.append(res.accepted)
+    rep.rows_read, rep.blank_rows, rep.rejects = part.rows_read, part.blank_rows, part.rejects
     for bad in raw.invalid:
         rep.rows_read += 1
         rep.rejects.append(Reject(path.name, bad.row, "（整行）", bad.text[:200], bad.reason))
-    accepted = pa.concat_tables(tables) if tables else _empty(table)
+    accepted = pa.concat_tables(part.tables) if part.tables else empty_accepted(table)
     label = hm.source.get("case_id") or hm.source.get("judge_id") or ""
     accepted, dup_rejects = dedupe(accepted, table, path.name, label)
     rep.rejects.extend(dup_rejects)
@@ -132,47 +150,6 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     if rep.accepted + rep.rejected != rep.rows_read:  # the contract; a failure here is a bug, not bad input
         raise AssertionError(f"{path.name}: accepted {rep.accepted} + rejected {rep.rejected} != read {rep.rows_read}")
     return rep
-
-
-def prefetch(items: Iterator, depth: int = 2) -> Iterator:
-    """Iterate ``items`` in a background thread, ``depth`` ahead: decoding the next block (GIL-bound)
-    overlaps with validating this one (Arrow kernels release the GIL). Errors surface in the caller."""
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def run() -> None:
-        try:
-            for it in items:
-                if stop.is_set():
-                    return
-                q.put(it)
-            q.put(done)
-        except BaseException as exc:  # noqa: BLE001 — handed to the consumer and re-raised there
-            q.put(exc)
-
-    t = threading.Thread(target=run, name="zhixiao-reader", daemon=True)
-    t.start()
-    try:
-        while True:
-            it = q.get()
-            if it is done:
-                return
-            if isinstance(it, BaseException):
-                raise it
-            yield it
-    finally:
-        stop.set()
-        while t.is_alive():  # unblock a producer waiting on a full queue
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                t.join(0.05)
-
-
-def _empty(table: str) -> pa.Table:
-    t = TABLES[table].empty_table()
-    return t.append_column(ROW, pa.array([], pa.int64()))
 
 
 def validate(paths: list[Path | str], table: str = "cases", encoding: str = "auto",

@@ -112,7 +112,7 @@ def conform(table: str, data: pa.Table, keep_dictionaries: bool = False) -> pa.T
             continue
         col = data.column(f.name)
         if keep_dictionaries and pa.types.is_dictionary(col.type) and col.type.value_type == f.type:
-            cols.append(_null_free_dictionaries(col))
+            cols.append(null_free_dictionaries(col))
         else:
             cols.append(col.cast(f.type))
     if not keep_dictionaries:
@@ -120,7 +120,7 @@ def conform(table: str, data: pa.Table, keep_dictionaries: bool = False) -> pa.T
     return pa.Table.from_arrays(cols, names=schema.names).unify_dictionaries()
 
 
-def _null_free_dictionaries(col: pa.ChunkedArray) -> pa.ChunkedArray:
+def null_free_dictionaries(col: pa.ChunkedArray) -> pa.ChunkedArray:
     """Parquet cannot write a dictionary that contains a null: point such indices at null instead."""
     import numpy as np
     import pyarrow.compute as pc

@@ -1,0 +1,303 @@
+"""Validate a big CSV file in two processes, one half each: the machine's second core does real work.
+
+Threads cannot do this: decoding and much of validation hold the GIL. The file is cut at the start of a
+line near the middle, and a worker process reads and validates bytes [cut, end) straight from the file
+(no pipe carries data) while this process does [0, cut). The worker hands its accepted rows back as an
+Arrow IPC file (memory-mapped here, not copied) and its rejects, counts and ragged rows as Python objects.
+
+Only the direct reading path is used for the halves; where it would hand over to the transcoding path
+(an undecodable byte, a ragged row that is not UTF-8) the caller validates the whole file the usual way,
+so what users see — rows, row numbers, rejects, error messages — never depends on the split. The cut
+must be the start of a record: it is only made when no double quote occurs before it (a quoted field is
+the only way a record spans lines), and the rows before it are counted from the line breaks.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+
+from zhixiao.ingest.aliases import HeaderMap
+from zhixiao.ingest.readers import _DIRECT, InvalidRow, RawFile, range_chunks
+from zhixiao.ingest.validate import ROW, Reject, validate_chunk
+from zhixiao.store.schema import TABLES
+
+MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
+SHARE_HERE = 0.45  # of the file validated by this process, which also migrates the ops DB and hashes the file
+
+
+@dataclass
+class Cut:
+    at: int  # byte offset of the first record of the second half
+    rows_before: int  # physical rows before it, header included
+    size: int
+
+
+@dataclass
+class Part:
+    """What validating one part of a file produced (the accepted rows keep their ROW numbers)."""
+    tables: list[pa.Table]
+    rejects: list[Reject]
+    rows_read: int
+    blank_rows: int
+    invalid: list[InvalidRow]
+
+
+def find_cut(path: Path, encoding: str) -> Cut | None:
+    """Where to split ``path`` in two, or None (small file, a quote before the cut, no line break, or no
+    interpreter to start: an embedded Python has no ``sys.executable``)."""
+    if encoding not in _DIRECT or path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or not sys.executable:
+        return None
+    size = path.stat().st_size
+    if size < MIN_BYTES:
+        return None
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        nl = mm.find(b"\n", int(size * SHARE_HERE))
+        if nl < 0 or nl + 1 >= size or mm.find(b'"', 0, nl + 1) >= 0:
+            return None
+        head = mm[: nl + 1]
+    # Arrow ends a row at CR LF, LF or a lone CR.
+    rows = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
+    return Cut(nl + 1, rows, size)
+
+
+def _validate_part(raw: RawFile, start: int, stop: int, first_row: int, hm: HeaderMap, snapshot: date,
+                   on_bytes: Callable[[int], None] | None, cancel: threading.Event | None = None,
+                   sink: Callable[[pa.Table], None] | None = None) -> Part:
+    """Validate bytes [start, stop); accepted rows go to ``part.tables`` or, if given, to ``sink``."""
+    part = Part([], [], 0, 0, raw.invalid)
+    # No reader thread: the other core is busy with the other half, and chunks made in one thread and freed
+    # in another are memory the allocator keeps (~40 MB more peak per process).
+    for chunk in range_chunks(raw, start, stop, first_row, on_bytes):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(raw.path.name)
+        res = validate_chunk(chunk, hm, raw.path.name, snapshot)
+        part.rows_read += res.rows_read
+        part.blank_rows += res.blank_rows
+        part.rejects.extend(res.rejects)
+        if sink is None:
+            part.tables.append(res.accepted)
+        else:
+            sink(res.accepted)
+    return part
+
+
+def empty_accepted(table: str) -> pa.Table:
+    t = TABLES[table].empty_table()
+    return t.append_column(ROW, pa.array([], pa.int64()))
+
+
+class Progress:
+    """``on_bytes`` for one or more passes over a file: each byte position is reported once, so a pass
+    that starts again after a hand-over (``restart``) only moves the bar past where it already was."""
+
+    def __init__(self, on_bytes: Callable[[int], None] | None):
+        self.on_bytes, self.seen, self.shown = on_bytes, 0, 0
+
+    def __call__(self, k: int) -> None:
+        self.seen += k
+        if self.seen > self.shown:
+            if self.on_bytes:
+                self.on_bytes(self.seen - self.shown)
+            self.shown = self.seen
+
+    def restart(self) -> None:
+        self.seen = 0
+
+
+class Cancelled(Exception):
+    """A validation that turned out not to be needed (the file was already imported)."""
+
+
+def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_bytes: Callable[[int], None] | None,
+                    cancel: threading.Event | None = None) -> Part:
+    """Both halves of ``raw`` validated at once (the second in a worker process), joined in file order.
+    Raises HandOver when the file must be read the usual way."""
+    fd, ipc_path = tempfile.mkstemp(prefix="zhixiao-import-", suffix=".arrow")
+    os.close(fd)
+    # A fresh interpreter (not multiprocessing: its spawn re-imports the caller's __main__, fork would copy
+    # this process's threads' locks). The job goes in on stdin; progress and the result come back on stdout.
+    worker = subprocess.Popen([sys.executable, "-m", "zhixiao.ingest.split"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE)
+    listener = _Listener(worker.stdout)
+    shown = 0
+
+    def show_worker_progress() -> None:
+        nonlocal shown
+        done = listener.progress
+        if on_bytes and done > shown:
+            on_bytes(done - shown)
+        shown = done
+
+    def mine(k: int) -> None:
+        if on_bytes:
+            on_bytes(k)
+        show_worker_progress()
+
+    try:
+        worker.stdin.write(pickle.dumps((str(raw.path), raw.encoding, raw.headers, hm, snapshot, cut, ipc_path)))
+        worker.stdin.close()
+        first = _validate_part(RawFile(raw.path, raw.headers, raw.encoding, iter(())), 0, cut.at, 2, hm, snapshot,
+                               mine, cancel)
+        while not listener.done.wait(0.05):
+            show_worker_progress()
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(raw.path.name)
+        worker.wait()
+        show_worker_progress()
+        if listener.result is None:
+            raise RuntimeError(f"validation worker for {raw.path.name} exited with code {worker.returncode}")
+        status, payload = listener.result
+        if status != "ok":
+            raise payload
+        rejects, rows_read, blank_rows, invalid = payload
+        second = pa.ipc.open_stream(pa.memory_map(ipc_path)).read_all()  # zero-copy: the pages are the file's
+        raw.invalid.extend(first.invalid + invalid)
+        return Part(first.tables + [second], first.rejects + rejects, first.rows_read + rows_read,
+                    first.blank_rows + blank_rows, raw.invalid)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        worker.stdout.close()
+        os.unlink(ipc_path)  # a mapped file stays readable until unmapped
+
+
+class _Listener:
+    """Reads the worker's messages (b"p" + bytes read so far, b"r" + a pickled result) in a thread."""
+
+    def __init__(self, stream):
+        self.progress = 0
+        self.result = None
+        self.done = threading.Event()
+        threading.Thread(target=self._run, args=(stream,), name="zhixiao-split-listener", daemon=True).start()
+
+    def _run(self, stream) -> None:
+        try:
+            while head := stream.read(9):
+                if len(head) < 9:
+                    break
+                kind, n = head[:1], struct.unpack("<q", head[1:])[0]
+                if kind == b"p":
+                    self.progress = n
+                else:
+                    self.result = pickle.loads(stream.read(n))
+        finally:
+            self.done.set()
+
+
+def _send(out, kind: bytes, n: int, payload: bytes = b"") -> None:
+    out.write(kind + struct.pack("<q", n) + payload)
+    out.flush()
+
+
+class _IpcSink:
+    """Accepted rows written to an Arrow IPC stream chunk by chunk as they are validated, so the worker
+    never holds its half (the stream format, unlike the file format, lets a dictionary change per batch)."""
+
+    def __init__(self, fh, table: str):
+        self.fh, self.table = fh, table
+        self.writer = None
+        self.schema: pa.Schema | None = None
+
+    def __call__(self, t: pa.Table) -> None:
+        if self.writer is None:
+            self.schema = t.schema
+            self.writer = pa.ipc.new_stream(self.fh, t.schema)
+        elif not t.schema.equals(self.schema):
+            t = t.cast(self.schema)  # e.g. a column dictionary-encoded in one chunk, plain in another
+        self.writer.write_table(t)
+
+    def close(self) -> None:
+        if self.writer is None:
+            self.writer = pa.ipc.new_stream(self.fh, empty_accepted(self.table).schema)
+        self.writer.close()
+
+
+class _NoPandas:
+    """Import finder of the worker: pandas is not installed as far as pyarrow can tell."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r} (not used by the import worker)")
+
+
+def _worker_main() -> None:
+    """Validate bytes [cut.at, end) and write the accepted rows to the IPC file named in the job."""
+    sys.meta_path.insert(0, _NoPandas())  # pyarrow would import pandas (~0.2 s CPU) for nothing
+    out = sys.stdout.buffer
+    path, encoding, headers, hm, snapshot, cut, ipc_path = pickle.loads(sys.stdin.buffer.read())
+    read = 0
+
+    def count(k: int) -> None:
+        nonlocal read
+        read += k
+        _send(out, b"p", read)
+
+    try:
+        raw = RawFile(Path(path), headers, encoding, iter(()))
+        with pa.OSFile(ipc_path, "wb") as fh:
+            sink = _IpcSink(fh, hm.table)
+            part = _validate_part(raw, cut.at, cut.size, cut.rows_before + 1, hm, snapshot, count, sink=sink)
+            sink.close()
+        result: tuple = ("ok", (part.rejects, part.rows_read, part.blank_rows, part.invalid))
+    except BaseException as exc:  # noqa: BLE001 — re-raised in the parent (HandOver included)
+        result = ("error", exc)
+    try:
+        payload = pickle.dumps(result)
+    except Exception:  # noqa: BLE001 — an exception that does not pickle: send its text
+        payload = pickle.dumps(("error", RuntimeError(f"{type(result[1]).__name__}: {result[1]}")))
+    _send(out, b"r", len(payload), payload)
+
+
+def prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Iterate ``items`` in a background thread, ``depth`` ahead: decoding the next block (GIL-bound)
+    overlaps with validating this one (Arrow kernels release the GIL). Errors surface in the caller."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for it in items:
+                if stop.is_set():
+                    return
+                q.put(it)
+            q.put(done)
+        except BaseException as exc:  # noqa: BLE001 — handed to the consumer and re-raised there
+            q.put(exc)
+
+    t = threading.Thread(target=run, name="zhixiao-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            it = q.get()
+            if it is done:
+                return
+            if isinstance(it, BaseException):
+                raise it
+            yield it
+    finally:
+        stop.set()
+        while t.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                t.join(0.05)
+
+
+if __name__ == "__main__":
+    _worker_main()
