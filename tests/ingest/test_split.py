@@ -153,3 +153,31 @@ def test_split_report_equals_one_process_report(tmp_path_factory, monkeypatch, s
         rows.append([""] * len(HEADER) if blank else r)
     p = _write(tmp_path_factory.mktemp("s") / "f.csv", rows, enc)
     _same(p, monkeypatch)
+
+
+def test_a_worker_that_dies_means_one_process(tmp_path, monkeypatch):
+    p = _write(tmp_path / "a.csv", _rows(300))
+    monkeypatch.setattr(split, "WORKER", [split.sys.executable, "-c", "import sys; sys.stdin.read(); sys.exit(9)"])
+    seen: list[int] = []
+    got = _report(p, monkeypatch, True, on_bytes=seen.append)
+    assert got == _report(p, monkeypatch, False)
+    assert sum(seen) == p.stat().st_size
+
+
+def test_worker_of_a_killed_import_removes_its_file_and_exits(tmp_path):
+    """The parent is gone before the result is sent: the worker cleans up instead of leaving its file."""
+    import pickle
+    import subprocess
+
+    from zhixiao.ingest.aliases import resolve_headers
+
+    p = _write(tmp_path / "a.csv", _rows(3000))
+    cut = split.Cut(p.read_bytes().index(b"\n", 1000) + 1, 2, p.stat().st_size)
+    ipc = tmp_path / "half.arrow"
+    job = (str(p), "gb18030", HEADER, resolve_headers(HEADER, "cases"), SNAP, cut, str(ipc))
+    w = subprocess.Popen(split.WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    w.stdout.close()  # nobody reads: the first progress message fails
+    w.stdin.write(pickle.dumps(job))
+    w.stdin.close()
+    assert w.wait(timeout=60) == 0
+    assert not ipc.exists()

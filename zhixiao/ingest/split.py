@@ -31,11 +31,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from zhixiao.ingest.aliases import HeaderMap
-from zhixiao.ingest.readers import _DIRECT, InvalidRow, RawFile, range_chunks
+from zhixiao.ingest.readers import _DIRECT, HandOver, InvalidRow, RawFile, range_chunks
 from zhixiao.ingest.validate import ROW, Reject, validate_chunk
 from zhixiao.store.schema import TABLES
 
 MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
+WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
 SHARE_HERE = 0.45  # of the file validated by this process, which also migrates the ops DB and hashes the file
 
 
@@ -130,8 +131,7 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
     os.close(fd)
     # A fresh interpreter (not multiprocessing: its spawn re-imports the caller's __main__, fork would copy
     # this process's threads' locks). The job goes in on stdin; progress and the result come back on stdout.
-    worker = subprocess.Popen([sys.executable, "-m", "zhixiao.ingest.split"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE)
+    worker = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     listener = _Listener(worker.stdout)
     shown = 0
 
@@ -158,8 +158,8 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
                 raise Cancelled(raw.path.name)
         worker.wait()
         show_worker_progress()
-        if listener.result is None:
-            raise RuntimeError(f"validation worker for {raw.path.name} exited with code {worker.returncode}")
+        if listener.result is None:  # the worker died (killed, out of memory …): do without it
+            raise HandOver(f"validation worker exited with code {worker.returncode}")
         status, payload = listener.result
         if status != "ok":
             raise payload
@@ -254,13 +254,24 @@ def _worker_main() -> None:
             part = _validate_part(raw, cut.at, cut.size, cut.rows_before + 1, hm, snapshot, count, sink=sink)
             sink.close()
         result: tuple = ("ok", (part.rejects, part.rows_read, part.blank_rows, part.invalid))
+    except BrokenPipeError:
+        _orphaned(ipc_path)
     except BaseException as exc:  # noqa: BLE001 — re-raised in the parent (HandOver included)
         result = ("error", exc)
     try:
         payload = pickle.dumps(result)
     except Exception:  # noqa: BLE001 — an exception that does not pickle: send its text
         payload = pickle.dumps(("error", RuntimeError(f"{type(result[1]).__name__}: {result[1]}")))
-    _send(out, b"r", len(payload), payload)
+    try:
+        _send(out, b"r", len(payload), payload)
+    except BrokenPipeError:
+        _orphaned(ipc_path)
+
+
+def _orphaned(ipc_path: str) -> None:
+    """The importing process is gone (killed): remove what only it could use, and stop."""
+    Path(ipc_path).unlink(missing_ok=True)
+    os._exit(0)  # no interpreter shutdown: it would try to flush the broken pipe
 
 
 def prefetch(items: Iterator, depth: int = 2) -> Iterator:
