@@ -181,3 +181,13 @@ def test_worker_of_a_killed_import_removes_its_file_and_exits(tmp_path):
     w.stdin.close()
     assert w.wait(timeout=60) == 0
     assert not ipc.exists()
+
+
+def test_a_worker_error_means_one_process(tmp_path, monkeypatch):
+    """Whatever goes wrong in the worker (here: it cannot write its file), the one-process path decides."""
+    p = _write(tmp_path / "a.csv", _rows(300))
+    monkeypatch.setattr(split.tempfile, "mkstemp", lambda **kw: (split.os.open(str(tmp_path / "x"), split.os.O_CREAT),
+                                                                 str(tmp_path / "no-such-dir" / "x.arrow")))
+    got = _report(p, monkeypatch, True)
+    monkeypatch.undo()
+    assert got == _report(p, monkeypatch, False)

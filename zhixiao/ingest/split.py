@@ -161,8 +161,8 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
         if listener.result is None:  # the worker died (killed, out of memory …): do without it
             raise HandOver(f"validation worker exited with code {worker.returncode}")
         status, payload = listener.result
-        if status != "ok":
-            raise payload
+        if status != "ok":  # e.g. a full temp disk: the one-process path then says what is really wrong, if anything
+            raise HandOver(f"validation worker failed: {payload!r}")
         rejects, rows_read, blank_rows, invalid = payload
         second = pa.ipc.open_stream(pa.memory_map(ipc_path)).read_all()  # zero-copy: the pages are the file's
         raw.invalid.extend(first.invalid + invalid)
@@ -173,7 +173,7 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
             worker.kill()
         worker.wait()
         worker.stdout.close()
-        os.unlink(ipc_path)  # a mapped file stays readable until unmapped
+        Path(ipc_path).unlink(missing_ok=True)  # a mapped file stays readable until unmapped
 
 
 class _Listener:
