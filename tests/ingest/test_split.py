@@ -3,10 +3,12 @@ row numbers, counts, ragged rows, errors — is exactly the one-process report, 
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -191,3 +193,58 @@ def test_a_worker_error_means_one_process(tmp_path, monkeypatch):
     got = _report(p, monkeypatch, True)
     monkeypatch.undo()
     assert got == _report(p, monkeypatch, False)
+
+
+# --- the integer duplicate check (casenum.id_keys) -------------------------------------------------------
+
+CASE_TEXT = st.builds(
+    lambda year, bracket, court, typ, zeros, seq, suffix: f"{bracket[0]}{year}{bracket[1]}{court}{typ}{zeros}{seq}号{suffix}",
+    st.sampled_from([2023, 2024, 2025]), st.sampled_from(["()", "（）", "〔〕"]),
+    st.sampled_from(["冀0123", "冀0125", "冀01"]), st.sampled_from(["民初", "执", "刑初", "民终"]),
+    st.sampled_from(["", "0", "00"]), st.integers(1, 30), st.sampled_from(["", "", "", "之一", "2号", "-3号"]))
+
+
+@given(st.lists(CASE_TEXT, min_size=1, max_size=80))
+@settings(max_examples=150, deadline=None)
+def test_equal_case_ids_have_equal_keys_or_none(texts):
+    """The one property the duplicate check relies on: equal 案号 ⇒ equal key (or no key, -1)."""
+    from zhixiao.ingest.casenum import parse_column
+
+    parsed = parse_column(pa.array(texts, pa.string()))
+    ids, keys = parsed.columns["case_id"].to_pylist(), parsed.keys
+    first: dict[str, int] = {}
+    for cid, k in zip(ids, keys.tolist(), strict=True):
+        if cid is None or k < 0:
+            continue
+        assert first.setdefault(cid, k) == k
+
+
+@given(st.lists(CASE_TEXT, min_size=2, max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_dedupe_with_keys_equals_dedupe_on_strings(texts):
+    from zhixiao.ingest.validate import KEY, dedupe
+
+    rows = [good_row(1) for _ in texts]
+    for r, t in zip(rows, texts, strict=True):
+        r[0] = t
+    p = Path(tempfile.mkdtemp()) / "d.csv"
+    _write(p, rows)
+    rep_tables = []
+    import zhixiao.ingest.importer as imp
+
+    real = imp.dedupe
+
+    def spy(t, *a):
+        rep_tables.append(t)
+        return real(t, *a)
+
+    imp.dedupe = spy
+    try:
+        importer.validate_file(p, snapshot_date=SNAP)
+    finally:
+        imp.dedupe = real
+    t = rep_tables[0]
+    with_keys = dedupe(t, "cases", "d.csv", "案号")
+    without = dedupe(t.drop_columns([KEY]), "cases", "d.csv", "案号")
+    assert with_keys[0].num_rows == without[0].num_rows
+    assert sorted((r.row, r.reason) for r in with_keys[1]) == sorted((r.row, r.reason) for r in without[1])

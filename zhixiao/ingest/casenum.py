@@ -10,6 +10,7 @@ the domain parser stays the only authority on what a 案号 means.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ def _error_types() -> tuple[type[Exception], ...]:
 class ParsedColumn:
     columns: dict[str, pa.Array]  # FIELDS → arrays (null where the 案号 failed)
     reasons: pa.Array  # string: null = ok, else the Chinese reason
-
+    keys: np.ndarray | None = None  # int64 per row, see ``id_keys``
 
 def _fields(cn) -> tuple:
     return (cn.normalized, cn.court_code, cn.year, cn.specialized_code, cn.type_code, cn.seq, cn.category, cn.stage)
@@ -214,7 +215,19 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
         seq = _scatter(seq, ridx, pa.array([v[5] if v else None for v in slow_vals], pa.int64()))
         reasons = _scatter(reasons, ridx, pa.array(slow_reasons, pa.string()))
     cols["case_id"], cols["seq"] = case_id, seq
-    return ParsedColumn(cols, reasons)
+    return ParsedColumn(cols, reasons, id_keys(fast, idx, seq_np, heads, tails))
+
+
+def id_keys(fast: np.ndarray, idx: np.ndarray, seq: np.ndarray, heads: list[str], tails: list[str]) -> np.ndarray:
+    """An integer per row that is equal whenever two rows' ``case_id`` are equal, so a duplicate check can
+    sort integers instead of hashing a million strings: CRC of the template's head and tail, and the
+    sequence number (< 10⁹). -1 = none (a row parsed on its own, or a template whose text has a second 号,
+    where head + seq + tail could be cut up another way); the check must then compare the strings.
+    Two different templates may share a CRC: that only makes the check compare the strings."""
+    crc = np.array([zlib.crc32(f"{h}\x00{t}".encode()) & 0x7FFFFFFF if f"{h}1{t}".count("号") == 1 else -1
+                    for h, t in zip(heads, tails, strict=True)] or [-1], dtype=np.int64)
+    t_crc = crc[np.where(fast, idx, 0)]
+    return np.where(fast & (t_crc >= 0), (t_crc << 32) | seq, -1)
 
 
 def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | None], list[str | None]]:

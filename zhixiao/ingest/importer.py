@@ -33,7 +33,7 @@ from zhixiao.ingest.split import (
     prefetch,
     validate_halves,
 )
-from zhixiao.ingest.validate import ROW, Reject, dedupe, validate_chunk
+from zhixiao.ingest.validate import KEY, ROW, Reject, dedupe, validate_chunk
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.schema import TABLES
 
@@ -146,7 +146,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     rep.rejects.extend(dup_rejects)
     rep.rejected = len({r.row for r in rep.rejects})
     rep.accepted = accepted.num_rows
-    rep.data = accepted.drop_columns([ROW])
+    rep.data = accepted.drop_columns([c for c in (ROW, KEY) if c in accepted.column_names])
     if rep.accepted + rep.rejected != rep.rows_read:  # the contract; a failure here is a bug, not bad input
         raise AssertionError(f"{path.name}: accepted {rep.accepted} + rejected {rep.rejected} != read {rep.rows_read}")
     return rep

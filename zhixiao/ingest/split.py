@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from zhixiao.ingest.aliases import HeaderMap
 from zhixiao.ingest.readers import _DIRECT, HandOver, InvalidRow, RawFile, range_chunks
-from zhixiao.ingest.validate import ROW, Reject, validate_chunk
+from zhixiao.ingest.validate import DUP_KEY, KEY, ROW, Reject, validate_chunk
 from zhixiao.store.schema import TABLES
 
 MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
@@ -97,8 +97,8 @@ def _validate_part(raw: RawFile, start: int, stop: int, first_row: int, hm: Head
 
 
 def empty_accepted(table: str) -> pa.Table:
-    t = TABLES[table].empty_table()
-    return t.append_column(ROW, pa.array([], pa.int64()))
+    t = TABLES[table].empty_table().append_column(ROW, pa.array([], pa.int64()))
+    return t.append_column(KEY, pa.array([], pa.int64())) if DUP_KEY[table] == ("case_id",) else t
 
 
 class Progress:

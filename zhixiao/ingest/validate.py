@@ -23,6 +23,7 @@ from zhixiao.ingest.readers import Chunk
 from zhixiao.store.schema import APPEAL_RESULTS, EVENT_KINDS, TABLES
 
 ROW = "_row"  # user-visible row number carried with accepted rows until the duplicate check
+KEY = "_key"  # cases: ``casenum.id_keys`` of the 案号, for the duplicate check
 
 # Columns whose formula-like content rejects the row (they are keys or typed values);
 # every other string column is free text and is neutralised with a leading apostrophe.
@@ -177,8 +178,10 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             out["snapshot_date"] = const_date(snapshot, n)
     row_snap = out["snapshot_date"] if "snapshot_date" in out else const_date(snapshot, n)
 
+    id_keys = np.full(n, -1, dtype=np.int64)
     if "case_id" in raw:  # 案号 → case_id, court_code, year, type …
         parsed = parse_column(raw.pop("case_id"))
+        id_keys = parsed.keys
         iss.add(pc.is_valid(parsed.reasons), label["case_id"], data.column(f"c{hm.columns['case_id']}"), parsed.reasons)
         for f, a in parsed.columns.items():
             if f in schema.names:
@@ -267,7 +270,11 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
         elif not (pa.types.is_dictionary(a.type) and a.type.value_type == f.type):
             a = a.cast(f.type)  # dictionary columns stay encoded until a partition is written
         cols.append(a)
-    typed = pa.Table.from_arrays([*cols, pa.array(rows, pa.int64())], names=[*schema.names, ROW])
+    extra, names = [pa.array(rows, pa.int64())], [*schema.names, ROW]
+    if DUP_KEY[table] == ("case_id",):
+        extra.append(pa.array(id_keys))
+        names.append(KEY)
+    typed = pa.Table.from_arrays([*cols, *extra], names=names)
     return ChunkResult(typed if good is None else typed.filter(good), rejects, n, blank)
 
 
@@ -362,6 +369,12 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     keys = DUP_KEY[table]
     if t.num_rows < 2:
         return t, []
+    if KEY in t.column_names:  # usually settles it: distinct integers mean distinct 案号
+        ids = t.column(KEY).to_numpy()
+        if (ids >= 0).all():
+            ids = np.sort(ids)
+            if not (ids[1:] == ids[:-1]).any():
+                return t, []
     key = key_column(t, keys)
     if len(pc.unique(key)) == len(key):
         return t, []  # the usual case: no duplicate keys
@@ -379,8 +392,8 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     for rows in groups.values():
         rows.sort(key=lambda r: r[ROW])
         first = rows[0]
-        same = all({k: v for k, v in r.items() if k != ROW} == {k: v for k, v in first.items() if k != ROW}
-                   for r in rows[1:])
+        content = {k: v for k, v in first.items() if k not in (ROW, KEY)}
+        same = all({k: v for k, v in r.items() if k not in (ROW, KEY)} == content for r in rows[1:])
         nums = "、".join(str(r[ROW]) for r in rows)
         for r in rows if not same else rows[1:]:
             drop.add(r[ROW])
