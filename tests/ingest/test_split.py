@@ -248,3 +248,16 @@ def test_dedupe_with_keys_equals_dedupe_on_strings(texts):
     without = dedupe(t.drop_columns([KEY]), "cases", "d.csv", "案号")
     assert with_keys[0].num_rows == without[0].num_rows
     assert sorted((r.row, r.reason) for r in with_keys[1]) == sorted((r.row, r.reason) for r in without[1])
+
+
+@given(data=st.lists(st.sampled_from([b"a", b"\r", b"\n", b"\r\n"]), max_size=40).map(b"".join),
+       window=st.integers(1, 9))
+@settings(max_examples=300, deadline=None)
+def test_rows_are_counted_in_windows_whatever_the_edges_cut(data, window):
+    """LF, CR LF and a lone CR each end one row, also where a window's edge falls between CR and LF."""
+    data = data + b"ab\r\ncd"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(split, "COUNT_WINDOW", window)
+        for end in range(len(data) + 1):
+            head = data[:end]
+            assert split.count_rows(data, end) == head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")

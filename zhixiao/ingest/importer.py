@@ -30,7 +30,10 @@ from zhixiao.ingest.split import (
     Progress,
     empty_accepted,
     find_cut,
+    may_split,
     prefetch,
+    start_worker,
+    stop_worker,
     validate_halves,
 )
 from zhixiao.ingest.validate import KEY, ROW, Reject, dedupe, validate_chunk
@@ -115,17 +118,22 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     path = Path(path)
     snap = snapshot_date or date.today()
     progress = Progress(on_bytes)
-    raw = open_file(path, encoding, progress)
-    hm = resolve_headers(raw.headers, table, mapping, path.name)
+    worker = start_worker() if may_split(path) else None  # its start-up overlaps the checks below
+    try:
+        raw = open_file(path, encoding, progress)
+        hm = resolve_headers(raw.headers, table, mapping, path.name)
+        part = None
+        cut = find_cut(path, raw.encoding) if worker else None
+        if cut is not None:
+            try:
+                part = validate_halves(raw, hm, cut, snap, progress, cancel, worker)
+            except HandOver:
+                progress.restart()  # the whole file again, the usual way
+    finally:
+        if worker is not None:
+            stop_worker(worker)
     rep = FileReport(path, table, encoding=raw.encoding, columns=dict(hm.source), ignored_columns=hm.ignored,
                      unknown_columns=hm.unknown)
-    part = None
-    cut = find_cut(path, raw.encoding) if raw.encoding != "xlsx" else None
-    if cut is not None:
-        try:
-            part = validate_halves(raw, hm, cut, snap, progress, cancel)
-        except HandOver:
-            progress.restart()  # the whole file again, the usual way
     if part is None:
         part = Part([], [], 0, 0, raw.invalid)
         for chunk in prefetch(raw.chunks):

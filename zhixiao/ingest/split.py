@@ -37,7 +37,8 @@ from zhixiao.store.schema import TABLES
 
 MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
 WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
-SHARE_HERE = 0.45  # of the file validated by this process, which also migrates the ops DB and hashes the file
+SHARE_HERE = 0.40
+COUNT_WINDOW = 4 << 20  # of the file validated by this process, which also migrates the ops DB and hashes the file
 
 
 @dataclass
@@ -69,10 +70,21 @@ def find_cut(path: Path, encoding: str) -> Cut | None:
         nl = mm.find(b"\n", int(size * SHARE_HERE))
         if nl < 0 or nl + 1 >= size or mm.find(b'"', 0, nl + 1) >= 0:
             return None
-        head = mm[: nl + 1]
-    # Arrow ends a row at CR LF, LF or a lone CR.
-    rows = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
+        rows = count_rows(mm, nl + 1)
     return Cut(nl + 1, rows, size)
+
+
+def count_rows(buf, end: int) -> int:
+    """Rows in ``buf[:end]`` (Arrow ends a row at CR LF, LF or a lone CR), counted in windows: one copy of
+    half the file would be ~70 MB of fresh memory to fault in."""
+    rows = 0
+    for at in range(0, end, COUNT_WINDOW):
+        stop = min(at + COUNT_WINDOW, end)
+        w = buf[at:stop]
+        rows += w.count(b"\n") + w.count(b"\r") - w.count(b"\r\n")
+        if w.endswith(b"\r") and buf[stop: stop + 1] == b"\n" and stop < end:
+            rows -= 1  # a CR LF cut by the window's edge
+    return rows
 
 
 def _validate_part(raw: RawFile, start: int, stop: int, first_row: int, hm: HeaderMap, snapshot: date,
@@ -123,15 +135,35 @@ class Cancelled(Exception):
     """A validation that turned out not to be needed (the file was already imported)."""
 
 
+def may_split(path: Path) -> bool:
+    """Cheap first guess (before the encoding is known) whether ``find_cut`` may split ``path``."""
+    return bool(sys.executable) and path.suffix.lower() not in (".xlsx", ".xlsm", ".xls") and \
+        path.is_file() and path.stat().st_size >= MIN_BYTES
+
+
+def start_worker() -> subprocess.Popen:
+    """A fresh interpreter (not multiprocessing: its spawn re-imports the caller's __main__, fork would copy
+    this process's threads' locks) that loads what it needs, then waits for its job on stdin; progress and
+    the result come back on stdout. Started before the cut is known, its start-up overlaps the caller's."""
+    return subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.kill()
+    worker.wait()
+    for stream in (worker.stdin, worker.stdout):
+        if stream is not None and not stream.closed:
+            stream.close()
+
+
 def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_bytes: Callable[[int], None] | None,
-                    cancel: threading.Event | None = None) -> Part:
-    """Both halves of ``raw`` validated at once (the second in a worker process), joined in file order.
-    Raises HandOver when the file must be read the usual way."""
+                    cancel: threading.Event | None = None, worker: subprocess.Popen | None = None) -> Part:
+    """Both halves of ``raw`` validated at once (the second in a worker process: ``worker`` if one was
+    started already), joined in file order. Raises HandOver when the file must be read the usual way."""
     fd, ipc_path = tempfile.mkstemp(prefix="zhixiao-import-", suffix=".arrow")
     os.close(fd)
-    # A fresh interpreter (not multiprocessing: its spawn re-imports the caller's __main__, fork would copy
-    # this process's threads' locks). The job goes in on stdin; progress and the result come back on stdout.
-    worker = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    worker = worker or start_worker()
     listener = _Listener(worker.stdout)
     shown = 0
 
@@ -169,10 +201,7 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
         return Part(first.tables + [second], first.rejects + rejects, first.rows_read + rows_read,
                     first.blank_rows + blank_rows, raw.invalid)
     finally:
-        if worker.poll() is None:
-            worker.kill()
-        worker.wait()
-        worker.stdout.close()
+        stop_worker(worker)
         Path(ipc_path).unlink(missing_ok=True)  # a mapped file stays readable until unmapped
 
 
@@ -238,6 +267,7 @@ class _NoPandas:
 def _worker_main() -> None:
     """Validate bytes [cut.at, end) and write the accepted rows to the IPC file named in the job."""
     sys.meta_path.insert(0, _NoPandas())  # pyarrow would import pandas (~0.2 s CPU) for nothing
+    _warm_up()  # while the caller still reads the header and looks for the cut
     out = sys.stdout.buffer
     path, encoding, headers, hm, snapshot, cut, ipc_path = pickle.loads(sys.stdin.buffer.read())
     read = 0
@@ -266,6 +296,15 @@ def _worker_main() -> None:
         _send(out, b"r", len(payload), payload)
     except BrokenPipeError:
         _orphaned(ipc_path)
+
+
+def _warm_up() -> None:
+    """Load what validation loads on first use: the 案号 parser, court and case-type registries, vocabularies."""
+    from zhixiao.domain import case_number, case_types, courts  # noqa: F401
+    from zhixiao.ingest.aliases import vocab
+
+    vocab()
+    pa.array([0])  # pyarrow's one-time conversion set-up
 
 
 def _orphaned(ipc_path: str) -> None:
