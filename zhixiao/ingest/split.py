@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from zhixiao.ingest.aliases import HeaderMap
@@ -75,15 +76,15 @@ def find_cut(path: Path, encoding: str) -> Cut | None:
 
 
 def count_rows(buf, end: int) -> int:
-    """Rows in ``buf[:end]`` (Arrow ends a row at CR LF, LF or a lone CR), counted in windows: one copy of
-    half the file would be ~70 MB of fresh memory to fault in."""
+    """Rows in ``buf[:end]``: Arrow ends a row at LF, CR LF or a lone CR, so LFs plus CRs not followed by
+    an LF. Counted with numpy over windows of a zero-copy view (no 70 MB copy to fault in)."""
+    a = np.frombuffer(buf, dtype=np.uint8, count=end)
     rows = 0
     for at in range(0, end, COUNT_WINDOW):
-        stop = min(at + COUNT_WINDOW, end)
-        w = buf[at:stop]
-        rows += w.count(b"\n") + w.count(b"\r") - w.count(b"\r\n")
-        if w.endswith(b"\r") and buf[stop: stop + 1] == b"\n" and stop < end:
-            rows -= 1  # a CR LF cut by the window's edge
+        w = a[at: at + COUNT_WINDOW]
+        rows += int(np.count_nonzero(w == 0x0A))
+        nxt = np.flatnonzero(w == 0x0D) + (at + 1)
+        rows += int(np.count_nonzero((nxt >= end) | (a[np.minimum(nxt, end - 1)] != 0x0A)))
     return rows
 
 
