@@ -1,15 +1,18 @@
-"""Validate a big CSV file in two processes, one half each: the machine's second core does real work.
+"""Validate a big CSV file in two processes: the machine's second core does real work.
 
 Threads cannot do this: decoding and much of validation hold the GIL. The file is cut at the start of a
-line near the middle, and a worker process reads and validates bytes [cut, end) straight from the file
-(no pipe carries data) while this process does [0, cut). The worker hands its accepted rows back as an
-Arrow IPC file (memory-mapped here, not copied) and its rejects, counts and ragged rows as Python objects.
+line (``SHARE_HERE`` of the way in: this process also migrates the ops DB and hashes the file), and a
+worker process — a fresh interpreter, started before the cut is known so its start-up overlaps ours —
+reads and validates bytes [cut, end) straight from the file (no pipe carries data) while this process
+does [0, cut). The worker streams its accepted rows to an Arrow IPC file (memory-mapped here, not
+copied) and sends its rejects, counts and ragged rows as Python objects.
 
 Only the direct reading path is used for the halves; where it would hand over to the transcoding path
-(an undecodable byte, a ragged row that is not UTF-8) the caller validates the whole file the usual way,
-so what users see — rows, row numbers, rejects, error messages — never depends on the split. The cut
-must be the start of a record: it is only made when no double quote occurs before it (a quoted field is
-the only way a record spans lines), and the rows before it are counted from the line breaks.
+(an undecodable byte, a ragged row that is not UTF-8) — or the worker fails in any way — the caller
+validates the whole file the usual way, so what users see (rows, row numbers, rejects, error messages)
+never depends on the split. The cut must be the start of a record: it is only made when no double quote
+occurs before it (a quoted field is the only way a record spans lines), and the rows before it are
+counted from the line breaks.
 """
 
 from __future__ import annotations
