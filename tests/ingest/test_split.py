@@ -261,3 +261,14 @@ def test_rows_are_counted_in_windows_whatever_the_edges_cut(data, window):
         for end in range(len(data) + 1):
             head = data[:end]
             assert split.count_rows(data, end) == head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
+
+
+@pytest.mark.parametrize("cmd", [["/nonexistent/python"], [split.sys.executable, "-c", "pass"]])
+def test_a_worker_that_cannot_start_or_read_its_job_means_one_process(tmp_path, monkeypatch, cmd):
+    p = _write(tmp_path / "a.csv", _rows(300))
+    monkeypatch.setattr(split, "WORKER", cmd)
+    monkeypatch.setattr(split.tempfile, "tempdir", str(tmp_path))
+    got = _report(p, monkeypatch, True)
+    assert not list(tmp_path.glob("zhixiao-import-*.arrow"))  # no temp file left behind
+    monkeypatch.undo()
+    assert got == _report(p, monkeypatch, False)

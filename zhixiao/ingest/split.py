@@ -145,11 +145,15 @@ def may_split(path: Path) -> bool:
         path.is_file() and path.stat().st_size >= MIN_BYTES
 
 
-def start_worker() -> subprocess.Popen:
+def start_worker() -> subprocess.Popen | None:
     """A fresh interpreter (not multiprocessing: its spawn re-imports the caller's __main__, fork would copy
     this process's threads' locks) that loads what it needs, then waits for its job on stdin; progress and
-    the result come back on stdout. Started before the cut is known, its start-up overlaps the caller's."""
-    return subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    the result come back on stdout. Started before the cut is known, its start-up overlaps the caller's.
+    None if it cannot be started (then one process does it all)."""
+    try:
+        return subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    except OSError:
+        return None
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
@@ -162,12 +166,9 @@ def stop_worker(worker: subprocess.Popen) -> None:
 
 
 def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_bytes: Callable[[int], None] | None,
-                    cancel: threading.Event | None = None, worker: subprocess.Popen | None = None) -> Part:
-    """Both halves of ``raw`` validated at once (the second in a worker process: ``worker`` if one was
-    started already), joined in file order. Raises HandOver when the file must be read the usual way."""
-    fd, ipc_path = tempfile.mkstemp(prefix="zhixiao-import-", suffix=".arrow")
-    os.close(fd)
-    worker = worker or start_worker()
+                    cancel: threading.Event | None, worker: subprocess.Popen) -> Part:
+    """Both halves of ``raw`` validated at once (the second by ``worker``, from ``start_worker``), joined
+    in file order. Raises HandOver when the file must be read the usual way."""
     listener = _Listener(worker.stdout)
     shown = 0
 
@@ -183,9 +184,14 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
             on_bytes(k)
         show_worker_progress()
 
+    fd, ipc_path = tempfile.mkstemp(prefix="zhixiao-import-", suffix=".arrow")
+    os.close(fd)
     try:
-        worker.stdin.write(pickle.dumps((str(raw.path), raw.encoding, raw.headers, hm, snapshot, cut, ipc_path)))
-        worker.stdin.close()
+        try:
+            worker.stdin.write(pickle.dumps((str(raw.path), raw.encoding, raw.headers, hm, snapshot, cut, ipc_path)))
+            worker.stdin.close()
+        except OSError:  # it died before reading its job
+            raise HandOver("validation worker gone") from None
         first = _validate_part(RawFile(raw.path, raw.headers, raw.encoding, iter(())), 0, cut.at, 2, hm, snapshot,
                                mine, cancel)
         while not listener.done.wait(0.05):
