@@ -59,14 +59,14 @@ def _court_ids(col: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     return (np.concatenate(parts) if parts else np.zeros(0, np.int64)), list(ids)
 
 
-Pieces = list[tuple[int, np.ndarray]]  # (record batch, row indices in it)
+Pieces = list[tuple[int, np.ndarray | slice]]  # (record batch, its rows: indices, or a run)
 
 
 def _split(t: pa.Table) -> tuple[list[pa.RecordBatch], dict[tuple[str, int], Pieces | None]]:
-    """Rows per (court_code, year) (None = all rows) as indices into ``t``'s record batches, from one
-    small-integer sort per batch. The rows are gathered in the writer threads, batch by batch (a take on a
-    chunked table would concatenate every column per partition), so only the partitions being written are
-    copied at any time."""
+    """Rows per (court_code, year) (None = all rows) as runs or indices in ``t``'s record batches (runs when
+    a batch is already grouped, see ``group_by_partition``; else from one small-integer sort per batch).
+    Indexed rows are gathered in the writer threads, batch by batch (a take on a chunked table would
+    concatenate every column per partition), so only the partitions being written are copied at any time."""
     court, names = _court_ids(t.column("court_code"))
     years = t.column("year").to_numpy().astype(np.int64)
     y0, width = (int(years.min()), int(years.max() - years.min()) + 1) if len(years) else (0, 1)
@@ -82,12 +82,31 @@ def _split(t: pa.Table) -> tuple[list[pa.RecordBatch], dict[tuple[str, int], Pie
     for b, batch in enumerate(batches):
         c = small[start: start + batch.num_rows]
         start += batch.num_rows
-        order = np.argsort(c, kind="stable")  # radix sort
+        order = None if (c[1:] >= c[:-1]).all() else np.argsort(c, kind="stable")  # radix sort
         counts = np.bincount(c, minlength=int(code.max()) + 1)
         bounds = np.concatenate([[0], np.cumsum(counts)])
         for u in np.flatnonzero(counts):
-            parts[keys[int(u)]].append((b, order[bounds[u]: bounds[u + 1]]))
+            lo, hi = int(bounds[u]), int(bounds[u + 1])
+            parts[keys[int(u)]].append((b, slice(lo, hi) if order is None else order[lo:hi]))
     return batches, parts
+
+
+def gather(batches: list[pa.RecordBatch], pieces: Pieces, schema: pa.Schema) -> pa.Table:
+    """One partition's rows: runs are sliced (no copy), indexed rows taken."""
+    return pa.Table.from_batches([batches[b].slice(rows.start, rows.stop - rows.start) if isinstance(rows, slice)
+                                  else batches[b].take(pa.array(rows)) for b, rows in pieces], schema=schema)
+
+
+def group_by_partition(t: pa.Table) -> pa.Table:
+    """``t`` (one batch of accepted rows) with its rows stably ordered by (court_code, year): each partition
+    is then one run that the writers slice instead of gathering. File order within a partition stays."""
+    if t.num_rows < 2:
+        return t
+    court, _ = _court_ids(t.column("court_code"))
+    code = court * 10_000 + pc.fill_null(t.column("year"), 0).to_numpy().astype(np.int64)
+    if (code[1:] >= code[:-1]).all():
+        return t
+    return t.take(pa.array(np.argsort(code, kind="stable")))
 
 
 def _align(table: str, t: pa.Table) -> pa.Table:
@@ -110,8 +129,7 @@ def merge_into_store(store: CaseStore, table: str, new: list[pa.Table]) -> tuple
     with store.transaction() as tx:
         def write(key: tuple[str, int]) -> None:
             pieces = parts[key]
-            rows = incoming if pieces is None else pa.Table.from_batches(
-                [batches[b].take(pa.array(idx)) for b, idx in pieces], schema=incoming.schema)
+            rows = incoming if pieces is None else gather(batches, pieces, incoming.schema)
             current = tx.current(table, key)
             data = rows if current is None else combine(current, conform(table, rows), table)
             tx.replace_partition(table, key, data)

@@ -194,6 +194,7 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
             raise HandOver("validation worker gone") from None
         first = _validate_part(RawFile(raw.path, raw.headers, raw.encoding, iter(())), 0, cut.at, 2, hm, snapshot,
                                mine, cancel)
+        _group_while_waiting(first.tables, listener.done)
         while not listener.done.wait(0.05):
             show_worker_progress()
             if cancel is not None and cancel.is_set():
@@ -213,6 +214,17 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
     finally:
         stop_worker(worker)
         Path(ipc_path).unlink(missing_ok=True)  # a mapped file stays readable until unmapped
+
+
+def _group_while_waiting(tables: list[pa.Table], done: threading.Event) -> None:
+    """Until the worker is done (this process's core would idle), order our chunks' rows by partition so
+    the store's writers slice them instead of gathering (``merge.group_by_partition``)."""
+    from zhixiao.ingest.merge import group_by_partition  # not in the worker: it loads the store
+
+    for i, t in enumerate(tables):
+        if done.is_set():
+            return
+        tables[i] = group_by_partition(t)
 
 
 class _Listener:
