@@ -101,6 +101,7 @@ class Utf8Stream(io.RawIOBase):
         self._lines = 0  # newlines before self._base
         self._first = True
         self._eof = False
+        self._held = b""  # a CR held back from the end of the last read
         self._on_bytes = on_bytes
 
     def readable(self) -> bool:
@@ -139,19 +140,16 @@ class Utf8Stream(io.RawIOBase):
         return DecodeFailure(self._base + at, self._lines + data[:at].count(b"\n") + 1, self.encoding)
 
     def readinto(self, b) -> int:
-        while self._off >= len(self._buf) and not self._eof:
-            self._buf, self._off = self._buf[self._off:], 0
-            self._fill()
-        n = min(len(b), len(self._buf) - self._off)
-        b[:n] = self._buf[self._off:self._off + n]
-        self._off += n
-        return n
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(self.block), b""))
-        parts: list = []  # views of the decoded blocks: one copy in the join, not one per layer
-        got = 0
+        parts: list = [self._held] if self._held and size else []  # views: one copy in the join, not one per layer
+        got = len(self._held) if parts else 0
+        self._held = b"" if parts else self._held
         while got < size:
             if self._off >= len(self._buf):
                 if self._eof:
@@ -163,6 +161,8 @@ class Utf8Stream(io.RawIOBase):
             parts.append(memoryview(self._buf)[self._off:self._off + n])
             self._off += n
             got += n
+        if got > 1 and parts[-1][-1:] == b"\r":  # Arrow would drop an LF starting the next block: see readers
+            parts[-1], self._held = parts[-1][:-1], b"\r"
         return b"".join(parts)
 
     def close(self) -> None:

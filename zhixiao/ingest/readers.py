@@ -113,7 +113,6 @@ class HandOver(Exception):
 @dataclass
 class _Position:
     next_row: int  # row number of the next row to deliver
-    kept: int = 0  # ragged rows reported by the batches delivered so far
 
 
 def _direct_chunks(raw: RawFile, src: io.RawIOBase, ragged: _Ragged, pos: _Position, skip_rows: int
@@ -125,7 +124,6 @@ def _direct_chunks(raw: RawFile, src: io.RawIOBase, ragged: _Ragged, pos: _Posit
     for batch in _open_reader(src, names, ragged, pa.binary(), skip_rows):
         cols = [decode_column(c, raw.encoding) for c in batch.columns]
         rows, pos.next_row = _number_rows(pos.next_row, batch.num_rows, ragged.rows)
-        pos.kept = len(raw.invalid)
         yield Chunk(pa.Table.from_arrays(cols, names=names), rows)
 
 
@@ -142,7 +140,9 @@ def _csv_chunks(raw: RawFile, on_bytes, auto: bool) -> Iterator[Chunk]:
         yield from _direct_chunks(raw, src, _Ragged(raw), pos, skip_rows=1)
         return
     except (pa.ArrowInvalid, Undecodable):
-        del raw.invalid[pos.kept:]  # the batch that failed and everything after it are read again below
+        # Everything from the first row not delivered is read again below. Arrow parses a block ahead, so
+        # ragged rows already reported may lie beyond it: they will be reported again, drop them here.
+        raw.invalid[:] = [bad for bad in raw.invalid if bad.row < pos.next_row]
     finally:
         src.close()
     yield from _stream_chunks(raw, resume_progress(on_bytes, src.reported), pos.next_row)
@@ -254,7 +254,9 @@ def _stream_chunks(raw: RawFile, on_bytes, start_row: int) -> Iterator[Chunk]:
 
 class _CountingFile(io.FileIO):
     """Bytes [start, stop) of the source file as Arrow reads them, reporting their count to ``on_bytes``
-    (progress bar)."""
+    (progress bar). A block never ends with CR: Arrow's streaming reader drops an LF that starts a block
+    after one that ended with CR — right for a CR LF line end, wrong inside a quoted cell ("a\r\nb" came
+    back as "a\rb" when the block edge fell between the two); the CR waits for the next block instead."""
 
     def __init__(self, path: Path, on_bytes: Callable[[int], None] | None, start: int = 0, stop: int | None = None):
         super().__init__(path, "rb")
@@ -268,6 +270,9 @@ class _CountingFile(io.FileIO):
         if self._left is not None:
             size = self._left if size is None or size < 0 else min(size, self._left)
         data = super().read(size)
+        if len(data) > 1 and data.endswith(b"\r") and (self._left is None or self._left > len(data)):
+            self.seek(-1, io.SEEK_CUR)  # see ends_with_cr
+            data = data[:-1]
         if self._left is not None:
             self._left -= len(data)
         self.reported += len(data)
