@@ -41,8 +41,8 @@ from zhixiao.store.schema import TABLES
 
 MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
 WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
-SHARE_HERE = 0.40
-COUNT_WINDOW = 4 << 20  # of the file validated by this process, which also migrates the ops DB and hashes the file
+SHARE_HERE = 0.40  # of the file validated by this process, which also migrates the ops DB and hashes the file
+COUNT_WINDOW = 4 << 20  # bytes per step when counting the rows before the cut
 
 
 @dataclass
@@ -246,6 +246,8 @@ class _Listener:
                     self.progress = n
                 else:
                     self.result = pickle.loads(stream.read(n))
+        except Exception:  # noqa: BLE001 — a message cut short (the worker died): no result, see validate_halves
+            self.result = None
         finally:
             self.done.set()
 
@@ -308,7 +310,7 @@ def _worker_main() -> None:
         result: tuple = ("ok", (part.rejects, part.rows_read, part.blank_rows, part.invalid))
     except BrokenPipeError:
         _orphaned(ipc_path)
-    except BaseException as exc:  # noqa: BLE001 — re-raised in the parent (HandOver included)
+    except BaseException as exc:  # noqa: BLE001 — the parent then reads the whole file itself
         result = ("error", exc)
     try:
         payload = pickle.dumps(result)
