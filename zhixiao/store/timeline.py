@@ -13,7 +13,6 @@ Days are counted from 1970-01-01 (int32), as the engine's calendar join does.
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -101,6 +100,8 @@ def summarise(cases: pa.Table, events: pa.Table | None) -> pa.Table:
     n = cases.num_rows
     if events is None or events.num_rows == 0 or n == 0:
         return pa.Table.from_arrays([pa.nulls(n, f.type) for f in TIMELINE], schema=TIMELINE)
+    import duckdb  # lazily: an import of cases alone (no events) never needs it
+
     ids = cases.column("case_id")
     if pa.types.is_dictionary(ids.type):  # the importer hands over dictionary-encoded text
         ids = ids.cast(pa.string())
