@@ -175,10 +175,10 @@ def columns_used(data_dir: str) -> list[str]:
         cols |= {"case_id", "origin_case_id"}
     if "transfer_days" in text:
         cols |= {"transfer_date", "appeal_date"}
-    if '"deadline.' in text:  # 审限内结案率: what the 审限 computation reads (limits, calendar are tiny tables)
-        from zhixiao.supervision.deadlines import INPUT_COLUMNS
+    if '"deadline.' in text:  # 审限内结案率: what the 审限 computation of closed_within_limit reads (no status
+        from zhixiao.supervision.deadlines import INPUT_COLUMNS  # flags; limits, calendar are tiny tables)
 
-        cols |= set(INPUT_COLUMNS) - {"case_id"}
+        cols |= set(INPUT_COLUMNS) - {"case_id", "tl_n_ext", "tl_spans", "tl_has_deduction", "tl_has_suspension"}
     return sorted(cols)
 
 
