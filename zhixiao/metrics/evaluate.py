@@ -527,8 +527,7 @@ def prepared_cases(engine, indicators: Iterable[Indicator], as_of: date, filters
 
 
 def _records(expr: ibis.Table) -> list[dict]:
-    df = expr.execute()
-    return df.to_dict("records")
+    return expr.to_pyarrow().to_pylist()  # small results: no pandas frame in between
 
 
 def _key(rec: dict, cols: Sequence[str]) -> tuple:

@@ -133,27 +133,19 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     t = t.left_join(lim, t.procedure == lim.lim_procedure).drop("lim_procedure")
     epoch = ibis.literal(EPOCH, type="date")
     asof_day = (as_of - EPOCH).days
+    # Two layers of columns around the calendar lookup (fewer nested selects: cheaper to compile, and
+    # DuckDB shares the repeated sub-expressions of one projection). First, all that comes before it.
     pending = t.closing_date.isnull() | (t.closing_date > asof)
-    t = t.mutate(
-        pending=pending,
-        start_date=ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date)),
-        ext_months=t.tl_ext_months.fill_null(0),
-        ext_days=t.tl_ext_days.fill_null(0),
-        n_extensions=t.tl_n_ext.fill_null(0),
-        no_limit=t.lim_no_limit.fill_null(True)
-        | (t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False)),
-        has_restart=t.tl_restart.notnull(),
-        open_deduction=(t.tl_open_d.notnull() | t.tl_open_s.notnull()),
-        has_deduction=t.tl_has_deduction.fill_null(False),
-        has_suspension=t.tl_has_suspension.fill_null(False),
-        lim_months=t.lim_months.fill_null(0),
-        lim_days=t.lim_days.fill_null(0),
-    )
+    start = ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date))
+    ext_months, ext_days = t.tl_ext_months.fill_null(0), t.tl_ext_days.fill_null(0)
+    lim_months, lim_days = t.lim_months.fill_null(0), t.lim_days.fill_null(0)
+    no_limit = t.lim_no_limit.fill_null(True) | (
+        t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False))
     # Deducted days: the closed intervals' union U (cut to the day after the start, stored) plus the open
     # intervals, which all run to the same stop day E (as-of, or closing if earlier), so their union is
     # [x, E] with x the earliest open start (cut likewise): deducted = |U| + |[x, E]| − |U ∩ [x, E]|.
-    low = t.start_date.delta(epoch, unit="day") + 1
-    stop = ibis.cases((t.pending, asof_day), else_=t.closing_date.delta(epoch, unit="day"))
+    low = start.delta(epoch, unit="day") + 1
+    stop = ibis.cases((pending, asof_day), else_=t.closing_date.delta(epoch, unit="day"))
     first_open = ibis.least(t.tl_open_d, t.tl_open_s)  # least/greatest skip nulls
     x = ibis.cases((first_open.notnull(), ibis.greatest(first_open, low)), else_=ibis.null().cast("int64"))
     # |U ∩ [x, E]|: the piece list is only walked when [x, E] cuts U
@@ -163,69 +155,76 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         else_=t.tl_pieces.map(lambda p: ibis.greatest(ibis.least(p.b, stop) - ibis.greatest(p.a, x) + 1, 0)).sums(),
     )
     from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - overlap)
+    deducted = (t.tl_closed_days.fill_null(0) + from_open).cast("int32")
     ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
 
     def running(susp: bool):  # a closed interval of this kind covers as_of (the list only read where there is one)
         hit = t.tl_spans.filter(lambda v: (v.s <= asof_day) & (v.e >= asof_day) & (v.susp == susp)).length() > 0
         return ibis.cases((t.tl_spans.isnull(), False), else_=hit)
 
+    # Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
+    # date and its roll-forward, so only the month additions use interval arithmetic. Most cases have no
+    # extension months and no extra limit days: those branches skip it.
+    base_month = _add_months(start, lim_months)
+    base_mday = base_month.delta(epoch, unit="day")
+    ext_mday = ibis.cases((ext_months == 0, base_mday),
+                          else_=_add_months(start, lim_months + ext_months).delta(epoch, unit="day"))
+    base_day = base_mday + lim_days
+    ext_day = ext_mday + lim_days + ext_days
     t = t.mutate(
-        deducted_days=(t.tl_closed_days.fill_null(0) + from_open).cast("int32"),
+        pending=pending,
+        start_date=start,
+        no_limit=no_limit,
+        deducted_days=deducted,
         in_deduction=((low <= asof_day) & (running(False) | (t.tl_open_d <= asof_day) & ran)).fill_null(False),
         in_suspension=((low <= asof_day) & (running(True) | (t.tl_open_s <= asof_day) & ran)).fill_null(False),
+        base_deadline=ibis.cases((lim_days == 0, base_month), else_=_add_days(base_month, lim_days)),
+        extension_days=(ext_day - base_day).cast("int32"),
+        raw_day=(ext_day + deducted).cast("int32"),
+        n_extensions=t.tl_n_ext.fill_null(0),
+        has_restart=t.tl_restart.notnull(),
+        open_deduction=(t.tl_open_d.notnull() | t.tl_open_s.notnull()),
+        has_deduction=t.tl_has_deduction.fill_null(False),
+        has_suspension=t.tl_has_suspension.fill_null(False),
     )
-    # Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
-    # date and its roll-forward, so only the two month additions use interval arithmetic.
-    # Most cases have no extension months and no extra limit days: those branches skip the (costly)
-    # interval arithmetic, and the one month addition every case needs is computed once.
-    t = t.mutate(base_month=_add_months(t.start_date, t.lim_months))
-    t = t.mutate(base_mday=t.base_month.delta(epoch, unit="day"))
-    ext_mday = ibis.cases(
-        (t.ext_months == 0, t.base_mday),
-        else_=_add_months(t.start_date, t.lim_months + t.ext_months).delta(epoch, unit="day"),
-    )
-    t = t.mutate(
-        base_deadline=ibis.cases((t.lim_days == 0, t.base_month), else_=_add_days(t.base_month, t.lim_days)),
-        base_day=t.base_mday + t.lim_days,
-        ext_day=ext_mday + t.lim_days + t.ext_days,
-    )
-    t = t.mutate(raw_day=(t.ext_day + t.deducted_days).cast("int32"))
     t = t.left_join(calt, t.raw_day == calt.cal_day).drop("cal_day")
-    # outside the joined span (bad data only): compute the raw date directly, flag it provisional
-    t = t.mutate(raw_deadline=t.cal_date.fill_null(_add_days(epoch, t.raw_day)))
+    # Then the outputs. Outside the joined span (bad data only) the raw date is computed directly and
+    # flagged provisional (an unknown year).
     nl = t.no_limit
-    rolled = t.cal_next.fill_null(t.raw_deadline) if roll_forward else t.raw_deadline
-    prov = t.cal_provisional.fill_null(True)  # outside the joined span → unknown year
+    raw_deadline = t.cal_date.fill_null(_add_days(epoch, t.raw_day))
+    rolled = t.cal_next.fill_null(raw_deadline) if roll_forward else raw_deadline
     null_date = ibis.null().cast("date")
-    t = t.mutate(
-        deadline=ibis.cases((nl, null_date), else_=rolled),
-        base_deadline=ibis.cases((nl, null_date), else_=t.base_deadline),
-        raw_deadline=ibis.cases((nl, null_date), else_=t.raw_deadline),
-        extension_days=ibis.cases((nl, 0), else_=t.ext_day - t.base_day).cast("int32"),
-        deducted_days=ibis.cases((nl, 0), else_=t.deducted_days).cast("int32"),
-        provisional=ibis.cases((nl, False), else_=prov),
-        open_deduction=ibis.cases((nl, False), else_=t.open_deduction),
-        in_deduction=ibis.cases((nl, False), else_=t.in_deduction),
-        in_suspension=ibis.cases((nl, False), else_=t.in_suspension),
-        start_date=ibis.cases((nl, t.filing_date), else_=t.start_date),
-    )
-    span = t.deadline.delta(t.start_date, unit="day")
+    deadline = ibis.cases((nl, null_date), else_=rolled)
+    start = ibis.cases((nl, t.filing_date), else_=t.start_date)
+    span = deadline.delta(start, unit="day")
     ref = ibis.cases((t.pending, asof), else_=t.closing_date)
-    remaining = t.deadline.delta(asof, unit="day")
-    share = ref.delta(t.start_date, unit="day").cast("float64") / span.nullif(0).cast("float64")
+    remaining = deadline.delta(asof, unit="day")
+    share = ref.delta(start, unit="day").cast("float64") / span.nullif(0).cast("float64")
+    in_deduction = ibis.cases((nl, False), else_=t.in_deduction)
+    in_suspension = ibis.cases((nl, False), else_=t.in_suspension)
     null_int = ibis.null().cast("int32")
     last_day = _monthrange(as_of.year, as_of.month)[1]
-    null_bool = ibis.null().cast("boolean")
     t = t.mutate(
-        closed_within_limit=ibis.cases((nl | t.pending, null_bool), else_=t.closing_date <= t.deadline),
+        deadline=deadline,
+        base_deadline=ibis.cases((nl, null_date), else_=t.base_deadline),
+        raw_deadline=ibis.cases((nl, null_date), else_=raw_deadline),
+        extension_days=ibis.cases((nl, 0), else_=t.extension_days).cast("int32"),
+        deducted_days=ibis.cases((nl, 0), else_=t.deducted_days).cast("int32"),
+        provisional=ibis.cases((nl, False), else_=t.cal_provisional.fill_null(True)),
+        open_deduction=ibis.cases((nl, False), else_=t.open_deduction),
+        in_deduction=in_deduction,
+        in_suspension=in_suspension,
+        start_date=start,
+        closed_within_limit=ibis.cases((nl | t.pending, ibis.null().cast("boolean")),
+                                       else_=t.closing_date <= deadline),
         days_remaining=ibis.cases((nl | ~t.pending, null_int), else_=remaining.cast("int32")),
         elapsed_share=ibis.cases((nl, ibis.null().cast("float64")), else_=share),
         status=ibis.cases(
             (nl, "不计审限"),
             (~t.pending, "已结"),
             (remaining < 0, "超审限"),
-            (t.in_suspension, "中止中"),
-            (t.in_deduction, "扣除中"),
+            (in_suspension, "中止中"),
+            (in_deduction, "扣除中"),
             (share >= near_share, "临近"),
             else_="正常",
         ),
