@@ -1,7 +1,7 @@
 """``zhixiao bench deadlines``: the whole-store 审限 computation against two in-run baselines.
 
 - floor: a bare DuckDB scan of exactly the columns the engine reads (the cases with their stored timeline),
-  each reduced to a sum — the engine's run is streamed into an aggregate the same way;
+  each counted — the engine's run is streamed into a small aggregate the same way;
 - Python: ``compute_deadline`` + ``case_status`` per case on a sample, extrapolated to the whole store.
 The cached path (``deadline_table`` writing its result to a temp table for repeated use) is shown too.
 
@@ -117,6 +117,9 @@ def run_engine(data_dir: str) -> tuple[int, float, float]:
     whole-store computation, streamed into the aggregate (nothing materialised)."""
     import time
 
+    import ibis.backends.duckdb  # noqa: F401 — libraries imported before the clock, as the floor's duckdb is
+    import pandas  # noqa: F401 — (ibis and pyarrow load them lazily on first use: imports, not work)
+
     from zhixiao.engine import connect
     from zhixiao.supervision.deadlines import with_deadlines
 
@@ -131,6 +134,9 @@ def run_cached(data_dir: str) -> tuple[int, float, float]:
     table that the briefing, the web app and the ledger then query many times (shown, no target)."""
     import time
 
+    import ibis.backends.duckdb  # noqa: F401 — as in run_engine
+    import pandas  # noqa: F401
+
     from zhixiao.engine import connect
     from zhixiao.supervision.deadlines import deadline_table
 
@@ -140,28 +146,16 @@ def run_cached(data_dir: str) -> tuple[int, float, float]:
 
 
 def scan_sql() -> str:
-    """The floor's query: every column the engine reads (``INPUT_COLUMNS``) reduced to a number, nothing else."""
-    from zhixiao.engine import ENGINE_TABLES
+    """The floor's query: every column the engine reads (``INPUT_COLUMNS``) counted — DuckDB reads and decodes
+    each one (a test checks its plan) and does nothing else, as ``bench indicators``' floor."""
     from zhixiao.supervision.deadlines import INPUT_COLUMNS
 
-    schema = ENGINE_TABLES["cases"]
-    parts = []
-    for c in INPUT_COLUMNS:
-        typ = schema.field(c).type
-        if pa.types.is_date(typ):
-            parts.append(f"sum({c} - DATE '2000-01-01')")
-        elif pa.types.is_boolean(typ):
-            parts.append(f"sum({c}::INTEGER)")
-        elif pa.types.is_integer(typ):
-            parts.append(f"sum({c})")
-        else:  # text, lists
-            parts.append(f"sum(hash({c}) % 7)")
-    return f"SELECT count(*), {', '.join(parts)} FROM read_parquet(?)"
+    return f"SELECT count(*), {', '.join(f'count({c})' for c in INPUT_COLUMNS)} FROM read_parquet(?)"
 
 
 def run_scan(data_dir: str) -> tuple[int, float, float]:
     """(cases, wall seconds after imports, CPU seconds) of the floor: a bare DuckDB scan of the columns the
-    engine reads, each reduced to a sum (nothing computed, nothing written)."""
+    engine reads, each counted (nothing computed, nothing written)."""
     import time
 
     import duckdb
