@@ -27,15 +27,9 @@ def test_pandas_baseline_agrees_with_the_evaluator(tmp_path):
     assert {"procedure", "tl_closed_days", "filing_date", "closing_date"} <= set(columns_used(str(tmp_path)))
 
 
-def _scans(node: dict) -> list[dict]:
-    own = [node] if node.get("name") == "READ_PARQUET" else []
-    return own + [s for c in node.get("children", []) for s in _scans(c)]
-
-
 def test_floor_reads_what_the_evaluator_reads(tmp_path, monkeypatch):
     """The scan floor is fair: exactly the case columns the evaluator's queries read (DuckDB's own plans)."""
-    import json
-
+    from tests._plans import parquet_scans
     from zhixiao.bench import indicators as bench
     from zhixiao.engine import connect
     from zhixiao.metrics import evaluate as ev
@@ -51,9 +45,8 @@ def test_floor_reads_what_the_evaluator_reads(tmp_path, monkeypatch):
         e.con.con.execute(f"PRAGMA enable_profiling='json'; PRAGMA profiling_output='{prof}'")
         out = original(expr)
         e.con.con.execute("PRAGMA disable_profiling")
-        for op in json.loads(prof.read_text())["operator"]:
-            for s in _scans(op):
-                read.update(s["extra_info"]["Projections"])
+        for cols in parquet_scans(prof):
+            read.update(cols)
         return out
 
     monkeypatch.setattr(ev, "_records", profiled)

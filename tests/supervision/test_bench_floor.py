@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from tests._plans import parquet_scans
 from zhixiao.bench.deadlines import AS_OF, _aggregate, generate, run_cached, run_engine, run_scan
 from zhixiao.engine import connect
 from zhixiao.supervision.deadlines import INPUT_COLUMNS, with_deadlines
@@ -14,17 +13,12 @@ def test_floor_and_engine_count_every_case(tmp_path):
     assert run_scan(str(tmp_path))[0] == run_engine(str(tmp_path))[0] == run_cached(str(tmp_path))[0] == 1200
 
 
-def _scans(node: dict) -> list[dict]:
-    own = [node] if node.get("name") == "READ_PARQUET" else []
-    return own + [s for c in node.get("children", []) for s in _scans(c)]
-
-
 def test_floor_reads_the_columns_the_engine_reads(tmp_path):
     generate(tmp_path, 300, seed=4)
     e = connect(tmp_path)
     prof = tmp_path / "profile.json"
     e.con.con.execute(f"PRAGMA enable_profiling='json'; PRAGMA profiling_output='{prof}'")
     _aggregate(with_deadlines(e, e.cases, AS_OF)).to_pyarrow()
-    scans = [s for op in json.loads(prof.read_text())["operator"] for s in _scans(op)]
+    scans = parquet_scans(prof)
     assert len(scans) == 1  # one pass over the cases; the event table is not read
-    assert set(scans[0]["extra_info"]["Projections"]) == set(INPUT_COLUMNS)
+    assert set(scans[0]) == set(INPUT_COLUMNS)

@@ -181,7 +181,7 @@ class _Plan:
 
     def run(self, t: ibis.Table, table: str, gcols: Sequence[str], base: ibis.Table | None = None) -> list[dict]:
         """Records per group (see ``_run``); names (court_name, judge_name) are looked up by id afterwards
-        so the scans hash only id columns. ``base`` is ``t`` without the 审限/中止 joins, for the queries
+        so the scans hash only id columns. ``base`` is ``t`` without the 审限 columns and the 中止 join, for the queries
         that need no joined column (group lists, 原审 lookup)."""
         base = t if base is None else base
         self.base = base if table == "cases" and base is not t else None
@@ -496,7 +496,7 @@ def origin_rows(raw: ibis.Table, t: ibis.Table, ids: Sequence[str]) -> ibis.Tabl
     return j.rename(**{c: f"_g{i}" for i, c in enumerate(ids)})
 
 
-def _deadline_join(engine, t: ibis.Table, as_of: date, columns: set[str] | None = None) -> ibis.Table:
+def _with_deadline_columns(engine, t: ibis.Table, as_of: date, columns: set[str] | None = None) -> ibis.Table:
     """``t`` with the 审限 columns as ``dl_*``: computed on the same rows (each case carries its timeline), so
     no join; only the ``columns`` asked for are kept."""
     from zhixiao.supervision.deadlines import COMPUTED, with_deadlines  # lazy: another module
@@ -524,7 +524,7 @@ def prepared_cases(engine, indicators: Iterable[Indicator], as_of: date, filters
     if any(needs_deadlines(s) for s in specs):
         try:
             used = set(re.findall(r"deadline\.(\w+)", json.dumps(specs, ensure_ascii=False, default=str)))
-            t = _deadline_join(engine, t, as_of, used)
+            t = _with_deadline_columns(engine, t, as_of, used)
         except Exception as exc:  # noqa: BLE001 — another module; its absence must not sink the other indicators
             reason = "" if isinstance(exc, ImportError) else f"（{type(exc).__name__}: {str(exc)[:200]}）"
             unavailable = {ind.id: DEADLINES_MISSING + reason for ind in indicators

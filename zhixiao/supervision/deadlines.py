@@ -21,8 +21,7 @@ from zhixiao.store.timeline import TIMELINE
 CASE_COLUMNS = ("case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
                 "filing_date", "closing_date")
 COLUMNS = (
-    "case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
-    "filing_date", "closing_date", "base_deadline", "extension_days", "deducted_days", "deadline",
+    *CASE_COLUMNS, "base_deadline", "extension_days", "deducted_days", "deadline",
     "provisional", "no_limit", "open_deduction", "closed_within_limit", "days_remaining", "elapsed_share",
     "status", "pending_months",
     # extras used by the ladder, the ledgers and the notices
