@@ -47,6 +47,10 @@ CASES = pa.schema(
     ]
 )
 
+# Columns (nearly) unique per row: Parquet's default dictionary attempt on them is work thrown away.
+UNIQUE_PER_ROW = frozenset({"case_id", "seq", "origin_case_id", "dispute_id", "parties", "claim_amount",
+                            "enforcement_applied_amount", "enforcement_collected_amount"})
+
 CASE_EVENTS = pa.schema(
     [
         ("case_id", pa.string()),
