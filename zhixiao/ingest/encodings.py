@@ -186,7 +186,8 @@ def decode_column(arr: pa.Array, encoding: str) -> pa.Array:
     """Binary cells in ``encoding`` → a UTF-8 string array, decoding in bulk rather than per cell.
 
     ASCII-only columns (dates, amounts) are reinterpreted without a copy; columns with few distinct
-    values (court, cause, judge …) decode each distinct value once; the rest are joined with NUL
+    values (court, cause, judge …) decode each distinct value once and come back dictionary-encoded
+    (``validate`` keeps them so where it can); the rest are joined with NUL
     separators, decoded by one codec call and split again at the separators. Safe for GBK/GB18030
     because a cell never splits a character: the CSV bytes (, " CR LF) are never part of a multi-byte
     sequence (trail bytes are ≥ 0x40 or, in GB18030's four-byte form, digits)."""
@@ -199,11 +200,18 @@ def decode_column(arr: pa.Array, encoding: str) -> pa.Array:
     if not len(data) or int(data.max()) < 0x80:
         return arr.view(pa.string())  # ASCII is UTF-8 as it is
     n = len(arr)
-    if n >= 64:
+    if n >= 64 and _repetitive(arr):
         enc = pc.dictionary_encode(arr)
         if len(enc.dictionary) * 4 <= n:
-            return pc.take(_decode_joined(enc.dictionary, encoding), enc.indices)
+            return pa.DictionaryArray.from_arrays(enc.indices, _decode_joined(enc.dictionary, encoding))
     return _decode_joined(arr, encoding)
+
+
+def _repetitive(arr: pa.Array, look: int = 256) -> bool:
+    """Do the first ``look`` cells repeat? Where most differ (案号, 当事人) hashing the whole column to find
+    repeats is work thrown away."""
+    head = arr.slice(0, look)
+    return len(pc.unique(head)) * 2 <= len(head)
 
 
 def _binary_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:

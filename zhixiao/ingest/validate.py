@@ -136,7 +136,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     # Fully blank rows are layout, not data.
     nonblank = np.zeros(n, dtype=bool)
     for c in data.columns:
-        nonblank |= byte_lengths(c.combine_chunks()) > 0
+        nonblank |= cell_lengths(c.combine_chunks()) > 0
     blank = int(n - nonblank.sum())
     if blank:
         data = data.filter(pa.array(nonblank))
@@ -147,18 +147,23 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     iss = _Issues(file, rows, n)
     # Text columns are trimmed here; typed columns are stripped by their parsers (once per distinct value)
     # and the 案号 by parse_column.
-    raw = {c: _trimmed(a) if schema.field(c).type == pa.string() and c != "case_id" else _no_nulls(a)
-           for c, i in hm.columns.items() for a in [data.column(f"c{i}").combine_chunks()]}
+    # A column the reader dictionary-encoded (few distinct values) stays encoded where it is checked and
+    # parsed per distinct value anyway; any other column is decoded to plain text here.
+    raw = {c: _on_values(a, _trimmed if schema.field(c).type == pa.string() and c != "case_id" else _no_nulls)
+           for c, i in hm.columns.items()
+           for a in [_plain_unless(data.column(f"c{i}").combine_chunks(), _stays_encoded(c, schema.field(c).type))]}
     label = hm.source
     out: dict[str, pa.Array] = {}
 
     for c, arr in raw.items():  # huge cells, then formula injection (cheap byte-level pre-checks first)
-        lens = byte_lengths(arr)
+        lens = cell_lengths(arr)
         if (lens > V.MAX_CELL).any():
+            raw[c] = arr = _plain_unless(arr, False)
             iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
                     f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
         cand = _FORMULA_LEAD[first_bytes(arr, lens)] & (lens > 1)
         if cand.any():
+            raw[c] = arr = _plain_unless(arr, False)
             hit = np.zeros(n, dtype=bool)
             for i in np.where(cand)[0]:
                 hit[i] = V.is_formula(arr[int(i)].as_py())
@@ -171,7 +176,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     snap = pa.scalar(snapshot, pa.date32())
     if "snapshot_date" in schema.names:
         if "snapshot_date" in raw:
-            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32())
+            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
             iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
             out["snapshot_date"] = pc.coalesce(v, snap)
         else:
@@ -191,7 +196,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
         typ = schema.field(c).type
         arr = raw[c]
         if typ == pa.date32():
-            v, r = V.map_distinct(arr, V.parse_date, typ)
+            v, r = V.map_distinct(arr, V.parse_date, typ, V.iso_dates)
             iss.add(pc.is_valid(r), label[c], arr, r)
             out[c] = v
         elif typ == V_MONEY:
@@ -222,8 +227,9 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             out[c] = v
         elif c == "procedure":
             continue  # needs the category from the 案号, done below
-        elif c in CATEGORICAL:
-            out[c] = pc.dictionary_encode(blank_as_null(arr))  # few distinct values: smaller and faster downstream
+        elif c in CATEGORICAL:  # few distinct values: encoded is smaller and faster downstream
+            out[c] = _blank_as_null_encoded(arr) if pa.types.is_dictionary(arr.type) else \
+                pc.dictionary_encode(blank_as_null(arr))
         else:
             out[c] = blank_as_null(arr)
 
@@ -293,9 +299,44 @@ def byte_lengths(arr: pa.Array) -> np.ndarray:
     return np.diff(offs)
 
 
+def cell_lengths(arr: pa.Array) -> np.ndarray:
+    """Bytes per cell of a string array, plain or dictionary-encoded (without nulls)."""
+    if pa.types.is_dictionary(arr.type):
+        return byte_lengths(arr.dictionary)[arr.indices.to_numpy(zero_copy_only=False)]
+    return byte_lengths(arr)
+
+
 def first_bytes(arr: pa.Array, lens: np.ndarray) -> np.ndarray:
+    if pa.types.is_dictionary(arr.type):
+        d = arr.dictionary
+        return first_bytes(d, byte_lengths(d))[arr.indices.to_numpy(zero_copy_only=False)]
     offs, data = _buffers(arr)
     return np.where(lens > 0, data[np.minimum(offs[:-1], len(data) - 1)], 0)
+
+
+def _stays_encoded(column: str, typ: pa.DataType) -> bool:
+    """Columns whose checks all work on a dictionary: categorical text and values parsed per distinct value."""
+    return column in CATEGORICAL or column in ("procedure", "kind", "appeal_result") or \
+        typ in (pa.date32(), pa.bool_(), pa.int32(), pa.int64()) or pa.types.is_list(typ)
+
+
+def _plain_unless(arr: pa.Array, keep: bool) -> pa.Array:
+    return arr if keep or not pa.types.is_dictionary(arr.type) else arr.cast(arr.type.value_type)
+
+
+def _on_values(arr: pa.Array, fn) -> pa.Array:
+    """``fn`` (a cell-by-cell text function) applied to a plain array, or to a dictionary's values."""
+    if pa.types.is_dictionary(arr.type):
+        return pa.DictionaryArray.from_arrays(arr.indices, fn(arr.dictionary))
+    return fn(arr)
+
+
+def _blank_as_null_encoded(arr: pa.DictionaryArray) -> pa.Array:
+    blank = cell_lengths(arr) == 0
+    if not blank.any():
+        return arr
+    return pa.DictionaryArray.from_arrays(pa.array(arr.indices.to_numpy(zero_copy_only=False), mask=blank),
+                                          arr.dictionary)
 
 
 def _no_nulls(arr: pa.Array) -> pa.Array:
@@ -349,7 +390,8 @@ def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.A
     rules = vocab()["procedure"]
     tc, cat, st = out["type_code"], out["category"], out["stage"]  # dictionary arrays sharing indices
     metas = list(zip(tc.dictionary.to_pylist(), cat.dictionary.to_pylist(), st.dictionary.to_pylist(), strict=True))
-    t = pc.dictionary_encode(text if text is not None else pa.array([""] * n, pa.string()))
+    t = text if text is not None and pa.types.is_dictionary(text.type) else \
+        pc.dictionary_encode(text if text is not None else pa.array([""] * n, pa.string()))
     texts = t.dictionary.to_pylist() or [""]
     nt = len(texts)
     m_idx = pc.fill_null(tc.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
