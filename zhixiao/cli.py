@@ -41,6 +41,10 @@ err = Console(stderr=True)
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["import"]:  # a process that only imports (cases, events, people) and prints
+        from zhixiao.ingest.split import without_pandas
+
+        without_pandas()
     try:
         app()
     except UserError as exc:

@@ -281,16 +281,24 @@ class _IpcSink:
 
 
 class _NoPandas:
-    """Import finder of the worker: pandas is not installed as far as pyarrow can tell."""
+    """Import finder: pandas is not installed as far as pyarrow (and DuckDB) can tell."""
 
     def find_spec(self, name: str, path=None, target=None):
         if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(f"No module named {name!r} (not used by the import worker)")
+            raise ModuleNotFoundError(f"No module named {name!r} (not used by an import)")
+
+
+def without_pandas() -> None:
+    """For a process that only imports (the worker, ``zhixiao import``): pyarrow loads pandas on its first
+    array (~0.2 s CPU) in case it is given pandas objects, and an import never does. For the rest of the
+    process pandas cannot be imported, so only call this where nothing else will run."""
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoPandas())
 
 
 def _worker_main() -> None:
     """Validate bytes [cut.at, end) and write the accepted rows to the IPC file named in the job."""
-    sys.meta_path.insert(0, _NoPandas())  # pyarrow would import pandas (~0.2 s CPU) for nothing
+    without_pandas()
     _warm_up()  # while the caller still reads the header and looks for the cut
     out = sys.stdout.buffer
     path, encoding, headers, hm, snapshot, cut, ipc_path = pickle.loads(sys.stdin.buffer.read())
