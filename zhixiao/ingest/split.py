@@ -41,7 +41,7 @@ from zhixiao.store.schema import TABLES
 
 MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
 WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
-SHARE_HERE = 0.48  # of the file validated by this process, which also migrates the ops DB and hashes the file
+SHARE_HERE = 0.56  # of the file validated by this process, which also migrates the ops DB and hashes the file
 COUNT_WINDOW = 4 << 20  # bytes per step when counting the rows before the cut
 
 
