@@ -91,6 +91,12 @@ def _split(t: pa.Table) -> tuple[list[pa.RecordBatch], dict[tuple[str, int], Pie
     return batches, parts
 
 
+def _rows(pieces: Pieces | None, everything: int) -> int:
+    if pieces is None:
+        return everything
+    return sum(r.stop - r.start if isinstance(r, slice) else len(r) for _, r in pieces)
+
+
 def gather(batches: list[pa.RecordBatch], pieces: Pieces, schema: pa.Schema) -> pa.Table:
     """One partition's rows: runs are sliced (no copy), indexed rows taken."""
     return pa.Table.from_batches([batches[b].slice(rows.start, rows.stop - rows.start) if isinstance(rows, slice)
@@ -135,8 +141,8 @@ def merge_into_store(store: CaseStore, table: str, new: list[pa.Table]) -> tuple
             tx.replace_partition(table, key, data)
             _release_unused()
 
-        with ThreadPoolExecutor(WRITERS) as pool:
-            list(pool.map(write, parts))
+        with ThreadPoolExecutor(WRITERS) as pool:  # biggest first: no writer is left alone with a big one
+            list(pool.map(write, sorted(parts, key=lambda k: -_rows(parts[k], incoming.num_rows))))
         _test_pause()
     return store.manifest().version, sorted(parts)
 
