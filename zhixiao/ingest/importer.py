@@ -148,7 +148,8 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     for bad in raw.invalid:
         rep.rows_read += 1
         rep.rejects.append(Reject(path.name, bad.row, "（整行）", bad.text[:200], bad.reason))
-    accepted = pa.concat_tables(part.tables) if part.tables else empty_accepted(table)
+    tables = [t for t in part.tables if t.num_rows]  # a part with no accepted rows may have no columns either
+    accepted = pa.concat_tables(tables) if tables else empty_accepted(table)
     label = hm.source.get("case_id") or hm.source.get("judge_id") or ""
     accepted, dup_rejects = dedupe(accepted, table, path.name, label)
     rep.rejects.extend(dup_rejects)

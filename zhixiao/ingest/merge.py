@@ -116,10 +116,9 @@ def group_by_partition(t: pa.Table) -> pa.Table:
 
 
 def _align(table: str, t: pa.Table) -> pa.Table:
-    """Canonical column order, missing columns as nulls; dictionary-encoded columns stay encoded."""
-    schema = TABLES[table]
-    cols = [t.column(f.name) if f.name in t.column_names else pa.nulls(t.num_rows, f.type) for f in schema]
-    return pa.Table.from_arrays(cols, names=schema.names)
+    """Canonical column order; missing columns are added per partition by the store (``conform``), and
+    dictionary-encoded columns stay encoded."""
+    return t.select([f.name for f in TABLES[table] if f.name in t.column_names])
 
 
 def merge_into_store(store: CaseStore, table: str, new: list[pa.Table]) -> tuple[int, list[tuple[str, int]]]:

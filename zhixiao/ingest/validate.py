@@ -51,7 +51,7 @@ class Reject:
 
 @dataclass
 class ChunkResult:
-    accepted: pa.Table  # canonical schema + ROW
+    accepted: pa.Table  # the canonical columns the file gives, in schema order, + ROW (+ KEY)
     rejects: list[Reject]
     rows_read: int
     blank_rows: int
@@ -268,15 +268,18 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     bad = iss.rejected_mask()
     rejects = iss.rejects()
     good = None if not bad.any() else pa.array(~bad)
-    cols = []
+    # Only the columns the file gives (or the 案号 implies): the store adds the missing ones as nulls when it
+    # writes a partition, instead of every row carrying them through the worker's IPC file and the writers.
+    cols, names = [], []
     for f in schema:
         a = out.get(f.name)
         if a is None:
-            a = pa.nulls(n, f.type)
-        elif not (pa.types.is_dictionary(a.type) and a.type.value_type == f.type):
+            continue
+        if not (pa.types.is_dictionary(a.type) and a.type.value_type == f.type):
             a = a.cast(f.type)  # dictionary columns stay encoded until a partition is written
         cols.append(a)
-    extra, names = [pa.array(rows, pa.int64())], [*schema.names, ROW]
+        names.append(f.name)
+    extra, names = [pa.array(rows, pa.int64())], [*names, ROW]
     if DUP_KEY[table] == ("case_id",):
         extra.append(pa.array(id_keys))
         names.append(KEY)
