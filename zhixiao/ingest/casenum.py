@@ -148,8 +148,9 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
     first_row = np.full(len(templates), -1, dtype=np.int64)
     valid_idx = np.flatnonzero(matched)
     if len(valid_idx):
-        order = np.unique(idx[valid_idx], return_index=True)
-        first_row[order[0]] = valid_idx[order[1]]
+        first = np.full(len(templates), n, dtype=np.int64)
+        np.minimum.at(first, idx[valid_idx], valid_idx)  # each template's first row, without a sort
+        first_row = np.where(first < n, first, -1)
     tmpl_ok = np.zeros(len(templates), dtype=bool)
     tmpl_vals: list[tuple] = []
     heads, tails = [], []

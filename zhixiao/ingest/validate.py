@@ -399,7 +399,15 @@ def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.A
     nt = len(texts)
     m_idx = pc.fill_null(tc.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     t_idx = t.indices.to_numpy(zero_copy_only=False).astype(np.int64) if len(t.dictionary) else np.zeros(n, np.int64)
-    uniq, inverse = np.unique(m_idx * nt + t_idx, return_inverse=True)
+    combo = m_idx * nt + t_idx
+    top = int(combo.max()) + 1 if len(combo) else 1
+    if top <= 4 * n + 1024:  # the usual small integers: distinct values by counting, not sorting
+        uniq = np.flatnonzero(np.bincount(combo, minlength=top))
+        lut = np.zeros(top, dtype=np.int64)
+        lut[uniq] = np.arange(len(uniq))
+        inverse = lut[combo]
+    else:  # many malformed 案号 × many distinct texts
+        uniq, inverse = np.unique(combo, return_inverse=True)
     codes = []
     for u in uniq.tolist():
         tcode, c, s = metas[u // nt] if metas else (None, None, None)
