@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 
 from zhixiao.errors import UserError
 from zhixiao.metrics.catalogue import Indicator, load_profile
@@ -168,6 +169,7 @@ class _Plan:
                     target = self.cases
                 target.setdefault(key, (spec, ind))
         self.keys = {k: f"a{i}" for i, k in enumerate(list(self.cases) + list(self.people) + list(self.origin))}
+        self.hash_keys = False  # group distinct counts by a 64-bit hash of the value (DuckDB)
         self.raw: ibis.Table | None = None  # the unfiltered cases table, for origin attribution
         self.base: ibis.Table | None = None  # the cases as filtered and grouped, without 审限/中止 columns
         self._cols: dict[tuple, str] = {}
@@ -328,7 +330,11 @@ class _Plan:
             if any(len(it[2]) > len(common) for it in items):
                 cond = cond & anyw
             q = dsrc.filter(cond)
-            inner = q.group_by([*gcols, vcol]).aggregate(
+            # On DuckDB a 64-bit hash of the value stands in for it as the grouping key (~0.3 CPU-s less on
+            # 2M disputes): two different values of one group would have to share all 64 bits — for 2 million
+            # values in one group, about one chance in 10^7. Spark's hash is 32-bit: it groups by the value.
+            key = _duckdb_hash(q[vcol]).name("_dk") if self.hash_keys else q[vcol]
+            inner = q.group_by([*gcols, key]).aggregate(
                 **{f"_f{i}": ibis.ifelse(w, 1, 0).max() for i, w in enumerate(flags)})
             aggs = {n: inner[f"_f{i}"].sum() for i, (n, _w, _b) in enumerate(items)}
             final = inner.group_by(list(gcols)).aggregate(**aggs) if gcols else inner.aggregate(**aggs)
@@ -369,6 +375,11 @@ class _Plan:
             v = pre[how["v"]]
             aggs[name] = ibis.ifelse(w, v, ibis.literal(0).cast(v.type()) if how["sum"] else 0).sum()
         return pre, aggs
+
+
+@ibis.udf.scalar.builtin(name="hash")
+def _duckdb_hash(value: str) -> dt.uint64:  # type: ignore[empty-body]
+    """DuckDB's 64-bit ``hash``."""
 
 
 NAME_OF = {"court_name": "court_code", "judge_name": "judge_id"}  # name columns follow their id
@@ -618,6 +629,7 @@ def _data_dir(engine):
 def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Period], by, filters) -> Result:
     t, unavailable = prepared_cases(engine, inds, periods["cur"].as_of, filters)
     plan = _Plan([i for i in inds if i.id not in unavailable], periods)
+    plan.hash_keys = engine.backend == "duckdb"
     plan.raw = engine.cases
     t, gcols = with_group_columns(t, by)
     base, _ = with_group_columns(apply_filters(engine.cases, filters), by)
