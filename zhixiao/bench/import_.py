@@ -8,6 +8,7 @@ each process's peak.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -129,6 +130,7 @@ def bench_import(rows: Annotated[int, typer.Option("--rows", help="生成的行�
         src = work / "export-gbk.csv"
         with console.status(f"生成 {rows:,} 行 GBK 测试文件 / generating"):
             generate(src, rows)
+            os.sync()  # the kernel writing the new file back must not run during the timings
         size = src.stat().st_size
         base: list[tuple] = []
         ours: list[tuple] = []

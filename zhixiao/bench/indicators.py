@@ -8,6 +8,7 @@ the columns the suite reads (the floor). The pandas answer is also compared with
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -390,6 +391,7 @@ def register(bench_app: typer.Typer) -> None:
                     task = prog.add_task(f"生成 {cases:,} 件合成案件 / generating", total=N_COURTS)
                     generate(data_dir, cases, progress=lambda i: prog.update(task, completed=i))
                 con.print(f"生成用时 {time.perf_counter() - t0:.1f} 秒")
+                os.sync()  # the kernel writing the new files back must not run during the timings
             dd = str(data_dir)
             n_ind = len(suite(dd))
             con.print(f"指标套件：{'+'.join(PROFILES)} 共 {n_ind} 项（含审限内结案率：引擎算审限，pandas 逐案调用审限函数），"
