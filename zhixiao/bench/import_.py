@@ -135,12 +135,14 @@ def bench_import(rows: Annotated[int, typer.Option("--rows", help="生成的行�
         base: list[tuple] = []
         ours: list[tuple] = []
         for i in range(repeat):  # alternating, so a slower stretch of the machine hits both sides
+            os.sync()  # what the previous run wrote is on disk: no writeback during this one
             with console.status(f"基线：pandas.read_csv + to_parquet / baseline（{i + 1}/{repeat}）"):
                 b_s, b_mem, b_res = measure(run_baseline, str(src), str(work / "baseline.parquet"))
                 base.append((b_s, b_mem + b_res[3], b_res))
             store = work / "store"
             shutil.rmtree(store, ignore_errors=True)  # a kept store has this file already: the import would be a no-op
             _initialise(store)
+            os.sync()
             with console.status(f"zhixiao import（{i + 1}/{repeat}）"):
                 o_s, o_mem, o_res = measure(run_ours, str(src), str(store))
                 ours.append((o_s, o_mem + o_res[3], o_res))
