@@ -42,9 +42,9 @@ err = Console(stderr=True)
 
 def main() -> None:
     if sys.argv[1:2] == ["import"]:  # a process that only imports (cases, events, people) and prints
-        from zhixiao.ingest.split import without_pandas
+        from zhixiao.ingest.split import import_process
 
-        without_pandas()
+        import_process()
     try:
         app()
     except UserError as exc:

@@ -96,9 +96,9 @@ def run_ours(path: str, data_dir: str) -> tuple[int, int, float, int]:
     cpu = time.process_time()
     from zhixiao.config import Settings
     from zhixiao.ingest.importer import import_files
-    from zhixiao.ingest.split import without_pandas
+    from zhixiao.ingest.split import import_process
 
-    without_pandas()  # as ``zhixiao import`` does (``cli.main``)
+    import_process()  # as ``zhixiao import`` does (``cli.main``)
 
     res = import_files([Path(path)], Settings(data_dir=Path(data_dir)), user="bench", snapshot_date=date(2025, 6, 30))
     child_cpu, child_peak = _children()
