@@ -42,6 +42,7 @@ class ParsedColumn:
     reasons: pa.Array  # string: null = ok, else the Chinese reason
     keys: np.ndarray | None = None  # int64 per row, see ``id_keys``
 
+
 def _fields(cn) -> tuple:
     return (cn.normalized, cn.court_code, cn.year, cn.specialized_code, cn.type_code, cn.seq, cn.category, cn.stage)
 

@@ -271,7 +271,7 @@ class _CountingFile(io.FileIO):
             size = self._left if size is None or size < 0 else min(size, self._left)
         data = super().read(size)
         if len(data) > 1 and data.endswith(b"\r") and (self._left is None or self._left > len(data)):
-            self.seek(-1, io.SEEK_CUR)  # see ends_with_cr
+            self.seek(-1, io.SEEK_CUR)  # see the class docstring
             data = data[:-1]
         if self._left is not None:
             self._left -= len(data)

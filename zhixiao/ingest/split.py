@@ -43,6 +43,7 @@ MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (it
 WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
 SHARE_HERE = 0.56  # of the file validated by this process, which also migrates the ops DB and hashes the file
 COUNT_WINDOW = 4 << 20  # bytes per step when counting the rows before the cut
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls")  # never split: read cell by cell
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Part:
 def find_cut(path: Path, encoding: str) -> Cut | None:
     """Where to split ``path`` in two, or None (small file, a quote before the cut, no line break, or no
     interpreter to start: an embedded Python has no ``sys.executable``)."""
-    if encoding not in _DIRECT or path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or not sys.executable:
+    if encoding not in _DIRECT or path.suffix.lower() in SPREADSHEETS or not sys.executable:
         return None
     size = path.stat().st_size
     if size < MIN_BYTES:
@@ -141,7 +142,7 @@ class Cancelled(Exception):
 
 def may_split(path: Path) -> bool:
     """Cheap first guess (before the encoding is known) whether ``find_cut`` may split ``path``."""
-    return bool(sys.executable) and path.suffix.lower() not in (".xlsx", ".xlsm", ".xls") and \
+    return bool(sys.executable) and path.suffix.lower() not in SPREADSHEETS and \
         path.is_file() and path.stat().st_size >= MIN_BYTES
 
 

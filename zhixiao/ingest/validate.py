@@ -149,21 +149,24 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     # and the 案号 by parse_column.
     # A column the reader dictionary-encoded (few distinct values) stays encoded where it is checked and
     # parsed per distinct value anyway; any other column is decoded to plain text here.
-    raw = {c: _on_values(a, _trimmed if schema.field(c).type == pa.string() and c != "case_id" else _no_nulls)
-           for c, i in hm.columns.items()
-           for a in [_plain_unless(data.column(f"c{i}").combine_chunks(), _stays_encoded(c, schema.field(c).type))]}
+    raw: dict[str, pa.Array] = {}
+    for c, i in hm.columns.items():
+        typ = schema.field(c).type
+        a = data.column(f"c{i}").combine_chunks()
+        a = a if _stays_encoded(c, typ) else _plain(a)
+        raw[c] = _on_values(a, _trimmed if typ == pa.string() and c != "case_id" else _no_nulls)
     label = hm.source
     out: dict[str, pa.Array] = {}
 
     for c, arr in raw.items():  # huge cells, then formula injection (cheap byte-level pre-checks first)
         lens = cell_lengths(arr)
         if (lens > V.MAX_CELL).any():
-            raw[c] = arr = _plain_unless(arr, False)
+            raw[c] = arr = _plain(arr)
             iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
                     f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
         cand = _FORMULA_LEAD[first_bytes(arr, lens)] & (lens > 1)
         if cand.any():
-            raw[c] = arr = _plain_unless(arr, False)
+            raw[c] = arr = _plain(arr)
             hit = np.zeros(n, dtype=bool)
             for i in np.where(cand)[0]:
                 hit[i] = V.is_formula(arr[int(i)].as_py())
@@ -323,8 +326,9 @@ def _stays_encoded(column: str, typ: pa.DataType) -> bool:
         typ in (pa.date32(), pa.bool_(), pa.int32(), pa.int64()) or pa.types.is_list(typ)
 
 
-def _plain_unless(arr: pa.Array, keep: bool) -> pa.Array:
-    return arr if keep or not pa.types.is_dictionary(arr.type) else arr.cast(arr.type.value_type)
+def _plain(arr: pa.Array) -> pa.Array:
+    """The text of a dictionary-encoded column spelled out (a plain column as it is)."""
+    return arr.cast(arr.type.value_type) if pa.types.is_dictionary(arr.type) else arr
 
 
 def _on_values(arr: pa.Array, fn) -> pa.Array:
@@ -399,15 +403,7 @@ def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.A
     nt = len(texts)
     m_idx = pc.fill_null(tc.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     t_idx = t.indices.to_numpy(zero_copy_only=False).astype(np.int64) if len(t.dictionary) else np.zeros(n, np.int64)
-    combo = m_idx * nt + t_idx
-    top = int(combo.max()) + 1 if len(combo) else 1
-    if top <= 4 * n + 1024:  # the usual small integers: distinct values by counting, not sorting
-        uniq = np.flatnonzero(np.bincount(combo, minlength=top))
-        lut = np.zeros(top, dtype=np.int64)
-        lut[uniq] = np.arange(len(uniq))
-        inverse = lut[combo]
-    else:  # many malformed 案号 × many distinct texts
-        uniq, inverse = np.unique(combo, return_inverse=True)
+    uniq, inverse = np.unique(m_idx * nt + t_idx, return_inverse=True)
     codes = []
     for u in uniq.tolist():
         tcode, c, s = metas[u // nt] if metas else (None, None, None)

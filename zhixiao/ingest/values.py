@@ -176,9 +176,10 @@ def map_distinct(col: pa.ChunkedArray | pa.Array, fn: Callable[[str], Any], typ:
     todo = pc.is_null(done).to_numpy(zero_copy_only=False) if done is not None else np.ones(len(texts), dtype=bool)
     values: list = done.to_pylist() if done is not None else [None] * len(texts)
     reasons: list[str | None] = [None] * len(texts)
-    for i in np.flatnonzero(todo).tolist():
+    at = np.flatnonzero(todo)
+    for i, word in zip(at.tolist(), texts.take(pa.array(at)).to_pylist(), strict=True):  # only what is left
         try:
-            values[i] = fn(texts[i].as_py())
+            values[i] = fn(word)
         except BadValue as exc:
             reasons[i] = str(exc)
     idx = enc.indices
