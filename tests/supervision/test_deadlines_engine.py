@@ -86,6 +86,23 @@ def test_engine_agrees_on_an_earlier_date(city):
     assert_agree(deadline_table(connect(city), d).to_pyarrow().to_pylist(), python_rows(city, d))
 
 
+@pytest.mark.parametrize("as_of", [AS_OF, date(2025, 6, 30)])
+def test_each_output_alone_equals_the_full_computation(city, as_of):
+    """``only=`` builds just what one output reads (see ``_READS``): each alone must give the full table's values."""
+    from zhixiao.supervision.deadlines import COMPUTED, with_deadlines
+
+    e = connect(city)
+    full = {r["case_id"]: r for r in with_deadlines(e, e.cases, as_of).to_pyarrow().to_pylist()}
+    for col in COMPUTED:
+        alone = with_deadlines(e, e.cases, as_of, only=[col])
+        assert alone.columns[-1] == col and col not in e.cases.columns
+        got = {r["case_id"]: r[col] for r in alone.select("case_id", col).to_pyarrow().to_pylist()}
+        bad = [(k, v, full[k][col]) for k, v in got.items() if v != full[k][col]
+               and not (isinstance(v, float) and math.isclose(v, full[k][col]))]
+        assert len(got) == len(full) and not bad, (col, bad[:5])
+        assert len({v for v in got.values()}) > 1 or col in ("lead_days",), col  # the city varies each output
+
+
 @pytest.mark.spark
 def test_spark_agrees_with_duckdb(city):
     duck = {r["case_id"]: r for r in deadline_table(connect(city), AS_OF).to_pyarrow().to_pylist()}

@@ -318,7 +318,7 @@ class _Plan:
             anyw = ibis.literal(False)
             flags = []  # each item's parts beyond the common ones (which the WHERE already holds)
             for _n, _w, nums in items:
-                part = dsrc[vcol].notnull()  # true on every row kept: a column, so MAX works on it
+                part = dsrc[vcol].notnull()  # true on every row kept (the WHERE holds it)
                 for b in nums:
                     if b not in common:
                         part = part & draw[b]
@@ -330,14 +330,15 @@ class _Plan:
             if any(len(it[2]) > len(common) for it in items):
                 cond = cond & anyw
             q = dsrc.filter(cond)
-            # On DuckDB a 64-bit hash of the value stands in for it as the grouping key (~0.3 CPU-s less on
-            # 2M disputes): two different values of one group would have to share all 64 bits — for 2 million
-            # values in one group, about one chance in 10^7. Spark's hash is 32-bit: it groups by the value.
-            key = _duckdb_hash(q[vcol]).name("_dk") if self.hash_keys else q[vcol]
-            inner = q.group_by([*gcols, key]).aggregate(
-                **{f"_f{i}": ibis.ifelse(w, 1, 0).max() for i, w in enumerate(flags)})
-            aggs = {n: inner[f"_f{i}"].sum() for i, (n, _w, _b) in enumerate(items)}
-            final = inner.group_by(list(gcols)).aggregate(**aggs) if gcols else inner.aggregate(**aggs)
+            # One COUNT(DISTINCT CASE WHEN flag THEN key END) per item (~0.1 CPU-s less on DuckDB than grouping
+            # by the key with a MAX(flag) per item, then summing). On DuckDB a 64-bit hash of the value is the
+            # key (~0.3 CPU-s less on 2M disputes): two different values of one group would have to share all
+            # 64 bits — for 2 million values in one group, about one chance in 10^7. Spark's hash is 32-bit:
+            # it counts the values.
+            key = _duckdb_hash(q[vcol]) if self.hash_keys else q[vcol]
+            none = ibis.null(key.type())
+            aggs = {n: ibis.ifelse(w, key, none).nunique() for (n, _w, _b), w in zip(items, flags, strict=True)}
+            final = q.group_by(list(gcols)).aggregate(**aggs) if gcols else q.aggregate(**aggs)
             for rec in _records(final):
                 out.setdefault(_key(rec, gcols), dict(zip(gcols, _key(rec, gcols), strict=True))).update(rec)
         if gcols and groups is not None:
@@ -512,9 +513,8 @@ def _with_deadline_columns(engine, t: ibis.Table, as_of: date, columns: set[str]
     no join; only the ``columns`` asked for are kept."""
     from zhixiao.supervision.deadlines import COMPUTED, with_deadlines  # lazy: another module
 
-    wide = with_deadlines(engine, t, as_of, prefix="dl_")
-    keep = [c for c in COMPUTED if columns is None or c in columns]
-    return wide.select(*t.columns, *[f"dl_{c}" for c in keep])
+    return with_deadlines(engine, t, as_of, prefix="dl_",
+                          only=None if columns is None else [c for c in COMPUTED if c in columns])
 
 
 def suspension_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:

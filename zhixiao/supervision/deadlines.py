@@ -9,6 +9,7 @@ tables; only what depends on the as-of date is computed here. No per-row Python.
 from __future__ import annotations
 
 from calendar import monthrange as _monthrange
+from collections.abc import Collection
 from datetime import date, timedelta
 
 import ibis
@@ -109,15 +110,33 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
 
 
 COMPUTED = tuple(c for c in COLUMNS if c not in CASE_COLUMNS)
+# The first layer's columns (before the calendar join) each output reads, besides ``raw_day`` (the join key).
+# ``with_deadlines(only=…)`` builds only those, so a query that wants one output (the indicators want
+# ``closed_within_limit``) compiles a third of the SQL: ~0.1 s less of ibis per query. A test checks every
+# output alone against the full computation.
+_READS = {
+    "deadline": {"no_limit"}, "raw_deadline": {"no_limit"}, "provisional": {"no_limit"},
+    "closed_within_limit": {"no_limit", "pending"}, "days_remaining": {"no_limit", "pending"},
+    "elapsed_share": {"no_limit", "pending", "start_date"}, "pending_months": {"pending"},
+    "status": {"no_limit", "pending", "start_date", "in_suspension", "in_deduction"},
+    **{c: {"no_limit", c} for c in ("base_deadline", "extension_days", "deducted_days", "open_deduction",
+                                    "in_deduction", "in_suspension", "start_date")},
+    **{c: {c} for c in ("pending", "no_limit", "n_extensions", "has_restart", "has_deduction", "has_suspension")},
+    **{c: set() for c in ("rule", "lead_days", "extendable")},
+}
 # what the computation reads from the cases (the case id only passes through); a test checks DuckDB's plan
 INPUT_COLUMNS = ("case_id", "procedure", "filing_date", "closing_date", "tags", *TIMELINE.names)
 
 
 def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | None = None, *,
-                   roll_forward: bool = True, near_share: float = NEAR_SHARE, prefix: str = "") -> ibis.Table:
-    """``t`` — the engine's cases table or any filter of it — with the deadline columns (``COMPUTED``, each
-    name with ``prefix``) added. One pass over the cases: the event side comes from the timeline the store
-    keeps on every case (``zhixiao.store.timeline``), the limits and the calendar are small joined tables."""
+                   roll_forward: bool = True, near_share: float = NEAR_SHARE, prefix: str = "",
+                   only: Collection[str] | None = None) -> ibis.Table:
+    """``t`` — the engine's cases table or any filter of it — with the deadline columns (``COMPUTED``, or
+    ``only`` those; each name with ``prefix``) added. One pass over the cases: the event side comes from the
+    timeline the store keeps on every case (``zhixiao.store.timeline``), the limits and the calendar are
+    small joined tables."""
+    out = list(COMPUTED) if only is None else [c for c in COMPUTED if c in set(only)]
+    layer1 = set().union(*(_READS[c] for c in out))
     cal = calendar or getattr(engine, "calendar", None) or WorkCalendar()
     asof = ibis.literal(as_of, type="date")
     lo, hi = _calendar_span(engine, as_of)
@@ -170,7 +189,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
                           else_=_add_months(start, lim_months + ext_months).delta(epoch, unit="day"))
     base_day = base_mday + lim_days
     ext_day = ext_mday + lim_days + ext_days
-    t = t.mutate(
+    first = dict(
         pending=pending,
         start_date=start,
         no_limit=no_limit,
@@ -186,6 +205,8 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         has_deduction=t.tl_has_deduction.fill_null(False),
         has_suspension=t.tl_has_suspension.fill_null(False),
     )
+    # a column no output reads stays a typed null (the layer below still refers to it; DuckDB drops it)
+    t = t.mutate(**{c: e if c in layer1 or c == "raw_day" else ibis.null(e.type()) for c, e in first.items()})
     t = t.left_join(calt, t.raw_day == calt.cal_day).drop("cal_day")
     # Then the outputs. Outside the joined span (bad data only) the raw date is computed directly and
     # flagged provisional (an unknown year).
@@ -203,7 +224,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     in_suspension = ibis.cases((nl, False), else_=t.in_suspension)
     null_int = ibis.null().cast("int32")
     last_day = _monthrange(as_of.year, as_of.month)[1]
-    t = t.mutate(
+    second = dict(
         deadline=deadline,
         base_deadline=ibis.cases((nl, null_date), else_=t.base_deadline),
         raw_deadline=ibis.cases((nl, null_date), else_=raw_deadline),
@@ -241,4 +262,5 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         extendable=t.extendable.fill_null(False),
         n_extensions=t.n_extensions.cast("int32"),
     )
-    return t.select(*own, **{prefix + c: t[c] for c in COMPUTED})
+    t = t.mutate(**{c: e for c, e in second.items() if c in out})
+    return t.select(*own, **{prefix + c: t[c] for c in out})
