@@ -91,3 +91,59 @@ def test_measure_conditions_fall_back_to_the_row_scan(duck, monkeypatch):
     monkeypatch.setattr(ev, "_preaggregated", lambda *a, **k: calls.append(real(*a, **k)) or calls[-1])
     evaluate(duck, "courtools", date(2025, 1, 1), date(2025, 12, 31))
     assert calls == [None]  # duration_days ≤ 180 cannot be read off coarsened dates
+
+
+# every date a comparison above (the profiles' periods, 同比, the custom literals, 12/24/36-month ages) turns on
+ANCHORS = [date(2025, 1, 1), date(2025, 12, 31), date(2024, 1, 1), date(2024, 12, 31), date(2025, 2, 1),
+           date(2025, 8, 29), date(2025, 6, 10), date(2025, 1, 20), date(2025, 3, 3), date(2023, 6, 30),
+           date(2023, 12, 31), date(2022, 12, 31), date(2021, 12, 31)]
+
+
+def _near():
+    from hypothesis import strategies as st
+
+    return st.one_of(st.none(), st.builds(lambda a, k: date.fromordinal(a.toordinal() + k),
+                                          st.sampled_from(ANCHORS), st.integers(-1, 1)))
+
+
+def _cases():
+    from hypothesis import strategies as st
+
+    case = st.fixed_dictionaries({"filing_date": st.builds(lambda a, k: date.fromordinal(a.toordinal() + k),
+                                                           st.sampled_from(ANCHORS), st.integers(-1, 1)),
+                                  "closing_date": _near(), "appeal_date": _near(), "transfer_date": _near(),
+                                  "division": st.sampled_from(["民一庭", "刑庭"])})
+    return st.lists(case, min_size=1, max_size=25)
+
+
+def test_dates_on_and_beside_every_cut_same_as_row_by_row(tmp_path_factory, monkeypatch, custom_dir):
+    """Each date on, the day before or the day after a date some comparison turns on: coarsening must keep every
+    comparison's truth (x <= d changes at d + 1, x < d at d, BETWEEN at its start and the day after its end)."""
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.supervision.conftest import write_store
+    from zhixiao.engine import connect
+
+    ids = ["x_dates", "x_eq", "x_gt", "closure_rate", "long_pending_12m", "long_pending_36m", "new_cases",
+           "carried_over", "received", "closed", "pending", "clearance_ratio"]
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_cases())
+    def check(cases):
+        d = tmp_path_factory.mktemp("cut")
+        rows = [{**c, "case_id": f"c{i}", "closing_date": max(c["closing_date"], c["filing_date"])
+                 if c["closing_date"] else None} for i, c in enumerate(cases)]
+        e = connect(write_store(d, rows).root)
+        with monkeypatch.context() as m:
+            calls = []
+            real = ev._preaggregated
+            m.setattr(ev, "_preaggregated", lambda *a, **k: calls.append(real(*a, **k)) or calls[-1])
+            fast = evaluate(e, "court-classic", date(2025, 1, 1), date(2025, 12, 31), by=("division",),
+                            compare="yoy", indicators=ids, data_dir=custom_dir)
+            assert calls and calls[0] is not None
+            m.setattr(ev, "_preaggregated", lambda *a, **k: None)
+            slow = evaluate(e, "court-classic", date(2025, 1, 1), date(2025, 12, 31), by=("division",),
+                            compare="yoy", indicators=ids, data_dir=custom_dir)
+        assert _dump(fast) == _dump(slow)
+
+    check()
