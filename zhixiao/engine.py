@@ -33,8 +33,13 @@ class Engine:
     # The court's work calendar (override file of the data directory's settings); None = package calendar.
     calendar: Any = None
 
+    # The tables as ibis tables, made once: ``con.table`` asks the backend for the schema each time (~5 ms).
+    tables: dict = field(default_factory=dict)
+
     def table(self, name: str) -> ibis.Table:
-        return self.con.table(name)
+        if name not in self.tables:
+            self.tables[name] = self.con.table(name)
+        return self.tables[name]
 
     @property
     def cases(self) -> ibis.Table:
