@@ -20,6 +20,13 @@ from zhixiao.ingest.split import find_cut
 SNAP = date(2025, 6, 30)
 
 
+@pytest.fixture(autouse=True, params=["spawn", "fork"])
+def worker_kind(request, monkeypatch):
+    """Every test twice: the worker as a fresh interpreter (servers, tests) and forked (``zhixiao import``)."""
+    monkeypatch.setitem(split._FORK, "ok", request.param == "fork")
+    return request.param
+
+
 def _write(path: Path, rows: list[list[str]], enc: str = "gbk", header: list[str] = HEADER) -> Path:
     lines = [",".join(header)] + [",".join(r) for r in rows]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode(enc))
@@ -159,9 +166,10 @@ def test_split_report_equals_one_process_report(tmp_path_factory, monkeypatch, s
     _same(p, monkeypatch, expect_split=0 <= nl < len(data) - 1)  # (in a tiny file it may fall in the last line)
 
 
-def test_a_worker_that_dies_means_one_process(tmp_path, monkeypatch):
+def test_a_worker_that_dies_means_one_process(tmp_path, monkeypatch, worker_kind):
     p = _write(tmp_path / "a.csv", _rows(300))
     monkeypatch.setattr(split, "WORKER", [split.sys.executable, "-c", "import sys; sys.stdin.read(); sys.exit(9)"])
+    monkeypatch.setattr(split, "_serve", lambda job, out: (job.read(), split.os._exit(9)))  # the forked child
     seen: list[int] = []
     got = _report(p, monkeypatch, True, on_bytes=seen.append)
     assert got == _report(p, monkeypatch, False)
@@ -171,7 +179,6 @@ def test_a_worker_that_dies_means_one_process(tmp_path, monkeypatch):
 def test_worker_of_a_killed_import_removes_its_file_and_exits(tmp_path):
     """The parent is gone before the result is sent: the worker cleans up instead of leaving its file."""
     import pickle
-    import subprocess
 
     from zhixiao.ingest.aliases import resolve_headers
 
@@ -179,7 +186,7 @@ def test_worker_of_a_killed_import_removes_its_file_and_exits(tmp_path):
     cut = split.Cut(p.read_bytes().index(b"\n", 1000) + 1, 2, p.stat().st_size)
     ipc = tmp_path / "half.arrow"
     job = (str(p), "gb18030", HEADER, resolve_headers(HEADER, "cases"), SNAP, cut, str(ipc))
-    w = subprocess.Popen(split.WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    w = split.start_worker()
     w.stdout.close()  # nobody reads: the first progress message fails
     w.stdin.write(pickle.dumps(job))
     w.stdin.close()

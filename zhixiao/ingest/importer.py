@@ -110,15 +110,19 @@ _Cancelled = Cancelled
 
 def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto", mapping: dict | None = None,
                   snapshot_date: date | None = None, on_bytes: OnBytes | None = None,
-                  cancel: threading.Event | None = None) -> FileReport:
+                  cancel: threading.Event | None = None, worker=None, sent: threading.Event | None = None,
+                  ) -> FileReport:
     """Read and check one file (no writes). ``cancel``: stop (raising ``_Cancelled``) at the next chunk.
-    A big CSV is validated in two processes (``split``); the result is the same either way."""
+    A big CSV is validated in two processes (``split``; ``worker``: one already started, this call stops
+    it); the result is the same either way. ``sent`` is set once the second process has its job, or it is
+    clear that there will be none."""
     if table not in TABLES:
         raise UserError(f"未知的数据表“{table}”：可选 {', '.join(TABLES)}。")
     path = Path(path)
     snap = snapshot_date or date.today()
     progress = Progress(on_bytes)
-    worker = start_worker() if may_split(path) else None  # its start-up overlaps the checks below
+    if worker is None and may_split(path):
+        worker = start_worker()  # its start-up overlaps the checks below
     try:
         raw = open_file(path, encoding, progress)
         hm = resolve_headers(raw.headers, table, mapping, path.name)
@@ -126,10 +130,12 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
         cut = find_cut(path, raw.encoding) if worker else None
         if cut is not None:
             try:
-                part = validate_halves(raw, hm, cut, snap, progress, cancel, worker)
+                part = validate_halves(raw, hm, cut, snap, progress, cancel, worker, sent)
             except HandOver:
                 progress.restart()  # the whole file again, the usual way
     finally:
+        if sent is not None:
+            sent.set()
         if worker is not None:
             stop_worker(worker)
     rep = FileReport(path, table, encoding=raw.encoding, columns=dict(hm.source), ignored_columns=hm.ignored,
@@ -178,8 +184,12 @@ class _Speculation:
         self._reported = 0
         self._on_bytes = on_bytes
         self._box: list = []
+        self.sent = threading.Event()  # the second process has its job (or there is none): see import_files
+        # started here, in the calling thread: a worker forked from the validating thread could inherit an
+        # import lock that the calling thread holds at that moment
+        worker = start_worker() if may_split(path) else None
         self._thread = threading.Thread(target=self._run, name="zhixiao-validate", daemon=True,
-                                        args=(path, table, encoding, mapping, snapshot_date))
+                                        args=(path, table, encoding, mapping, snapshot_date, worker))
         self._thread.start()
 
     def _progress(self, n: int) -> None:
@@ -187,11 +197,15 @@ class _Speculation:
             self._reported += n
             self._on_bytes(n)
 
-    def _run(self, *args) -> None:
+    def _run(self, path, table, encoding, mapping, snapshot_date, worker) -> None:
         try:
-            self._box.append((validate_file(*args, on_bytes=self._progress, cancel=self._stop), None))
+            self._box.append((validate_file(path, table, encoding, mapping, snapshot_date, on_bytes=self._progress,
+                                            cancel=self._stop, worker=worker, sent=self.sent), None))
         except BaseException as exc:  # noqa: BLE001 — handed to the caller of result()
             self._box.append((None, exc))
+        finally:
+            if worker is not None:  # e.g. validate_file refused the table before it took the worker over
+                stop_worker(worker)
 
     def result(self) -> FileReport:
         self._thread.join()
@@ -243,6 +257,8 @@ def import_files(paths: list[Path | str], settings: Settings, user: str | None =
     # hashed; if it turns out to be imported already, that work is cancelled and thrown away.
     spec = _Speculation(paths[0], table, encoding, m, snapshot_date, on_bytes) if paths and paths[0].is_file() else None
     try:
+        if spec is not None:  # SQLAlchemy's import (~0.15 s, holding the GIL) would hold up the worker's job
+            spec.sent.wait(5)
         from zhixiao.store.ops import session_factory
 
         R = _record_model()

@@ -21,11 +21,13 @@ import mmap
 import os
 import pickle
 import queue
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +43,7 @@ from zhixiao.store.schema import TABLES
 
 MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
 WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
-SHARE_HERE = 0.56  # of the file validated by this process, which also migrates the ops DB and hashes the file
+SHARE_HERE = 0.40  # of the file validated by this process, which also migrates the ops DB and hashes the file
 COUNT_WINDOW = 4 << 20  # bytes per step when counting the rows before the cut
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls")  # never split: read cell by cell
 
@@ -146,18 +148,77 @@ def may_split(path: Path) -> bool:
         path.is_file() and path.stat().st_size >= MIN_BYTES
 
 
-def start_worker() -> subprocess.Popen | None:
-    """A fresh interpreter (not multiprocessing: its spawn re-imports the caller's __main__, fork would copy
-    this process's threads' locks) that loads what it needs, then waits for its job on stdin; progress and
-    the result come back on stdout. Started before the cut is known, its start-up overlaps the caller's.
-    None if it cannot be started (then one process does it all)."""
+def start_worker() -> subprocess.Popen | Forked | None:
+    """The worker, waiting for its job on its stdin; progress and the result come back on its stdout. In a
+    process that only imports (``import_process``), a fork of this one (``Forked``): it has everything
+    loaded, where a fresh interpreter spends ~0.18 s CPU importing and warming up before it can start.
+    Elsewhere (a server, tests) a fresh interpreter (not multiprocessing: its spawn re-imports the caller's
+    __main__), started before the cut is known so that its start-up overlaps the caller's. None if it
+    cannot be started (then one process does it all)."""
     try:
+        if _FORK["ok"] and hasattr(os, "fork"):
+            return Forked()
         return subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     except OSError:
         return None
 
 
-def stop_worker(worker: subprocess.Popen) -> None:
+class Forked:
+    """The worker as a forked child, with the part of ``subprocess.Popen`` the caller uses. Forked from the
+    thread that imports, before that process opens its ops DB session: the child runs only ``_serve`` on
+    what is already loaded and leaves by ``os._exit`` (no atexit handlers, no buffers of the parent's
+    flushed twice). Arrow's thread pools and jemalloc re-initialise themselves in a forked child."""
+
+    def __init__(self) -> None:
+        _warm_up()  # once, here: the child inherits it and this process needs it for its own half
+        job_r, job_w = os.pipe()
+        out_r, out_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 0
+            try:
+                os.close(job_w)
+                os.close(out_r)
+                with open(job_r, "rb") as job, open(out_w, "wb") as out:
+                    _serve(job, out)
+            except BaseException:  # noqa: BLE001 — never back into the parent's code
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(job_r)
+        os.close(out_w)
+        self.pid = pid
+        self.stdin = open(job_w, "wb")  # noqa: SIM115 — closed by stop_worker, like Popen's
+        self.stdout = open(out_r, "rb")  # noqa: SIM115
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if timeout is not None:  # as Popen.wait: poll, then give up
+            end = time.monotonic() + timeout
+            while self.poll() is None:
+                if time.monotonic() > end:
+                    raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+                time.sleep(0.01)
+        if self.returncode is None:
+            _pid, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # already gone (reaped below)
+            pass
+
+
+def stop_worker(worker: subprocess.Popen | Forked) -> None:
     if worker.poll() is None:
         worker.kill()
     worker.wait()
@@ -167,9 +228,11 @@ def stop_worker(worker: subprocess.Popen) -> None:
 
 
 def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_bytes: Callable[[int], None] | None,
-                    cancel: threading.Event | None, worker: subprocess.Popen) -> Part:
+                    cancel: threading.Event | None, worker: subprocess.Popen | Forked,
+                    sent: threading.Event | None = None) -> Part:
     """Both halves of ``raw`` validated at once (the second by ``worker``, from ``start_worker``), joined
-    in file order. Raises HandOver when the file must be read the usual way."""
+    in file order; ``sent`` is set once the worker has its job. Raises HandOver when the file must be read
+    the usual way."""
     listener = _Listener(worker.stdout)
     shown = 0
 
@@ -193,6 +256,8 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
             worker.stdin.close()
         except OSError:  # it died before reading its job
             raise HandOver("validation worker gone") from None
+        if sent is not None:
+            sent.set()
         first = _validate_part(RawFile(raw.path, raw.headers, raw.encoding, iter(())), 0, cut.at, 2, hm, snapshot,
                                mine, cancel)
         _group_while_waiting(first.tables, listener.done)
@@ -296,13 +361,18 @@ def without_pandas() -> None:
         sys.meta_path.insert(0, _NoPandas())
 
 
+_FORK = {"ok": False}  # set by import_process: this process may fork its worker (see start_worker)
+
+
 def import_process() -> None:
     """Set up a process that only imports and then ends (the worker, ``zhixiao import``; never a server):
-    no pandas (``without_pandas``), and jemalloc as Arrow's allocator unless the user chose one
-    (``ARROW_DEFAULT_MEMORY_POOL``). The default, mimalloc, hands memory back eagerly: on these machines a
-    1M-row import then paid ~1 s of page-fault system time, ~0.25 s with jemalloc. Not process-wide: pandas-heavy
-    work (signals, the benches' pandas baselines) runs markedly slower on jemalloc (sys 10 s against 2 s)."""
+    no pandas (``without_pandas``), the validation worker forked from it (``start_worker``), and jemalloc as
+    Arrow's allocator unless the user chose one (``ARROW_DEFAULT_MEMORY_POOL``). The default, mimalloc, hands
+    memory back eagerly: on these machines a 1M-row import then paid ~1 s of page-fault system time, ~0.25 s
+    with jemalloc. Not process-wide: pandas-heavy work (signals, the benches' pandas baselines) runs markedly
+    slower on jemalloc (sys 10 s against 2 s)."""
     without_pandas()
+    _FORK["ok"] = True
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         try:
             pa.set_memory_pool(pa.jemalloc_memory_pool())
@@ -311,11 +381,15 @@ def import_process() -> None:
 
 
 def _worker_main() -> None:
-    """Validate bytes [cut.at, end) and write the accepted rows to the IPC file named in the job."""
+    """The worker as a fresh interpreter (``python -m zhixiao.ingest.split``)."""
     import_process()
     _warm_up()  # while the caller still reads the header and looks for the cut
-    out = sys.stdout.buffer
-    path, encoding, headers, hm, snapshot, cut, ipc_path = pickle.loads(sys.stdin.buffer.read())
+    _serve(sys.stdin.buffer, sys.stdout.buffer)
+
+
+def _serve(job, out) -> None:
+    """Validate bytes [cut.at, end) and write the accepted rows to the IPC file named in the job."""
+    path, encoding, headers, hm, snapshot, cut, ipc_path = pickle.loads(job.read())
     read = 0
 
     def count(k: int) -> None:
