@@ -94,6 +94,9 @@ def run_ours(path: str, data_dir: str) -> tuple[int, int, float, int]:
     import time
 
     cpu = time.process_time()
+    from zhixiao.ingest import prehash
+
+    prehash.start([path])  # as ``zhixiao import`` does first (``zhixiao.launch``)
     from zhixiao.config import Settings
     from zhixiao.ingest.importer import import_files
     from zhixiao.ingest.split import import_process

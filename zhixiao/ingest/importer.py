@@ -8,7 +8,6 @@ Invariant, per file: accepted + rejected == rows_read.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import uuid
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import pyarrow as pa
 
 from zhixiao.config import Settings
 from zhixiao.errors import UserError
+from zhixiao.ingest import prehash
 from zhixiao.ingest.aliases import load_mapping, resolve_headers
 from zhixiao.ingest.merge import merge_into_store
 from zhixiao.ingest.readers import HandOver, open_file
@@ -98,11 +98,8 @@ class ImportResult:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
+    """The file's SHA-256: begun by ``zhixiao import`` before its libraries loaded (``prehash``), or now."""
+    return prehash.digest(path) or prehash.sha256_file(path)
 
 
 _Cancelled = Cancelled
