@@ -35,6 +35,7 @@ from zhixiao.ingest.split import (
     start_worker,
     stop_worker,
     validate_halves,
+    worker_kind,
 )
 from zhixiao.ingest.validate import KEY, ROW, Reject, dedupe, validate_chunk
 from zhixiao.store.cases import CaseStore
@@ -124,7 +125,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
         raw = open_file(path, encoding, progress)
         hm = resolve_headers(raw.headers, table, mapping, path.name)
         part = None
-        cut = find_cut(path, raw.encoding) if worker else None
+        cut = find_cut(path, raw.encoding, worker_kind(worker)) if worker else None
         if cut is not None:
             try:
                 part = validate_halves(raw, hm, cut, snap, progress, cancel, worker, sent)

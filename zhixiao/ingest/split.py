@@ -1,9 +1,10 @@
 """Validate a big CSV file in two processes: the machine's second core does real work.
 
 Threads cannot do this: decoding and much of validation hold the GIL. The file is cut at the start of a
-line (``SHARE_HERE`` of the way in: this process also migrates the ops DB and hashes the file), and a
-worker process — a fresh interpreter, started before the cut is known so its start-up overlaps ours —
-reads and validates bytes [cut, end) straight from the file (no pipe carries data) while this process
+line (``SHARE_HERE`` of the way in: this process also loads SQLAlchemy and checks the ops DB meanwhile),
+and a worker process — forked from this one in a process that only imports, else a fresh interpreter
+started before the cut is known (``start_worker``) — reads and validates bytes [cut, end) straight from
+the file (no pipe carries data) while this process
 does [0, cut). The worker streams its accepted rows to an Arrow IPC file (memory-mapped here, not
 copied) and sends its rejects, counts and ragged rows as Python objects.
 
@@ -43,7 +44,9 @@ from zhixiao.store.schema import TABLES
 
 MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
 WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
-SHARE_HERE = 0.40  # of the file validated by this process, which also migrates the ops DB and hashes the file
+# Of the file validated here (this process also checks the ops DB), measured so both halves end together: with
+# a forked worker, which starts at once, and with a fresh interpreter, which first spends ~0.3 s starting up.
+SHARE_HERE = {"fork": 0.40, "spawn": 0.56}
 COUNT_WINDOW = 4 << 20  # bytes per step when counting the rows before the cut
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls")  # never split: read cell by cell
 
@@ -65,16 +68,17 @@ class Part:
     invalid: list[InvalidRow]
 
 
-def find_cut(path: Path, encoding: str) -> Cut | None:
-    """Where to split ``path`` in two, or None (small file, a quote before the cut, no line break, or no
-    interpreter to start: an embedded Python has no ``sys.executable``)."""
+def find_cut(path: Path, encoding: str, worker: str = "spawn") -> Cut | None:
+    """Where to split ``path`` in two for a ``worker`` of that kind (``worker_kind``), or None (small file, a
+    quote before the cut, no line break, or no interpreter to start: an embedded Python has no
+    ``sys.executable``)."""
     if encoding not in _DIRECT or path.suffix.lower() in SPREADSHEETS or not sys.executable:
         return None
     size = path.stat().st_size
     if size < MIN_BYTES:
         return None
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        nl = mm.find(b"\n", int(size * SHARE_HERE))
+        nl = mm.find(b"\n", int(size * SHARE_HERE[worker]))
         if nl < 0 or nl + 1 >= size or mm.find(b'"', 0, nl + 1) >= 0:
             return None
         rows = count_rows(mm, nl + 1)
@@ -216,6 +220,10 @@ class Forked:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:  # already gone (reaped below)
             pass
+
+
+def worker_kind(worker: subprocess.Popen | Forked | None) -> str:
+    return "fork" if isinstance(worker, Forked) else "spawn"
 
 
 def stop_worker(worker: subprocess.Popen | Forked) -> None:
