@@ -114,14 +114,14 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     A big CSV is validated in two processes (``split``; ``worker``: one already started, this call stops
     it); the result is the same either way. ``sent`` is set once the second process has its job, or it is
     clear that there will be none."""
-    if table not in TABLES:
-        raise UserError(f"未知的数据表“{table}”：可选 {', '.join(TABLES)}。")
     path = Path(path)
     snap = snapshot_date or date.today()
     progress = Progress(on_bytes)
-    if worker is None and may_split(path):
+    if worker is None and table in TABLES and may_split(path):
         worker = start_worker()  # its start-up overlaps the checks below
     try:
+        if table not in TABLES:
+            raise UserError(f"未知的数据表“{table}”：可选 {', '.join(TABLES)}。")
         raw = open_file(path, encoding, progress)
         hm = resolve_headers(raw.headers, table, mapping, path.name)
         part = None
@@ -201,9 +201,6 @@ class _Speculation:
                                             cancel=self._stop, worker=worker, sent=self.sent), None))
         except BaseException as exc:  # noqa: BLE001 — handed to the caller of result()
             self._box.append((None, exc))
-        finally:
-            if worker is not None:  # e.g. validate_file refused the table before it took the worker over
-                stop_worker(worker)
 
     def result(self) -> FileReport:
         self._thread.join()

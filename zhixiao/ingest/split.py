@@ -42,7 +42,9 @@ from zhixiao.ingest.readers import _DIRECT, HandOver, InvalidRow, RawFile, range
 from zhixiao.ingest.validate import DUP_KEY, KEY, ROW, Reject, validate_chunk
 from zhixiao.store.schema import TABLES
 
-MIN_BYTES = 32 << 20  # below this a second process costs more than it saves (its start-up is ~0.3 s CPU)
+# Below this a second process costs more than it saves (a fresh interpreter's start-up is ~0.3 s CPU; a fork's
+# copied pages and the IPC file of its rows cost too).
+MIN_BYTES = 32 << 20
 WORKER = [sys.executable, "-m", "zhixiao.ingest.split"]
 # Of the file validated here (this process also checks the ops DB), measured so both halves end together: with
 # a forked worker, which starts at once, and with a fresh interpreter, which first spends ~0.3 s starting up.

@@ -444,12 +444,13 @@ def _preaggregated(src: ibis.Table, table: str, gcols: Sequence[str], source: di
     keep: set[str] = set()  # grouped by as they are
     nulls: set[str] = set()  # only tested for null
     coarse: set[str] = set()  # date columns, coarsened
-    # Compiler.base's comparisons, as the cuts they need: s(tart), e(nd), a(s of), plus 1 for a boundary the
-    # day after (x <= d and x > d change at d + 1; x < d, x >= d and BETWEEN's lower end at d)
-    base_cols = {"new_cases": {"filing_date": ("s", "e1")}, "carried_over": {"filing_date": ("s",), "closing_date": ("s",)},
-                 "received": {"filing_date": ("e1",), "closing_date": ("s",)}, "closed": {"closing_date": ("s", "e1")},
-                 "pending_end": {"filing_date": ("a1",), "closing_date": ("a1",)},
-                 "appealed": {"appeal_date": ("s", "e1")}, "transferred": {"transfer_date": ("s", "e1")}, "cases": {}}
+    # Compiler.base's comparisons, as the cuts they need: (s(tart), e(nd) or a(s of), days after it). x < d,
+    # x >= d and BETWEEN's lower end change at d; x <= d, x > d and BETWEEN's upper end at d + 1.
+    s0, e1, a1 = ("s", 0), ("e", 1), ("a", 1)
+    base_cols = {"new_cases": {"filing_date": (s0, e1)}, "carried_over": {"filing_date": (s0,), "closing_date": (s0,)},
+                 "received": {"filing_date": (e1,), "closing_date": (s0,)}, "closed": {"closing_date": (s0, e1)},
+                 "pending_end": {"filing_date": (a1,), "closing_date": (a1,)},
+                 "appealed": {"appeal_date": (s0, e1)}, "transferred": {"transfer_date": (s0, e1)}, "cases": {}}
     values: dict[str, ibis.Value] = {}
     for spec, ind in source.values():
         if "distinct" in spec:
@@ -459,8 +460,8 @@ def _preaggregated(src: ibis.Table, table: str, gcols: Sequence[str], source: di
         for col, which in base_cols[spec["set"]].items():
             coarse.add(col)
             for p in periods.values():
-                dates.setdefault(col, set()).update(_day_after({"s": p.start, "e": p.end, "a": p.as_of}[w[0]], len(w) - 1)
-                                                    for w in which)
+                dates.setdefault(col, set()).update(_day_after({"s": p.start, "e": p.end, "a": p.as_of}[at], days)
+                                                    for at, days in which)
         if ind.line != "all":
             keep.add("category")
         conds: list[tuple[str, str, Any]] = []
