@@ -53,6 +53,9 @@ GROUPS = ("收结存", "质量", "效率", "效果")
 LINES = ("刑事", "民事", "行政", "执行", "all")
 UNITS = ("rate", "ratio", "days", "count", "yuan")
 DIRECTIONS = ("higher", "lower", "range")
+# A 合理区间 is set for a whole year (2024 system: 年度区间, REFERENCE §1.2); "any" = the definition allows
+# judging a shorter period against it (e.g. a stock at the period end such as 长期未结).
+RANGE_PERIODS = ("year", "any")
 BASE_SETS = {
     "cases": "全部案件（不限期间）",
     "new_cases": "新收：立案日期在期间内",
@@ -80,6 +83,7 @@ class Indicator:
     denominator: dict | None = None
     range: tuple[float | None, float | None] | None = None
     range_source: str | None = None
+    range_period: str = "year"  # see RANGE_PERIODS
     exclusions: tuple[str, ...] = ()
     exclusion_rules: dict[str, list] = field(default_factory=dict, compare=False, repr=False)
     scale: float = 1.0  # value = scale × numerator ÷ denominator (e.g. 365 for CEPEJ DT)
@@ -184,12 +188,17 @@ def _build(entry: dict, path: Path, profile: str, default_excl: list[str], rules
         if name not in rules:
             raise UserError(f"{where} 引用了未定义的排除项“{name}”；请在 _exclusions.toml 中定义。")
     rng = entry.get("range")
+    range_period = entry.get("range_period", "year")
+    if range_period not in RANGE_PERIODS:
+        raise UserError(f"{where} 的 range_period = \"{range_period}\" 无效；可用：year（年度区间，默认）、"
+                        f"any（任意期间均可对照）。")
     return Indicator(
         id=entry["id"], name=entry["name"], group=entry["group"], line=line, unit=entry["unit"],
         direction=direction,
         numerator=_check_spec(entry["numerator"], where + " 的 numerator"),
         denominator=_check_spec(entry["denominator"], where + " 的 denominator") if "denominator" in entry else None,
         range=tuple(rng) if rng else None, range_source=entry.get("range_source"),
+        range_period=range_period,
         exclusions=excl, exclusion_rules={n: rules[n] for n in excl},
         scale=float(entry.get("scale", 1.0)), complement=bool(entry.get("complement", False)),
         source=entry.get("source", ""), note=entry.get("note", ""),
@@ -227,6 +236,8 @@ def load_profile(name: str, on: date | None = None, *, data_dir: Path | str | No
         if ind is None:
             raise UserError(f"覆盖项 {ov} 指向的指标不在体系“{name}”中，请检查 id。")
         fields = {k: (tuple(v) if k == "range" and v else v) for k, v in ov.items() if k != "id"}
+        if fields.get("range_period", "year") not in RANGE_PERIODS:
+            raise UserError(f"覆盖项 {ov} 的 range_period 无效；可用：{', '.join(RANGE_PERIODS)}。")
         chosen[ind.id] = replace(ind, **fields)
     return list(chosen.values())
 
