@@ -349,8 +349,8 @@ class _Plan:
         if gcols and groups is not None:
             for rec in _records(groups.select(*gcols).distinct()):
                 out.setdefault(_key(rec, gcols), dict(zip(gcols, _key(rec, gcols), strict=True)))
-        elif not out:
-            out[()] = {}
+        elif not out and not gcols:  # ungrouped: one record of zeros. Grouped: no rows, no group — an
+            out[()] = {}  # empty 原审 join (a cases-only import) must not invent a group of None
         return list(out.values())
 
 
