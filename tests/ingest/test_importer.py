@@ -1,6 +1,5 @@
 """import_files: one atomic transaction, latest snapshot wins, re-import is a no-op, records in the ops DB."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -80,7 +79,8 @@ def test_newer_snapshot_replaces_older_and_older_does_not(tmp_path):
 
 def test_several_files_one_transaction_and_partitions(tmp_path):
     s = _settings(tmp_path)
-    a = write_csv(tmp_path / "a.csv", [good_row(1), good_row(1, court="冀0124", year=2024)])
+    # a 2024 number is filed in 2024 (案号 year = 收案年度, issue 13 §6: a mismatch is rejected)
+    a = write_csv(tmp_path / "a.csv", [good_row(1), good_row(1, court="冀0124", year=2024, filing="2024-05-06")])
     b = write_xlsx(tmp_path / "b.xlsx", [good_row(2), good_row(1, closing="2025-04-01")])
     res = import_files([a, b], s, snapshot_date=date(2025, 6, 30))
     assert res.manifest_version == 1  # one transaction for both files
@@ -118,9 +118,22 @@ def test_killed_import_leaves_store_unchanged(tmp_path):
     rows_before = CaseStore(s.data_dir).read("cases").to_pylist()
     b = write_csv(tmp_path / "b.csv", [good_row(1, closing="2025-05-01"), good_row(2)])
     marker = tmp_path / "in-tx"
-    env = {**os.environ, "ZHIXIAO_TEST_IMPORT_HOOK": str(marker), "ZHIXIAO_TEST_IMPORT_SLEEP": "60"}
-    proc = subprocess.Popen([sys.executable, "-m", "zhixiao.cli", "import", str(b), "--data-dir", str(s.data_dir),
-                             "--snapshot-date", "2025-06-30"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The child pauses inside the store transaction, after staging, just before the manifest swap: the pause
+    # is injected here (a patched Transaction.commit), not by a hook in the importer.
+    script = (
+        "import sys, time, pathlib\n"
+        "from zhixiao.store import cases\n"
+        "marker = pathlib.Path(sys.argv[1])\n"
+        "def pause(self):\n"
+        "    marker.write_text('in transaction')\n"
+        "    time.sleep(60)\n"
+        "cases.Transaction.commit = pause\n"
+        "from zhixiao.cli import main\n"
+        "sys.argv = ['zhixiao', *sys.argv[2:]]\n"
+        "main()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(marker), "import", str(b), "--data-dir", str(s.data_dir),
+                             "--snapshot-date", "2025-06-30"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while not marker.exists():
         assert proc.poll() is None, proc.stderr.read().decode()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -20,8 +21,8 @@ from zhixiao.errors import UserError
 from zhixiao.ingest.encodings import normalise_encoding
 from zhixiao.store.schema import TABLES
 
-HEADERS = {"file": "文件", "encoding": "编码", "rows_read": "读取", "accepted": "入库", "rejected": "拒收",
-           "blank_rows": "空行", "status": "状态"}
+HEADERS = {"file": "文件", "encoding": "编码", "rows_read": "读取", "applied": "入库", "stale": "较旧未应用",
+           "rejected": "拒收", "blank_rows": "空行", "status": "状态"}
 STATUS = {"ok": "已导入", "unchanged": "已导入过，未作更改"}
 
 
@@ -37,7 +38,14 @@ def import_cmd(
     force: Annotated[bool, typer.Option("--force", help="即使文件已导入过也重新导入 / re-import identical files")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """导入法院导出的案件数据（CSV/XLSX，自动识别 GBK/UTF-8），校验后原子写入；拒收行写入拒收清单。 / Import court exports into the case store (atomic, idempotent), writing rejected rows to a report."""
+    """导入法院导出的案件数据（CSV/XLSX，自动识别 GBK/UTF-8），校验后原子写入；拒收行写入拒收清单。
+
+    更新规则：文件只更新它所含的列，已存案件中文件未含的列保留原值；同一案件以导出日期最新的数据为准，
+    导出日期早于已存数据的行不应用（结果中“较旧未应用”列给出行数）。
+
+    Import court exports into the case store (atomic, idempotent), writing rejected rows to a report.
+    A file updates only the columns it carries: columns it does not carry keep their stored values; a row
+    whose export date is older than the stored one is not applied (counted as “较旧未应用”)."""
     from zhixiao.ingest.importer import import_files
 
     if table not in TABLES:
@@ -65,17 +73,20 @@ def import_cmd(
     if fmt != Format.table:
         return
     rep = result.report
-    for f in rep.files:
+    for f in rep.files:  # file names and headers are the user's text, never console markup
         if f.unknown_columns:
-            console.print(f"[yellow]提示：{f.path.name} 中未识别的列已忽略：{'、'.join(f.unknown_columns)}"
+            console.print(f"[yellow]提示：{escape(f.path.name)} 中未识别的列已忽略：{escape('、'.join(f.unknown_columns))}"
                           "（如需导入，请用 --mapping 指定）[/]")
+        if f.stale:
+            console.print(f"[yellow]{escape(f.path.name)}：{f.stale} 行早于已存数据（导出日期较旧），未应用"
+                          "（同一案件以导出日期最新的数据为准）。[/]")
     if not result.changed:
         console.print("已导入过，未作更改。" if all(f.status == "unchanged" for f in rep.files) else "没有可入库的行，数据未作更改。")
     else:
         console.print(f"已写入 {len(result.partitions)} 个分区（法院×年度），数据版本 v{result.manifest_version}。")
     if rep.rejected:
         paths = "、".join(str(p) for p in result.rejects_paths)
-        console.print(f"[yellow]共拒收 {rep.rejected} 行（其余 {rep.accepted} 行已入库）。拒收清单：{paths}[/]")
+        console.print(f"[yellow]共拒收 {rep.rejected} 行（其余 {rep.accepted} 行通过校验）。拒收清单：{escape(paths)}[/]")
 
 
 def register(app: typer.Typer) -> None:

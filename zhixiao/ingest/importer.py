@@ -21,7 +21,7 @@ from zhixiao.config import Settings
 from zhixiao.errors import UserError
 from zhixiao.ingest import prehash
 from zhixiao.ingest.aliases import load_mapping, resolve_headers
-from zhixiao.ingest.merge import merge_into_store
+from zhixiao.ingest.merge import Incoming, stage
 from zhixiao.ingest.readers import HandOver, open_file
 from zhixiao.ingest.rejects import write_rejects
 from zhixiao.ingest.split import (
@@ -59,11 +59,18 @@ class FileReport:
     ignored_columns: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     status: str = "ok"  # ok | unchanged
+    stale: int = 0  # accepted rows not applied: the store holds a newer snapshot of the case
     data: pa.Table | None = None  # accepted rows, canonical schema
+    carried: frozenset[str] = frozenset()  # columns the file gives or its 案号 implies (see ``merge``)
+
+    @property
+    def applied(self) -> int:
+        return self.accepted - self.stale
 
     def summary(self) -> dict:
         return {"file": self.path.name, "table": self.table, "encoding": self.encoding, "rows_read": self.rows_read,
-                "accepted": self.accepted, "rejected": self.rejected, "blank_rows": self.blank_rows,
+                "accepted": self.accepted, "stale": self.stale, "applied": self.applied, "rejected": self.rejected,
+                "blank_rows": self.blank_rows,
                 "status": self.status, "unknown_columns": self.unknown_columns}
 
 
@@ -82,6 +89,10 @@ class ValidationReport:
     @property
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
+
+    @property
+    def stale(self) -> int:
+        return sum(f.stale for f in self.files)
 
     @property
     def rejects(self) -> list[Reject]:
@@ -160,6 +171,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     rep.rejected = len({r.row for r in rep.rejects})
     rep.accepted = accepted.num_rows
     rep.data = accepted.drop_columns([c for c in (ROW, KEY) if c in accepted.column_names])
+    rep.carried = frozenset(rep.data.column_names) - ({"procedure"} - set(hm.columns))
     if rep.accepted + rep.rejected != rep.rows_read:  # the contract; a failure here is a bug, not bad input
         raise AssertionError(f"{path.name}: accepted {rep.accepted} + rejected {rep.rejected} != read {rep.rows_read}")
     return rep
@@ -286,33 +298,67 @@ def import_files(paths: list[Path | str], settings: Settings, user: str | None =
         if spec:
             spec.cancel()
     report = ValidationReport(reports)
-    todo = [r for r in reports if r.status == "ok"]
-    changed = bool(todo)
+    todo = [r for r in reports if r.status == "ok" and r.accepted]
+    written = _write_rejects(report, rejects_path, settings, batch)
+    records: list = []
     partitions: list[tuple[str, int]] = []
-    if any(r.accepted for r in todo):
-        data = [r.data for r in todo]
-        for r in todo:
-            r.data = None  # let the merge free the accepted rows as it goes (1 M rows ≈ 300 MB)
-        version, partitions = merge_into_store(store, table, data)
-        del data
-    written: list[Path] = []
-    if report.rejects:
-        written = write_rejects(report.rejects, Path(rejects_path) if rejects_path else
-                                default_rejects_path(Path(settings.data_dir), batch))
+    try:
+        with store.transaction() as tx:
+            if todo:
+                partitions, stale = stage(tx, table, [Incoming(r.data, r.carried) for r in todo])
+                for r, n in zip(todo, stale, strict=True):
+                    r.stale, r.data = n, None
+            version = tx.base.version + (1 if tx.staged else 0)
+            records = _record(Session, R, reports, batch, user, started, data_dir, table, written, version)
+    except BaseException:
+        _undo(Session, R, records, written)
+        raise
+    changed = bool(partitions)
+    return ImportResult(report, version, changed, written, partitions, records)
+
+
+def _write_rejects(report: ValidationReport, rejects_path, settings: Settings, batch: str) -> list[Path]:
+    """The rejects list, written before anything is committed: if it cannot be written, nothing is."""
+    if not report.rejects:
+        return []
+    path = Path(rejects_path) if rejects_path else default_rejects_path(Path(settings.data_dir), batch)
+    try:
+        return write_rejects(report.rejects, path)
+    except OSError as exc:
+        raise UserError(f"无法写入拒收清单 {path}（{exc.strerror or exc}）：数据未导入。"
+                        "请用 --rejects 指定一个可写的路径后重试。") from None
+
+
+def _record(Session, R, reports: list[FileReport], batch: str, user: str | None, started: datetime, data_dir: str,
+            table: str, written: list[Path], version: int) -> list[int]:
+    """One import record per file, committed inside the store transaction (just before its manifest swap)."""
     ids = []
     with Session() as s:
         for r in reports:
+            note = "已导入过，未作更改" if r.status == "unchanged" else \
+                f"{r.stale} 行早于已存数据（导出日期较旧），未应用" if r.stale else None
             rec = R(batch_id=batch, user=user, started_at=started, finished_at=datetime.now(), data_dir=data_dir,
                     table_name=table, file_name=r.path.name, sha256=r.sha256, encoding=r.encoding or None,
                     rows_read=r.rows_read, accepted=r.accepted, rejected=r.rejected,
                     rejects_path=str(written[0].resolve()) if written and r.rejected else None, status=r.status,
-                    message="已导入过，未作更改" if r.status == "unchanged" else None,
-                    manifest_version=version)
+                    message=note, manifest_version=version)
             s.add(rec)
             s.flush()
             ids.append(rec.id)
         s.commit()
-    return ImportResult(report, version, changed and bool(partitions), written, partitions, ids)
+    return ids
+
+
+def _undo(Session, R, ids: list[int], written: list[Path]) -> None:
+    """The store did not commit: take back what was written beside it (records, rejects list)."""
+    from sqlalchemy import delete
+
+    if ids:
+        with Session() as s:
+            s.execute(delete(R).where(R.id.in_(ids)))
+            s.commit()
+    for p in written:
+        p.unlink(missing_ok=True)
 
 
 def recent_imports(settings: Settings, limit: int = 10) -> list[dict]:

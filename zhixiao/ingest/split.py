@@ -270,7 +270,7 @@ def validate_halves(raw: RawFile, hm: HeaderMap, cut: Cut, snapshot: date, on_by
             sent.set()
         first = _validate_part(RawFile(raw.path, raw.headers, raw.encoding, iter(())), 0, cut.at, 2, hm, snapshot,
                                mine, cancel)
-        _group_while_waiting(first.tables, listener.done)
+        listener.done.wait()
         while not listener.done.wait(0.05):
             show_worker_progress()
             if cancel is not None and cancel.is_set():

@@ -36,6 +36,7 @@ DATE_ORDER = {"cases": ("filing_date", "closing_date", "结案日期早于立案
 DUP_KEY = {"cases": ("case_id",), "case_events": ("case_id", "kind", "start_date"), "people": ("judge_id", "court_code", "year")}
 CATEGORICAL = {"court_name", "division", "cause", "closing_method", "judge_id", "judge_name", "lawyer", "team", "post",
                "approver", "reason", "name"}
+EARLIEST = pa.scalar(date(1949, 1, 1), pa.date32())  # before this a date is a placeholder (1900-01-01), not data
 _FAST_AMOUNT = r"^\d{1,16}(\.\d{1,2})?$"
 V_MONEY = pa.decimal128(18, 2)
 
@@ -110,13 +111,28 @@ def _bool_parser():
     return V.make_bool_parser(b["true"], b["false"])
 
 
-def _court_name(code: str) -> str | None:
+def _court_name(code: str) -> str:
+    """The registry's name; a code the registry does not know is labelled as unknown rather than taking the
+    name a file writes beside it (which may be another court's)."""
     from zhixiao.domain.courts import court_name
 
-    try:
-        return court_name(code)
-    except (KeyError, ValueError):
-        return None
+    return court_name(code) or f"未知法院（{code}）"
+
+
+def _plausible_years(iss: _Issues, out: dict[str, pa.Array], row_snap: pa.Array, label: dict[str, str]) -> None:
+    """案号 year at most the as-of year; 立案日期 in the 案号 year (the year in a 案号 is its 收案年度:
+    法〔2015〕137号《关于人民法院案件案号的若干规定》第四条)."""
+    year = out["year"]
+    snap_year = pc.year(row_snap)
+    iss.add(pc.greater(year, pc.cast(snap_year, pa.int32())), label["case_id"], None,
+            lambda: pc.binary_join_element_wise("案号年度 ", pc.cast(year, pa.string()), " 晚于数据日期 ",
+                                                pc.cast(row_snap, pa.string()),
+                                                " 所在年度，请检查案号或用 --snapshot-date 指定导出日期", ""))
+    if "filing_date" in out:
+        filed = out["filing_date"]
+        iss.add(pc.not_equal(pc.cast(pc.year(filed), pa.int32()), year), label["filing_date"], None,
+                lambda: pc.binary_join_element_wise("立案日期 ", pc.cast(filed, pa.string()), " 的年度与案号年度 ",
+                                                    pc.cast(year, pa.string()), " 不符（案号年度即收案年度）", ""))
 
 
 @cache
@@ -201,6 +217,8 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
         if typ == pa.date32():
             v, r = V.map_distinct(arr, V.parse_date, typ, V.iso_dates)
             iss.add(pc.is_valid(r), label[c], arr, r)
+            iss.add(pc.less(v, EARLIEST), label[c], arr, lambda v=v: pc.binary_join_element_wise(
+                "日期 ", pc.cast(v, pa.string()), " 不合理（早于 1949 年，多为空日期的占位值），请核对后重新导出", ""))
             out[c] = v
         elif typ == V_MONEY:
             v = _amounts(arr, iss, label[c])
@@ -238,11 +256,11 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
 
     if table == "cases":
         out["procedure"] = _procedures(raw.get("procedure"), out, n)
-        if "court_name" not in out or out["court_name"].null_count:
-            codes = out["court_code"]  # dictionary-encoded by parse_column: name each court once
-            derived = pa.DictionaryArray.from_arrays(
-                codes.indices, pa.array([_court_name(c) if c else None for c in codes.dictionary.to_pylist()], pa.string()))
-            out["court_name"] = pc.coalesce(out["court_name"], derived.cast(pa.string())) if "court_name" in out else derived
+        codes = out["court_code"]  # dictionary-encoded by parse_column: name each court once
+        out["court_name"] = pa.DictionaryArray.from_arrays(
+            codes.indices, pa.array([_court_name(c) if c else None for c in codes.dictionary.to_pylist()], pa.string()))
+        if "case_id" in hm.columns:
+            _plausible_years(iss, out, row_snap, label)
     if table == "people":
         for c, what in (("judge_id", "工号为空"), ("name", "姓名为空"), ("court_code", "法院代字为空")):
             iss.add(pc.is_null(out[c]), label[c], None, what)
