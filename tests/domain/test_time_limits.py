@@ -32,8 +32,8 @@ HAND = [
     ("civil_second_judgment", D(2024, 10, 28), D(2025, 2, 5), "3个月: 01-28 春节 (01-28..02-04 off) → 02-05"),
     ("civil_second_ruling", D(2025, 1, 9), D(2025, 2, 8), "30日: 01-09 + 30 = 02-08, a 调休 working Saturday"),
     ("civil_retrial_review", D(2014, 5, 28), D(2014, 8, 28), "3个月: the SPC's own example 05-28 → 08-28"),
-    ("admin_retrial_review", D(2025, 3, 1), D(2025, 6, 3),
-     "3个月: 06-01 is a Sunday inside 端午节 (05-31..06-02 off) → 06-03"),
+    # 6 months since issue 13 (法释〔2018〕1号 第112条; the old row said 3 months → 06-03)
+    ("admin_retrial_review", D(2025, 3, 1), D(2025, 9, 1), "6个月: 03-01 → 09-01 (Mon)"),
     ("civil_maritime", D(2023, 6, 15), D(2024, 6, 17), "1年: 2024-06-15 is a Saturday → Monday 06-17"),
     ("sanction_review", D(2025, 4, 30), D(2025, 5, 6), "5日: 05-05 inside 劳动节 (05-01..05) → 05-06"),
     ("criminal_public", D(2025, 7, 4), D(2025, 10, 9), "3个月: 10-04 国庆 → 10-09"),
@@ -56,7 +56,11 @@ HAND = [
 
 
 def test_every_procedure_has_a_hand_computed_case():
-    assert {p for p, *_ in HAND} | {"no_limit"} == set(LIMITS)
+    from tests.domain.test_time_limits_issue13 import HAND as HAND13
+    from zhixiao.domain.time_limits import resolve_procedure
+
+    issue13 = {resolve_procedure(p, kw.get("tags", ())) for p, _, kw, *_ in HAND13}
+    assert {p for p, *_ in HAND} | issue13 | {"no_limit"} == set(LIMITS)
 
 
 @pytest.mark.parametrize(("procedure", "filed", "expected", "why"), HAND, ids=[h[0] for h in HAND])

@@ -61,14 +61,16 @@ def test_hand_worked_timeline():
     a = got["a"]
     assert (a["tl_ext_months"], a["tl_ext_days"], a["tl_n_ext"], a["tl_restart"]) == (6, 15, 2, None)
     assert (a["tl_closed_days"], a["tl_u_lo"], a["tl_u_hi"]) == (44, day(D(2025, 4, 1)), day(D(2025, 5, 14)))
-    assert a["tl_pieces"] == [{"a": day(D(2025, 4, 1)), "b": day(D(2025, 4, 30))},
-                              {"a": day(D(2025, 5, 1)), "b": day(D(2025, 5, 14))}]
+    # touching pieces merge (as merge_intervals does): one piece 04-01..05-14, no days before it (c = 0)
+    assert a["tl_pieces"] == [{"a": day(D(2025, 4, 1)), "b": day(D(2025, 5, 14)), "c": 0}]
+    assert a["tl_late_key"] == day(D(2025, 4, 1))  # max(a − c)
     assert (a["tl_open_d"], a["tl_open_s"], a["tl_has_deduction"], a["tl_has_suspension"]) == \
         (day(D(2025, 6, 1)), None, True, False)
     assert len(a["tl_spans"]) == 2
     assert all(v is None for v in got["none"].values() if v != "none")
     b = got["b"]
-    assert (b["tl_restart"], b["tl_closed_days"], b["tl_pieces"]) == (D(2025, 5, 6), 14, None)  # no open interval
+    assert (b["tl_restart"], b["tl_closed_days"]) == (D(2025, 5, 6), 14)
+    assert b["tl_pieces"] == [{"a": day(D(2025, 5, 7)), "b": day(D(2025, 5, 20)), "c": 0}]
     f = got["f"]
     assert (f["tl_closed_days"], f["tl_open_s"], f["tl_has_suspension"]) == (20, None, True)
     assert f["tl_spans"] == [{"s": day(D(2025, 4, 1)), "e": day(D(2025, 4, 20)), "susp": True}]
@@ -95,10 +97,11 @@ def test_closed_union_matches_the_python_merge(ivs, filed_off, restart_off):
     assert (row["tl_closed_days"] or 0) == expected
     if deductions:
         assert row["tl_closed_days"] is not None
-    if row["tl_pieces"] is not None:  # disjoint, sorted, same total
+    if row["tl_pieces"] is not None:  # the merged pieces themselves, each with the days before it
         ps = row["tl_pieces"]
-        assert all(p["a"] <= p["b"] for p in ps) and all(p["b"] < q["a"] for p, q in zip(ps, ps[1:], strict=False))
-        assert sum(p["b"] - p["a"] + 1 for p in ps) == expected
+        assert [(p["a"], p["b"]) for p in ps] == [(day(s), day(e)) for s, e in merged]
+        assert [p["c"] for p in ps] == [sum(q["b"] - q["a"] + 1 for q in ps[:i]) for i in range(len(ps))]
+        assert row["tl_late_key"] == max(p["a"] - p["c"] for p in ps)
 
 
 def _timeline(store: CaseStore, case_id: str) -> dict:
@@ -107,6 +110,21 @@ def _timeline(store: CaseStore, case_id: str) -> dict:
     files = [str(f) for f in store.files("cases")]
     return duckdb.connect().execute("SELECT * FROM read_parquet(?) WHERE case_id = ?", [files, case_id]).fetchdf() \
         .to_dict("records")[0]
+
+
+def test_criminal_conversion_is_kept_and_moves_the_start():
+    """A conversion into 普通 (刑事) is stored and deductions before it are cut, like a restart's; a civil one is not."""
+    cases = cases_table([{"case_id": "k", "filing_date": D(2025, 3, 3), "procedure": "criminal_public"},
+                         {"case_id": "m", "filing_date": D(2025, 3, 3)}])
+    events = events_table([
+        {"case_id": "k", "kind": "procedure_change", "start_date": D(2025, 3, 14), "detail": "criminal_public"},
+        # 03-10..03-20 cut to 03-15..03-20 = 6 days
+        {"case_id": "k", "kind": "deduction", "start_date": D(2025, 3, 10), "end_date": D(2025, 3, 20)},
+        {"case_id": "m", "kind": "procedure_change", "start_date": D(2025, 3, 14), "detail": "civil_ordinary"},
+    ])
+    k, m = summarise(cases, events).to_pylist()
+    assert (k["tl_convert"], k["tl_closed_days"], k["tl_restart"]) == (D(2025, 3, 14), 6, None)
+    assert m["tl_convert"] is None
 
 
 def test_events_written_later_refresh_the_timeline(tmp_path):
@@ -140,5 +158,5 @@ def test_a_store_without_timelines_is_upgraded_on_open(tmp_path):
     store.manifest_path.write_text(json.dumps(raw), "utf-8")
     assert store.manifest().format == 1
     row = deadline_table(connect(tmp_path), D(2025, 6, 30)).to_pyarrow().to_pylist()[0]
-    assert store.manifest().format == 2
+    assert store.manifest().format == 3
     assert row["deducted_days"] == 10 and row["deadline"] == D(2025, 9, 22)  # 09-10 + 10 days = 09-20 (Sat) → 09-22

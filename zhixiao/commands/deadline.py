@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
@@ -12,7 +12,12 @@ from zhixiao.errors import UserError
 
 LABELS = {"deadline": "审限届满日", "base_deadline": "法定期限届满日（未计延长、扣除、节假日）",
           "deducted_days": "扣除天数", "extension_days": "延长天数", "provisional": "暂定（年度节假日未知）",
-          "rule": "适用程序", "citation": "依据"}
+          "rule": "适用程序", "citation": "依据", "unit": "期限单位", "unconfirmed": "依据未经一手文本核实",
+          "unconfirmed_reason": "未核实说明", "late_deducted_days": "超审限后补扣（不予扣除）天数",
+          "start": "起算日（立案、重新计算或转换程序之日）", "norm_date": "预警节点（法定二个月宣判期限）"}
+UNITS = {"hour": "小时", "day": "日", "month": "月"}
+YEARS = (1949, 2099)  # dates outside are typing errors, and beyond 9999 the arithmetic cannot go
+MAX_EXTENSION_MONTHS, MAX_EXTENSION_DAYS = 120, 3650
 
 
 def parse_interval(text: str) -> tuple[date, date | None]:
@@ -25,6 +30,12 @@ def parse_interval(text: str) -> tuple[date, date | None]:
     if b is not None and b < a:
         raise UserError(f"--deduct“{text}”的结束日期早于开始日期，请检查。")
     return a, b
+
+
+def _plausible(d: date, what: str) -> date:
+    if not YEARS[0] <= d.year <= YEARS[1]:
+        raise UserError(f"{what}“{d.isoformat()}”不在 {YEARS[0]}—{YEARS[1]} 年之间，请检查输入。")
+    return d
 
 
 def calendar_for(data_dir):
@@ -47,26 +58,57 @@ def register(app: typer.Typer) -> None:
         extension_days: Annotated[int, typer.Option("--extension-days", help="已批准延长的天数 / approved extension (days)")] = 0,
         deduct: Annotated[list[str] | None, typer.Option("--deduct", help="扣除期间 START:END，可多次 / deducted period, repeatable")] = None,
         restart: Annotated[list[str] | None, typer.Option("--restart", help="重新计算审限的日期（补充侦查后）/ restart date")] = None,
-        tag: Annotated[list[str] | None, typer.Option("--tag", help="案件标签，如 foreign_related / case tag")] = None,
+        tag: Annotated[list[str] | None, typer.Option(
+            "--tag", help="影响审限的案件标签：foreign_related（涉外）、parties_heard（行审听取意见）、urgent（保护令情况紧急）"
+                          " / case tag that changes the limit")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="截至日期（默认今天）/ as-of date")] = None,
         data_dir: DataDir = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        from zhixiao.domain.time_limits import LIMITS, case_status, compute_deadline
+        from zhixiao.domain.time_limits import (
+            DEADLINE_TAGS,
+            LIMITS,
+            case_status,
+            compute_deadline,
+            resolve_procedure,
+        )
 
         if procedure not in LIMITS:
             raise UserError(f"--procedure“{procedure}”不是已知的程序代码，可选：{'、'.join(LIMITS)}。")
         if extension_months < 0 or extension_days < 0:
             raise UserError("--extension-months / --extension-days 不能为负数。")
-        filed_d = parse_date(filed, "--filed 立案日期")
-        as_of_d = parse_date(as_of, "--as-of") if as_of else date.today()
+        if extension_months > MAX_EXTENSION_MONTHS or extension_days > MAX_EXTENSION_DAYS:
+            raise UserError(f"--extension-months 最多 {MAX_EXTENSION_MONTHS}，--extension-days 最多 {MAX_EXTENSION_DAYS}："
+                            "没有哪类案件的审限可以延长这么久，请检查输入。")
+        unknown = [t for t in tag or [] if t not in DEADLINE_TAGS]
+        if unknown:
+            raise UserError(f"--tag“{'、'.join(unknown)}”不影响审限计算，不是可用的标签；可用：{'、'.join(DEADLINE_TAGS)}。")
+        filed_d = _plausible(parse_date(filed, "--filed 立案日期"), "--filed 立案日期")
+        as_of_d = _plausible(parse_date(as_of, "--as-of"), "--as-of") if as_of else date.today()
         intervals = [parse_interval(x) for x in deduct or []]
         restarts = [parse_date(x, "--restart") for x in restart or []]
+        for what, d in [*(("--deduct", a) for a, _ in intervals), *(("--restart", d) for d in restarts)]:
+            if d < filed_d:
+                raise UserError(f"{what} 的日期 {d.isoformat()} 早于立案日期 {filed_d.isoformat()}，请检查输入。")
+            _plausible(d, what)
+        for _, b in intervals:
+            if b is not None:
+                _plausible(b, "--deduct 结束日期")
+        exts = [(extension_months, extension_days)] if extension_months or extension_days else []
+        lim = LIMITS[resolve_procedure(procedure, tag or ())]
+        if exts and not lim.extendable:
+            raise UserError(f"{lim.name}的审限依法不得延长（{lim.citation}），请去掉 --extension-months / --extension-days。")
+        start = max([filed_d, *restarts])
+        ceiling = lim.max_extended(start)
         r = compute_deadline(
-            procedure, filed_d, extensions=[(extension_months, extension_days)] if extension_months or extension_days else (),
+            procedure, filed_d, extensions=exts,
             deductions=intervals, restarts=restarts, as_of=as_of_d, calendar=calendar_for(data_dir), tags=tag or (),
             roll_forward=bool(((settings(data_dir).rules or {}).get("calendar") or {}).get("roll_forward", True)),
         )
+        extended = r.base_deadline + timedelta(days=r.extension_days) if r.base_deadline else None
+        if exts and ceiling is not None and extended is not None and extended > ceiling:
+            raise UserError(f"{lim.name}延长后最迟只能到 {ceiling.isoformat()}（未计扣除期间；{lim.citation}），"
+                            f"所给延长超过法定上限，请检查 --extension-months / --extension-days。")
         out = r.to_json()
         if fmt == Format.json:
             typer.echo(to_json(out))
@@ -77,8 +119,10 @@ def register(app: typer.Typer) -> None:
             return
         st = case_status(r, as_of_d)
         for k, v in out.items():
+            if k == "unconfirmed_reason" and not r.unconfirmed:
+                continue
             shown = {True: "是", False: "否", None: "—"}.get(v, v) if isinstance(v, bool) or v is None else v
-            console.print(f"{LABELS[k]}：{shown}")
+            console.print(f"{LABELS[k]}：{UNITS.get(v, v) if k == 'unit' else shown}")
         if r.no_limit:
             console.print("[yellow]本案不计审限。[/]")
         else:

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from zhixiao.demo import city as citymod
 from zhixiao.demo.seasons import day, filing_weights, next_workday_map
+from zhixiao.domain import case_types
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.schema import conform
 
@@ -31,8 +32,13 @@ APPELLATE = ("民终", "刑终", "行终", "执复")
 PROCS = ("civil_small_claims", "civil_simplified", "civil_ordinary", "civil_special", "civil_second_judgment",
          "criminal_speedy", "criminal_simplified", "criminal_public", "criminal_second", "admin_simplified",
          "admin_first", "admin_second", "enforcement", "enforcement_objection", "enforcement_review",
-         "pre_suit_mediation", "no_limit")
+         "pre_suit_mediation", "no_limit", "civil_payment_order", "preservation_pre_suit")
 P = {p: i for i, p in enumerate(PROCS)}
+# Types the city file lists as no_limit but that have a statutory limit (issue 13): their procedure is the
+# case-type registry's default, and these durations follow practice — 支付令 within about ten days, most 保全
+# ruled the day after filing (limit in days: 15 and the 48 hours' ⌈48/24⌉ = 2, data/time_limits.toml).
+REGISTRY_LIMITED = {"civil_payment_order": {"limit": 15, "mean": 9, "ext_months": 0, "approver": ""},
+                    "preservation_pre_suit": {"limit": 2, "mean": 1, "ext_months": 0, "approver": ""}}
 METHODS = ("判决", "调解", "撤诉", "驳回起诉", "移送", "其他", "执行完毕", "终结本次执行程序", "终结执行", "和解",
            "不予执行", "销案", "驳回", "撤销", "撤回", "裁定", "驳回申请", "撤回申请", "调解成功", "调解不成",
            "准予保全", "发回重审")
@@ -46,7 +52,7 @@ TAGS = ("foreign_related", "ftz", "detained", "small_claim", "petition", "涉企
         "执行通知", "限制消费", "财产调查", "no_property", "agency_corrected")
 (T_FOREIGN, T_FTZ, T_DETAINED, T_SMALL, T_PETITION, T_ENTERPRISE,
  T_NOTICE, T_RESTRICT, T_INVESTIGATE, T_NOPROP, T_CORRECTED) = (1 << i for i in range(11))
-PROCEDURE_CHANGE_REASONS = ("简易转普通", "小额转普通", "小额转简易")
+PROCEDURE_CHANGE_REASONS = ("简易转普通", "小额转普通", "小额转简易", "刑事简易转普通", "速裁转普通")
 _CAL0, _CAL1 = 2018, 2032
 _SEEDS = {"primary": 1, "sim": 2, "order": 3, "spawn": 4, "refile": 5, "legacy": 6}
 
@@ -147,7 +153,7 @@ class _Ctx:
         self.bank_plaintiff = np.array([c in ("金融借款合同纠纷", "信用卡纠纷") for c in causes])
         sh = self.s["shares"]
         self.p = sh
-        self.procs = self.s["procedures"]
+        self.procs = {**REGISTRY_LIMITED, **self.s["procedures"]}
         self.limit = np.array([self.procs[p]["limit"] for p in PROCS], np.int32)
         self.mean = np.array([self.procs[p]["mean"] for p in PROCS], float)
         self.ext_p = np.array([self.procs[p].get("ext_p", sh["extension"]) for p in PROCS])
@@ -272,7 +278,10 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
         preset = f["proc0"] >= 0
         proc[preset] = f["proc0"][preset]
     else:
-        proc = np.full(n, P[ty.get("procedure", "civil_second_judgment" if t == "民终" else "no_limit")], np.int8)
+        name = ty.get("procedure", "civil_second_judgment" if t == "民终" else "no_limit")
+        if name == "no_limit" and (ct := case_types.get(t)) is not None and ct.default_procedure in REGISTRY_LIMITED:
+            name = ct.default_procedure
+        proc = np.full(n, P[name], np.int8)
     f["proc"] = proc
     _assign_judges(ctx, rng, f, court, t)
     # method ---------------------------------------------------------------------------------------------
@@ -355,7 +364,22 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     cap = ctx.limit[newp] * 0.97
     dur = np.where(pc, np.minimum((pc_day - f["filing"]) + extra, cap), dur)
     proc = np.where(pc, newp, proc).astype(np.int8)
+    # criminal 简易/速裁 → 普通: the 普通 limit counts from the conversion decision (刑诉法解释)
+    cpc = (np.isin(proc, [P["criminal_simplified"], P["criminal_speedy"]]) & ~(ext | ded | sus | over | longp | pc)
+           & (rng.random(n) < sh["procedure_change"]))
+    cpc_day = np.where(cpc, f["filing"] + (L * rng.uniform(0.4, 0.9, n)).astype(np.int64), -1)
+    ccap = (cpc_day - f["filing"]) + ctx.limit[P["criminal_public"]] * 0.97
+    dur = np.where(cpc, np.minimum((cpc_day - f["filing"]) + extra, ccap), dur)
+    pc_from = np.where(cpc, proc, pc_from)
+    pc_day = np.where(cpc, cpc_day, pc_day)
+    pc = pc | cpc
+    proc = np.where(cpc, P["criminal_public"], proc).astype(np.int8)
     f["proc"] = proc
+    # 超审限后补扣: some overdue cases record a deduction that began after the deadline had passed (12 days
+    # after the statutory day clears any roll-forward); it must not count
+    late = over & (dur > L + 30) & (cat != "criminal") & (rng.random(n) < 0.25)
+    ded_s = np.where(late, f["filing"] + L.astype(np.int64) + 12, ded_s)
+    ded_e = np.where(late, ded_s + 10, ded_e)
     # criminal 补充侦查: the 刑初 limit restarts (CrPL art 208)
     rs = (proc == P["criminal_public"]) & ~(ext | over | longp) & (rng.random(n) < sh["criminal_restart"])
     rs_day = np.where(rs, f["filing"] + rng.integers(20, 51, n), -1)
@@ -373,6 +397,9 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     cal0 = day(date(_CAL0, 1, 1))
     nw = next_workday_map(_CAL0, _CAL1)
     close = nw[np.clip(close - cal0, 0, len(nw) - 1)] + cal0
+    # an hour limit does not roll over rest days: a 保全 ruled in time is ruled on the weekend if need be
+    hourly = np.isin(proc, [P["preservation_pre_suit"]]) & ~over
+    close = np.where(hourly, np.minimum(close, f["filing"] + L.astype(np.int64)), close)
     f["closing"] = close.astype(np.int32)
     f["ext_m"] = np.where(ext, extm, 0).astype(np.int8)
     f["ext_day"] = ext_day.astype(np.int32)
@@ -625,6 +652,7 @@ def _events_table(ctx: _Ctx, court: citymod.Court, year: int, f: Frame) -> pa.Ta
     add(f["sus_e"] >= 0, "resumption", f["sus_e"], reason="恢复审理")
     small = f["pc_from"] == P["civil_small_claims"]
     pc_idx = np.where(small & (f["proc"] == P["civil_simplified"]), 2, np.where(small, 1, 0))
+    pc_idx = np.where(f["pc_from"] == P["criminal_simplified"], 3, np.where(f["pc_from"] == P["criminal_speedy"], 4, pc_idx))
     pc_reason = _vocab(PROCEDURE_CHANGE_REASONS, pc_idx)
     add(f["pc_day"] >= 0, "procedure_change", f["pc_day"], reason=pc_reason, detail=_vocab(PROCS, f["proc"]))
     add(f["rs_day"] >= 0, "restart", f["rs_day"], reason="补充侦查")

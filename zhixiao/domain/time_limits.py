@@ -6,22 +6,29 @@ whole store in the engine, and a test checks they agree case by case.
 Counting rules (REFERENCE §2.2):
 - counting starts the day after 立案 (若干规定 art 8), so a limit of N days ends on filed + N;
 - a month period ends on the corresponding day of the final month, or that month's last day
-  ("以月计算的，不分大小月"; SPC 2014 example 2014-05-28 + 3 months → 2014-08-28);
+  ("以月计算的，不分大小月"; SPC 2014 example 2014-05-28 + 3 months → 2014-08-28); months first, then days;
+- an hour limit ends on filed + ⌈hours/24⌉ days and never rolls over rest days (see data/time_limits.toml);
 - approved extensions add their length to the period; months and days are added to the total period
-  counted from the start (so 6 + 6 months from 08-31 ends on 08-31, not 08-28);
+  counted from the start (so 6 + 6 months from 08-31 ends on 08-31, not 08-28); an ``extend_to`` limit
+  ("可以延长至一个半月") becomes that total from the start once any extension is approved;
 - deducted periods (公告, 鉴定, 和解, 管辖异议, 中止, 审计评估, 拍卖 … 若干规定 art 9) add their days; they are
   merged first so overlaps count once; an interval with no end counts up to the as-of date (or the
   closing date) and is flagged ``open_deduction`` (隐性超审限 risk);
+- a deducted period only stops a clock that is still running: a merged period that starts after the
+  deadline as it stood that day (extensions and the earlier periods counted, rolled forward) does not
+  count, nor does any later one — the case was already overdue (``late_deducted_days``, 超审限后补扣);
 - holidays inside the period are not deducted; if the last day is a rest day the deadline rolls to the
   next working day (CPL 2023 art 85; SPC 2014 document) — the calendar decides what a rest day is;
-- a procedure change (简易→普通) keeps the original filing date (民诉解释 art 258); the limit of the
-  final procedure applies;
+- a civil procedure change (简易→普通) keeps the original filing date (民诉解释 art 258); a change into a
+  procedure marked ``from_conversion`` (刑事 简易/速裁 → 普通) counts from the conversion decision
+  (刑诉法解释: 转为普通程序审理的，审理期限从作出决定之日起计算); the limit of the final procedure applies;
 - a restart (刑事 补充侦查, CrPL 2018 art 208) restarts the clock from the restart date.
 """
 
 from __future__ import annotations
 
 import calendar as _cal
+import math
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +41,9 @@ from zhixiao.domain.calendar import WorkCalendar
 NEAR_SHARE = 2 / 3  # 临近: two thirds of the period elapsed (淮滨县法院 2013 "远期" tier, REFERENCE §2.3)
 STATUSES = ("正常", "临近", "超审限", "扣除中", "中止中", "已结", "不计审限")
 SUSPENSION_KINDS = ("suspension",)
+UNLIMITED = "unlimited"
+JSON_KEYS = ("deadline", "base_deadline", "deducted_days", "extension_days", "provisional", "rule", "citation",
+             "unit", "unconfirmed", "unconfirmed_reason", "late_deducted_days", "start", "norm_date")
 
 
 @dataclass(frozen=True)
@@ -57,51 +67,108 @@ class Limit:
     name: str
     months: int = 0
     days: int = 0
+    hours: int = 0
     lead_days: int | None = None
+    decide_days: int | None = None
     no_limit: bool = False
     foreign_exempt: bool = False
     max_total_months: int | None = None
     citation: str = ""
     extension: tuple[dict, ...] = ()
+    extend_to: tuple[int, int] | None = None  # (months, days) of the whole extended limit
+    warn_months: int | None = None
+    from_conversion: bool = False
+    variants: tuple[tuple[str, str], ...] = ()  # (tag, procedure)
+    confirmed: bool = True
+    unconfirmed_reason: str = ""
 
     @property
     def extendable(self) -> bool:
         return bool(self.extension)
 
     @property
+    def rolls(self) -> bool:
+        """Does the deadline roll over rest days? Not for an hour limit (CPL art 85 speaks of the last 日)."""
+        return not self.hours
+
+    @property
+    def period_days(self) -> int:
+        """The limit's day part, an hour limit as the days it can reach into (⌈hours/24⌉)."""
+        return self.days + math.ceil(self.hours / 24)
+
+    @property
+    def unit(self) -> str:
+        return "hour" if self.hours else "month" if self.months else "day"
+
+    @property
     def label(self) -> str:
         if self.no_limit:
             return "不计审限"
+        if self.hours:
+            return f"{self.hours}小时"
         parts = [f"{self.months}个月" if self.months else "", f"{self.days}日" if self.days else ""]
         return "".join(parts)
+
+    def max_extended(self, start: date) -> date | None:
+        """The latest raw end the approved extensions may reach from ``start`` (before deductions), or None
+        when the law sets no ceiling (a repeatable extension, or one whose length the approver sets)."""
+        if self.extend_to:
+            return add_months(start, self.extend_to[0]) + timedelta(days=self.extend_to[1])
+        if any(x.get("times") == UNLIMITED or not (x.get("months") or x.get("days")) for x in self.extension):
+            ceiling = None
+        else:
+            months = sum(int(x.get("months") or 0) * int(x.get("times", 1)) for x in self.extension)
+            days = sum(int(x.get("days") or 0) * int(x.get("times", 1)) for x in self.extension)
+            ceiling = add_months(start, self.months + months) + timedelta(days=self.period_days + days)
+        if self.max_total_months:
+            total = add_months(start, self.max_total_months)
+            ceiling = total if ceiling is None else min(ceiling, total)
+        return ceiling
 
 
 def _load() -> tuple[dict[str, Limit], str]:
     raw = tomllib.loads(resources.files("zhixiao.data").joinpath("time_limits.toml").read_text("utf-8"))
     limits = {}
     for code, spec in raw["procedure"].items():
+        to = spec.get("extend_to")
         limits[code] = Limit(
             code=code,
             name=spec["name"],
             months=int(spec.get("months", 0)),
             days=int(spec.get("days", 0)),
+            hours=int(spec.get("hours", 0)),
             lead_days=spec.get("lead_days"),
+            decide_days=spec.get("decide_days"),
             no_limit=bool(spec.get("no_limit", False)),
             foreign_exempt=bool(spec.get("foreign_exempt", False)),
             max_total_months=spec.get("max_total_months"),
             citation=spec.get("citation", ""),
             extension=tuple(spec.get("extension", ())),
+            extend_to=(int(to.get("months", 0)), int(to.get("days", 0))) if to else None,
+            warn_months=spec.get("warn_months"),
+            from_conversion=bool(spec.get("from_conversion", False)),
+            variants=tuple((v["tag"], v["procedure"]) for v in spec.get("variant", ())),
+            confirmed=bool(spec.get("confirmed", True)),
+            unconfirmed_reason=spec.get("unconfirmed_reason", ""),
         )
+    for lim in limits.values():  # a data error here would silently drop cases from the limit table
+        for tag, target in lim.variants:
+            if target not in limits:
+                raise ValueError(f"time_limits.toml: {lim.code} 的变体 {tag} 指向未知程序 {target}")
     return limits, raw.get("foreign_tag", "foreign_related")
 
 
 LIMITS, FOREIGN_TAG = _load()
+# procedure_change targets whose limit counts from the conversion decision (刑事 简易/速裁 → 普通)
+CONVERSION_CODES = tuple(c for c, lim in LIMITS.items() if lim.from_conversion)
+# tags that change a case's limit: the 涉外 exemption and the variants (行审 听取意见, 民保令 紧急 …)
+DEADLINE_TAGS = (FOREIGN_TAG, *dict.fromkeys(t for lim in LIMITS.values() for t, _ in lim.variants))
 
 
 @dataclass
 class DeadlineResult:
     procedure: str
-    start: date  # the filing date, or the last restart
+    start: date  # the filing date, or the last restart / conversion
     deadline: date | None
     base_deadline: date | None  # start + base limit, before extensions, deductions and roll-forward
     deducted_days: int = 0
@@ -114,13 +181,17 @@ class DeadlineResult:
     in_deduction: bool = False  # a deduction covers the as-of date
     in_suspension: bool = False  # a 中止 covers the as-of date
     raw_deadline: date | None = None  # before the holiday roll-forward
+    late_deducted_days: int = 0  # days of periods that began after the deadline had passed (not counted)
+    unit: str = "day"
+    unconfirmed: bool = False
+    unconfirmed_reason: str = ""
+    norm_date: date | None = None  # the early-warning norm (刑事公诉 二个月), deducted days added
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The CLI/JSON contract: exactly these keys."""
+        """The CLI/JSON contract: the original seven keys first, then the added ones."""
         d = asdict(self)
-        return {k: d[k] for k in ("deadline", "base_deadline", "deducted_days", "extension_days",
-                                  "provisional", "rule", "citation")}
+        return {k: d[k] for k in JSON_KEYS}
 
 
 @dataclass(frozen=True)
@@ -191,9 +262,10 @@ def close_suspensions(intervals: Iterable[Any], resumptions: Iterable[date]) -> 
 def event_inputs(events: Iterable[dict]) -> dict[str, list]:
     """``compute_deadline`` keyword arguments from one case's canonical ``case_events`` rows.
 
-    Procedure changes are not needed: the store's ``procedure`` column holds the final procedure and the
-    filing date never moves (民诉解释 art 258)."""
-    out: dict[str, list] = {"extensions": [], "deductions": [], "restarts": [], "resumptions": []}
+    Procedure changes only matter for their date, and only into a procedure counted from the conversion
+    (刑事 简易/速裁 → 普通): the store's ``procedure`` column already holds the final procedure, and a civil
+    conversion keeps the filing date (民诉解释 art 258)."""
+    out: dict[str, list] = {"extensions": [], "deductions": [], "restarts": [], "resumptions": [], "conversions": []}
     for e in events:
         kind = e["kind"]
         if kind == "extension":
@@ -204,6 +276,8 @@ def event_inputs(events: Iterable[dict]) -> dict[str, list]:
             out["restarts"].append(e["start_date"])
         elif kind == "resumption":
             out["resumptions"].append(e["start_date"])
+        elif kind == "procedure_change" and e.get("detail") in CONVERSION_CODES:
+            out["conversions"].append(e["start_date"])
     return out
 
 
@@ -214,6 +288,29 @@ def limit_for(procedure: str) -> Limit:
         raise ValueError(f"未知的程序代码“{procedure}”，可选：{'、'.join(LIMITS)}。") from None
 
 
+def resolve_procedure(procedure: str, tags: Sequence[str] | None = ()) -> str:
+    """The procedure a case is counted under: its own, or the variant its tags select (first that applies)."""
+    for tag, target in limit_for(procedure).variants:
+        if tag in (tags or ()):
+            return target
+    return procedure
+
+
+def count_deductions(merged: Sequence[tuple[date, date]], extended: date, due) -> tuple[int, int]:
+    """(counted, late) days of the merged deducted periods, in order: a period counts only if it starts on or
+    before the deadline as it stands then (``due`` of the raw end so far); once one is late, all later ones
+    are (the raw end no longer moves and they start later still)."""
+    raw, counted, late = extended, 0, 0
+    for s, e in merged:
+        n = (e - s).days + 1
+        if late or s > due(raw):
+            late += n
+        else:
+            counted += n
+            raw += timedelta(days=n)
+    return counted, late
+
+
 def compute_deadline(
     procedure: str,
     filed: date,
@@ -222,6 +319,7 @@ def compute_deadline(
     deductions: Iterable[Any] = (),
     restarts: Iterable[date] = (),
     procedure_changes: Iterable[tuple[date, str]] = (),
+    conversions: Iterable[date] = (),
     as_of: date | None = None,
     calendar: WorkCalendar | None = None,
     tags: Sequence[str] | None = (),
@@ -231,24 +329,27 @@ def compute_deadline(
 ) -> DeadlineResult:
     """The deadline of one case. ``extensions``: (months, days) | Extension; ``deductions``:
     (start, end|None[, kind]) | Interval, an open 中止 closed by the first later date in ``resumptions``;
-    ``procedure_changes``: (date, new code) — the last one's code
-    applies, counted from the original filing; ``restarts``: dates the clock restarts from."""
+    ``procedure_changes``: (date, new code) — the last one's code applies; a change into a ``from_conversion``
+    procedure counts from its date, like the dates in ``conversions``; ``restarts``: dates the clock restarts from."""
     cal = calendar or WorkCalendar()
     as_of = as_of or date.today()
     changes = sorted(procedure_changes)
-    final = changes[-1][1] if changes else procedure
+    final = resolve_procedure(changes[-1][1] if changes else procedure, tags)
     lim = limit_for(final)
-    rule = final
+    marks = dict(rule=final, unit=lim.unit, unconfirmed=not lim.confirmed, unconfirmed_reason=lim.unconfirmed_reason)
     if lim.no_limit or (lim.foreign_exempt and FOREIGN_TAG in (tags or ())):
         reason = lim.citation if lim.no_limit else "涉外、涉港澳台民事案件不适用审限（若干规定；民事诉讼法涉外编）"
-        return DeadlineResult(final, filed, None, None, rule=rule, citation=reason, no_limit=True)
+        return DeadlineResult(final, filed, None, None, citation=reason, no_limit=True, **marks)
 
-    start = max([filed, *restarts])
-    base = add_months(start, lim.months) + timedelta(days=lim.days)
+    converted = [d for d, code in changes if code in CONVERSION_CODES]
+    start = max([filed, *restarts, *conversions, *converted])
+    base = add_months(start, lim.months) + timedelta(days=lim.period_days)
     exts = [_extension(x) for x in extensions]
-    ext_months = sum(e.months for e in exts)
-    ext_days = sum(e.days for e in exts)
-    extended = add_months(start, lim.months + ext_months) + timedelta(days=lim.days + ext_days)
+    if lim.extend_to and exts:  # "可以延长至…": the whole limit, whatever length the event records
+        extended = add_months(start, lim.extend_to[0]) + timedelta(days=lim.extend_to[1])
+    else:
+        extended = add_months(start, lim.months + sum(e.months for e in exts)) + \
+            timedelta(days=lim.period_days + sum(e.days for e in exts))
 
     stop = closed if closed is not None and closed <= as_of else as_of
     first = start + timedelta(days=1)
@@ -267,18 +368,25 @@ def compute_deadline(
                 in_susp = True
             else:
                 in_ded = True
-    deducted = sum((e - s).days + 1 for s, e in merge_intervals(spans))
+    rolls = roll_forward and lim.rolls
+    due = cal.next_workday if rolls else (lambda d: d)
+    deducted, late = count_deductions(merge_intervals(spans), extended, due)
 
     raw = extended + timedelta(days=deducted)
-    deadline = cal.next_workday(raw) if roll_forward else raw
+    deadline = due(raw)
     notes = []
-    if lim.max_total_months and add_months(start, lim.max_total_months) < extended:
-        notes.append(f"延长后超过法定累计上限{lim.max_total_months}个月")
+    ceiling = lim.max_extended(start)
+    if exts and ceiling is not None and extended > ceiling:
+        notes.append(f"延长后超过法定上限（最迟 {ceiling.isoformat()}，未计扣除期间）")
+    if late:
+        notes.append(f"有 {late} 日扣除或中止期间始于审限届满之后，不予扣除（超审限后补扣）")
+    norm = add_months(start, lim.warn_months) + timedelta(days=deducted) if lim.warn_months else None
+    provisional = (cal.is_provisional(raw) or cal.is_provisional(deadline)) if lim.rolls else False
     return DeadlineResult(
         procedure=final, start=start, deadline=deadline, base_deadline=base, deducted_days=deducted,
-        extension_days=(extended - base).days, provisional=cal.is_provisional(raw) or cal.is_provisional(deadline),
-        rule=rule, citation=lim.citation, open_deduction=open_ded, in_deduction=in_ded,
-        in_suspension=in_susp, raw_deadline=raw, notes=notes,
+        extension_days=(extended - base).days, provisional=provisional, citation=lim.citation,
+        open_deduction=open_ded, in_deduction=in_ded, in_suspension=in_susp, raw_deadline=raw,
+        late_deducted_days=late, norm_date=norm, notes=notes, **marks,
     )
 
 

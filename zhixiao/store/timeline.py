@@ -1,7 +1,7 @@
 """Each case's 审限 timeline, summarised from its events and stored beside it (the ``tl_*`` columns).
 
-The deadline engine needs, per case, the sums of its extensions, its last restart and the union of its
-deducted intervals. Computing those at query time meant grouping the event table and joining it to every
+The deadline engine needs, per case, the sums of its extensions, its last restart or conversion and the
+union of its deducted intervals. Computing those at query time meant grouping the event table and joining it to every
 case — most of the cost of a whole-store 审限 run. They only change when the case or its events change, so
 the store writes them with the cases of a (court, year) partition whenever either changes (in the same
 transaction): a case's events live in its partition, as the importer derives both keys from the 案号.
@@ -16,11 +16,13 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zhixiao.domain.time_limits import SUSPENSION_KINDS
+from zhixiao.domain.time_limits import CONVERSION_CODES, SUSPENSION_KINDS
 
 DEDUCTION_KINDS = ("deduction", *SUSPENSION_KINDS)
 _DAY = pa.int32()
-_PIECE = pa.struct([("a", _DAY), ("b", _DAY)])
+# a merged piece [a, b] of the closed deducted days and c = the days of the pieces before it: with the
+# extended end E, the piece is late (超审限后补扣) if a > roll(E + c) — the test the query makes.
+_PIECE = pa.struct([("a", _DAY), ("b", _DAY), ("c", _DAY)])
 _SPAN = pa.struct([("s", _DAY), ("e", _DAY), ("susp", pa.bool_())])
 
 TIMELINE = pa.schema(
@@ -29,13 +31,16 @@ TIMELINE = pa.schema(
         ("tl_ext_days", pa.int32()),  # Σ days of approved extensions
         ("tl_n_ext", pa.int32()),  # number of extensions
         ("tl_restart", pa.date32()),  # last restart (刑事补充侦查 …): the clock counts from here
+        # last conversion into a procedure counted from the conversion decision (刑事 简易/速裁 → 普通)
+        ("tl_convert", pa.date32()),
         # U = union of the closed deducted intervals, cut to [L, ∞) with L the day after the start
-        # (the later of filing and restart): its size, bounds and — only when the case also has an open
-        # interval, whose overlap with U depends on the as-of date — its disjoint pieces.
+        # (the latest of filing, restart and conversion): its size, bounds and its merged pieces (touching
+        # intervals merge, as ``merge_intervals`` does), sorted, each with the days before it.
         ("tl_closed_days", pa.int32()),
         ("tl_u_lo", _DAY),
         ("tl_u_hi", _DAY),
         ("tl_pieces", pa.list_(_PIECE)),
+        ("tl_late_key", _DAY),  # max(a − c) over the pieces: none can be late unless this exceeds E
         ("tl_open_d", _DAY),  # earliest start of a deduction with no end
         ("tl_open_s", _DAY),  # earliest start of a 中止 with no end and no later 恢复
         ("tl_spans", pa.list_(_SPAN)),  # the closed intervals as recorded: is one running on the as-of date?
@@ -47,17 +52,20 @@ NAMES = tuple(TIMELINE.names)
 
 _SUSP = ", ".join(f"'{k}'" for k in SUSPENSION_KINDS)
 _DED = ", ".join(f"'{k}'" for k in DEDUCTION_KINDS)
+_CONV = ", ".join(f"'{k}'" for k in CONVERSION_CODES)
 _SQL = f"""
-WITH ev AS (SELECT case_id, kind, start_date, end_date, days, months FROM events),
+WITH ev AS (SELECT case_id, kind, start_date, end_date, days, months, detail FROM events),
 summ AS (
     SELECT case_id,
            CAST(sum(coalesce(months, 0)) FILTER (WHERE kind = 'extension') AS INTEGER) AS tl_ext_months,
            CAST(sum(coalesce(days, 0)) FILTER (WHERE kind = 'extension') AS INTEGER) AS tl_ext_days,
            CAST(count(*) FILTER (WHERE kind = 'extension') AS INTEGER) AS tl_n_ext,
-           max(start_date) FILTER (WHERE kind = 'restart') AS tl_restart
+           max(start_date) FILTER (WHERE kind = 'restart') AS tl_restart,
+           max(start_date) FILTER (WHERE kind = 'procedure_change' AND detail IN ({_CONV})) AS tl_convert
     FROM ev GROUP BY case_id),
 start AS (
-    SELECT c.case_id, greatest(c.filing_date, coalesce(s.tl_restart, c.filing_date)) - DATE '1970-01-01' + 1 AS l
+    SELECT c.case_id, greatest(c.filing_date, coalesce(s.tl_restart, c.filing_date),
+                               coalesce(s.tl_convert, c.filing_date)) - DATE '1970-01-01' + 1 AS l
     FROM cases c JOIN summ s USING (case_id)),
 -- a 中止 recorded without an end is closed by the first 恢复 (resumption) on or after its start
 d AS (
@@ -66,18 +74,24 @@ d AS (
                (SELECT min(r.start_date) FROM ev r WHERE r.case_id = e.case_id AND r.kind = 'resumption'
                                                     AND r.start_date >= e.start_date) END) - DATE '1970-01-01' AS e
     FROM ev e WHERE e.kind IN ({_DED})),
-clipped AS (  -- closed intervals cut to [L, ∞); sorted by start, each keeps the days after the running max end
+clipped AS (  -- closed intervals cut to [L, ∞)
     SELECT d.case_id, greatest(d.s, st.l) AS s, d.e FROM d JOIN start st USING (case_id)
     WHERE d.e IS NOT NULL AND d.e >= greatest(d.s, st.l)),
-runs AS (
+runs AS (  -- sorted by start; an interval opens a new island unless it overlaps or touches the ones before
     SELECT case_id, s, e, max(e) OVER (PARTITION BY case_id ORDER BY s, e
                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM clipped),
+islands AS (
+    SELECT case_id, s, e, sum(CASE WHEN prev IS NULL OR s > prev + 1 THEN 1 ELSE 0 END)
+               OVER (PARTITION BY case_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS g FROM runs),
+merged AS (SELECT case_id, min(s) AS a, max(e) AS b FROM islands GROUP BY case_id, g),
 pieces AS (
-    SELECT case_id, CASE WHEN prev IS NULL THEN s ELSE greatest(s, prev + 1) END AS a, e AS b FROM runs),
+    SELECT case_id, a, b, coalesce(sum(b - a + 1) OVER (PARTITION BY case_id ORDER BY a
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS c FROM merged),
 u AS (
-    SELECT case_id, CAST(sum(b - a + 1) FILTER (WHERE b >= a) AS INTEGER) AS tl_closed_days,
+    SELECT case_id, CAST(sum(b - a + 1) AS INTEGER) AS tl_closed_days,
            CAST(min(a) AS INTEGER) AS tl_u_lo, CAST(max(b) AS INTEGER) AS tl_u_hi,
-           list({{'a': CAST(a AS INTEGER), 'b': CAST(b AS INTEGER)}} ORDER BY a) FILTER (WHERE b >= a) AS all_pieces
+           list({{'a': CAST(a AS INTEGER), 'b': CAST(b AS INTEGER), 'c': CAST(c AS INTEGER)}} ORDER BY a) AS tl_pieces,
+           CAST(max(a - c) AS INTEGER) AS tl_late_key
     FROM pieces GROUP BY case_id),
 k AS (
     SELECT case_id,
@@ -87,10 +101,9 @@ k AS (
                FILTER (WHERE e IS NOT NULL) AS tl_spans,
            bool_or(NOT susp) AS tl_has_deduction, bool_or(susp) AS tl_has_suspension
     FROM d GROUP BY case_id)
-SELECT summ.case_id, tl_ext_months, tl_ext_days, tl_n_ext, tl_restart,
+SELECT summ.case_id, tl_ext_months, tl_ext_days, tl_n_ext, tl_restart, tl_convert,
        coalesce(tl_closed_days, CASE WHEN k.case_id IS NOT NULL THEN 0 END) AS tl_closed_days, tl_u_lo, tl_u_hi,
-       CASE WHEN tl_open_d IS NOT NULL OR tl_open_s IS NOT NULL THEN all_pieces END AS tl_pieces,
-       tl_open_d, tl_open_s, tl_spans, tl_has_deduction, tl_has_suspension
+       tl_pieces, tl_late_key, tl_open_d, tl_open_s, tl_spans, tl_has_deduction, tl_has_suspension
 FROM summ LEFT JOIN u USING (case_id) LEFT JOIN k USING (case_id)
 """
 
@@ -108,7 +121,7 @@ def summarise(cases: pa.Table, events: pa.Table | None) -> pa.Table:
     con = duckdb.connect()
     try:
         con.register("cases", pa.table({"case_id": ids, "filing_date": cases.column("filing_date")}))
-        con.register("events", events.select(["case_id", "kind", "start_date", "end_date", "days", "months"]))
+        con.register("events", events.select(["case_id", "kind", "start_date", "end_date", "days", "months", "detail"]))
         summary = con.sql(_SQL).to_arrow_table()
     finally:
         con.close()

@@ -1,9 +1,15 @@
 """Deadlines for the whole store in one vectorised engine computation (DuckDB or Spark via ibis).
 
 Same rules as ``zhixiao.domain.time_limits.compute_deadline`` (see its docstring), as one pass over the
-cases: the event side (extension sums, last restart, the merged deducted intervals) is the timeline the
-store keeps on each case (``zhixiao.store.timeline``); limits and the work calendar are small joined
-tables; only what depends on the as-of date is computed here. No per-row Python.
+cases: the event side (extension sums, last restart or conversion, the merged deducted intervals) is the
+timeline the store keeps on each case (``zhixiao.store.timeline``); limits and the work calendar are small
+joined tables; only what depends on the as-of date is computed here. No per-row Python.
+
+超审限后补扣: a merged deducted piece counts only if it starts on or before the deadline as it stood then
+(rolled forward). That test needs the roll-forward of a day computed inside the piece list, where no join
+reaches: the calendar's roll distances travel as one string literal (a character per day) read with
+``substr``. Only the cases where a piece could be late read the list at all (``tl_late_key`` > E, or an
+open interval starting after E).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 
 import ibis
+import numpy as np
 import pyarrow as pa
 
 from zhixiao.domain.calendar import WorkCalendar
@@ -28,6 +35,9 @@ COLUMNS = (
     # extras used by the ladder, the ledgers and the notices
     "start_date", "raw_deadline", "lead_days", "extendable", "n_extensions", "has_deduction",
     "has_suspension", "has_restart", "in_deduction", "in_suspension", "pending", "rule",
+    # 超审限后补扣 (days of deducted periods that began after the deadline had passed, not counted), the
+    # limit's unit and whether its source is unconfirmed, the days left to an early-warning norm (刑事公诉 二个月)
+    "late_deducted_days", "late_deduction", "unit", "unconfirmed", "norm_days_remaining",
 )
 
 
@@ -38,7 +48,13 @@ def limits_table() -> pa.Table:
         {
             "lim_procedure": pa.array([r.code for r in rows], pa.string()),
             "lim_months": pa.array([r.months for r in rows], pa.int32()),
-            "lim_days": pa.array([r.days for r in rows], pa.int32()),
+            "lim_days": pa.array([r.period_days for r in rows], pa.int32()),
+            "lim_rolls": pa.array([r.rolls for r in rows], pa.bool_()),
+            "lim_to_months": pa.array([r.extend_to[0] if r.extend_to else None for r in rows], pa.int32()),
+            "lim_to_days": pa.array([r.extend_to[1] if r.extend_to else None for r in rows], pa.int32()),
+            "lim_norm_months": pa.array([r.warn_months for r in rows], pa.int32()),
+            "lim_unit": pa.array([r.unit for r in rows], pa.string()),
+            "lim_unconfirmed": pa.array([not r.confirmed for r in rows], pa.bool_()),
             "lim_no_limit": pa.array([r.no_limit for r in rows], pa.bool_()),
             "lim_foreign_exempt": pa.array([r.foreign_exempt for r in rows], pa.bool_()),
             "lead_days": pa.array([r.lead_days or 0 for r in rows], pa.int32()),  # 0 = no request needed
@@ -72,6 +88,18 @@ def _add_months(d, months) -> ibis.Value:
 
 def _add_days(d, days) -> ibis.Value:
     return _as_date(d + days.cast("int32").as_interval("D"))
+
+
+MAX_GAP = 78  # one printable ASCII character per day: '0' + days to the next working day
+
+
+def roll_gaps(cal_arrow: pa.Table) -> str:
+    """Days from each day of the calendar table to its roll-forward (0 on a working day), one character each."""
+    days = cal_arrow.column("date").cast(pa.int32()).to_numpy()
+    gaps = cal_arrow.column("next_workday").cast(pa.int32()).to_numpy() - days
+    if gaps.max(initial=0) > MAX_GAP:
+        raise ValueError(f"日历中有连续 {int(gaps.max())} 日的休息期，超过 {MAX_GAP} 日，请检查日历覆盖文件。")
+    return (gaps + 48).astype(np.uint8).tobytes().decode("ascii")
 
 
 def table_options(settings, ladder=None) -> dict:
@@ -118,11 +146,13 @@ _READS = {
     "deadline": {"no_limit"}, "raw_deadline": {"no_limit"}, "provisional": {"no_limit"},
     "closed_within_limit": {"no_limit", "pending"}, "days_remaining": {"no_limit", "pending"},
     "elapsed_share": {"no_limit", "pending", "start_date"}, "pending_months": {"pending"},
+    "late_deducted_days": {"no_limit", "late_days"}, "late_deduction": {"no_limit", "late_days"},
+    "norm_days_remaining": {"no_limit", "pending", "norm_day"},
     "status": {"no_limit", "pending", "start_date", "in_suspension", "in_deduction"},
     **{c: {"no_limit", c} for c in ("base_deadline", "extension_days", "deducted_days", "open_deduction",
                                     "in_deduction", "in_suspension", "start_date")},
     **{c: {c} for c in ("pending", "no_limit", "n_extensions", "has_restart", "has_deduction", "has_suspension")},
-    **{c: set() for c in ("rule", "lead_days", "extendable")},
+    **{c: set() for c in ("rule", "lead_days", "extendable", "unit", "unconfirmed")},
 }
 # what the computation reads from the cases (the case id only passes through); a test checks DuckDB's plan
 INPUT_COLUMNS = ("case_id", "procedure", "filing_date", "closing_date", "tags", *TIMELINE.names)
@@ -147,14 +177,20 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     calt = calt.select("cal_day", "cal_date", "cal_next", "cal_provisional")
     lim = ibis.memtable(limits_table())
     own = list(t.columns)
+    lo_day = (lo - EPOCH).days
+    gaps = roll_gaps(cal_arrow)
 
-    t = t.left_join(lim, t.procedure == lim.lim_procedure).drop("lim_procedure")
+    # a tag may select another procedure's limit (行审 听取意见, 民保令 情况紧急: time_limits.toml ``variant``)
+    variants = [((t.procedure == lim_.code) & t.tags.contains(tag).fill_null(False), target)
+                for lim_ in LIMITS.values() for tag, target in lim_.variants]
+    proc = ibis.cases(*variants, else_=t.procedure) if variants else t.procedure
+    t = t.left_join(lim, proc == lim.lim_procedure)
     epoch = ibis.literal(EPOCH, type="date")
     asof_day = (as_of - EPOCH).days
     # Two layers of columns around the calendar lookup (fewer nested selects: cheaper to compile, and
     # DuckDB shares the repeated sub-expressions of one projection). First, all that comes before it.
     pending = t.closing_date.isnull() | (t.closing_date > asof)
-    start = ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date))
+    start = ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date), t.tl_convert.fill_null(t.filing_date))
     ext_months, ext_days = t.tl_ext_months.fill_null(0), t.tl_ext_days.fill_null(0)
     lim_months, lim_days = t.lim_months.fill_null(0), t.lim_days.fill_null(0)
     no_limit = t.lim_no_limit.fill_null(True) | (
@@ -173,7 +209,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         else_=t.tl_pieces.map(lambda p: ibis.greatest(ibis.least(p.b, stop) - ibis.greatest(p.a, x) + 1, 0)).sums(),
     )
     from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - overlap)
-    deducted = (t.tl_closed_days.fill_null(0) + from_open).cast("int32")
+    total = t.tl_closed_days.fill_null(0) + from_open
     ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
 
     def running(susp: bool):  # a closed interval of this kind covers as_of (the list only read where there is one)
@@ -188,7 +224,14 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     ext_mday = ibis.cases((ext_months == 0, base_mday),
                           else_=_add_months(start, lim_months + ext_months).delta(epoch, unit="day"))
     base_day = base_mday + lim_days
-    ext_day = ext_mday + lim_days + ext_days
+    ext_day = ibis.cases(  # "可以延长至…": any approved extension makes the limit that total from the start
+        (t.lim_to_months.notnull() & (t.tl_n_ext.fill_null(0) > 0),
+         _add_months(start, t.lim_to_months).delta(epoch, unit="day") + t.lim_to_days),
+        else_=ext_mday + lim_days + ext_days)
+    deducted = _counted(t, ext_day, total, x, stop, gaps, lo_day, roll_forward)
+    norm_months = t.lim_norm_months
+    norm_day = ibis.cases((norm_months.isnull(), ibis.null().cast("int64")),
+                          else_=_add_months(start, norm_months.fill_null(0)).delta(epoch, unit="day") + deducted)
     first = dict(
         pending=pending,
         start_date=start,
@@ -199,6 +242,8 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         base_deadline=ibis.cases((lim_days == 0, base_month), else_=_add_days(base_month, lim_days)),
         extension_days=(ext_day - base_day).cast("int32"),
         raw_day=(ext_day + deducted).cast("int32"),
+        late_days=(total - deducted).cast("int32"),
+        norm_day=norm_day.cast("int32"),
         n_extensions=t.tl_n_ext.fill_null(0),
         has_restart=t.tl_restart.notnull(),
         open_deduction=(t.tl_open_d.notnull() | t.tl_open_s.notnull()),
@@ -212,7 +257,9 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     # flagged provisional (an unknown year).
     nl = t.no_limit
     raw_deadline = t.cal_date.fill_null(_add_days(epoch, t.raw_day))
-    rolled = t.cal_next.fill_null(raw_deadline) if roll_forward else raw_deadline
+    rolls = t.lim_rolls.fill_null(True)  # an hour limit does not roll over rest days
+    rolled = ibis.cases((rolls, t.cal_next.fill_null(raw_deadline)), else_=raw_deadline) if roll_forward \
+        else raw_deadline
     null_date = ibis.null().cast("date")
     deadline = ibis.cases((nl, null_date), else_=rolled)
     start = ibis.cases((nl, t.filing_date), else_=t.start_date)
@@ -230,7 +277,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         raw_deadline=ibis.cases((nl, null_date), else_=raw_deadline),
         extension_days=ibis.cases((nl, 0), else_=t.extension_days).cast("int32"),
         deducted_days=ibis.cases((nl, 0), else_=t.deducted_days).cast("int32"),
-        provisional=ibis.cases((nl, False), else_=t.cal_provisional.fill_null(True)),
+        provisional=ibis.cases((nl | ~rolls, False), else_=t.cal_provisional.fill_null(True)),
         open_deduction=ibis.cases((nl, False), else_=t.open_deduction),
         in_deduction=in_deduction,
         in_suspension=in_suspension,
@@ -257,10 +304,55 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
              )),
             else_=null_int,
         ).cast("int32"),
-        rule=t.procedure,
+        rule=t.lim_procedure.fill_null(t.procedure),
+        late_deducted_days=ibis.cases((nl, 0), else_=t.late_days).cast("int32"),
+        late_deduction=ibis.cases((nl, False), else_=t.late_days > 0),
+        unit=t.lim_unit,
+        unconfirmed=t.lim_unconfirmed.fill_null(True),
+        norm_days_remaining=ibis.cases((nl | ~t.pending, null_int), else_=t.norm_day - asof_day).cast("int32"),
         lead_days=t.lead_days,
         extendable=t.extendable.fill_null(False),
         n_extensions=t.n_extensions.cast("int32"),
     )
     t = t.mutate(**{c: e for c, e in second.items() if c in out})
     return t.select(*own, **{prefix + c: t[c] for c in out})
+
+
+def _counted(t: ibis.Table, ext_day, total, x, stop, gaps: str, lo_day: int, roll_forward: bool) -> ibis.Value:
+    """Deducted days that count: ``total`` unless a merged piece starts after the deadline as it stood then.
+
+    The pieces are the closed ones (``tl_pieces``: a, b, c = days before) merged with the open block [x, stop]:
+    closed pieces before the block keep their c, the block absorbs the pieces it overlaps or touches, and the
+    pieces after it shift by the days it adds. The first late piece's offset is what counts
+    (``time_limits.count_deductions``)."""
+    span, chars = len(gaps), ibis.literal(gaps)
+
+    def gap(d):  # days from raw day d to its roll-forward, from the calendar string
+        if not roll_forward:
+            return 0
+        idx = (d - lo_day).cast("int32")  # DuckDB sums lists as HUGEINT, which substr does not take
+        g = chars.substr(idx, 1).ascii_str() - 48
+        return ibis.cases((t.lim_rolls.fill_null(True) & (idx >= 0) & (idx < span), g), else_=0)
+
+    def late(a, c):
+        return (a - c) > (ext_day + gap(ext_day + c))
+
+    pieces = t.tl_pieces
+    block = x.notnull() & (x <= stop)
+    before = pieces.filter(lambda p: p.b < x - 1)
+    absorbed = pieces.filter(lambda p: (p.b >= x - 1) & (p.a <= stop + 1))
+    xs = ibis.least(x, absorbed.map(lambda p: p.a).mins())
+    xe = ibis.greatest(stop, absorbed.map(lambda p: p.b).maxs())
+    cum_block = before.map(lambda p: p.b - p.a + 1).sums().cast("int32").fill_null(0)
+    shift = xe - xs + 1 - absorbed.map(lambda p: p.b - p.a + 1).sums().cast("int32").fill_null(0)
+    null = ibis.null().cast("int64")
+    late_before = before.filter(lambda p: late(p.a, p.c)).map(lambda p: p.c).mins()
+    late_block = ibis.cases((late(xs, cum_block), cum_block), else_=null)
+    late_after = pieces.filter(lambda p: (p.a > stop + 1) & late(p.a, p.c + shift)).map(lambda p: p.c + shift).mins()
+    late_closed = pieces.filter(lambda p: late(p.a, p.c)).map(lambda p: p.c).mins()
+    candidate = (t.tl_late_key > ext_day).fill_null(False) | (block & (x > ext_day))
+    return ibis.cases(
+        (~candidate, total),
+        (block, ibis.least(late_before, late_block, late_after, total)),
+        else_=ibis.least(late_closed, total),
+    ).cast("int32")

@@ -29,7 +29,8 @@ from zhixiao.supervision.rules import LEVEL_NAMES, LEVELS, Ladder, case_filter, 
 ACTIVE = ("open", "acknowledged")
 SYSTEM = "system"
 CASE_FIELDS = ("case_id", "court_code", "division", "judge_id", "judge_name", "category", "deadline",
-               "provisional", "days_remaining", "elapsed_share", "pending_months", "status")
+               "provisional", "days_remaining", "elapsed_share", "pending_months", "status", "unconfirmed",
+               "late_deducted_days")
 
 
 @dataclass
@@ -80,10 +81,13 @@ def _assignee(ladder: Ladder, level: str, row: dict) -> tuple[str, str | None]:
 def _case_detail(row: dict) -> str:
     parts = []
     if row.get("deadline"):
-        parts.append(f"审限届满日 {row['deadline'].isoformat()}" + ("（暂定：所在年度节假日安排未知）" if row.get("provisional") else ""))
+        parts.append(f"审限届满日 {row['deadline'].isoformat()}" + ("（暂定：所在年度节假日安排未知）" if row.get("provisional") else "")
+                     + ("（审限依据未经一手文本核实）" if row.get("unconfirmed") else ""))
     if row.get("days_remaining") is not None:
         dr = row["days_remaining"]
         parts.append(f"剩余 {dr} 日" if dr >= 0 else f"已超审限 {-dr} 日")
+    if row.get("late_deducted_days"):
+        parts.append(f"审限届满后才开始的扣除期间 {row['late_deducted_days']} 日未予扣除")
     if row.get("pending_months"):
         parts.append(f"已未结 {row['pending_months']} 个月")
     return "；".join(parts)
