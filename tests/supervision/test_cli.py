@@ -28,7 +28,9 @@ def test_deadline_json_contract():
                             "--deduct", "2024-12-02:2024-12-31", "--as-of", "2025-01-10", "--format", "json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert list(out) == ["deadline", "base_deadline", "deducted_days", "extension_days", "provisional", "rule", "citation"]
+    # the seven keys of the contract come first; issue 13 adds unit, unconfirmed, late_deducted_days …
+    assert list(out)[:7] == ["deadline", "base_deadline", "deducted_days", "extension_days", "provisional", "rule", "citation"]
+    assert (out["unit"], out["unconfirmed"], out["late_deducted_days"]) == ("month", False, 0)
     assert out["deadline"] == "2025-03-31" and out["base_deadline"] == "2025-02-28" and out["deducted_days"] == 30
     assert out["rule"] == "civil_simplified" and "第164条" in out["citation"] and out["provisional"] is False
 
@@ -50,10 +52,38 @@ def test_deadline_extension_and_provisional():
     (["--procedure", "civil_ordinary", "--filed", "2025-13-01"], "不是有效日期"),
     (["--procedure", "civil_ordinary", "--filed", "2025-01-01", "--deduct", "2025-02-01"], "开始:结束"),
     (["--procedure", "civil_ordinary", "--filed", "2025-01-01", "--deduct", "2025-02-09:2025-02-01"], "早于"),
+    # issue 13: each was accepted (or a traceback) before
+    (["--procedure", "civil_simplified", "--filed", "2025-03-10", "--extension-months", "2"], "法定上限"),  # 3 + 2 > 4
+    (["--procedure", "criminal_simplified", "--filed", "2025-03-10", "--extension-months", "1",
+      "--extension-days", "1"], "法定上限"),  # beyond 一个半月
+    (["--procedure", "civil_second_ruling", "--filed", "2025-03-10", "--extension-days", "5"], "不得延长"),
+    (["--procedure", "civil_ordinary", "--filed", "2025-03-10", "--tag", "foreign"], "--tag"),
+    (["--procedure", "civil_ordinary", "--filed", "2025-03-10", "--deduct", "2025-03-01:2025-03-20"], "早于立案日期"),
+    (["--procedure", "criminal_public", "--filed", "2025-03-10", "--restart", "2025-02-01"], "早于立案日期"),
+    (["--procedure", "admin_first", "--filed", "2025-03-10", "--extension-months", "99999"], "最多"),
+    (["--procedure", "civil_ordinary", "--filed", "9999-12-31"], "年之间"),
+    (["--procedure", "civil_ordinary", "--filed", "2025-03-10", "--as-of", "9999-12-31"], "年之间"),
 ])
 def test_deadline_user_errors(args, message):
     r = runner.invoke(app, ["deadline", *args])
     assert isinstance(r.exception, UserError) and message in str(r.exception)
+
+
+def test_deadline_late_deduction_does_not_revive_it():
+    # the issue's example: 普通 filed 2025-03-03 → 09-03 (Wed); 鉴定 09-20..10-19 began after it: stays 09-03
+    # (the old code answered 2025-10-09: 09-03 + 30 = 10-03 inside 国庆 → 10-09)
+    r = runner.invoke(app, ["deadline", "--procedure", "civil_ordinary", "--filed", "2025-03-03",
+                            "--deduct", "2025-09-20:2025-10-19", "--as-of", "2025-11-01", "--format", "json"])
+    out = json.loads(r.stdout)
+    assert (out["deadline"], out["deducted_days"], out["late_deducted_days"]) == ("2025-09-03", 0, 30)
+
+
+def test_deadline_shows_the_unconfirmed_mark():
+    # 财保 48小时: 01-24 + 2 = 01-26, no roll; its source is unconfirmed and the table says so
+    r = runner.invoke(app, ["deadline", "--procedure", "preservation_pre_suit", "--filed", "2025-01-24",
+                            "--as-of", "2025-01-24"])
+    assert r.exit_code == 0 and "2025-01-26" in r.stdout and "依据未经一手文本核实：是" in r.stdout
+    assert "小时" in r.stdout
 
 
 def test_supervise_end_to_end(tmp_path):

@@ -16,7 +16,8 @@ from zhixiao.supervision.deadlines import deadline_table
 
 AS_OF = date(2026, 11, 20)
 COMPARED = ("deadline", "base_deadline", "extension_days", "deducted_days", "provisional", "no_limit",
-            "open_deduction", "status", "days_remaining", "closed_within_limit", "pending_months")
+            "open_deduction", "status", "days_remaining", "closed_within_limit", "pending_months",
+            "late_deducted_days", "unconfirmed", "rule", "unit")
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,8 @@ def python_rows(data_dir, as_of):
             "open_deduction": r.open_deduction, "status": s.status, "days_remaining": s.days_remaining,
             "closed_within_limit": s.closed_within_limit, "elapsed_share": s.elapsed_share,
             "pending_months": pending_months(c["filing_date"], as_of) if closed is None else None,
+            "late_deducted_days": r.late_deducted_days if not r.no_limit else 0, "unconfirmed": r.unconfirmed,
+            "rule": r.rule, "unit": r.unit,
         }
     return out
 

@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
         from zhixiao.domain.time_limits import (
             DEADLINE_TAGS,
             LIMITS,
+            add_months,
             case_status,
             compute_deadline,
             resolve_procedure,
@@ -105,8 +106,9 @@ def register(app: typer.Typer) -> None:
             deductions=intervals, restarts=restarts, as_of=as_of_d, calendar=calendar_for(data_dir), tags=tag or (),
             roll_forward=bool(((settings(data_dir).rules or {}).get("calendar") or {}).get("roll_forward", True)),
         )
-        extended = r.base_deadline + timedelta(days=r.extension_days) if r.base_deadline else None
-        if exts and ceiling is not None and extended is not None and extended > ceiling:
+        # what was asked for, added to the base limit (an extend_to limit counts the total, not the request)
+        asked = add_months(start, lim.months + extension_months) + timedelta(days=lim.period_days + extension_days)
+        if exts and not r.no_limit and ceiling is not None and asked > ceiling:
             raise UserError(f"{lim.name}延长后最迟只能到 {ceiling.isoformat()}（未计扣除期间；{lim.citation}），"
                             f"所给延长超过法定上限，请检查 --extension-months / --extension-days。")
         out = r.to_json()
