@@ -26,6 +26,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "quickstart", "demo", "imports", "info", "casenum", "deadline", "supervise", "indicators", "targets",
     "signals", "report", "services", "serve", "bench",
+    "backup", "doctor", "db", "holidays",
 )
 
 for _name in COMMAND_MODULES:
