@@ -31,9 +31,11 @@ def test_headline_figures_by_hand(brief):
 
 
 def test_caseload_sentence_matches_numbers(brief):
+    # counts change in 件 with the % beside (issue 13 §5: never a bare difference): 新收 8 − 5 = +3 (+60%),
+    # 结案 6 − 3 = +3 (+100%), 未结 6 − 3 = +3 (+100%)
     assert brief.sections[0].paragraphs[0] == (
-        "1—2月，全院新收各类案件8件，同比上升60.00%；旧存4件；结案6件，同比上升100.00%；"
-        "未结6件，同比上升100.00%；结案率50.00%，与上年同期持平；结收比75.00%，同比上升15.00个百分点。")
+        "1—2月，全院新收各类案件8件，同比增加3件（增长60.00%）；旧存4件；结案6件，同比增加3件（增长100.00%）；"
+        "未结6件，同比增加3件（增长100.00%）；结案率50.00%，与上年同期持平；结收比75.00%，同比上升15.00个百分点。")
     # by line: 刑事 new 14, 15; 民事 10–13; 执行 16, 17
     assert brief.sections[0].paragraphs[1] == (
         "其中，刑事案件新收2件、结案1件、未结1件；民事案件新收4件、结案3件、未结4件；执行案件新收2件、结案2件、未结1件。")

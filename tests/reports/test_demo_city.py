@@ -38,7 +38,9 @@ def test_demo_city_briefing_numbers(demo, period, tmp_path):
     res = evaluate(engine, "court-classic", *period, compare="yoy", filters={"court_code": "冀0123"})
     lead = b.sections[0].paragraphs[0]
     n = res.get("new_cases")
-    assert lead.startswith(f"2025年，全院新收各类案件{n.value}件，同比{'上升' if n.yoy > 0 else '下降'}{abs(n.yoy):.2f}%")
+    d = n.value - n.previous  # a count's change in 件, the % beside (issue 13 §5)
+    assert lead.startswith(f"2025年，全院新收各类案件{n.value}件，同比{'增加' if d > 0 else '减少'}{abs(d)}件"
+                           f"（{'增长' if d > 0 else '下降'}{abs(n.yoy):.2f}%）")
     assert f"结案{res.get('closed').value}件" in lead and f"未结{res.get('pending').value}件" in lead
     doc = Document(str(files.docx))
     tables = [t for t in b.all_tables() if t.rows]

@@ -31,13 +31,24 @@ def test_yoy_phrases():
     # rates: difference in 个百分点 — 95.5% vs 93.25% = +2.25 pp
     assert nv.yoy_phrase(0.955, 0.9325, "rate") == "同比上升2.25个百分点"
     assert nv.yoy_phrase(0.90, 0.9325, "rate") == "同比下降3.25个百分点"
-    # counts: % change — 120 vs 100 = +20%; 80 vs 100 = −20%
-    assert nv.yoy_phrase(120, 100, "count") == "同比上升20.00%"
-    assert nv.yoy_phrase(80, 100, "count") == "同比下降20.00%"
-    assert nv.yoy_phrase(50, 40, "days") == "同比增加25.00%"
+    # counts, days, per-judge averages: the change in their unit, the % beside (issue 13 §5: never bare)
+    # 120 vs 100 = +20件, +20%; 80 vs 100 = −20件, −20%; 50 vs 40 days = +10天, +25%
+    assert nv.yoy_phrase(120, 100, "count") == "同比增加20件（增长20.00%）"
+    assert nv.yoy_phrase(80, 100, "count") == "同比减少20件（下降20.00%）"
+    assert nv.yoy_phrase(50, 40, "days") == "同比增加10.00天（增长25.00%）"
+    # 人均结案数 20.69 vs 22.59 (ratio counted in 件 per judge): −1.90件, −1.90 / 22.59 = −8.41%
+    assert nv.yoy_phrase(20.69, 22.59, "ratio", "件") == "同比减少1.90件（下降8.41%）"
+    assert nv.yoy_phrase(1.23, 1.25, "ratio") == "同比下降0.02"  # 案-件比: a ratio of like things, no unit
     assert nv.yoy_phrase(5, 5, "count") == "与上年同期持平"
-    assert nv.yoy_phrase(3, 0, "count") == "上年同期为0"
+    assert nv.yoy_phrase(3, 0, "count") == "同比增加3件（上年同期为0）"
     assert nv.yoy_phrase(3, None, "count") == "上年同期无可比数据"
+    assert nv.yoy_cell(20.69, 22.59, "ratio", "件") == "−1.90件" and nv.yoy_cell(50, 40, "days") == "+10.00天"
+    assert nv.yoy_cell(7, 9, "count") == "−2件"
+    # a value counted in 件 per judge says so, and an annual range over a shorter period is only shown
+    assert nv.indicator_sentence("人均结案数", 20.69, "ratio", 22.59, measure="件") == (
+        "人均结案数为20.69件，同比减少1.90件（下降8.41%）。")
+    assert nv.indicator_sentence("结案率", 0.4, "rate", None, (0.93, 1.0), None) == (
+        "结案率为40.00%，年度合理区间为93.00%～100.00%，本期仅供参考。")
 
 
 def test_periods():
@@ -54,7 +65,7 @@ def test_caseload_sentence():
             "closed": {"value": 90, "previous": 100}, "pending": {"value": 60, "previous": 60},
             "closure_rate": {"value": 0.6, "previous": 0.5, "unit": "rate"}}
     assert nv.caseload_sentence("全院", date(2026, 1, 1), date(2026, 2, 28), figs) == (
-        "1—2月，全院新收各类案件120件，同比上升20.00%；旧存30件；结案90件，同比下降10.00%；"
+        "1—2月，全院新收各类案件120件，同比增加20件（增长20.00%）；旧存30件；结案90件，同比减少10件（下降10.00%）；"
         "未结60件，与上年同期持平；结案率60.00%，同比上升10.00个百分点。")
 
 
@@ -73,14 +84,14 @@ def test_cn_numeral_parses_back(n):
 @given(st.integers(0, 10_000), st.integers(0, 10_000))
 def test_count_yoy_direction_matches_numbers(cur, prev):
     text = nv.yoy_phrase(cur, prev, "count")
-    if prev == 0:
-        assert text in ("上年同期为0", "与上年同期持平")
-    elif cur > prev and round((cur - prev) / prev * 100, 2) != 0:
-        assert text == f"同比上升{(cur - prev) / prev * 100:.2f}%"
-    elif cur < prev and round((prev - cur) / prev * 100, 2) != 0:
-        assert text == f"同比下降{(prev - cur) / prev * 100:.2f}%"
-    else:
+    if cur == prev:
         assert text == "与上年同期持平"
+    elif prev == 0:
+        assert text == f"同比增加{cur}件（上年同期为0）"
+    elif cur > prev:
+        assert text == f"同比增加{cur - prev}件（增长{(cur - prev) / prev * 100:.2f}%）"
+    else:
+        assert text == f"同比减少{prev - cur}件（下降{(prev - cur) / prev * 100:.2f}%）"
 
 
 @given(st.dates(date(2000, 1, 1), date(2090, 12, 31)), st.integers(0, 800))

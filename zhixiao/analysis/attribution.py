@@ -36,9 +36,10 @@ class Attribution:
 def attribute(court_value: float, court_num: float | None, court_den: float | None, units: Sequence[dict],
               *, name: str, unit: str, direction: str, rng=None, unit_kind: str = "division",
               to_value: Callable[[float], float] = lambda raw: raw, rank: bool = False,
-              only_harmful: bool = True) -> list[Attribution]:
+              only_harmful: bool = True, measure: str = "") -> list[Attribution]:
     """Attributions of one court indicator to ``units`` (dicts with unit, unit_name, value, numerator,
-    denominator). ``to_value`` maps numerator ÷ denominator to the reported value (scale, complement)."""
+    denominator). ``to_value`` maps numerator ÷ denominator to the reported value (scale, complement);
+    ``measure`` is the word its values are counted in (``ranges.measure``)."""
     out = []
     ratio = bool(court_den)
     n_units = len(units)
@@ -58,7 +59,7 @@ def attribute(court_value: float, court_num: float | None, court_den: float | No
         out.append(Attribution(unit_kind, u["unit"], u.get("unit_name") or u["unit"], u.get("value"),
                                u.get("numerator"), u.get("denominator"), without, impact, harm,
                                _explain(u, court_value, without, name=name, unit=unit, unit_kind=unit_kind,
-                                        ratio=ratio)))
+                                        ratio=ratio, measure=measure)))
     out.sort(key=lambda a: (-a.harm, str(a.unit)))
     if only_harmful:
         out = [a for a in out if a.harm > 1e-12]
@@ -69,15 +70,15 @@ def attribute(court_value: float, court_num: float | None, court_den: float | No
 
 
 def _explain(u: dict, court_value: float, without: float, *, name: str, unit: str, unit_kind: str,
-             ratio: bool) -> str:
+             ratio: bool, measure: str) -> str:
     who = u.get("unit_name") or u["unit"]
     basis = "全院平均水平" if ratio else f"各{UNIT_NAMES.get(unit_kind, '单位')}平均数"
-    own = f"{who}{name}为{fmt(u.get('value'), unit)}"
+    own = f"{who}{name}为{fmt(u.get('value'), unit, measure)}"
     n, d, v = u.get("numerator"), u.get("denominator"), u.get("value")
     if ratio and d and n is not None and v is not None and abs(v - n / d) < 1e-9:  # not for 1 − n/d or scaled
         own += f"（{_n(n)}/{_n(d)}）"
-    return (f"{own}；若其达到{basis}，全院{name}将由{fmt(court_value, unit)}变为{fmt(without, unit)}"
-            f"（{fmt_delta(without - court_value, unit)}）。")
+    return (f"{own}；若其达到{basis}，全院{name}将由{fmt(court_value, unit, measure)}变为"
+            f"{fmt(without, unit, measure)}（{fmt_delta(without - court_value, unit, measure)}）。")
 
 
 def _n(v) -> str:

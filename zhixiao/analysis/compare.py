@@ -6,7 +6,7 @@ indicators "closer to the range"); this module only counts and phrases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from zhixiao.analysis import ranges
@@ -15,7 +15,8 @@ from zhixiao.analysis import ranges
 @dataclass
 class Summary:
     total: int = 0
-    with_range: list[str] = field(default_factory=list)  # indicator ids that have a 合理区间
+    with_range: list[str] = field(default_factory=list)  # indicator ids whose 合理区间 judges the period
+    reference: list[str] = field(default_factory=list)  # an annual range, a shorter period: 仅供参考
     in_range: list[str] = field(default_factory=list)
     above: list[str] = field(default_factory=list)
     below: list[str] = field(default_factory=list)
@@ -29,8 +30,9 @@ class Summary:
     statuses: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {k: len(getattr(self, k)) for k in ("with_range", "in_range", "above", "below", "no_range",
-                                                      "no_value", "compared", "improved", "worsened", "unchanged")}
+        return {k: len(getattr(self, k)) for k in ("with_range", "reference", "in_range", "above", "below",
+                                                      "no_range", "no_value", "compared", "improved", "worsened",
+                                                      "unchanged")}
 
     def headline(self) -> str:
         """The customary one-liner (REFERENCE §1.2: "N项指标同比趋优", "X项指标优于合理区间")."""
@@ -43,6 +45,9 @@ class Summary:
         out = [i for i, st in self.statuses.items() if st in (ranges.ABOVE, ranges.BELOW)]  # row order
         if out:
             parts.append(f"{len(out)}项偏离区间（{self._list(out)}）")
+        if self.reference:
+            parts.append(f"另有{len(self.reference)}项的合理区间为年度区间，本期不足一年，仅供参考"
+                         f"（{self._list(self.reference)}）")
         if self.compared:
             s = f"同比可比{len(self.compared)}项，{len(self.improved)}项趋优"
             if self.worsened:
@@ -55,14 +60,16 @@ class Summary:
 
     def to_dict(self) -> dict:
         return {"headline": self.headline(), "sentence": self.sentence(), "counts": self.counts(),
-                **{k: getattr(self, k) for k in ("in_range", "above", "below", "no_range", "improved", "worsened")},
+                **{k: getattr(self, k) for k in ("in_range", "above", "below", "no_range", "reference", "improved",
+                                                 "worsened")},
                 "statuses": self.statuses}
 
 
-def summarize(result, group: dict | None = None) -> Summary:
+def summarize(result, group: dict | None = None, reference_only: Collection[str] = frozenset()) -> Summary:
     """Summary of the rows of an evaluator Result (or an iterable of rows) matching ``group``.
 
     Pass an ungrouped result, or ``group={"court_code": "冀0102"}`` to pick one court out of a grouped one.
+    ``reference_only``: indicator ids whose range does not judge the period (``ranges.reference_only``).
     """
     rows = getattr(result, "rows", result)
     s = Summary()
@@ -72,12 +79,12 @@ def summarize(result, group: dict | None = None) -> Summary:
         ind = r.indicator
         s.total += 1
         s.names[ind] = r.name
-        st = ranges.status(r)
+        st = ranges.status(r, ind not in reference_only)
         s.statuses[ind] = st
-        if r.range:
+        if r.range and ind not in reference_only:
             s.with_range.append(ind)
-        {ranges.IN_RANGE: s.in_range, ranges.ABOVE: s.above, ranges.BELOW: s.below,
-         ranges.NO_RANGE: s.no_range, ranges.NO_VALUE: s.no_value}[st].append(ind)
+        {ranges.IN_RANGE: s.in_range, ranges.ABOVE: s.above, ranges.BELOW: s.below, ranges.NO_RANGE: s.no_range,
+         ranges.NO_VALUE: s.no_value, ranges.REFERENCE: s.reference}[st].append(ind)
         if r.improved is True:
             s.improved.append(ind)
         elif r.improved is False:
@@ -89,8 +96,9 @@ def summarize(result, group: dict | None = None) -> Summary:
     return s
 
 
-def summarize_by_line(result, group: dict | None = None) -> dict[str, Summary]:
+def summarize_by_line(result, group: dict | None = None,
+                      reference_only: Collection[str] = frozenset()) -> dict[str, Summary]:
     """One summary per 条线 (刑事/民事/行政/执行/all), as reports give "民事条线N项指标处于合理区间"."""
     rows = list(getattr(result, "rows", result))
     lines = sorted({r.line for r in rows if r.line}, key=str)
-    return {ln: summarize([r for r in rows if r.line == ln], group) for ln in lines}
+    return {ln: summarize([r for r in rows if r.line == ln], group, reference_only) for ln in lines}

@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
                           "已按仅周末休息暂算并标注“暂定”。[/]")
 
         console.rule("[bold]4. 会商报告 / briefings")
-        from zhixiao.reports.briefing import write_briefing
+        from zhixiao.reports.render import write_briefing
 
         for start, end in BRIEFING_PERIODS:
             if end > as_of_d:

@@ -2,22 +2,41 @@
 
 Sections follow the published 质效通报 / 会商 structure (REFERENCE.md §5.1): 收结存 with 同比 → 质量/效率/效果
 with 区间达标 → 审限 and 长期未结 → 短板弱项 with attribution → targets and 数据测算 → 12368 / satisfaction /
-司法建议 → annex 员额法官审判质效统计表. Optional modules that are absent give "本节数据暂缺：…", never a crash.
-Judges and divisions are listed by name, never ranked (2024-09 SPC rule: 杜绝排名排序, REFERENCE §1.1).
+司法建议 → annex 员额法官审判质效统计表. Judges and divisions are listed by name, never ranked (2024-09 SPC
+rule: 杜绝排名排序, REFERENCE §1.1). Comparisons are the analysis layer's (``analysis.peers``, ``ranges``):
+a basic court against the basic courts, an annual 合理区间 judging only a year unless its entry says otherwise.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from zhixiao.analysis import ranges
+from zhixiao.analysis.attribution import attribute
+from zhixiao.analysis.compare import summarize
+from zhixiao.analysis.forecast import forecast_year_end
+from zhixiao.analysis.peers import LEVEL_NAMES, court_list, peer_group, pooled
+from zhixiao.analysis.targets import TARGET_INDICATORS, closings_needed, targets_progress
+from zhixiao.analysis.weak import Basis, find_weak, to_value
+from zhixiao.domain.courts import court_name as registry_court_name
 from zhixiao.errors import UserError
+from zhixiao.metrics.catalogue import load_profile
+from zhixiao.metrics.evaluate import evaluate
+from zhixiao.metrics.filters import Compiler, Period
+from zhixiao.metrics.series import monthly
 from zhixiao.reports import narrative as nv
 from zhixiao.reports.model import Briefing, Chart, Column, Section, Table
+from zhixiao.services.hotline import hotline_stats
+from zhixiao.services.satisfaction import satisfaction_stats
+from zhixiao.services.suggestions import suggestion_stats
+from zhixiao.store.ops import session_factory
+from zhixiao.supervision.deadlines import deadline_table
+from zhixiao.supervision.pending import FOUR_FLAGS, four_pending
 
 CASELOAD = ("carried_over", "new_cases", "received", "closed", "pending", "closure_rate", "clearance_ratio")
 LONG_PENDING = ("long_pending_12m", "long_pending_24m", "long_pending_36m")
@@ -27,35 +46,16 @@ QUALITY_GROUPS = ("质量", "效率", "效果")
 UNIT_KINDS = {"court": "法院", "division": "部门", "judge": "法官"}
 BASE_PROFILE = "court-classic"  # the profile that defines the glossary ids (DESIGN.md)
 PENDING_STATUSES = ("正常", "临近", "超审限", "扣除中", "中止中", "不计审限")
-
-
-def _optional(module: str, attr: str) -> Callable | None:
-    """An API of a module another engineer may not have written yet (None when absent)."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    return getattr(mod, attr, None)
-
-
-def _rowdict(r) -> dict[str, Any]:
-    return {"indicator": r.indicator, "name": r.name, "unit": r.unit, "line": r.line, "group_name": r.group_name,
-            "value": r.value, "numerator": r.numerator, "denominator": r.denominator, "previous": r.previous,
-            "yoy": r.yoy, "yoy_unit": r.yoy_unit, "range": r.range, "in_range": r.in_range,
-            "improved": r.improved, "direction": r.direction}
+LONG_PENDING_LABELS = {"long_pending_12m": "超12个月未结", "long_pending_24m": "超24个月未结",
+                       "long_pending_36m": "超36个月未结"}
+REFERENCE_NOTE = "年度区间，仅供参考"
 
 
 def _court_name(engine, court_code: str) -> str:
-    fn = _optional("zhixiao.domain.courts", "court_name")
-    if fn:
-        try:
-            name = fn(court_code)
-            if name:
-                return name
-        except Exception:  # noqa: BLE001 — unknown code: fall back to the name in the data
-            pass
+    """The registry's name (法院代字表); a code the registry cannot name keeps the name in the data."""
+    name = registry_court_name(court_code)
+    if name:
+        return name
     t = engine.cases
     df = t.filter(t.court_code == court_code).select("court_name").limit(1).execute()
     return str(df["court_name"].iloc[0]) if len(df) and df["court_name"].iloc[0] else court_code
@@ -82,8 +82,6 @@ class Collector:
         self._top: list = []  # Row objects of the court (or the city) for every indicator used
         self._by_line: list = []
         self._weak_list: list | None = None
-        from zhixiao.metrics.catalogue import load_profile
-
         root = engine.store.root
         self.catalogue = {i.id: i for i in load_profile(profile, end, data_dir=root)}
         # 收结存, 长期未结 and the annex use the glossary ids; a profile without them (spc-2024, courtools)
@@ -92,11 +90,28 @@ class Collector:
         base = self.catalogue if self.base_profile == profile else {
             i.id: i for i in load_profile(self.base_profile, end, data_dir=root)}
         self.ind = {**base, **self.catalogue}
+        # ids whose 合理区间 is annual while the period is shorter: shown, never judged (issue 13 §4)
+        self.reference_only = ranges.reference_only(self.ind.values(), start, end)
+        self.measures = {i: ranges.measure(ind) for i, ind in self.ind.items()}
+
+    def _rowdict(self, r) -> dict[str, Any]:
+        applies = r.indicator not in self.reference_only
+        return {"indicator": r.indicator, "name": r.name, "unit": r.unit, "line": r.line,
+                "group_name": r.group_name, "value": r.value, "numerator": r.numerator,
+                "denominator": r.denominator, "previous": r.previous, "yoy": r.yoy, "yoy_unit": r.yoy_unit,
+                "range": r.range, "range_applies": applies, "in_range": r.in_range if applies else None,
+                "improved": r.improved, "direction": r.direction, "measure": self.measures.get(r.indicator, "")}
+
+    def _judged(self, r) -> bool | None:
+        """A Row's 区间达标 for this period (None where the range is only a reference)."""
+        return None if r.indicator in self.reference_only else r.in_range
+
+    def _range_label(self, r: dict) -> str:
+        label = nv.fmt_range(r["range"], r["unit"])
+        return label if not r["range"] or r["range_applies"] else f"{label}（{REFERENCE_NOTE}）"
 
     # -- helpers ------------------------------------------------------------------------------------
     def evaluate(self, by=(), indicators=None, filters=None, compare="default"):
-        from zhixiao.metrics.evaluate import evaluate
-
         kw = dict(by=by, compare=self.compare if compare == "default" else compare,
                   filters=filters if filters is not None else self.filters)
         if not indicators:
@@ -125,7 +140,7 @@ class Collector:
         b = Briefing(self.court_code, court_name, self.scope, self.start, self.end, self.compare, self.profile,
                      title, subject)
         self._timed("totals", self._evaluate_main)
-        b.figures = {r.indicator: _rowdict(r) for r in self._top}
+        b.figures = {r.indicator: self._rowdict(r) for r in self._top}
         val = {k: (b.figures.get(k) or {}).get("value") or 0 for k in ("received", "new_cases", "closed")}
         if not val["received"] or not (val["new_cases"] or val["closed"]):
             where = "全市" if city else f"法院 {self.court_code}（{court_name}）"
@@ -138,7 +153,7 @@ class Collector:
         b.sections.append(self._timed("deadlines", self.deadlines, b))
         b.sections.append(weak)
         b.sections.append(self._timed("targets", self.targets, b))
-        services = self._timed("services", self.services)
+        services = self._timed("services", self.services)  # None: no ops DB or nothing in the period
         if services is not None:
             b.sections.append(services)
         b.annex = self._timed("annex", self.annex)
@@ -179,7 +194,7 @@ class Collector:
             for k, v in f.items()}))
         lines: dict[str, dict[str, dict]] = defaultdict(dict)
         for r in (r for r in self._by_line if r.indicator in CASELOAD):
-            lines[r.group.get("line") or "其他"][r.indicator] = _rowdict(r)
+            lines[r.group.get("line") or "其他"][r.indicator] = self._rowdict(r)
         parts = []
         for line in LINES + tuple(sorted(set(lines) - set(LINES))):
             if line in lines and lines[line].get("received", {}).get("value"):
@@ -196,7 +211,7 @@ class Collector:
         if self.scope == "city":
             courts: dict[tuple, dict] = defaultdict(dict)
             for r in (r for r in self._by_court if r.indicator in CASELOAD):
-                courts[(r.group.get("court_code"), r.group.get("court_name"))][r.indicator] = _rowdict(r)
+                courts[(r.group.get("court_code"), r.group.get("court_name"))][r.indicator] = self._rowdict(r)
             crow = [{"label": f"{name or code}", **_flat(d)}
                     for (code, name), d in sorted(courts.items(), key=lambda kv: tuple(map(str, kv[0])))
                     if (d.get("received") or {}).get("value") or (d.get("closed") or {}).get("value")]
@@ -206,7 +221,8 @@ class Collector:
         return sec
 
     def _caseload_ranges(self) -> dict[str, tuple]:
-        return {i: self.ind[i].range for i in CASELOAD if i in self.ind and self.ind[i].range}
+        return {i: self.ind[i].range for i in CASELOAD
+                if i in self.ind and self.ind[i].range and i not in self.reference_only}
 
     def _caseload_columns(self, label: str) -> list[Column]:
         cols = [Column("label", label), Column("carried_over", "旧存", "count"), Column("new_cases", "新收", "count")]
@@ -224,8 +240,6 @@ class Collector:
 
     def _trend(self) -> Chart:
         """Monthly 新收/结案/未结 and, with 同比, the same months a year earlier (one engine query)."""
-        from zhixiao.metrics.series import monthly
-
         rows = monthly(self.engine, self.start, self.end, self.filters, profile=self.base_profile,
                        previous_year=bool(self.compare))
         series: dict[str, list] = {name: [r[key] for r in rows] for key, name in _TREND}
@@ -242,22 +256,19 @@ class Collector:
         sec = Section("quality", "审判质量、效率、效果指标")
         ids = [i for i, ind in self.catalogue.items() if ind.group in QUALITY_GROUPS]
         raw = [r for r in self._top if r.indicator in set(ids)]
-        rows = [_rowdict(r) for r in raw]
+        rows = [self._rowdict(r) for r in raw]
         b.figures.update({r["indicator"]: r for r in rows})
-        assessed = [r for r in rows if r["in_range"] is not None]
-        improved = sum(1 for r in rows if r["improved"]) if self.compare else None
-        sentence = nv.summary_sentence(len(assessed), sum(1 for r in assessed if r["in_range"]), improved)
-        summarize = _optional("zhixiao.analysis.compare", "summarize")
-        if summarize and raw:
-            sentence = summarize(raw).sentence()
-        sec.paragraphs.append(sentence)
+        if raw:
+            sec.paragraphs.append(summarize(raw, reference_only=self.reference_only).sentence())
+        else:
+            sec.paragraphs.append(nv.summary_sentence(0, 0, 0 if self.compare else None))
         cells: dict[str, dict[str, Any]] = defaultdict(dict)
         for r in (r for r in self._by_line if r.indicator in set(ids)):
             cells[r.indicator][r.group.get("line")] = r
         b.figures["by_line"] = {i: {ln: r.value for ln, r in d.items()} for i, d in cells.items()}
         per_line = []
         for line in LINES:
-            lr = [d[line] for d in cells.values() if line in d and d[line].in_range is not None]
+            lr = [d[line] for d in cells.values() if line in d and self._judged(d[line]) is not None]
             if lr:
                 per_line.append(f"{line}条线{len(lr)}项有合理区间的指标中{sum(1 for r in lr if r.in_range)}项达标")
         if per_line:
@@ -275,39 +286,19 @@ class Collector:
                 if r["value"] is not None and (r["in_range"] is False or r["improved"] is False):
                     sub.paragraphs.append(nv.indicator_sentence(
                         f"{'' if r['line'] == 'all' else r['line']}{r['name']}", r["value"], r["unit"],
-                        r["previous"] if self.compare else None, r["range"], r["in_range"]))
+                        r["previous"] if self.compare else None, r["range"], r["in_range"], measure=r["measure"]))
             if not sub.paragraphs:
                 sub.paragraphs.append(f"{g}类{len(gr)}项指标均处于合理区间或同比未变差。")
             sub.tables.append(self._indicator_table(f"{g}指标", gr))
             sub.tables.append(self._line_table(f"{g}指标（按条线）", gr))
-            ranged = [r for r in gr if r["range"] and r["value"] is not None and r["unit"] == "rate"]
+            ranged = [r for r in gr if r["range"] and r["range_applies"] and r["value"] is not None
+                      and r["unit"] == "rate"]
             if ranged:
                 sub.charts.append(Chart("range", f"{g}指标与合理区间", [_ind_label(r) for r in ranged],
                                         {"数值": [r["value"] for r in ranged]}, [tuple(r["range"]) for r in ranged],
                                         unit="rate", key=f"range_{g}"))
             sec.subsections.append(sub)
         return sec
-
-    def _city_values(self, ids: list[str]) -> dict[str, Any]:
-        """City values pooled from the by-court numerators/denominators (every case and judge belongs to one
-        court, so sums are exact); indicators counting distinct values are evaluated directly."""
-        from types import SimpleNamespace
-
-        from zhixiao.metrics.evaluate import compute_value
-
-        pooled = [i for i in ids if not any("distinct" in sp for sp in self.ind[i].specs())]
-        out: dict[str, Any] = {}
-        for i in pooled:
-            rs = [r for r in self._by_court if r.indicator == i and r.numerator is not None]
-            if not rs:
-                continue
-            num = sum(r.numerator or 0 for r in rs)
-            den = sum(r.denominator or 0 for r in rs) if self.ind[i].denominator else None
-            out[i] = SimpleNamespace(indicator=i, value=compute_value(self.ind[i], num, den))
-        rest = [i for i in ids if i not in pooled]
-        for r in (self.evaluate((), rest, filters={}, compare=None) if rest else []):
-            out[r.indicator] = r
-        return out
 
     def _line_table(self, title: str, rows: list[dict]) -> Table:
         """Indicator × 条线 matrix; a cell is "—" where the indicator has no cases of that line."""
@@ -318,21 +309,23 @@ class Collector:
         for r in rows:
             d = self._line_cells.get(r["indicator"], {})
             vals = {line: d[line].value if line in d else None for line in LINES}
-            bad = [line for line in LINES if line in d and d[line].in_range is False]
-            out.append({"name": _ind_label(r), "unit": r["unit"], "range": r["range"], "all": r["value"], **vals,
-                        "range_label": nv.fmt_range(r["range"], r["unit"]), "flags": "、".join(bad) or "—"})
+            bad = [line for line in LINES if line in d and self._judged(d[line]) is False]
+            out.append({"name": _ind_label(r), "unit": r["unit"], "range": r["range"] if r["range_applies"] else None,
+                        "all": r["value"], **vals, "range_label": self._range_label(r), "flags": "、".join(bad) or "—"})
         return Table(title, cols, out)
 
     def _indicator_table(self, title: str, rows: list[dict]) -> Table:
         cols = [Column("name", "指标"), Column("line_label", "条线"), Column("value", "数值", "value"),
                 Column("range_label", "合理区间"), Column("flag", "是否达标", "flag")]
         if self.compare:
-            cols += [Column("previous", "上年同期", "value"), Column("yoy", "同比", "yoy"),
-                     Column("trend", "同比趋势")]
+            cols += [Column("previous", "上年同期", "value"), Column("change", "同比增减", "delta"),
+                     Column("yoy", "同比", "yoy"), Column("trend", "同比趋势")]
         out = []
         for r in rows:
-            out.append({**r, "line_label": "综合" if r["line"] == "all" else r["line"],
-                        "range_label": nv.fmt_range(r["range"], r["unit"]),
+            change = None if r["value"] is None or r["previous"] is None else r["value"] - r["previous"]
+            out.append({**r, "change": change * 100 if change is not None and r["unit"] == "rate" else change, "line_label": "综合" if r["line"] == "all" else r["line"],
+                        "range": r["range"] if r["range_applies"] else None,  # no red cell for a reference
+                        "range_label": self._range_label(r),
                         "flag": {True: "是", False: "否", None: "—"}[r["in_range"]],
                         "trend": {True: "趋优", False: "趋差", None: "持平/无可比"}[r["improved"]]})
         return Table(title, cols, out, flag_key="flag")
@@ -342,7 +335,7 @@ class Collector:
         sec = Section("deadlines", "审限管理与长期未结案件")
         lp = {i: b.figures[i] for i in LONG_PENDING if i in b.figures}
         if lp:
-            tiers = "、".join(f"超{i[13:15]}个月未结{nv.fmt_count(lp[i]['value'])}件" for i in LONG_PENDING if i in lp)
+            tiers = "、".join(f"{LONG_PENDING_LABELS[i]}{nv.fmt_count(lp[i]['value'])}件" for i in LONG_PENDING if i in lp)
             sec.paragraphs.append(f"截至{self.end.month}月{self.end.day}日，{b.subject}{tiers}。")
             by_div = (self.evaluate(("court", "division"), ["pending", *LONG_PENDING], compare=None)
                       if self.scope == "city" else self._division_rows(["pending", *LONG_PENDING]))
@@ -351,25 +344,19 @@ class Collector:
                 divs[(r.group.get("court_name") or "", r.group.get("division") or "（未分配）")][r.indicator] = r.value
             cols = ([Column("court", "法院")] if self.scope == "city" else []) + [
                 Column("division", "承办部门"), Column("pending", "未结", "count")] + [
-                Column(i, f"超{i[13:15]}个月未结", "count") for i in LONG_PENDING if i in lp]
+                Column(i, LONG_PENDING_LABELS[i], "count") for i in LONG_PENDING if i in lp]
             rows = [{"court": c, "division": d, **v} for (c, d), v in sorted(divs.items())
                     if v.get("pending")]
             sec.tables.append(Table("未结及长期未结案件（按部门）", cols, rows))
         else:
             sec.paragraphs.append(nv.missing_note("长期未结案件", f"指标体系“{self.profile}”未定义 long_pending_12m"))
-        deadline_table = _optional("zhixiao.supervision.deadlines", "deadline_table")
-        if deadline_table is None:
-            sec.paragraphs.append(nv.missing_note("审限状态分布", "审限模块 zhixiao.supervision.deadlines 尚未安装"))
-        else:
-            sec.subsections.append(self._deadline_status(deadline_table, b))
-        four = self._four_pending()
-        if four is not None:
-            sec.subsections.append(four)
+        sec.subsections.append(self._deadline_status(b))
+        sec.subsections.append(self._four_pending())
         return sec
 
-    def _deadline_status(self, deadline_table, b: Briefing) -> Section:
+    def _deadline_status(self, b: Briefing) -> Section:
         sub = Section("deadline_status", "未结案件审限状态")
-        df = self._pending_deadlines(deadline_table)
+        df = self._pending_deadlines()
         counts = {str(k): int(v) for k, v in df["status"].value_counts().items()}
         b.figures["deadline_status"] = counts
         total = sum(counts.values())
@@ -381,17 +368,11 @@ class Collector:
                                                Column("share", "占比", "rate")], rows))
         return sub
 
-    def _four_pending(self) -> Section | None:
+    def _four_pending(self) -> Section:
         """四项未结: pending cases in 延长 / 中止 / 中断 / 扣除审限 status (REFERENCE §2.2), from the
         supervision module's list over the 审限 table, counted per division."""
-        deadline_table = _optional("zhixiao.supervision.deadlines", "deadline_table")
-        four_pending = _optional("zhixiao.supervision.pending", "four_pending")
-        flags = _optional("zhixiao.supervision.pending", "FOUR_FLAGS")
-        if deadline_table is None or four_pending is None:
-            return Section("four_pending", "四项未结案件",
-                           missing=nv.missing_note("四项未结清单", "审限监管模块 zhixiao.supervision 尚未提供 four_pending"))
         df = four_pending(self._pending_scope(deadline_table(self.engine, self.end))).execute()
-        names = {k: f"{v}审限未结" if v in ("延长", "扣除") else f"{v}未结" for k, v in flags.items()}
+        names = {k: f"{v}审限未结" if v in ("延长", "扣除") else f"{v}未结" for k, v in FOUR_FLAGS.items()}
         keys = ["court_code", "division"] if self.scope == "city" else ["division"]
         df["division"] = df["division"].fillna("（未分配）")
         for k in names:
@@ -414,15 +395,13 @@ class Collector:
     def _pending_scope(self, t):
         """Rows of the 审限 table that are in the 未结 figure: this court, pending at the period end, with the
         indicator's own exclusions (诉前调确, 执保 …) — so the 审限 counts add up to the 未结 of 收结存."""
-        from zhixiao.metrics.filters import Compiler, Period
-
         if self.filters:
             t = t.filter(t.court_code == self.court_code)
         pend = self.ind["pending"]
         comp = Compiler(t, Period(self.start, self.end, self.end), "cases")
         return t.filter(comp.where(pend.numerator, pend.line, pend.exclusion_rules))
 
-    def _pending_deadlines(self, deadline_table):
+    def _pending_deadlines(self):
         """Pending cases at the period end with their 审限 columns (one engine query, cached)."""
         if self._pending_df is None:
             t = self._pending_scope(deadline_table(self.engine, self.end))
@@ -433,36 +412,50 @@ class Collector:
     # -- 四、短板弱项 ----------------------------------------------------------------------------------
     def weak(self, b: Briefing) -> Section:
         sec = Section("weak", "短板弱项分析")
-        find_weak = _optional("zhixiao.analysis.weak", "find_weak")
-        if find_weak is None:
-            return self._weak_fallback(b, sec, "分析模块 zhixiao.analysis 尚未提供 find_weak")
-        weak = self._weak_city(find_weak) if self.scope == "city" else self._weak(find_weak)
-        b.figures["weak"] = {"indicators": [w.indicator for w in weak]}
-        if not weak:
-            sec.paragraphs.append("本期各项指标均处于合理区间、不劣于全市和同级法院且同比未变差，未发现短板弱项。")
-            return sec
-        basis = "合理区间和上年同期" if self.scope == "city" else "合理区间、全市及同级法院水平和上年同期"
+        quality = set(self._quality_ids())
+        reference = [i for i in self._quality_ids() if i in self.reference_only]
+        if self.scope == "city":
+            weak, basis = self._weak_city(), Basis()
+        else:
+            weak, basis = self._weak()
+        b.figures["weak"] = {"indicators": [w.indicator for w in weak], "city_courts": list(basis.city_courts),
+                             "peer_courts": list(basis.peer_courts), "reference_only": reference}
         whole = "全市" if self.scope == "city" else "全院"
-        sec.paragraphs.append(f"经比对{basis}，本期共有{len(weak)}项短板弱项指标："
+        refs = (["合理区间"] if any(self.ind[i].range and i not in self.reference_only for i in quality) else [])
+        if basis.city_courts:
+            refs.append(f"{basis.city_label}平均")
+        if basis.peer_courts:
+            refs.append(f"{basis.peer_label}平均")
+        if self.compare:
+            refs.append("上年同期")
+        if self.scope == "court":
+            sec.paragraphs.append(self._basis_sentence(basis))
+        if reference:
+            sec.paragraphs.append(
+                f"本期不足一个自然年度，{'、'.join(self.ind[i].name for i in reference)}的合理区间为年度区间，"
+                f"仅供参考，不据以认定短板；本期与上年同期比较。")
+        if not weak:
+            sec.paragraphs.append(f"经比对{_and(refs) or '现有参照'}，本期未发现短板弱项。")
+            return sec
+        sec.paragraphs.append(f"经比对{_and(refs)}，本期共有{len(weak)}项短板弱项指标："
                               + "、".join(_ind_label(self._weak_dict(w)) for w in weak) + "。")
         rows = []
         for n, w in enumerate(weak, start=1):
             reasons = "；".join(r.text for r in w.reasons)
             label = _ind_label(self._weak_dict(w))
             if not reasons.startswith(w.name):
-                reasons = f"{label}为{nv.fmt_value(w.value, w.unit)}" + (f"，{reasons}" if reasons else "")
+                reasons = f"{label}为{_fmt(w.value, w.unit, w.measure)}" + (f"，{reasons}" if reasons else "")
             sec.paragraphs.append(f"{n}.{reasons}。")
             parts = []
             for kind, lines in w.attribution.items():
                 moving = [a for a in lines if a.harm > 0][:3]
                 if moving:
-                    who = UNIT_KINDS[kind]
-                    parts.append(f"{who}层面主要是" + "、".join(
-                        f"{a.unit_name or a.unit}（{nv.fmt_value(a.value, w.unit)}）" for a in moving))
+                    parts.append(f"{UNIT_KINDS[kind]}层面主要是" + "、".join(
+                        f"{a.unit_name or a.unit}（{_fmt(a.value, w.unit, w.measure)}）" for a in moving))
                 for a in lines:
-                    rows.append({"indicator_name": _ind_label(self._weak_dict(w)), "kind": UNIT_KINDS[kind], "unit_name": a.unit_name or a.unit, "value": a.value, "unit": w.unit,
-                                 "value_without": a.value_without, "impact": a.impact, "impact_unit": w.unit,
-                                 "explanation": a.explanation})
+                    rows.append({"indicator_name": label, "kind": UNIT_KINDS[kind], "unit_name": a.unit_name or a.unit,
+                                 "value": a.value, "unit": w.unit, "value_without": a.value_without,
+                                 "impact": a.impact, "impact_unit": w.unit, "explanation": a.explanation})
             if parts:
                 sec.paragraphs.append("影响较大的：" + "；".join(parts) + "（逐项测算见下表）。")
         cols = [Column("indicator_name", "短板指标"), Column("kind", "归因层级"), Column("unit_name", "部门/法官"),
@@ -473,25 +466,41 @@ class Collector:
         if first:
             w, kind, lines = first
             scale = 100 if w.unit == "rate" else 1
+            unit = {"rate": "百分点", "days": "天"}.get(w.unit, w.measure)
             sec.charts.append(Chart("bars", f"{_ind_label(self._weak_dict(w))}：各{UNIT_KINDS[kind]}的影响",
                                     [a.unit_name or a.unit for a in lines],
-                                    {("影响（百分点）" if w.unit == "rate" else "影响"): [a.harm * scale for a in lines]},
+                                    {(f"影响（{unit}）" if unit else "影响"): [a.harm * scale for a in lines]},
                                     key="attribution"))
         return sec
 
-    def _weak(self, find_weak) -> list:
+    def _basis_sentence(self, basis: Basis) -> str:
+        """Which courts every reference contains (like with like: a court against its own level)."""
+        names = {r.group.get("court_code"): r.group.get("court_name") for r in self._by_court}
+        group = peer_group(self.court_code, names)
+        level = LEVEL_NAMES[group.level]
+        if not basis.city_courts:
+            text = f"比较口径：数据中没有与本院同级的其他{level}，本期不与其他法院比较"
+        else:
+            text = (f"比较口径：{basis.city_label}平均为{len(basis.city_courts)}家{level}"
+                    f"（{court_list(basis.city_courts, names)}）案件合并计算的数值；{basis.peer_label}平均为本院以外"
+                    f"{len(basis.peer_courts)}家{level}各自数值的算术平均")
+        if group.apart:
+            text += f"；{court_list(group.apart, names)}与本院不同级，数据单独列示，不计入任何平均"
+        return text + "。"
+
+    def _weak(self) -> tuple[list, Basis]:
         """``zhixiao.analysis.weak.weak_indicators`` composed from its pure parts over rows already
         evaluated (the by-court evaluation of the quality section), so the briefing evaluates each
         indicator once; attribution evaluates only the weak indicators, by division and by judge."""
-        from zhixiao.analysis.attribution import attribute
-
-        court_rows = [r for r in self._by_court if r.group.get("court_code") == self.court_code]
-        peer_rows = [r for r in self._by_court if r.group.get("court_code") != self.court_code]
-        ids = sorted({r.indicator for r in court_rows})
         quality = set(self._quality_ids())
-        court_rows = [r for r in court_rows if r.indicator in quality]
-        peer_rows = [r for r in peer_rows if r.indicator in quality]
-        weak = find_weak(court_rows, self._city_values(sorted(quality & set(ids))), peer_rows)
+        rows = [r for r in self._by_court if r.indicator in quality]
+        group = peer_group(self.court_code, {r.group.get("court_code") for r in self._by_court})
+        basis = Basis.of(group)
+        city = pooled(rows, self.ind, basis.city_courts, lambda ids, courts: self.evaluate(
+            (), ids, filters={"court_code": courts}, compare=None)) if basis.city_courts else {}
+        weak = find_weak([r for r in rows if r.group.get("court_code") == self.court_code], city,
+                         [r for r in rows if r.group.get("court_code") in basis.peer_courts], basis=basis,
+                         reference_only=self.reference_only, measures=self.measures)
         wids = [w.indicator for w in weak]
         for kind, key, name_key in (("division", "division", "division"), ("judge", "judge_id", "judge_name")):
             if not wids:
@@ -499,69 +508,42 @@ class Collector:
             res = (self._judge_rows(wids) if kind == "judge"
                    else self._division_rows([*wids, "pending", *LONG_PENDING]))
             for w in weak:
-                ind = self.ind[w.indicator]
                 units = [{"unit": r.group.get(key), "unit_name": r.group.get(name_key), "value": r.value,
                           "numerator": r.numerator, "denominator": r.denominator}
                          for r in res if r.indicator == w.indicator and r.group.get(key) is not None]
-                w.attribution[kind] = attribute(
-                    w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit, direction=w.direction,
-                    rng=w.range, unit_kind=kind,
-                    to_value=lambda raw, s=ind.scale, c=ind.complement: s * (1 - raw) if c else s * raw)[:5]
-        return weak
+                w.attribution[kind] = self._attribute(w, units, kind)
+        return weak, basis
 
-    def _weak_city(self, find_weak) -> list:
+    def _attribute(self, w, units: list[dict], kind: str) -> list:
+        return attribute(w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit, direction=w.direction,
+                         rng=w.range, unit_kind=kind, to_value=to_value(self.ind[w.indicator]),
+                         measure=w.measure)[:5]
+
+    def _weak_city(self) -> list:
         """City scope: the city's weak indicators (range, 同比) attributed to its courts — from the rows
         already evaluated by court, so no further evaluation."""
-        from zhixiao.analysis.attribution import attribute
-
         quality = set(self._quality_ids())
-        weak = find_weak([r for r in self._top if r.indicator in quality])
+        weak = find_weak([r for r in self._top if r.indicator in quality], reference_only=self.reference_only,
+                         measures=self.measures)
         for w in weak:
-            ind = self.ind[w.indicator]
             units = [{"unit": r.group.get("court_code"), "unit_name": r.group.get("court_name"), "value": r.value,
                       "numerator": r.numerator, "denominator": r.denominator}
                      for r in self._by_court if r.indicator == w.indicator]
-            w.attribution["court"] = attribute(
-                w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit, direction=w.direction,
-                rng=w.range, unit_kind="court",
-                to_value=lambda raw, s=ind.scale, c=ind.complement: s * (1 - raw) if c else s * raw)[:5]
+            w.attribution["court"] = self._attribute(w, units, "court")
         return weak
 
     def _weak_dict(self, w) -> dict:
         ind = self.ind.get(w.indicator)
         return {"name": w.name, "line": ind.line if ind else "all"}
 
-    def _weak_fallback(self, b: Briefing, sec: Section, missing: str | None) -> Section:
-        """City scope (or no analysis module): out-of-range and worsening indicators from the evaluator."""
-        if missing:
-            sec.paragraphs.append(nv.missing_note("短板归因到部门和法官", missing))
-        rows = [r for r in b.figures.values() if isinstance(r, dict) and r.get("group_name") in QUALITY_GROUPS]
-        out = [r for r in rows if r.get("in_range") is False]
-        worse = [r for r in rows if r.get("improved") is False and r.get("in_range") is not False]
-        if out:
-            sec.paragraphs.append("未处于合理区间的指标：" + "；".join(
-                nv.indicator_sentence(_ind_label(r), r["value"], r["unit"], None, r["range"], False).rstrip("。")
-                for r in out) + "。")
-        if worse:
-            sec.paragraphs.append("同比趋差的指标：" + "；".join(
-                nv.indicator_sentence(_ind_label(r), r["value"], r["unit"], r["previous"]).rstrip("。")
-                for r in worse) + "。")
-        if not out and not worse:
-            sec.paragraphs.append("本期各项指标均处于合理区间且同比未变差，未发现短板弱项。")
-        return sec
-
     # -- 五、目标与数据测算 ------------------------------------------------------------------------------
     def targets(self, b: Briefing) -> Section:
         sec = Section("targets", "目标进度与数据测算")
-        fn = _optional("zhixiao.analysis.forecast", "forecast_year_end")
-        if fn is None:
-            sec.missing = nv.missing_note("年末数据测算", "分析模块 zhixiao.analysis 尚未提供 forecast_year_end")
-            return sec
         year_end = self.end >= date(self.end.year, 12, 31)
         if year_end:
             sec.paragraphs.append(f"统计期已至{self.end.year}年年末，年末数据以本报告实际数为准，不再测算。")
         else:
-            self._forecast(fn, b, sec)
+            self._forecast(b, sec)
         progress = self._targets_progress()
         if progress:
             units = _target_units()
@@ -583,10 +565,10 @@ class Collector:
             sec.paragraphs.append("本院尚未在系统中设置年度目标（可用 zhixiao targets set 设置）。")
         return sec
 
-    def _forecast(self, fn, b: Briefing, sec: Section) -> None:
+    def _forecast(self, b: Briefing, sec: Section) -> None:
         """Year-end 数据测算 from the stock-flow forecast of the analysis module."""
         code = None if self.scope == "city" else self.court_code
-        fc = fn(self.engine, code, self.end)
+        fc = forecast_year_end(self.engine, code, self.end)
         b.figures["forecast"] = {k: getattr(fc, k).point for k in ("new_cases", "closed", "pending", "closure_rate",
                                                                    "clearance_ratio")}
 
@@ -613,11 +595,7 @@ class Collector:
     def _closings_needed(self, rate: float) -> Section:
         """Per judge: closings still needed for the 结案率 target and per remaining working day."""
         sub = Section("closings_needed", "实现结案率目标尚需结案（按法官）")
-        fn = _optional("zhixiao.analysis.targets", "closings_needed")
-        if fn is None:
-            sub.missing = nv.missing_note("逐人结案测算", "分析模块未提供 closings_needed")
-            return sub
-        rows = fn(self.engine, self.court_code, self.end, rate)
+        rows = closings_needed(self.engine, self.court_code, self.end, rate)
         need = sum(r["needed"] for r in rows)
         days = rows[0]["workdays_left"] if rows else 0
         sub.paragraphs.append(f"按结案率目标{nv.fmt_percent(rate)}测算，全院年内尚需结案{need}件，"
@@ -634,17 +612,14 @@ class Collector:
             return False
         url = self.settings.ops_url
         if url.startswith("sqlite:///"):
-            from pathlib import Path
-
             return Path(url.removeprefix("sqlite:///")).is_file()
         return True
 
     def _targets_progress(self) -> list[dict]:
-        fn = _optional("zhixiao.analysis.targets", "targets_progress")
-        if fn is None or self.scope == "city" or not self._ops_available():
+        if self.scope == "city" or not self._ops_available():
             return []
         try:
-            return fn(self.settings, self.engine, self.court_code, self.end.year, self.end)
+            return targets_progress(self.settings, self.engine, self.court_code, self.end.year, self.end)
         except Exception as exc:  # noqa: BLE001 — no ops DB / not migrated: the briefing goes on without targets
             if type(exc).__module__.startswith("sqlalchemy"):
                 return []
@@ -653,22 +628,15 @@ class Collector:
     # -- 六、诉讼服务 ----------------------------------------------------------------------------------
     def services(self) -> Section | None:
         """12368 / satisfaction / 司法建议 — only when the ops DB holds figures for the period."""
-        fns = {k: _optional(f"zhixiao.services.{m}", f"{k}_stats")
-               for k, m in (("hotline", "hotline"), ("satisfaction", "satisfaction"), ("suggestion", "suggestions"))}
-        if not any(fns.values()):
-            return Section("services", "诉讼服务与司法建议",
-                           missing=nv.missing_note("12368热线、满意度和司法建议", "诉讼服务模块 zhixiao.services 尚未安装"))
+        fns = {"hotline": hotline_stats, "satisfaction": satisfaction_stats, "suggestion": suggestion_stats}
         if not self._ops_available():
             return None
         code = None if self.scope == "city" else self.court_code
         stats: dict[str, dict] = {}
         try:
-            from zhixiao.store.ops import session_factory
-
             with session_factory(self.settings.ops_url)() as session:
                 for k, fn in fns.items():
-                    if fn is not None:
-                        stats[k] = fn(session, code, self.start, self.end)
+                    stats[k] = fn(session, code, self.start, self.end)
         except Exception as exc:  # noqa: BLE001 — no ops DB / tables yet: nothing to report
             if type(exc).__module__.startswith("sqlalchemy"):
                 return None
@@ -719,7 +687,8 @@ class Collector:
             note = None if out else "各表按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）。"
             out.append(Table(f"员额法官审判质效统计表（{prefix}{div}）", cols, tables[(_code, cname, div)],
                              note=note,
-                             ranges={i: self.ind[i].range for i in ids if self.ind[i].range}))
+                             ranges={i: self.ind[i].range for i in ids
+                                     if self.ind[i].range and i not in self.reference_only}))
         return out
 
     def _judge_rows(self, ids: list[str]) -> list:
@@ -762,8 +731,7 @@ _TREND = (("new_cases", "新收"), ("closed", "结案"), ("pending_end", "未结
 
 
 def _target_units() -> dict[str, str]:
-    units = _optional("zhixiao.analysis.targets", "TARGET_INDICATORS") or {}
-    return {k: v[1] for k, v in units.items()}
+    return {k: v[1] for k, v in TARGET_INDICATORS.items()}
 
 
 def _flat(d: dict[str, dict]) -> dict[str, Any]:
@@ -773,6 +741,17 @@ def _flat(d: dict[str, dict]) -> dict[str, Any]:
         out[f"{k}_yoy"] = v["yoy"]
         out[f"{k}_yoy_unit"] = v["yoy_unit"]
     return out
+
+
+def _and(items: list[str]) -> str:
+    """"A、B和C"."""
+    return "、".join(items[:-1]) + "和" + items[-1] if len(items) > 1 else "".join(items)
+
+
+def _fmt(v: Any, unit: str, measure: str) -> str:
+    """A value with the word it is counted in (件 for counts and 人均结案数)."""
+    text = nv.fmt_value(v, unit)
+    return text + measure if unit in ("count", "ratio") and text != "—" else text
 
 
 def _ind_label(r: dict) -> str:
@@ -785,10 +764,3 @@ def collect(engine, court_code: str, start: date, end: date, *, scope: str = "co
     # The 审限 table is materialised once per engine by ``deadline_table`` itself (engine.cache).
     return Collector(engine, court_code, start, end, scope=scope, compare=compare, profile=profile,
                      settings=settings).collect()
-
-
-def write_briefing(settings, court_code: str, start: date, end: date, out_dir, **kw):
-    """Collect and write .docx/.xlsx/.pdf; see ``zhixiao.reports.render.write_briefing`` (iterable of paths)."""
-    from zhixiao.reports.render import write_briefing as _write
-
-    return _write(settings, court_code, start, end, out_dir, **kw)

@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt
 
 from zhixiao.reports import charts, narrative
 from zhixiao.reports.fonts import FontSet, font_set
-from zhixiao.reports.model import Briefing, Section, Table, cell_kind
+from zhixiao.reports.model import DELTA_KINDS, Briefing, Section, Table, cell_kind
 
 SIZE_TITLE = Pt(22)  # 二号
 SIZE_BODY = Pt(16)  # 三号
@@ -283,6 +283,9 @@ def cell_text(value, kind: str) -> str:
         return "—" if value is None else f"{value:+.2f}%"
     if kind == "signed":
         return "—" if value is None else f"{value:+.2f}"
+    if kind in DELTA_KINDS:
+        word, digits = DELTA_KINDS[kind]
+        return "—" if value is None else f"{value:+.{digits}f}{word}"
     if kind == "days":
         return narrative.fmt_decimal(value)
     return narrative.fmt_value(value, kind)

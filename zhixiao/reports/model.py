@@ -12,8 +12,11 @@ from typing import Any
 
 # Column kinds: "text", "flag" (是/否 达标), the indicator units (rate|ratio|days|count|yuan), "value"
 # (the row's own ``unit``) and "yoy" (the engine's 同比 number: 百分点 when the row's yoy unit is "pp",
-# else % change) — resolved per cell by ``cell_kind`` to a unit or "yoy_pp" / "yoy_pct".
-NUMERIC_KINDS = ("rate", "ratio", "days", "count", "yuan", "yoy_pp", "yoy_pct", "signed")
+# else % change) — resolved per cell by ``cell_kind`` to a unit or "yoy_pp" / "yoy_pct"; "delta" (a change in
+# the row's own unit, never a bare number: 个百分点 for rates — the cell holds points —, 天, 件, 件 per judge).
+DELTA_KINDS = {"delta_days": ("天", 2), "delta_count": ("件", 0), "delta_per": ("件", 2), "delta_yuan": ("元", 2),
+               "delta_ratio": ("", 2)}  # kind → (unit word, decimals); a ratio of like things has no unit
+NUMERIC_KINDS = ("rate", "ratio", "days", "count", "yuan", "yoy_pp", "yoy_pct", "signed", *DELTA_KINDS)
 
 
 @dataclass
@@ -33,6 +36,13 @@ def cell_kind(col: Column, row: dict[str, Any]) -> str:
         base = col.key[:-4] if col.key.endswith("_yoy") else None
         unit = row.get(f"{base}_yoy_unit") if base else row.get("yoy_unit")
         return "yoy_pp" if unit == "pp" else "yoy_pct"
+    if col.kind == "delta":
+        unit = row.get("unit")
+        if unit == "rate":
+            return "yoy_pp"
+        if unit == "ratio":
+            return "delta_per" if row.get("measure") else "delta_ratio"
+        return f"delta_{unit}"
     return col.kind
 
 

@@ -1,7 +1,9 @@
 """Chinese number style and sentences generated from numbers, so nothing in a briefing is typed by hand.
 
 Style follows the published 质效通报 examples (REFERENCE.md §5.1): counts as Arabic integers with 件,
-rates as percentages with two decimals, 同比 of counts/days in %, 同比 of rates in 个百分点.
+rates as percentages with two decimals, 同比 of rates in 个百分点; 同比 of counts, days and per-judge
+averages as the change in their own unit with the % change beside it ("同比增加3件（增长60.00%）") —
+never a bare difference (issue 13 §5).
 Pure functions: no I/O, no imports of our own modules.
 """
 
@@ -92,8 +94,10 @@ def fmt_range(rng: Any, unit: str) -> str:
     return "—"
 
 
-def yoy_phrase(current: Any, previous: Any, unit: str) -> str:
-    """同比 phrase. Rates: difference in 个百分点; counts/days/ratios: % change; zero/absent base said so."""
+def yoy_phrase(current: Any, previous: Any, unit: str, measure: str = "") -> str:
+    """同比 phrase. Rates: difference in 个百分点. Counts (件), days (天), money (万元) and ratios with a
+    ``measure`` (人均结案数: 件): the difference in that unit and the % change; a ratio of like things
+    (案-件比) has no unit and is given as its difference. Zero/absent base said so."""
     cur, prev = _num(current), _num(previous)
     if cur is None or prev is None:
         return "上年同期无可比数据"
@@ -102,32 +106,40 @@ def yoy_phrase(current: Any, previous: Any, unit: str) -> str:
         if diff == 0:
             return "与上年同期持平"
         return f"同比{'上升' if diff > 0 else '下降'}{abs(diff):.2f}个百分点"
-    if unit == "ratio":
+    if unit == "ratio" and not measure:
         diff = round(cur - prev, 2)
         if diff == 0:
             return "与上年同期持平"
         return f"同比{'上升' if diff > 0 else '下降'}{abs(diff):.2f}"
-    if prev == 0:
-        return "上年同期为0" if cur else "与上年同期持平"
-    pct = round((cur - prev) / abs(prev) * 100, 2)
-    if pct == 0:
+    amount = _amount(abs(cur - prev), unit, measure)
+    if cur == prev or amount.startswith(("0件", "0.00")):
         return "与上年同期持平"
-    verb = ("增加" if pct > 0 else "减少") if unit == "days" else ("上升" if pct > 0 else "下降")
-    return f"同比{verb}{abs(pct):.2f}%"
+    verb = "增加" if cur > prev else "减少"
+    if prev == 0:
+        return f"同比{verb}{amount}（上年同期为0）"
+    pct = (cur - prev) / abs(prev) * 100
+    return f"同比{verb}{amount}（{'增长' if pct > 0 else '下降'}{abs(pct):.2f}%）"
 
 
-def yoy_cell(current: Any, previous: Any, unit: str) -> str:
-    """Compact 同比 for tables: "+1.25个百分点", "-3.10%", "—"."""
+def _amount(diff: float, unit: str, measure: str) -> str:
+    if unit == "days":
+        return f"{diff:.2f}天"
+    if unit == "yuan":
+        return f"{diff / 10000:.2f}万元"
+    if unit == "count":
+        return f"{diff:.0f}件" if float(diff).is_integer() else f"{diff:.2f}件"
+    return f"{diff:.2f}{measure}"
+
+
+def yoy_cell(current: Any, previous: Any, unit: str, measure: str = "") -> str:
+    """Compact 同比 for tables: "+1.25个百分点", "+3件", "−4.20天", "—"."""
     cur, prev = _num(current), _num(previous)
     if cur is None or prev is None:
         return "—"
     if unit == "rate":
         return f"{(cur - prev) * 100:+.2f}个百分点"
-    if unit == "ratio":
-        return f"{cur - prev:+.2f}"
-    if prev == 0:
-        return "—"
-    return f"{(cur - prev) / abs(prev) * 100:+.2f}%"
+    sign = "+" if cur >= prev else "−"
+    return sign + _amount(abs(cur - prev), unit, measure)
 
 
 def period_label(start: date, end: date) -> str:
@@ -157,7 +169,7 @@ def short_period(start: date, end: date) -> str:
 def _clause(what: str, value: Any, previous: Any, unit: str, measure: str = "件") -> str:
     text = f"{what}{fmt_value(value, unit) if unit != 'count' else fmt_count(value) + measure}"
     if previous is not None:
-        text += f"，{yoy_phrase(value, previous, unit)}"
+        text += f"，{yoy_phrase(value, previous, unit, measure)}"
     return text
 
 
@@ -186,13 +198,19 @@ def caseload_sentence(subject: str, start: date, end: date, figures: dict[str, d
 
 
 def indicator_sentence(name: str, value: Any, unit: str, previous: Any = None, rng: Any = None,
-                       in_range: bool | None = None) -> str:
-    """One indicator: "审限内结案率为96.50%，同比上升1.20个百分点，处于合理区间（≥95.00%）。"."""
-    text = f"{name}为{fmt_value(value, unit)}{'件' if unit == 'count' else ''}"
+                       in_range: bool | None = None, *, measure: str = "") -> str:
+    """One indicator: "审限内结案率为96.50%，同比上升1.20个百分点，处于合理区间（≥95.00%）。".
+
+    ``measure`` is the word a count or per-judge ratio is counted in (件); a range given with
+    ``in_range`` None is an annual range the period cannot be judged against: "年度合理区间…，本期仅供参考"."""
+    measure = measure or ("件" if unit == "count" else "")
+    text = f"{name}为{fmt_value(value, unit)}{measure if unit in ('count', 'ratio') else ''}"
     if previous is not None:
-        text += f"，{yoy_phrase(value, previous, unit)}"
+        text += f"，{yoy_phrase(value, previous, unit, measure)}"
     if rng and in_range is not None:
         text += f"，{'处于' if in_range else '未处于'}合理区间（{fmt_range(rng, unit)}）"
+    elif rng:
+        text += f"，年度合理区间为{fmt_range(rng, unit)}，本期仅供参考"
     return text + "。"
 
 

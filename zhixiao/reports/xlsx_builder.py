@@ -11,7 +11,7 @@ from pathlib import Path
 import xlsxwriter
 
 from zhixiao.reports.fonts import font_set
-from zhixiao.reports.model import Briefing, Chart, Section, Table, cell_kind
+from zhixiao.reports.model import DELTA_KINDS, Briefing, Chart, Section, Table, cell_kind
 
 NUM_FORMATS = {
     "rate": "0.00%",
@@ -22,6 +22,8 @@ NUM_FORMATS = {
     "yoy_pp": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"',
     "yoy_pct": '+0.00"%";-0.00"%";0.00"%"',
     "signed": "+0.00;-0.00;0.00",
+    **{kind: "+{0}\"{1}\";-{0}\"{1}\";{0}\"{1}\"".format("0." + "0" * d if d else "0", word)
+       for kind, (word, d) in DELTA_KINDS.items()},
 }
 
 
