@@ -25,7 +25,7 @@ app = typer.Typer(
 # Order is the order in ``zhixiao --help``.
 COMMAND_MODULES = (
     "quickstart", "demo", "imports", "info", "casenum", "deadline", "supervise", "indicators", "targets",
-    "signals", "report", "services", "serve", "bench",
+    "signals", "report", "route", "hotline", "satisfaction", "suggestion", "ledger", "assess", "serve", "bench",
     "backup", "doctor", "db", "holidays",
 )
 

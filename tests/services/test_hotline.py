@@ -56,7 +56,7 @@ def test_import_link_stats_and_ladder(sql_url, tmp_path, cases):
     )
     with Session() as s, s.begin():
         r = hl.import_tickets(s, _csv(tmp_path, body, enc="gb18030"), COURT, cases=cases)
-        assert (r.imported, r.updated, r.linked) == (5, 0, 4)
+        assert (r.imported, r.rejected, r.linked) == (5, [], 4)
     with Session() as s:
         t1 = s.query(HotlineTicket).filter_by(ticket_no="T1").one()
         # linked to the case: the case's judge and division answer it
@@ -92,7 +92,9 @@ def test_import_link_stats_and_ladder(sql_url, tmp_path, cases):
         assert "T3" not in {i["ref"] for i in overdue_items(s, date(2026, 10, 16))}
 
 
-def test_xlsx_import_and_reimport_updates(sql_url, tmp_path, cases):
+def test_xlsx_import_and_reimport_refuses_stored_numbers(sql_url, tmp_path, cases):
+    """Re-importing a ticket number already stored leaves the stored ticket as it is and names the row
+    (issue 13 §6: a register refuses a duplicate key; it used to overwrite the ticket)."""
     Session = session_factory(sql_url)
     wb = Workbook()
     ws = wb.active
@@ -105,8 +107,11 @@ def test_xlsx_import_and_reimport_updates(sql_url, tmp_path, cases):
         assert hl.import_tickets(s, p, COURT, cases=cases).imported == 1
     with Session() as s, s.begin():
         r = hl.import_tickets(s, p, COURT, cases=cases)
-        assert (r.imported, r.updated) == (0, 1)
+        assert (r.imported, r.rejected) == (0, [
+            "第 2 行：12368 工单登记簿中已有工单编号“X1”（冀0123，受理于 2026-03-02 09:00），未重复登记；"
+            "如需修改该记录，请用 zhixiao hotline update X1。"])
         t = s.query(HotlineTicket).one()
+        # 3-2 is a Monday; 案件查询 is due 1 working day later
         assert (t.caller_phone, t.assignee, t.due_date) == ("13812345678", "李某", date(2026, 3, 3))
 
 

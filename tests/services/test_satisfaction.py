@@ -67,5 +67,5 @@ def test_import_ratings_names_bad_row(tmp_path):
     p.write_text("评价事项,窗口,工作人员,评价日期,评分\n立案,1号窗口,小王,2026-09-01,5\n立案,1号窗口,小王,2026/9/2,1\n",
                  "utf-8")
     with Session() as s, s.begin():
-        assert sat.import_ratings(s, p, COURT) == 2
+        assert sat.import_ratings(s, p, COURT).imported == 2
         assert len(sat.open_followups(s)) == 1

@@ -1,8 +1,10 @@
-"""Shared CLI options and output helpers (table | json | csv)."""
+"""Shared CLI options and helpers: data directory, court, dates and periods, the ops DB session,
+who is acting, and output (table | json | csv)."""
 
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 import sys
@@ -10,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +20,11 @@ from rich.table import Table
 
 from zhixiao.config import Settings, load_settings
 from zhixiao.errors import UserError
+
+if TYPE_CHECKING:  # the ops DB and the engine load only in the commands that use them
+    from sqlalchemy.orm import Session
+
+    from zhixiao.engine import Engine
 
 console = Console()
 
@@ -33,6 +40,13 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="数据目录（默认取 zhixiao.toml，否则 ./zhixiao-data）/ data directory"),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式 / output format: table|json|csv")]
+CourtOpt = Annotated[str | None, typer.Option("--court", help="法院代字（默认取 zhixiao.toml 的 court_code）/ court code")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="起始日期（默认本年1月1日）/ start date")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="截止日期（默认今天）/ end date")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="统计时点（默认今天）/ as-of date")]
+UserOpt = Annotated[str | None, typer.Option(
+    "--user", help="操作人，记入修改记录（默认当前登录用户名）/ who makes the change (default: login name)")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="修改原因，记入修改记录 / why, kept with the change")]
 
 
 def settings(data_dir: Path | None) -> Settings:
@@ -44,6 +58,44 @@ def parse_date(text: str, what: str = "日期") -> date:
         return date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise UserError(f"{what}“{text}”不是有效日期，请写成 YYYY-MM-DD，例如 2025-12-31。") from None
+
+
+def date_or_today(text: str | None, what: str) -> date:
+    return parse_date(text, what) if text else date.today()
+
+
+def period(from_: str | None, to: str | None) -> tuple[date, date]:
+    """--from/--to: by default from 1 January of the end's year to today."""
+    end = parse_date(to, "截止日期") if to else date.today()
+    start = parse_date(from_, "起始日期") if from_ else date(end.year, 1, 1)
+    if start > end:
+        raise UserError(f"起始日期 {start} 晚于截止日期 {end}，请调换。")
+    return start, end
+
+
+def court_code(st: Settings, court: str | None) -> str:
+    """The court a command acts for: --court, else zhixiao.toml's court_code."""
+    c = court or st.court_code
+    if not c:
+        raise UserError("未指定法院：请用 --court 给出法院代字（如 --court 冀0123），或在 zhixiao.toml 中设置 court_code。")
+    return c
+
+
+def acting_user(user: str | None) -> str:
+    """Who a change is recorded under: --user, else the login name of the person running the command."""
+    return (user or "").strip() or getpass.getuser()
+
+
+def ops_session(st: Settings) -> Session:
+    from zhixiao.store.ops import session_factory  # SQLAlchemy loads only for the commands that use the DB
+
+    return session_factory(st.ops_url)()
+
+
+def case_engine(st: Settings) -> Engine:
+    from zhixiao.engine import connect  # DuckDB and ibis load only for the commands that read cases
+
+    return connect(st.data_dir)
 
 
 def _default(o: Any) -> Any:
@@ -93,3 +145,45 @@ def _cell(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return "、".join(map(str, v))
     return str(v)
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def emit_figures(d: dict, fmt: Format, headers: dict[str, str], title: str) -> None:
+    """A figures dict as a two-column table (JSON: the dict itself, glossary keys); nested parts are left
+    to the caller, and keys ending in ``_rate`` are shown as percentages."""
+    if fmt == Format.json:
+        emit([d], fmt)
+        return
+    rows = [{"item": headers.get(k, k), "value": pct(v) if k.endswith("_rate") else v}
+            for k, v in d.items() if not isinstance(v, (list, dict)) and k not in ("court_code", "start", "end")]
+    emit(rows, fmt, ["item", "value"], {"item": "项目", "value": "数值"}, title=title)
+
+
+HISTORY_HEADERS = {"at": "时间", "user": "操作人", "action": "操作", "changes": "修改内容", "note": "原因"}
+
+
+def emit_history(st: Settings, register: str, key: str, labels: dict[str, str], fmt: Format, title: str) -> None:
+    """A service record's change history (``zhixiao <noun> history``), oldest first."""
+    from zhixiao.services.audit import history_rows  # SQLAlchemy loads only for the commands that use the DB
+
+    with ops_session(st) as s:
+        rows = history_rows(s, register, key, labels)
+    emit(rows, fmt, list(HISTORY_HEADERS), HISTORY_HEADERS, title=title)
+
+
+def print_rejected(rejected: list[str], why: str) -> None:
+    """The rows an import left out, each with its reason (``why`` sums the reasons up)."""
+    if rejected:
+        console.print(f"[yellow]另有 {len(rejected)} 行未导入（{why}）：[/]")
+        for line in rejected:
+            console.print(f"[yellow]  {line}[/]")
+
+
+def emit_changes(changed: dict[str, tuple[Any, Any]], labels: dict[str, str]) -> None:
+    """What an update verb changed, one line per field: 类别：诉讼咨询 → 联系法官."""
+    for k, (old, new) in changed.items():
+        console.print(f"  {labels.get(k, k)}：{'（空）' if old is None else _cell(old)} → "
+                      f"{'（空）' if new is None else _cell(new)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,16 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from zhixiao.commands.common import DataDir, Format, FormatOpt, console, emit, parse_date, settings
+from zhixiao.commands.common import (
+    DataDir,
+    Format,
+    FormatOpt,
+    console,
+    date_or_today,
+    emit,
+    ops_session,
+    settings,
+)
 from zhixiao.errors import UserError
 
 sup_app = typer.Typer(help="审限监管与督办台账 / time-limit supervision ladder and ledger", no_args_is_help=True)
@@ -35,23 +43,13 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="截至日期，默认
 Backend = Annotated[str, typer.Option("--backend", help="计算引擎 duckdb|spark / engine")]
 
 
-def _as_of(text: str | None) -> date:
-    return parse_date(text, "--as-of") if text else date.today()
-
-
-def _session(data_dir):
-    from zhixiao.store.ops import session_factory
-
-    return session_factory(settings(data_dir).ops_url)()
-
-
 @sup_app.command("run", help="每日审限巡查：计算全部案件审限并生成督办事项（可重复运行）/ idempotent daily sweep")
 def run(as_of: AsOf = None, data_dir: DataDir = None, backend: Backend = "duckdb", fmt: FormatOpt = Format.table) -> None:
     from zhixiao.supervision.ledger import run_daily
     from zhixiao.supervision.rules import LEVEL_NAMES
 
     st = settings(data_dir)
-    d = _as_of(as_of)
+    d = date_or_today(as_of, "--as-of")
     if not (st.data_dir / "manifest.json").is_file():
         raise UserError(f"数据目录 {st.data_dir} 中没有案件数据，请先导入（zhixiao imports）或用 --data-dir 指定目录。")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -82,7 +80,7 @@ def list_cmd(
 ) -> None:
     from zhixiao.supervision.ledger import AlertFilter, alert_row, list_alerts
 
-    with _session(data_dir) as s:
+    with ops_session(settings(data_dir)) as s:
         rows = [alert_row(a) for a in list_alerts(s, AlertFilter(level=level, judge=judge, status=status, limit=limit))]
     for r in rows:
         if fmt == Format.table:
@@ -98,7 +96,7 @@ def ack(alert_id: Annotated[int, typer.Argument(help="编号 / alert id")],
         data_dir: DataDir = None) -> None:
     from zhixiao.supervision.ledger import acknowledge
 
-    with _session(data_dir) as s:
+    with ops_session(settings(data_dir)) as s:
         a = acknowledge(s, alert_id, user, note)
         console.print(f"已签收督办事项 {a.id}（{a.case_id or a.subject}）。")
 
@@ -110,7 +108,7 @@ def resolve_cmd(alert_id: Annotated[int, typer.Argument(help="编号 / alert id"
                 data_dir: DataDir = None) -> None:
     from zhixiao.supervision.ledger import resolve
 
-    with _session(data_dir) as s:
+    with ops_session(settings(data_dir)) as s:
         a = resolve(s, alert_id, user, note)
         console.print(f"已办结督办事项 {a.id}（{a.case_id or a.subject}）。")
 
@@ -120,7 +118,7 @@ def history_cmd(alert_id: Annotated[int, typer.Argument(help="编号 / alert id"
                 fmt: FormatOpt = Format.table) -> None:
     from zhixiao.supervision.ledger import history
 
-    with _session(data_dir) as s:
+    with ops_session(settings(data_dir)) as s:
         rows = [{"at": e.at, "user": e.user, "action": e.action, "from_status": e.from_status,
                  "to_status": e.to_status, "note": e.note} for e in history(s, alert_id)]
     emit(rows, fmt, headers={"at": "时间", "user": "操作人", "action": "操作", "from_status": "原状态",
@@ -133,12 +131,12 @@ def notices(out: Annotated[Path, typer.Option("--out", help="输出目录 / outp
     from zhixiao.supervision.ledger import AlertFilter, list_alerts
     from zhixiao.supervision.notices import write_notices
 
-    with _session(data_dir) as s:
+    with ops_session(settings(data_dir)) as s:
         alerts = [a for st in ("open", "acknowledged") for a in list_alerts(s, AlertFilter(status=st))]
     if not alerts:
         console.print("当前没有待处理的督办事项，未生成通知。")
         return
-    files = write_notices(alerts, out, _as_of(as_of))
+    files = write_notices(alerts, out, date_or_today(as_of, "--as-of"))
     console.print(f"已生成 {len(files)} 个文件，位于 {out}（法官 / 部门 两个子目录）。")
 
 
@@ -153,7 +151,7 @@ def ledger(kind: Annotated[LedgerKind, typer.Option("--kind", help="long_pending
     from zhixiao.supervision.rules import load_ladder
 
     st = settings(data_dir)
-    d = _as_of(as_of)
+    d = date_or_today(as_of, "--as-of")
     table = deadline_table(connect(st.data_dir, backend), d, calendar_for(data_dir),
                            **table_options(st, load_ladder(st)))
     if kind == LedgerKind.long_pending:

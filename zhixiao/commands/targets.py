@@ -10,13 +10,23 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from zhixiao.commands.common import DataDir, Format, FormatOpt, console, emit, parse_date, settings, to_json
+from zhixiao.commands.common import (
+    CourtOpt,
+    DataDir,
+    Format,
+    FormatOpt,
+    console,
+    court_code,
+    emit,
+    parse_date,
+    settings,
+    to_json,
+)
 from zhixiao.errors import UserError
 
 # Default 结案率 target when none is stored: 93% (安徽高院 baseline; national 2020 average 93.18%, REFERENCE §5.3).
 DEFAULT_CLOSURE_TARGET = 0.93
 
-CourtOpt = Annotated[str | None, typer.Option("--court", help="法院代字，如 冀0102（默认取 zhixiao.toml）/ court code")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="测算基准日 YYYY-MM-DD（默认今天）/ as-of date")]
 
 PROGRESS_HEADERS = {
@@ -45,13 +55,6 @@ def parse_value(text: str, indicator: str) -> float:
     return v
 
 
-def _court(s, court: str | None) -> str:
-    c = court or s.court_code
-    if not c:
-        raise UserError("未指定法院：请加 --court 法院代字（如 --court 冀0102），或在 zhixiao.toml 中设置 court_code。")
-    return c
-
-
 def _pct(v, unit_rate: bool):
     if v is None:
         return None
@@ -75,7 +78,7 @@ def register(app: typer.Typer) -> None:
         from zhixiao.analysis.targets import set_target
 
         s = settings(data_dir)
-        row = set_target(s.ops_url, _court(s, court), year, indicator, parse_value(value, indicator), note=note)
+        row = set_target(s.ops_url, court_code(s, court), year, indicator, parse_value(value, indicator), note=note)
         console.print(f"已设定 {row['court_code']} {year} 年目标：{indicator} = {row['value']}")
 
     @t_app.command("show")
@@ -92,7 +95,7 @@ def register(app: typer.Typer) -> None:
         from zhixiao.engine import connect
 
         s = settings(data_dir)
-        c = _court(s, court)
+        c = court_code(s, court)
         day = parse_date(as_of, "--as-of") if as_of else min(date.today(), date(year, 12, 31))
         if not list_targets(s.ops_url, c, year):
             raise UserError(f"{c} 尚未设定 {year} 年目标：先运行 zhixiao targets set --court {c} --year {year} "
@@ -145,7 +148,7 @@ def register(app: typer.Typer) -> None:
         from zhixiao.engine import connect
 
         s = settings(data_dir)
-        c = _court(s, court)
+        c = court_code(s, court)
         day = parse_date(as_of, "--as-of") if as_of else date.today()
         rate = parse_value(target_rate, "closure_rate") if target_rate else next(
             (t["value"] for t in list_targets(s.ops_url, c, day.year) if t["indicator"] == "closure_rate"),

@@ -10,9 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhixiao.domain.time_limits import pending_months
 from zhixiao.errors import UserError
 from zhixiao.services.common import load_rules, parse_quarter, pct, ratio
 from zhixiao.services.ledgers import deadline_status, received_cases
@@ -102,8 +104,6 @@ def case_metrics(cases: list[dict], start: date, end: date, status: dict, weight
         parts[((c.get("specialized_code") or "") + (c.get("type_code") or "?"), c.get("procedure"), w)] += 1
     detail = " + ".join(f"{code}{'' if not proc else '·' + proc} {n}件×{w:g}"
                         for (code, proc, w), n in sorted(parts.items(), key=lambda kv: -kv[1])) or "无审结案件"
-    from zhixiao.domain.time_limits import pending_months
-
     return {
         "weighted": weighted, "detail": detail, "received": len(cases), "closed": len(closed),
         "closure_rate": ratio(len(closed), len(cases)),
@@ -159,8 +159,6 @@ def assess(engine, session: Session | None, court_code: str, quarter: str, setti
 
 def write_xlsx(sheets: list[Sheet], path: Path | str) -> Path:
     """Summary sheet plus one worksheet per person listing every item with its reason."""
-    import xlsxwriter
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))

@@ -1,7 +1,8 @@
-"""Small shared helpers: rule files, working-day arithmetic, 案号 parsing, month and quarter arithmetic.
+"""Small shared helpers: rule files, working-day arithmetic, 案号 parsing, month and quarter arithmetic,
+and the message every register gives when asked to store a key it already holds.
 
-The work calendar and the 案号 parser belong to the domain layer; until they land we fall back on
-chinesecalendar and a minimal regex so this module never blocks on them.
+The work calendar and the 案号 parser are the domain layer's; these wrappers turn their errors into
+sentences naming the input.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from zhixiao.domain.calendar import WorkCalendar, load_calendar
+from zhixiao.domain.case_number import CaseNumberError, parse_case_number
 from zhixiao.errors import UserError
+from zhixiao.store.cases import CaseStore
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
 
@@ -47,22 +51,18 @@ def _merge(a: dict, b: dict) -> dict:
 
 # ---- working days and 案号 (domain layer) -------------------------------------------------------------
 
-def work_calendar(settings: Any = None):
+def work_calendar(settings: Any = None) -> WorkCalendar:
     """The court's WorkCalendar (its overrides when ``settings`` is given)."""
-    from zhixiao.domain.calendar import WorkCalendar, load_calendar
-
     return load_calendar(settings) if settings is not None else WorkCalendar()
 
 
-def workdays_after(cal, a: date, b: date) -> int:
+def workdays_after(cal: WorkCalendar, a: date, b: date) -> int:
     """Working days after ``a`` up to and including ``b`` (how late something due on ``a`` is on ``b``)."""
     return cal.workdays_between(a + timedelta(days=1), b)
 
 
 def normalize_case_number(text: str) -> tuple[str, str, int]:
     """(normalised 案号, court_code, year); raises UserError naming the input."""
-    from zhixiao.domain.case_number import CaseNumberError, parse_case_number
-
     try:
         cn = parse_case_number((text or "").strip())
     except CaseNumberError as exc:
@@ -101,8 +101,16 @@ def pct(x: float | None) -> str:
 
 def case_index(data_dir: Path | str) -> dict[str, dict]:
     """case_id → {court_code, judge_id, judge_name, division} for linking tickets and suggestions."""
-    from zhixiao.store.cases import CaseStore
-
     cols = ["case_id", "court_code", "judge_id", "judge_name", "division"]
     t = CaseStore(data_dir).read("cases", columns=cols).to_pydict()
     return {cid: {c: t[c][i] for c in cols} for i, cid in enumerate(t["case_id"])}
+
+
+# ---- keys --------------------------------------------------------------------------------------------
+
+def duplicate_key(register: str, key: str, held: str, verb: str) -> UserError:
+    """The refusal every register gives for a key it already holds: storing it again would overwrite
+    (or double-count) the stored record, so the user is sent to the verb that changes it, which is audited.
+
+    ``held`` says whose record it is and from when (court, date), ``verb`` the command to change it."""
+    return UserError(f"{register}中已有{key}（{held}），未重复登记；如需修改该记录，请用 {verb}。")

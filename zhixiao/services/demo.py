@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import pyarrow.compute as pc
 from sqlalchemy import select
 
 from zhixiao.services import suggestions as sg
@@ -73,8 +74,6 @@ def _workday_time(rng: random.Random, cal, d: date) -> datetime:
 
 def _load(settings, since: date, as_of: date) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
     """Cases filed in [since, as_of] per court (filtered in Arrow, so a full-size city stays cheap), and staff."""
-    import pyarrow.compute as pc
-
     store = CaseStore(settings.data_dir)
     cols = ["case_id", "court_code", "judge_id", "judge_name", "division", "filing_date", "closing_date", "tags"]
     t = store.read("cases", columns=cols)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhixiao.errors import UserError
-from zhixiao.services.common import load_rules, normalize_case_number, ratio, work_calendar, workdays_after
+from zhixiao.services import audit
+from zhixiao.services.common import (
+    duplicate_key,
+    load_rules,
+    normalize_case_number,
+    ratio,
+    work_calendar,
+    workdays_after,
+)
 from zhixiao.services.importers import (
     map_headers,
     parse_bool,
@@ -22,6 +30,7 @@ from zhixiao.services.importers import (
     require_headers,
 )
 from zhixiao.services.models import HotlineTicket
+from zhixiao.services.satisfaction import add_rating
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "ticket_no": ("工单编号", "工单号", "编号"),
@@ -40,6 +49,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "satisfaction": ("满意度", "评价"),
 }
 REQUIRED = ["ticket_no", "category", "received_at"]
+# What ``update_ticket`` may change. The caller's satisfaction is not among them: it is the caller's own
+# rating, stored in the rating register as well; the court is not either (a ticket does not move court).
+UPDATABLE = ("category", "channel", "received_at", "case_number", "caller_name", "caller_phone", "content",
+             "assignee", "division", "responded_at", "result", "contacted")
+LABELS = {"category": "类别", "channel": "渠道", "received_at": "受理时间", "case_id": "案号", "caller_name": "来电人",
+          "caller_phone": "来电号码", "content": "诉求内容", "assignee": "承办", "assignee_id": "承办人编号",
+          "division": "承办部门", "responded_at": "回复时间", "result": "办理结果", "contacted": "联系法官成功",
+          "satisfaction": "满意度", "due_date": "办理期限"}
+SYSTEM = "system"
 
 ESCALATION_LEVELS = ("remind", "supervise", "interview")  # 提醒 → 督办 → 约谈 (DESIGN glossary)
 LEVEL_NAMES = {"remind": "提醒", "supervise": "督办", "interview": "约谈", "hold_accountable": "问责"}
@@ -48,8 +66,8 @@ LEVEL_NAMES = {"remind": "提醒", "supervise": "督办", "interview": "约谈",
 @dataclass
 class ImportResult:
     imported: int
-    updated: int
-    linked: int  # tickets linked to a case in the case store
+    linked: int  # imported tickets linked to a case in the case store
+    rejected: list[str] = field(default_factory=list)  # rows not applied: key already stored or repeated
 
 
 def limit_workdays(category: str, rules: dict) -> int:
@@ -66,7 +84,8 @@ def due_date(received: datetime | date, category: str, rules: dict, cal) -> date
 def add_ticket(session: Session, *, court_code: str, ticket_no: str, category: str, received_at: datetime,
                channel: str = "电话", settings: Any = None, cases: dict[str, dict] | None = None,
                case_number: str | None = None, **fields: Any) -> HotlineTicket:
-    """Create or update one ticket (keyed by ticket_no); the 案号 must exist in ``cases`` when given."""
+    """Register one new ticket; the 案号 must exist in ``cases`` when given. A ticket number already stored
+    is refused (``update_ticket`` changes a stored ticket)."""
     rules = load_rules("hotline", settings)
     row = {"ticket_no": ticket_no, "category": category, "received_at": received_at, "channel": channel,
            "case_number": case_number, **fields}
@@ -74,20 +93,26 @@ def add_ticket(session: Session, *, court_code: str, ticket_no: str, category: s
         values = _validate(row, rules, cases, where=f"工单 {ticket_no}")
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    stored = _find(session, values["ticket_no"])
+    if stored is not None:
+        raise _duplicate(stored)
     values["court_code"] = court_code
     values["due_date"] = due_date(values["received_at"], values["category"], rules, work_calendar(settings))
-    t = session.scalar(select(HotlineTicket).where(HotlineTicket.ticket_no == ticket_no))
-    was_rated = t is not None and t.satisfaction is not None
-    if t is None:
-        t = HotlineTicket(**values)
-        session.add(t)
-    else:
-        for k, v in values.items():
-            setattr(t, k, v)
-    if t.satisfaction is not None and not was_rated:
+    t = HotlineTicket(**values)
+    session.add(t)
+    if t.satisfaction is not None:
         _rate(session, t, settings)
     session.flush()
     return t
+
+
+def _find(session: Session, ticket_no: str) -> HotlineTicket | None:
+    return session.scalar(select(HotlineTicket).where(HotlineTicket.ticket_no == ticket_no))
+
+
+def _duplicate(t: HotlineTicket) -> UserError:
+    return duplicate_key("12368 工单登记簿", f"工单编号“{t.ticket_no}”",
+                         f"{t.court_code}，受理于 {t.received_at:%Y-%m-%d %H:%M}", f"zhixiao hotline update {t.ticket_no}")
 
 
 def _validate(row: dict, rules: dict, cases: dict[str, dict] | None, where: str) -> dict:
@@ -152,54 +177,109 @@ def _validate(row: dict, rules: dict, cases: dict[str, dict] | None, where: str)
 
 def import_tickets(session: Session, path: Path | str, court_code: str, settings: Any = None,
                    cases: dict[str, dict] | None = None) -> ImportResult:
-    """Import a CSV/XLSX ticket export; every row is checked first and nothing is written on any error."""
+    """Import a CSV/XLSX ticket export. Every row is checked first and nothing is written if any row is
+    invalid. A row whose ticket number is already stored, or repeated in the file, is not applied and is
+    listed with its reason; the other rows are written in the caller's transaction."""
     rules = load_rules("hotline", settings)
     cal = work_calendar(settings)
     fname = Path(path).name
     rows = read_rows(path)
     require_headers(rows, ALIASES, REQUIRED, fname)
     errors: list[str] = []
-    valid: list[dict] = []
-    seen: set[str] = set()
+    valid: list[tuple[int, dict]] = []
     for rownum, raw in rows:
-        row = map_headers(raw, ALIASES)
         try:
-            v = _validate(row, rules, cases, where=f"第 {rownum} 行")
+            v = _validate(map_headers(raw, ALIASES), rules, cases, where=f"第 {rownum} 行")
         except ValueError as exc:
             errors.append(str(exc))
             continue
-        if v["ticket_no"] in seen:
-            errors.append(f"第 {rownum} 行：工单编号“{v['ticket_no']}”在文件中重复。")
-            continue
-        seen.add(v["ticket_no"])
         v["court_code"] = court_code
         v["due_date"] = due_date(v["received_at"], v["category"], rules, cal)
-        valid.append(v)
+        valid.append((rownum, v))
     raise_if_errors(errors, fname)
-    existing = {t.ticket_no: t for t in session.scalars(
-        select(HotlineTicket).where(HotlineTicket.ticket_no.in_(list(seen))))} if seen else {}
-    updated = 0
-    for v in valid:
-        t = existing.get(v["ticket_no"])
-        was_rated = t is not None and t.satisfaction is not None
-        if t is None:
-            t = HotlineTicket(**v)
-            session.add(t)
-        else:
-            updated += 1
-            for k, val in v.items():
-                setattr(t, k, val)
-        if t.satisfaction is not None and not was_rated:
+    fresh, rejected = _new_rows(session, valid)
+    for v in fresh:
+        t = HotlineTicket(**v)
+        session.add(t)
+        if t.satisfaction is not None:
             _rate(session, t, settings)
     session.flush()
-    return ImportResult(imported=len(valid) - updated, updated=updated, linked=sum(1 for v in valid if v["case_id"]))
+    return ImportResult(imported=len(fresh), linked=sum(1 for v in fresh if v["case_id"]), rejected=rejected)
+
+
+def _new_rows(session: Session, valid: list[tuple[int, dict]]) -> tuple[list[dict], list[str]]:
+    """The rows to write, and a sentence for each row left out. A number repeated in the file is written
+    once when its rows are identical; when they differ no row can be preferred, so none is written."""
+    by_no: dict[str, list[tuple[int, dict]]] = {}
+    for rownum, v in valid:
+        by_no.setdefault(v["ticket_no"], []).append((rownum, v))
+    keys = list(by_no)
+    stored = {t.ticket_no: t for k in range(0, len(keys), 500) for t in session.scalars(
+        select(HotlineTicket).where(HotlineTicket.ticket_no.in_(keys[k:k + 500])))}
+    fresh: list[dict] = []
+    rejected: list[tuple[int, str]] = []
+    for no, group in by_no.items():
+        lines = "、".join(str(r) for r, _ in group)
+        if no in stored:
+            rejected += [(r, f"第 {r} 行：{_duplicate(stored[no])}") for r, _ in group]
+        elif len(group) > 1 and any(v != group[0][1] for _, v in group[1:]):
+            rejected += [(r, f"第 {r} 行：工单编号“{no}”在文件第 {lines} 行出现且内容不同，无法判断以哪一行为准，均未导入；"
+                             "请删去多余的行后重新导入这件工单。") for r, _ in group]
+        else:
+            fresh.append(group[0][1])
+            rejected += [(r, f"第 {r} 行：与第 {group[0][0]} 行是同一工单“{no}”且内容相同，只导入一次。")
+                         for r, _ in group[1:]]
+    return fresh, [msg for _, msg in sorted(rejected)]
+
+
+def update_ticket(session: Session, ticket_no: str, *, user: str, settings: Any = None,
+                  cases: dict[str, dict] | None = None, note: str | None = None,
+                  **changes: Any) -> tuple[HotlineTicket, dict[str, tuple[Any, Any]]]:
+    """Change fields of a stored ticket, checked as a new ticket is, and record the change.
+
+    A new 案号 without a new 承办 links the ticket to that case's judge and division, as on entry;
+    category or receipt time re-derive the due date. Returns the ticket and {field: (old, new)}."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise TypeError(f"update_ticket: not updatable: {sorted(unknown)}")
+    given = {k: v for k, v in changes.items() if v is not None}
+    if not given:
+        raise UserError(f"没有给出要修改的内容：请至少写一项，如 zhixiao hotline update {ticket_no} --category 联系法官。")
+    t = _stored(session, ticket_no)
+    rules = load_rules("hotline", settings)
+    row = {c.name: getattr(t, c.name) for c in HotlineTicket.__table__.columns}
+    row["case_number"] = t.case_id
+    row.update(given)
+    if "case_number" in given and "assignee" not in given:  # the new case's judge answers, as on entry
+        row["assignee"] = row["assignee_id"] = None
+        row["division"] = given.get("division")
+    try:
+        values = _validate(row, rules, cases if "case_number" in given else None, where=f"工单 {ticket_no}")
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    values["due_date"] = due_date(values["received_at"], values["category"], rules, work_calendar(settings))
+    changed = audit.diff(t, values)
+    if not changed:
+        raise UserError(f"工单 {ticket_no} 的内容与所给的值相同，未作修改。")
+    audit.apply(session, t, changed, register="hotline_ticket", key=ticket_no, action="update", user=user, note=note)
+    return t, changed
+
+
+def _stored(session: Session, ticket_no: str) -> HotlineTicket:
+    t = _find(session, ticket_no)
+    if t is None:
+        raise UserError(f"工单“{ticket_no}”不存在，请先用 zhixiao hotline list --all 查到正确的工单编号。")
+    return t
 
 
 def respond(session: Session, ticket_no: str, responded_at: datetime, result: str, contacted: bool | None = None,
-            satisfaction: int | None = None, settings: Any = None) -> HotlineTicket:
-    t = session.scalar(select(HotlineTicket).where(HotlineTicket.ticket_no == ticket_no))
-    if t is None:
-        raise UserError(f"工单“{ticket_no}”不存在，请先用 zhixiao hotline list 查到正确的工单编号。")
+            satisfaction: int | None = None, settings: Any = None, user: str = SYSTEM) -> HotlineTicket:
+    """Record the one response of a ticket. A second response is refused: it would overwrite the first
+    and its rating; a wrong response is corrected with ``update_ticket``."""
+    t = _stored(session, ticket_no)
+    if t.responded_at is not None:
+        raise UserError(f"工单 {ticket_no} 已于 {t.responded_at:%Y-%m-%d %H:%M} 登记回复，未重复登记；"
+                        f"如需更正回复，请用 zhixiao hotline update {ticket_no} --result … --responded-at …。")
     if responded_at < t.received_at:
         raise UserError(f"工单 {ticket_no} 的回复时间 {responded_at} 早于受理时间 {t.received_at}，请核对。")
     rules = load_rules("hotline", settings)
@@ -207,7 +287,12 @@ def respond(session: Session, ticket_no: str, responded_at: datetime, result: st
     if satisfaction is not None and not lo <= satisfaction <= hi:
         raise UserError(f"满意度 {satisfaction} 超出范围，请填 {lo}–{hi} 的整数。")
     was_rated = t.satisfaction is not None
-    t.responded_at, t.result, t.contacted, t.satisfaction = responded_at, result, contacted, satisfaction
+    if was_rated and satisfaction not in (None, t.satisfaction):
+        raise UserError(f"工单 {ticket_no} 已登记来电人满意度 {t.satisfaction}，未改为 {satisfaction}：评价是来电人作出的，"
+                        "不能改写。")
+    changed = audit.diff(t, {"responded_at": responded_at, "result": result, "contacted": contacted,
+                             "satisfaction": t.satisfaction if was_rated else satisfaction})
+    audit.apply(session, t, changed, register="hotline_ticket", key=ticket_no, action="respond", user=user)
     if satisfaction is not None and not was_rated:
         _rate(session, t, settings)
     session.flush()
@@ -215,11 +300,11 @@ def respond(session: Session, ticket_no: str, responded_at: datetime, result: st
 
 
 def _rate(session: Session, t: HotlineTicket, settings: Any) -> None:
-    """The caller's rating is a 一事一评 rating of the 12368 service: a low score opens 差评督办 too."""
-    from zhixiao.services.satisfaction import add_rating
-
+    """The caller's rating is a 一事一评 rating of the 12368 service: a low score opens 差评督办 too.
+    Its number ``12368-<ticket>`` ties it to the ticket, so the rating register holds it once."""
     on = (t.responded_at or t.received_at).date()
-    add_rating(session, court_code=t.court_code, item="12368", rated_on=on, score=t.satisfaction, settings=settings,
+    add_rating(session, court_code=t.court_code, item="12368", rated_on=on, rating_no=f"12368-{t.ticket_no}",
+               score=t.satisfaction, settings=settings,
                window="12368热线", staff_id=t.assignee_id, staff_name=t.assignee, channel="12368", case_id=t.case_id,
                comment=f"工单 {t.ticket_no}")
 

@@ -1,7 +1,8 @@
 """Read operational spreadsheets (CSV in GBK or UTF-8, or XLSX) with Chinese headers into row dicts.
 
 Each row keeps its spreadsheet row number so every rejection can name it. Importers map headers
-through an alias table and validate every row before writing anything (all-or-nothing).
+through an alias table and validate every row before writing anything: an invalid row refuses the
+file; a row whose key is already stored (or repeated in the file) is left out and listed with its reason.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
 from zhixiao.errors import UserError
+from zhixiao.ingest.encodings import detect_encoding
 
 MAX_LISTED_ERRORS = 20
 
@@ -30,9 +34,7 @@ def read_rows(path: Path | str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_csv(p: Path) -> list[tuple[int, dict[str, Any]]]:
-    from zhixiao.ingest.encodings import detect_encoding  # UTF-8 (BOM or not), GBK/GB18030, else detected
-
-    enc = detect_encoding(p)
+    enc = detect_encoding(p)  # UTF-8 (BOM or not), GBK/GB18030, else detected
     try:
         text = p.read_bytes().decode("utf-8-sig" if enc == "utf-8" else enc)
     except UnicodeDecodeError:
@@ -42,8 +44,6 @@ def _read_csv(p: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_xlsx(p: Path) -> list[tuple[int, dict[str, Any]]]:
-    from openpyxl import load_workbook
-
     wb = load_workbook(p, read_only=True, data_only=True)
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)

@@ -2,8 +2,9 @@
 行政争议实质性化解 rate, and the 信访积案 register.
 
 Case ledgers read the case store through the engine and judge each case with the rule evaluator, so
-each row carries the reason it is on the ledger. Overdue means 超审限 from the supervision module's
-deadline table when it is available.
+each row carries the reason it is on the ledger. Overdue means 超审限 in the deadline table.
+The 信访积案 register holds one entry per petitioner and case; changes go through ``update_petition``,
+which records them.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhixiao.errors import UserError
+from zhixiao.services import audit
 from zhixiao.services import rules as R
-from zhixiao.services.common import add_months, load_rules, ratio
+from zhixiao.services.common import add_months, duplicate_key, load_rules, ratio
 from zhixiao.services.models import Petition
+from zhixiao.supervision.deadlines import deadline_table
 
 CASE_COLUMNS = ["case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
                 "cause", "filing_date", "closing_date", "closing_method", "claim_amount", "enforcement_applied_amount",
                 "enforcement_collected_amount", "tags", "parties", "lawyer", "origin_case_id", "snapshot_date"]
 PETITION_STATUSES = ("在办", "已化解", "息访")
+PETITION_LABELS = {"status": "状态", "resolved_on": "化解日期", "owner": "包案责任人", "summary": "诉求"}
 
 
 def received_cases(engine, start: date, end: date, court_code: str | None = None) -> list[dict]:
@@ -41,11 +45,7 @@ def received_cases(engine, start: date, end: date, court_code: str | None = None
 
 
 def deadline_status(engine, as_of: date) -> dict[str, tuple[str, bool | None]]:
-    """case_id → (审限 status, closed_within_limit); empty when the supervision module is unavailable."""
-    try:
-        from zhixiao.supervision.deadlines import deadline_table
-    except ImportError:
-        return {}
+    """case_id → (审限 status, closed_within_limit)."""
     t = deadline_table(engine, as_of).select("case_id", "status", "closed_within_limit").to_pyarrow().to_pylist()
     return {r["case_id"]: (r["status"], r["closed_within_limit"]) for r in t}
 
@@ -199,31 +199,55 @@ def admin_resolution(engine, start: date, end: date, court_code: str | None = No
 
 def add_petition(session: Session, *, court_code: str, petitioner: str, received_on: date, owner: str,
                  case_id: str | None = None, summary: str | None = None) -> Petition:
+    """Register a petition backlog entry. The same petitioner about the same case (or about no case) is one
+    entry: a second one would count the backlog twice, so it is refused, whatever the first one's status."""
     if not owner.strip():
         raise UserError("信访积案必须明确包案责任人（--owner）。")
-    p = Petition(court_code=court_code, petitioner=petitioner, received_on=received_on, owner=owner, case_id=case_id,
-                 summary=summary, status="在办")
+    if not petitioner.strip():
+        raise UserError("信访积案必须写明信访人（--petitioner）。")
+    stored = session.scalar(select(Petition).where(
+        Petition.court_code == court_code, Petition.petitioner == petitioner.strip(),
+        Petition.case_id.is_(None) if case_id is None else Petition.case_id == case_id))
+    if stored is not None:
+        about = f"就 {case_id} " if case_id else "（未关联案号）"
+        raise duplicate_key("信访积案台账", f"{stored.petitioner}{about}的积案（编号 {stored.id}）",
+                            f"{stored.court_code}，登记于 {stored.received_on}，{stored.status}",
+                            f"zhixiao ledger petition-update {stored.id}")
+    p = Petition(court_code=court_code, petitioner=petitioner.strip(), received_on=received_on, owner=owner,
+                 case_id=case_id, summary=summary, status="在办")
     session.add(p)
     session.flush()
     return p
 
 
-def update_petition(session: Session, petition_id: int, status: str, on: date | None = None,
-                    owner: str | None = None) -> Petition:
+def update_petition(session: Session, petition_id: int, status: str | None = None, on: date | None = None,
+                    owner: str | None = None, *, summary: str | None = None, user: str = "system",
+                    note: str | None = None) -> Petition:
+    """Change a petition's status (在办 / 已化解 / 息访, with the day it was resolved), owner or summary;
+    every change is recorded with who made it."""
     p = session.get(Petition, petition_id)
     if p is None:
         raise UserError(f"信访积案 {petition_id} 不存在，请用 zhixiao ledger petitions 查到编号。")
-    if status not in PETITION_STATUSES:
-        raise UserError(f"状态“{status}”无效，可选：{'、'.join(PETITION_STATUSES)}。")
-    if status != "在办":
-        if on is None:
-            raise UserError("办结（已化解/息访）须写明日期（--on）。")
-        if on < p.received_on:
-            raise UserError(f"办结日期 {on} 早于信访登记日期 {p.received_on}，请核对。")
-    p.status, p.resolved_on = status, (on if status != "在办" else None)
+    values: dict[str, object] = {}
+    if status is not None:
+        if status not in PETITION_STATUSES:
+            raise UserError(f"状态“{status}”无效，可选：{'、'.join(PETITION_STATUSES)}。")
+        if status != "在办":
+            if on is None:
+                raise UserError("办结（已化解/息访）须写明日期（--on）。")
+            if on < p.received_on:
+                raise UserError(f"办结日期 {on} 早于信访登记日期 {p.received_on}，请核对。")
+        values.update(status=status, resolved_on=on if status != "在办" else None)
     if owner:
-        p.owner = owner
-    session.flush()
+        values["owner"] = owner.strip()
+    if summary:
+        values["summary"] = summary.strip()
+    if not values:
+        raise UserError(f"没有给出要修改的内容：请至少写一项，如 zhixiao ledger petition-update {petition_id} "
+                        "--status 已化解 --on 日期。")
+    changed = audit.diff(p, values)
+    if changed:  # the same values again change nothing and leave no record
+        audit.apply(session, p, changed, register="petition", key=str(p.id), action="update", user=user, note=note)
     return p
 
 

@@ -1,13 +1,15 @@
 """Operational tables of the litigation-service module (12368 tickets, ratings, 司法建议, 信访积案).
 
-Created by the ``services`` Alembic branch (``services_0001_initial.py``); keep both in step.
+Created by the ``services`` Alembic branch (``services_0001_initial.py``, ``services_0002_keys_history.py``);
+keep both in step. Each register has a key it refuses to store twice (ticket number, rating number, 文号,
+petitioner and case); changes to a stored record go through an update verb and leave a ``ServiceChange``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zhixiao.store.ops import Base
@@ -41,8 +43,11 @@ class Rating(Base):
     """One 一事一评 satisfaction rating of a service item."""
 
     __tablename__ = "svc_rating"
+    # NULLs are distinct in a unique index (SQLite and PostgreSQL): ratings without a number stay allowed.
+    __table_args__ = (Index("uq_svc_rating_no", "court_code", "rating_no", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     court_code: Mapped[str] = mapped_column(String(32), index=True)
+    rating_no: Mapped[str | None] = mapped_column(String(64))  # 评价编号 of the rating system; 12368-<ticket>
     item: Mapped[str] = mapped_column(String(64))  # 立案 / 诉讼咨询 / 材料收转 / 12368 …
     window: Mapped[str | None] = mapped_column(String(64))  # 窗口
     staff_id: Mapped[str | None] = mapped_column(String(64))
@@ -131,3 +136,21 @@ class Petition(Base):
     owner: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))  # 在办 / 已化解 / 息访
     resolved_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ServiceChange(Base):
+    """One change to a stored service record: who changed which fields from what to what, and when.
+
+    The services' counterpart of the supervision ledger's ``AlertEvent`` (that table is keyed to alerts).
+    """
+
+    __tablename__ = "svc_change"
+    __table_args__ = (Index("ix_svc_change_record", "register", "record_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    register: Mapped[str] = mapped_column(String(24))  # hotline_ticket | rating | suggestion | petition
+    record_key: Mapped[str] = mapped_column(String(128))  # ticket number, rating number, 文号, petition id
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(24))  # update | respond | status
+    changes: Mapped[str] = mapped_column(Text)  # JSON {field: [old, new]}
+    note: Mapped[str | None] = mapped_column(Text)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from zhixiao.domain.case_number import parse_case_number
 from zhixiao.errors import UserError
 from zhixiao.services import rules as R
 from zhixiao.services.common import load_rules, normalize_case_number
@@ -210,8 +211,6 @@ def _file_case(row: dict, rownum: int, default_court: str | None) -> dict:
     case: dict[str, Any] = {k: row.get(k) for k in ("cause", "parties", "division", "keywords", "origin_case_id")}
     if row.get("case_number"):
         cid, court, _y = normalize_case_number(str(row["case_number"]))
-        from zhixiao.domain.case_number import parse_case_number
-
         cn = parse_case_number(cid)
         case.update(case_id=cid, court_code=court, type_code=cn.type_code, specialized_code=cn.specialized_code)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from zhixiao.errors import UserError
-from zhixiao.services.common import load_rules, ratio, work_calendar, workdays_after
+from zhixiao.services import audit
+from zhixiao.services.common import duplicate_key, load_rules, ratio, work_calendar, workdays_after
 from zhixiao.services.importers import map_headers, parse_day, raise_if_errors, read_rows, require_headers
 from zhixiao.services.models import FollowUp, Rating
 
 ALIASES: dict[str, tuple[str, ...]] = {
+    "rating_no": ("评价编号", "评价流水号"),
     "item": ("评价事项", "服务事项", "事项"),
     "window": ("窗口", "服务窗口"),
     "staff_id": ("工号", "人员编号"),
@@ -27,6 +30,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "case_id": ("案号",),
 }
 REQUIRED = ["item", "rated_on", "score"]
+# What ``update_rating`` may change: how the rating was recorded, never the score or the day, which are
+# the party's own and decide the 差评督办 already opened.
+UPDATABLE = ("item", "window", "staff_id", "staff_name", "comment", "channel", "case_id")
+LABELS = {"item": "评价事项", "window": "窗口", "staff_id": "工号", "staff_name": "工作人员", "comment": "评价内容",
+          "channel": "渠道", "case_id": "案号"}
+
+
+@dataclass
+class ImportResult:
+    imported: int
+    rejected: list[str] = field(default_factory=list)  # rows not applied: rating number stored or repeated
 
 
 def _check_score(score: Any, rules: dict, where: str) -> int:
@@ -41,11 +55,16 @@ def _check_score(score: Any, rules: dict, where: str) -> int:
 
 
 def add_rating(session: Session, *, court_code: str, item: str, rated_on: date, score: Any,
-               settings: Any = None, flush: bool = True, **fields: Any) -> Rating:
-    """Record one rating; a score at or below the negative threshold opens a 差评督办 follow-up."""
+               settings: Any = None, flush: bool = True, rating_no: str | None = None, **fields: Any) -> Rating:
+    """Record one rating; a score at or below the negative threshold opens a 差评督办 follow-up.
+    A rating number (评价编号) already stored for the court is refused."""
     rules = load_rules("hotline", settings)
     s = _check_score(score, rules, f"“{item}”的评价")
-    r = Rating(court_code=court_code, item=item, rated_on=rated_on, score=s, **fields)
+    if rating_no is not None:
+        stored = _find(session, court_code, rating_no)
+        if stored is not None:
+            raise _duplicate(stored)
+    r = Rating(court_code=court_code, item=item, rated_on=rated_on, score=s, rating_no=rating_no, **fields)
     session.add(r)
     if s <= rules["satisfaction"]["negative_max_score"]:
         due = work_calendar(settings).add_workdays(rated_on, rules["satisfaction"]["followup_workdays"])
@@ -55,7 +74,19 @@ def add_rating(session: Session, *, court_code: str, item: str, rated_on: date, 
     return r
 
 
-def import_ratings(session: Session, path: Path | str, court_code: str, settings: Any = None) -> int:
+def _find(session: Session, court_code: str, rating_no: str) -> Rating | None:
+    return session.scalar(select(Rating).where(Rating.court_code == court_code, Rating.rating_no == rating_no))
+
+
+def _duplicate(r: Rating) -> UserError:
+    return duplicate_key("满意度评价登记簿", f"评价编号“{r.rating_no}”", f"{r.court_code}，评价于 {r.rated_on}",
+                         f"zhixiao satisfaction update {r.rating_no}（评分和评价日期是当事人的，不能修改）")
+
+
+def import_ratings(session: Session, path: Path | str, court_code: str, settings: Any = None) -> ImportResult:
+    """Import a ratings export. Invalid rows refuse the whole file; a row whose 评价编号 is already stored,
+    or repeated in the file, is not applied and is listed with its reason. Rows without a number cannot be
+    recognised when imported twice, so the file's number column is worth keeping."""
     fname = Path(path).name
     rows = read_rows(path)
     require_headers(rows, ALIASES, REQUIRED, fname)
@@ -75,14 +106,49 @@ def import_ratings(session: Session, path: Path | str, court_code: str, settings
         except UserError as exc:
             errors.append(str(exc))
             continue
-        parsed.append(v)
+        v["rating_no"] = None if v["rating_no"] is None else str(v["rating_no"]).strip()
+        parsed.append((rownum, v))
     raise_if_errors(errors, fname)
-    for v in parsed:
+    rejected: list[str] = []
+    numbers = sorted({v["rating_no"] for _, v in parsed if v["rating_no"]})
+    stored = {r.rating_no: r for k in range(0, len(numbers), 500) for r in session.scalars(select(Rating).where(
+        Rating.court_code == court_code, Rating.rating_no.in_(numbers[k:k + 500])))}
+    first: dict[str, int] = {}
+    for rownum, v in parsed:
+        no = v["rating_no"]
+        if no in stored:
+            rejected.append(f"第 {rownum} 行：{_duplicate(stored[no])}")
+            continue
+        if no in first:
+            rejected.append(f"第 {rownum} 行：评价编号“{no}”与第 {first[no]} 行相同，本行未导入；一条评价只登记一次。")
+            continue
+        if no:
+            first[no] = rownum
         fields = {k: (None if v[k] is None else str(v[k])) for k in ("window", "staff_id", "staff_name", "comment",
                                                                        "channel", "case_id")}
         add_rating(session, court_code=court_code, item=str(v["item"]), rated_on=v["rated_on"], score=v["score"],
-                   settings=settings, **fields)
-    return len(parsed)
+                   settings=settings, rating_no=no, **fields)
+    return ImportResult(imported=len(parsed) - len(rejected), rejected=rejected)
+
+
+def update_rating(session: Session, court_code: str, rating_no: str, *, user: str, note: str | None = None,
+                  **changes: Any) -> tuple[Rating, dict[str, tuple[Any, Any]]]:
+    """Correct how a numbered rating was recorded (item, window, staff, comment …) and record the change."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise TypeError(f"update_rating: not updatable: {sorted(unknown)}")
+    r = _find(session, court_code, rating_no)
+    if r is None:
+        raise UserError(f"{court_code} 没有评价编号为“{rating_no}”的评价，请核对编号（没有编号的评价不能修改）。")
+    changed = audit.diff(r, {k: v.strip() for k, v in changes.items() if v is not None and v.strip()})
+    if not changed:
+        raise UserError(f"评价“{rating_no}”没有要修改的内容：请至少写一项与现有记录不同的值，如 --window、--staff。")
+    audit.apply(session, r, changed, register="rating", key=f"{court_code}/{rating_no}", action="update", user=user,
+                note=note)
+    fu = r.follow_up
+    if "staff_name" in changed and fu is not None and fu.resolved_on is None and fu.owner == changed["staff_name"][0]:
+        fu.owner = r.staff_name  # an open 差评督办 goes to the staff member the rating really concerns
+    return r, changed
 
 
 def resolve_followup(session: Session, followup_id: int, resolution: str, resolved_by: str,

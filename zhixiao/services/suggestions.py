@@ -14,15 +14,24 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from zhixiao.errors import UserError
-from zhixiao.services.common import add_months, load_rules, ratio
+from zhixiao.services import audit
+from zhixiao.services.common import add_months, duplicate_key, load_rules, ratio
 from zhixiao.services.models import Suggestion, SuggestionCounter, SuggestionStep
 
 STATUS_NAMES = {"drafted": "起草", "reviewed": "已核稿", "signed": "已签发", "sent": "已发送", "replied": "已回复",
                 "archived": "已归档", "withdrawn": "已撤回"}
 REVIEW_ROLE = "部门负责人"
+# What ``update_suggestion`` may change, and in which status: the text only while it is a draft (a change
+# after 核稿 would go out without the signatures it carries), the reply's record once replied.
+UPDATABLE = {"addressee": ("drafted",), "issue": ("drafted",), "proposal": ("drafted",),
+             "source_case_id": ("drafted",), "reply_summary": ("replied", "archived"),
+             "adopted": ("replied", "archived")}
+LABELS = {"addressee": "主送单位", "issue": "发现的问题", "proposal": "建议内容", "source_case_id": "来源案号",
+          "reply_summary": "回复要点", "adopted": "采纳"}
 
 
 def _begin_locked(session: Session) -> None:
@@ -36,10 +45,7 @@ def _begin_locked(session: Session) -> None:
 
 def _next_seq(session: Session, court_code: str, year: int) -> int:
     dialect = session.connection().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(SuggestionCounter).values(court_code=court_code, year=year, last_seq=0)
                     .on_conflict_do_nothing(index_elements=["court_code", "year"]))
     q = select(SuggestionCounter).where(SuggestionCounter.court_code == court_code, SuggestionCounter.year == year)
@@ -68,7 +74,12 @@ def new_suggestion(session: Session, *, court_code: str, addressee: str, issue: 
     _begin_locked(session)
     year = drafted_on.year
     seq = _next_seq(session, court_code, year)
-    s = Suggestion(court_code=court_code, year=year, seq=seq, number=format_number(court_code, year, seq, settings),
+    number = format_number(court_code, year, seq, settings)
+    stored = session.scalar(select(Suggestion).where(Suggestion.number == number))
+    if stored is not None:  # the counter is behind the register (e.g. restored from an older backup)
+        raise duplicate_key("司法建议登记簿", f"文号“{number}”", f"{stored.court_code}，起草于 {stored.drafted_on}，"
+                            f"编号计数器落后于登记簿，请管理员核对 svc_suggestion_counter", f"zhixiao suggestion update {number}")
+    s = Suggestion(court_code=court_code, year=year, seq=seq, number=number,
                    source_case_id=source_case_id, addressee=addressee.strip(), issue=issue.strip(), proposal=proposal,
                    status="drafted", drafted_by=drafted_by, drafted_on=drafted_on)
     s.steps.append(SuggestionStep(step="draft", actor=drafted_by, role="承办人", acted_on=drafted_on))
@@ -86,6 +97,31 @@ def get(session: Session, number_or_id: str | int) -> Suggestion:
     if s is None:
         raise UserError(f"司法建议“{number_or_id}”不存在，请用 zhixiao suggestion list 查到文号。")
     return s
+
+
+def update_suggestion(session: Session, number: str, *, user: str, note: str | None = None,
+                      **changes: Any) -> tuple[Suggestion, dict[str, tuple[Any, Any]]]:
+    """Change a suggestion's text while it is a draft, or the record of its reply once replied; audited."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise TypeError(f"update_suggestion: not updatable: {sorted(unknown)}")
+    s = get(session, number)
+    given = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items() if v is not None}
+    if not given:
+        raise UserError(f"没有给出要修改的内容：请至少写一项，如 zhixiao suggestion update {s.number} --issue …。")
+    for k in given:
+        if s.status not in UPDATABLE[k]:
+            allowed = "、".join(STATUS_NAMES[x] for x in UPDATABLE[k])
+            raise UserError(f"{s.number} 当前状态为“{STATUS_NAMES[s.status]}”，{LABELS[k]}只能在“{allowed}”时修改"
+                            "（核稿、签发后正文不能再改，以免发出未经签发的内容）。")
+    for k in ("addressee", "issue"):
+        if k in given and not given[k]:
+            raise UserError(f"司法建议的{LABELS[k]}不能为空。")
+    changed = audit.diff(s, given)
+    if not changed:
+        raise UserError(f"{s.number} 的内容与所给的值相同，未作修改。")
+    audit.apply(session, s, changed, register="suggestion", key=s.number, action="update", user=user, note=note)
+    return s, changed
 
 
 def _last_step_date(s: Suggestion) -> date:
