@@ -84,7 +84,10 @@ def test_an_annual_range_does_not_judge_two_months():
     assert ranges.status(row, applies=False) == "reference"
     s = summarize([row], reference_only=two_months)
     assert (s.with_range, s.reference, s.below) == ([], ["closure_rate"], [])
-    assert "另有1项的合理区间为年度区间，本期不足一年，仅供参考（结案率）" in s.sentence()
+    assert s.sentence() == "本期共评估1项指标，1项的合理区间为年度区间，本期不足一年，仅供参考（结案率）。"
+    both = summarize([_row("closure_rate", 0.95, (0.93, 1.0)), _row("x", 0.5, (0.9, 1.0))], reference_only={"x"})
+    assert both.sentence() == ("本期共评估2项指标，其中1项设有合理区间，1项处于合理区间，"
+                               "另有1项的合理区间为年度区间，本期不足一年，仅供参考（x）。")
     # the same 40% over a calendar year is below the range
     (w,) = find_weak([row])
     assert [r.kind for r in w.reasons] == ["out_of_range"] and w.range_applies

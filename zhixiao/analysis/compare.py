@@ -40,14 +40,15 @@ class Summary:
 
     def sentence(self) -> str:
         """A full paragraph for a briefing: headline plus which indicators are out of range or worsening."""
-        parts = [f"本期共评估{self.total}项指标，其中{len(self.with_range)}项设有合理区间，"
-                 f"{len(self.in_range)}项处于合理区间"]
+        parts = [f"本期共评估{self.total}项指标"]
+        if self.with_range or not self.reference:
+            parts[0] += f"，其中{len(self.with_range)}项设有合理区间，{len(self.in_range)}项处于合理区间"
         out = [i for i, st in self.statuses.items() if st in (ranges.ABOVE, ranges.BELOW)]  # row order
         if out:
             parts.append(f"{len(out)}项偏离区间（{self._list(out)}）")
         if self.reference:
-            parts.append(f"另有{len(self.reference)}项的合理区间为年度区间，本期不足一年，仅供参考"
-                         f"（{self._list(self.reference)}）")
+            parts.append(f"{'另有' if self.with_range else ''}{len(self.reference)}项的合理区间为年度区间，"
+                         f"本期不足一年，仅供参考（{self._list(self.reference)}）")
         if self.compared:
             s = f"同比可比{len(self.compared)}项，{len(self.improved)}项趋优"
             if self.worsened:
