@@ -165,7 +165,8 @@ def test_events_reference_cases_and_are_consistent(city):
         assert (e["court_code"], e["year"]) == (c["court_code"], c["year"])
         assert c["filing_date"] <= e["start_date"] <= AS_OF
         if e["kind"] == "procedure_change":
-            assert e["detail"] == c["procedure"] and e["reason"] in ("简易转普通", "小额转普通", "小额转简易")
+            assert e["detail"] == c["procedure"] and e["reason"] in ("简易转普通", "小额转普通", "小额转简易",
+                                                                     "刑事简易转普通", "速裁转普通")
         if e["kind"] == "extension":
             assert e["months"] > 0 and e["approver"] in ("院长", "上级法院")
         if e["kind"] == "deduction":
@@ -176,6 +177,20 @@ def test_events_reference_cases_and_are_consistent(city):
                     assert e["end_date"] <= c["closing_date"]
     open_ded = [e for e in events if e["kind"] == "deduction" and e["end_date"] is None]
     assert open_ded  # some deducted periods have no end yet
+    # issue 13: criminal conversions (counted from the decision) and a few deductions recorded after expiry
+    assert any(e["kind"] == "procedure_change" and e["detail"] == "criminal_public" for e in events)
+
+
+def test_newly_limited_types_are_mostly_on_time(city):
+    """民督 (15 days) and 财保 (48 hours) now have limits; the city rules most of them in time, as courts do."""
+    from zhixiao.domain.time_limits import compute_deadline
+
+    _, cases, _, _ = city
+    for code, procedure in (("民督", "civil_payment_order"), ("财保", "preservation_pre_suit")):
+        closed = [c for c in cases if c["type_code"] == code and c["closing_date"] is not None]
+        assert closed and all(c["procedure"] == procedure for c in closed), code
+        on_time = sum(c["closing_date"] <= compute_deadline(procedure, c["filing_date"]).deadline for c in closed)
+        assert on_time / len(closed) > 0.9, (code, on_time, len(closed))
 
 
 def test_seasonality_spring_festival_dip_and_december_surge(city):
