@@ -277,3 +277,18 @@ def test_cli_import_update_history(tmp_path, cases):
         "小王", "修改", "来电号码：138 → 13800000009", "来电人更正")
     r, _ = run("hotline", "list", *d, "--court", COURT, "--format", "json")
     assert [json.loads(x)["ticket_no"] for x in r.output.splitlines()] == ["T2", "T1"]  # T2 due 10-08, T1 10-09
+
+
+def test_an_import_that_fails_while_writing_leaves_nothing(sql_url, tmp_path, cases):
+    """The caller's rating of N2 would be numbered 12368-N2, a number already entered by hand: the whole
+    import stops with that sentence and N1, already added in the same transaction, is not kept."""
+    Session = session_factory(sql_url)
+    with Session() as s, s.begin():
+        sat.add_rating(s, court_code=COURT, item="12368", rated_on=date(2026, 10, 8), score=5, rating_no="12368-N2")
+    p = tmp_path / "t.csv"
+    p.write_text(HEAD + "N1,诉讼咨询,甲,1,,2026-10-08 09:00,2026-10-08 10:00,5\n"
+                 "N2,诉讼咨询,乙,2,,2026-10-08 09:00,2026-10-08 10:00,4\n", "utf-8")
+    with pytest.raises(UserError, match="已有评价编号“12368-N2”"), Session() as s, s.begin():
+        hl.import_tickets(s, p, COURT, cases=cases)
+    with Session() as s:
+        assert (s.query(HotlineTicket).count(), s.query(Rating).count()) == (0, 1)

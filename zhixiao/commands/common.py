@@ -83,7 +83,12 @@ def court_code(st: Settings, court: str | None) -> str:
 
 def acting_user(user: str | None) -> str:
     """Who a change is recorded under: --user, else the login name of the person running the command."""
-    return (user or "").strip() or getpass.getuser()
+    if (user or "").strip():
+        return user.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container user without a passwd entry)
+        raise UserError("无法确定操作人：请用 --user 写明是谁修改，修改记录须留痕。") from None
 
 
 def ops_session(st: Settings) -> Session:

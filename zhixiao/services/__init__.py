@@ -5,14 +5,21 @@ Public API (import from the submodules):
 
 - ``hotline.hotline_stats(session, court_code, start, end, settings=None, as_of=None) -> dict``
 - ``hotline.add_ticket(session, court_code=…, ticket_no=…, category=…, received_at=…, cases=…, …)``,
-  ``hotline.import_tickets(session, path, court_code, settings, cases)``, ``hotline.respond(…)``
+  ``hotline.import_tickets(session, path, court_code, settings, cases) -> ImportResult`` (rows left out are
+  listed), ``hotline.respond(…)``, ``hotline.update_ticket(session, ticket_no, user=…, **fields)``
 - ``satisfaction.satisfaction_stats(session, court_code, start, end, settings=None) -> dict``,
-  ``satisfaction.add_rating(…)``, ``satisfaction.resolve_followup(…)``
+  ``satisfaction.add_rating(…)``, ``import_ratings``, ``update_rating``, ``resolve_followup(…)``
 - ``suggestions.suggestion_stats(session, court_code, start, end, as_of=None) -> dict``,
-  ``suggestions.new_suggestion / approve / send / record_reply / archive``
+  ``suggestions.new_suggestion / approve / send / record_reply / archive / update_suggestion``
+- ``audit.history(session, register, key)``: the recorded changes of a ticket, rating, suggestion or petition
+
+Every register refuses a key it already holds (ticket number, rating number, 文号, petitioner and case)
+with ``common.duplicate_key``'s sentence; a stored record changes only through an update function,
+which writes a ``ServiceChange`` row.
 - ``routing.route_case(engine, case_or_text, settings, as_of=None) -> RoutingDecision``
 - ``assessment.assess(engine, session, court_code, quarter, settings=None) -> list[Sheet]``, ``write_xlsx``
-- ``ledgers.topic_ledgers / minsheng_cases / enforcement_hard / admin_resolution / petition_stats``
+- ``ledgers.topic_ledgers / minsheng_cases / enforcement_hard / admin_resolution / petition_stats``,
+  ``ledgers.add_petition / update_petition``
 - ``integrity.integrity_flags(engine, start, end, court_code=None, settings=None) -> list[Flag]``
 - ``alerts.overdue_items(session, as_of, settings=None) -> list[dict]`` for the 提醒→督办 ladder
 - ``demo.seed(settings, as_of, seed) -> str``
