@@ -29,7 +29,8 @@ CLASSIC = {  # id: (numerator, denominator, value)
     "long_pending_12m": (2, None, 2),  # C6 (2023-06-30), C10; C7 filed exactly 12 months before: not over
     "long_pending_24m": (2, None, 2),  # C6, C10
     "long_pending_36m": (1, None, 1),  # C10
-    "acceptance_rate": (2, 7, 1 - 2 / 7),
+    # 1 − (appealed C1 C16) ÷ 7, shown as the 5 accepted judgments of 7 (numerator = denominator − x)
+    "acceptance_rate": (5, 7, 1 - 2 / 7),
     "reversal_rate": (1, 7, 1 / 7),  # C23 reversed (原审 C1); C24's 原审 is not in the store
     "mediation_withdrawal_rate": (2, 5, 2 / 5),  # civil first closed C1 C2 C3 C4 C30; 调解 C2, 撤诉 C4
     "simplified_rate": (3, 5, 3 / 5),  # C1, C4 simplified; C2 small claims
@@ -45,13 +46,17 @@ SPC = {
     "termination_rate": (1, 3, 1 / 3),  # C20
     "second_hearing_rate": (2, 4, 2 / 4),  # C23 C25 of C23 C24 C25 C28
     "appeal_transfer_days": (25, 2, 12.5),  # C1 13 days, C16 12 days
-    "pre_suit_mediation_ratio": (1, 7, 1 / 7),  # no exclusions: C12 success; new 民诉前调/民初: C2 C3 C4 C5 C9 C12 C13
+    # no exclusions: C12 success; new 民诉前调/民初: C2 C3 C4 C5 C9 C12 C13, each its own dispute (C2 D2, C3 D3,
+    # the rest without a 纠纷编号)
+    "pre_suit_mediation_ratio": (1, 7, 1 / 7),
     "second_reversal_remand_ratio": (1, 1, 1.0),
     "retrial_reversal_remand_ratio": (0, 0, None),  # zero denominator → no value, not inf
     "appeal_rate": (2, 7, 2 / 7),
     "petition_rate": (1, 11, 1 / 11),  # C27; first+second closed 7 + 4
     "mediation_rate": (1, 8, 1 / 8),  # civil closed C1 C2 C3 C4 C23 C24 C25 C30
-    "enforcement_application_rate": (3, 6, 0.5),  # new 执 C19 C20 C22; civil 判决/调解 C1 C2 C3 C23 C25 C30
+    # new 执 C19 C20 C22 carry no 执行依据 案号 (origin_case_id), so none is a civil judgment's or mediation's
+    # enforcement; civil 判决/调解 C1 C2 C3 C23 C25 C30 (test_definitions.py has the counted cases)
+    "enforcement_application_rate": (0, 6, 0.0),
     "avg_days": (1614, 14, 1614 / 14),
 }
 COURTOOLS = {

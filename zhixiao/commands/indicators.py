@@ -1,4 +1,4 @@
-"""``zhixiao indicators``: evaluate an indicator profile; ``indicators list`` / ``indicators drill``."""
+"""``zhixiao indicators``: evaluate an indicator profile; ``indicators list`` / ``drill`` / ``explain`` (口径卡)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,14 @@ GROUP_HEADERS = {
 ROW_HEADERS = {
     "indicator": "指标代码", "name": "指标", "group_name": "类别", "value": "数值", "numerator": "分子",
     "denominator": "分母", "previous": "上年同期", "yoy": "同比", "range": "合理区间", "in_range": "区间达标",
-    "improved": "同比趋优", "unit": "单位", "yoy_unit": "同比单位", "note": "说明",
+    "improved": "同比趋优", "unit": "单位", "yoy_unit": "同比单位", "note": "说明", "excluded": "口径排除",
+}
+CARD_LABELS = {  # the 口径 card's fields, in the order printed
+    "name": "指标", "profile": "指标体系", "group": "类别", "line": "条线", "unit": "单位", "direction": "方向",
+    "formula": "计算方法", "numerator": "分子", "denominator": "分母", "exclusions": "体系排除项（分子分母均不计）",
+    "excluded": "口径排除（分子分母均不计）", "excluded_count": "本期口径排除", "no_limit_types": "不计审限的案件",
+    "range": "合理区间", "range_source": "区间来源", "range_period": "区间适用期间", "source": "口径来源",
+    "unpublished": "未公开部分", "unavailable": "暂不计算", "note": "说明", "versions": "施行期间",
 }
 UNIT_SUFFIX = {"days": "天", "count": "件", "yuan": "元", "ratio": ""}
 
@@ -32,6 +39,7 @@ class Engine(StrEnum):
 class Part(StrEnum):
     numerator = "numerator"
     denominator = "denominator"
+    excluded = "excluded"
 
 
 def fmt_value(unit: str, v: float | None) -> str:
@@ -118,19 +126,21 @@ def register(app: typer.Typer) -> None:
         gcols = list(result.rows[0].group) if result.rows else []
         rows = []
         for r in result.rows:
-            d = {**r.group, **r.to_dict()}
+            d = {**r.to_dict(), **r.group}  # a group's 条线 wins over the indicator's own line
             if fmt == Format.table:
                 d.update(value=fmt_value(r.unit, r.value), yoy=fmt_yoy(r.yoy, r.yoy_unit),
                          previous=fmt_value(r.unit, r.previous), range=fmt_range(r.unit, r.range),
                          in_range=_flag(r.in_range), improved=_flag(r.improved))
             rows.append(d)
         cols = gcols + ["name", "value", "numerator", "denominator"]
+        if any(r.excluded is not None for r in result.rows):
+            cols.append("excluded")
         if compare:
             cols += ["previous", "yoy", "improved"]
         cols += ["range", "in_range"]
         if fmt == Format.csv:
             cols = gcols + ["indicator", "name", "group_name", "unit", "value", "numerator", "denominator",
-                            "previous", "yoy", "yoy_unit", "improved", "range", "in_range", "note"]
+                            "excluded", "previous", "yoy", "yoy_unit", "improved", "range", "in_range", "note"]
         title = f"{result.profile}  {start} 至 {end}" + ("（同比）" if compare else "")
         emit(rows, fmt, cols, {**GROUP_HEADERS, **ROW_HEADERS}, title=title)
 
@@ -164,7 +174,7 @@ def register(app: typer.Typer) -> None:
         court: Annotated[str | None, typer.Option("--court", help="法院代字 / court code")] = None,
         division: Annotated[str | None, typer.Option("--division", help="部门 / division")] = None,
         judge: Annotated[str | None, typer.Option("--judge", help="法官编号 / judge id")] = None,
-        part: Annotated[Part, typer.Option("--part", help="分子或分母 / numerator|denominator")] = Part.numerator,
+        part: Annotated[Part, typer.Option("--part", help="分子、分母或口径排除的案件 / numerator|denominator|excluded")] = Part.numerator,
         limit: Annotated[int | None, typer.Option("--limit", help="最多列出条数 / max rows")] = 200,
         engine: Annotated[Engine, typer.Option("--engine", help="计算引擎 / engine")] = Engine.duckdb,
         fmt: FormatOpt = Format.table,
@@ -181,5 +191,50 @@ def register(app: typer.Typer) -> None:
                        part.value, limit)
         rows = [{k: (None if v is None or v != v else v) for k, v in r.items()} for r in df.to_dict("records")]
         emit(rows, fmt, list(df.columns), title=f"{indicator} {part.value}：{len(rows)} 件")
+
+    @ind_app.command("explain")
+    def explain(
+        indicator: Annotated[str, typer.Argument(help="指标代码 / indicator id")],
+        data_dir: DataDir = None,
+        profile: Annotated[str | None, typer.Option("--profile", help="指标体系 / profile")] = None,
+        on: Annotated[str | None, typer.Option("--on", help="按哪天生效的版本（默认 --to，否则今天）/ version in force on")] = None,
+        court: Annotated[str | None, typer.Option("--court", help="给出时统计该院本期口径排除的案件 / court code: count the cases left out")] = None,
+        from_: Annotated[str | None, typer.Option("--from", help="统计排除案件的起始日期 / start date")] = None,
+        to: Annotated[str | None, typer.Option("--to", help="统计排除案件的截止日期 / end date")] = None,
+        engine: Annotated[Engine, typer.Option("--engine", help="计算引擎 / engine")] = Engine.duckdb,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """打印指标的口径卡：分子、分母、排除项、单位、合理区间及来源、施行期间 / Print an indicator's definition card."""
+        from zhixiao.metrics.card import DIRECTION_NAMES, UNIT_NAMES, card, excluded_counts
+        from zhixiao.metrics.catalogue import get
+
+        s = settings(data_dir)
+        end = parse_date(to, "--to") if to else None
+        when = parse_date(on, "--on") if on else end
+        ind = get(indicator, profile or s.profile, when, data_dir=s.data_dir)
+        counts = None
+        if (court or from_ or to) and ind.excluded is not None:
+            from zhixiao.engine import connect
+
+            if not s.data_dir.exists():
+                raise UserError(f"数据目录 {s.data_dir} 不存在；统计排除案件需要 --data-dir 指向已导入案件的数据目录。")
+            end = end or date.today()
+            start = parse_date(from_, "--from") if from_ else date(end.year, 1, 1)
+            counts = excluded_counts(connect(s.data_dir, engine.value), ind, start, end,
+                                     filters={"court_code": court} if court else None)
+        c = card(ind, excluded_count=None if counts is None else sum(counts.values()), excluded_by_type=counts)
+        if fmt == Format.json:
+            sys.stdout.write(to_json(c.to_dict()) + "\n")
+            return
+        d = c.to_dict()
+        d.update(name=f"{c.name}（{c.id}）", range=fmt_range(c.unit, c.range) if c.range else "未设定（无公开区间）",
+                 range_period="年度区间（非整年期间仅供参考）" if c.range_period == "year" else "任意期间均可对照",
+                 unit=UNIT_NAMES.get(c.unit, c.unit), direction=DIRECTION_NAMES.get(c.direction, c.direction),
+                 exclusions="；".join(c.exclusions) or "无",
+                 no_limit_types=(f"{len(c.no_limit_types)} 类：" + "、".join(c.no_limit_types)) if c.no_limit_types else None,
+                 excluded_count=None if counts is None else
+                 f"{c.excluded_count} 件" + ("（" + "、".join(f"{k} {v} 件" for k, v in counts.items()) + "）" if counts else ""))
+        rows = [{"item": label, "value": d[k]} for k, label in CARD_LABELS.items() if d.get(k) not in (None, "", ())]
+        emit(rows, fmt, ["item", "value"], {"item": "项目", "value": "内容"}, title=f"口径卡：{c.name}")
 
     app.add_typer(ind_app, name="indicators")

@@ -25,10 +25,18 @@ File layout (one profile per file; files starting with ``_`` are shared, e.g. ``
     effective_from = 2000-01-01
 
 A spec (numerator/denominator) is ``{set, where, sum, distinct, table}``: ``set`` a base set (see
-``BASE_SETS``), ``where`` a list of conditions ANDed (each ``{col, <op> = value}``, or ``{any = [...]}``
-for OR), ``sum`` a column or day measure to add up instead of counting, ``distinct`` a column whose
+``BASE_SETS``), ``where`` a list of conditions ANDed (each ``{col, <op> = value}``, ``{any = [...]}``
+for OR, or ``{not = [...]}``: true unless all of the list hold, a null counting as not holding), ``sum`` a column or day measure to add up instead of counting, ``distinct`` a column whose
 distinct values are counted, ``table`` ``cases`` (default) or ``people``, ``attribute = "origin"`` to
 count a case (e.g. an appeal) under the group of its 原审 case (``origin_case_id``), as 发改率 needs.
+
+Optional fields of an entry, all printed on its 口径 card (``zhixiao.metrics.card``):
+``excluded`` a spec of the cases the definition itself leaves out (e.g. closed cases without a statutory
+limit for 审限内结案率), counted and reported with every value, and ``excluded_note`` saying which;
+``complement = true`` for a value 1 − numerator ÷ denominator: the loader rewrites it as the plain rate of
+the denominator's cases outside the numerator (so numerator = denominator − x is what is shown and drilled);
+``unpublished`` what of the official 口径/区间 is not public; ``unavailable`` why the case store cannot
+compute the indicator (then no numerator is needed and the value is empty with that note).
 
 Courts add or override entries by dropping TOML files (same layout; ``[profile] id`` names the profile
 they extend, and ``[[override]]`` entries change fields such as ``range`` of an existing indicator) in
@@ -79,7 +87,7 @@ class Indicator:
     line: str
     unit: str
     direction: str
-    numerator: dict
+    numerator: dict | None  # None only for an ``unavailable`` indicator
     denominator: dict | None = None
     range: tuple[float | None, float | None] | None = None
     range_source: str | None = None
@@ -87,7 +95,15 @@ class Indicator:
     exclusions: tuple[str, ...] = ()
     exclusion_rules: dict[str, list] = field(default_factory=dict, compare=False, repr=False)
     scale: float = 1.0  # value = scale × numerator ÷ denominator (e.g. 365 for CEPEJ DT)
-    complement: bool = False  # value = 1 − numerator ÷ denominator (服判息诉率)
+    # value = 1 − numerator ÷ denominator. Never set by the loader: a ``complement = true`` entry is rewritten
+    # as the rate of the denominator's cases outside x (``complement_of`` keeps x), so rows show the
+    # numerator and denominator that give the value; callers map raw ratios with this flag.
+    complement: bool = False
+    complement_of: dict | None = None
+    excluded: dict | None = None  # cases the definition leaves out of both parts, counted for the 口径
+    excluded_note: str = ""
+    unpublished: str = ""  # what of the official 口径 or 区间 is not public
+    unavailable: str = ""  # why the case store cannot compute it
     source: str = ""
     note: str = ""
     effective_from: date | None = None
@@ -100,7 +116,8 @@ class Indicator:
         )
 
     def specs(self) -> list[dict]:
-        return [self.numerator] + ([self.denominator] if self.denominator else [])
+        """Every spec the evaluator computes for this indicator (numerator, denominator, excluded)."""
+        return [s for s in (self.numerator, self.denominator, self.excluded) if s is not None]
 
 
 def _search_dirs(data_dir: Path | str | None) -> list[Path]:
@@ -159,10 +176,13 @@ def _check_spec(spec: Any, where: str) -> dict:
 
 
 def _check_cond(cond: dict, where: str) -> None:
-    if "any" in cond:
-        for c in cond["any"]:
-            _check_cond(c, where)
-        return
+    for combinator in ("any", "not"):
+        if combinator in cond:
+            if set(cond) != {combinator} or not isinstance(cond[combinator], list) or not cond[combinator]:
+                raise UserError(f"{where} 的条件 {cond} 写法有误：{combinator} 应单独成项，值为非空条件列表。")
+            for c in cond[combinator]:
+                _check_cond(c, where)
+            return
     ops = [k for k in cond if k != "col"]
     if "col" not in cond or len(ops) != 1 or ops[0] not in OPS:
         raise UserError(f"{where} 的条件 {cond} 写法有误：应为 {{ col = \"列名\", <运算> = 值 }}，运算可用 {', '.join(OPS)}。")
@@ -170,7 +190,7 @@ def _check_cond(cond: dict, where: str) -> None:
 
 def _build(entry: dict, path: Path, profile: str, default_excl: list[str], rules: dict) -> Indicator:
     where = f"{path.name} 中的指标 {entry.get('id', '?')}"
-    for key in ("id", "name", "group", "unit", "numerator"):
+    for key in ("id", "name", "group", "unit") + (() if entry.get("unavailable") else ("numerator",)):
         if key not in entry:
             raise UserError(f"{where} 缺少字段 {key}，请补上。")
     if entry["group"] not in GROUPS:
@@ -192,18 +212,39 @@ def _build(entry: dict, path: Path, profile: str, default_excl: list[str], rules
     if range_period not in RANGE_PERIODS:
         raise UserError(f"{where} 的 range_period = \"{range_period}\" 无效；可用：year（年度区间，默认）、"
                         f"any（任意期间均可对照）。")
+    numerator = _check_spec(entry["numerator"], where + " 的 numerator") if "numerator" in entry else None
+    denominator = _check_spec(entry["denominator"], where + " 的 denominator") if "denominator" in entry else None
+    complement_of = None
+    if entry.get("complement", False):
+        complement_of, numerator = numerator, _complement_spec(numerator, denominator, where)
     return Indicator(
         id=entry["id"], name=entry["name"], group=entry["group"], line=line, unit=entry["unit"],
-        direction=direction,
-        numerator=_check_spec(entry["numerator"], where + " 的 numerator"),
-        denominator=_check_spec(entry["denominator"], where + " 的 denominator") if "denominator" in entry else None,
+        direction=direction, numerator=numerator, denominator=denominator, complement_of=complement_of,
+        excluded=_check_spec(entry["excluded"], where + " 的 excluded") if "excluded" in entry else None,
+        excluded_note=entry.get("excluded_note", ""), unpublished=entry.get("unpublished", ""),
+        unavailable=entry.get("unavailable", ""),
         range=tuple(rng) if rng else None, range_source=entry.get("range_source"),
         range_period=range_period,
         exclusions=excl, exclusion_rules={n: rules[n] for n in excl},
-        scale=float(entry.get("scale", 1.0)), complement=bool(entry.get("complement", False)),
+        scale=float(entry.get("scale", 1.0)),
         source=entry.get("source", ""), note=entry.get("note", ""),
         effective_from=entry.get("effective_from"), effective_to=entry.get("effective_to"), profile=profile,
     )
+
+
+def _complement_spec(x: dict | None, den: dict | None, where: str) -> dict:
+    """The numerator of 1 − x ÷ den as a spec of its own: the denominator's cases for which x's further
+    conditions do not all hold. Only where x's cases are among the denominator's (same base set, every
+    condition of the denominator also in x, both plain counts), so that numerator = den − x exactly."""
+    plain = ("sum", "distinct", "table", "attribute")
+    if (x is None or den is None or x["set"] != den["set"] or any(k in x or k in den for k in plain)
+            or any(c not in x.get("where", []) for c in den.get("where", []))):
+        raise UserError(f"{where} 写作 complement = true（1 − 分子 ÷ 分母）时，分子须是分母案件的一部分："
+                        "同一 set、包含分母的全部条件、只计件数。请改写分子，或直接写出“分母中不属于分子”的条件。")
+    extra = [c for c in x.get("where", []) if c not in den.get("where", [])]
+    if not extra:
+        raise UserError(f"{where} 的分子与分母相同，1 − 分子 ÷ 分母 恒为 0；请检查分子的条件。")
+    return {**den, "where": [*den.get("where", []), {"not": extra}]}
 
 
 def load_profile(name: str, on: date | None = None, *, data_dir: Path | str | None = None) -> list[Indicator]:

@@ -16,22 +16,26 @@ CASE_COLUMNS = [
     "case_id", "court_code", "court_name", "division", "judge_id", "judge_name", "type_code", "cause",
     "procedure", "filing_date", "closing_date", "closing_method", "appeal_result",
 ]
+PARTS = {"numerator": "分子", "denominator": "分母", "excluded": "口径排除的案件"}
 PEOPLE_COLUMNS = ["judge_id", "name", "court_code", "division", "post", "active_from", "active_to"]
 
 
 def case_list(engine, indicator_id: str, profile: str, start: date, end: date, group: dict | None = None,
               part: str = "numerator", limit: int | None = None, *, as_of: date | None = None,
               filters: dict | None = None) -> pd.DataFrame:
-    """Cases counted in ``part`` (numerator|denominator) of one indicator for one result-row group.
+    """Cases counted in ``part`` (numerator|denominator|excluded) of one indicator for one result-row group;
+    ``excluded``: the cases the definition leaves out (e.g. closed cases without a statutory limit).
 
     ``group`` is a Row.group as returned by ``evaluate`` (may contain ``month``: 'YYYY-MM').
     """
-    if part not in ("numerator", "denominator"):
-        raise UserError(f"part 只能是 numerator（分子）或 denominator（分母），收到“{part}”。")
+    if part not in PARTS:
+        raise UserError(f"part 只能是 numerator（分子）、denominator（分母）或 excluded（口径排除的案件），收到“{part}”。")
     ind = get(indicator_id, profile, end, data_dir=getattr(engine.store, "root", None))
-    spec = ind.numerator if part == "numerator" else ind.denominator
+    if ind.unavailable:
+        raise UserError(f"指标 {indicator_id}（{ind.name}）暂不计算：{ind.unavailable}。")
+    spec = {"numerator": ind.numerator, "denominator": ind.denominator, "excluded": ind.excluded}[part]
     if spec is None:
-        raise UserError(f"指标 {indicator_id}（{ind.name}）没有分母，请查看分子（--part numerator）。")
+        raise UserError(f"指标 {indicator_id}（{ind.name}）没有{PARTS[part]}，请查看分子（--part numerator）。")
     group = dict(group or {})
     period = Period(start, end, as_of or end)
     if "month" in group:

@@ -30,6 +30,7 @@ from zhixiao.metrics.filters import (
     needs_deadlines,
     needs_suspension,
     spec_key,
+    with_derived,
 )
 from zhixiao.metrics.grouping import GROUP_KEYS, PEOPLE_KEYS, apply_filters, month_periods, with_group_columns
 
@@ -56,6 +57,7 @@ class Row:
     in_range: bool | None = None
     note: str = ""
     profile: str = ""
+    excluded: float | None = None  # cases the definition leaves out (Indicator.excluded), when it has such
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -244,6 +246,7 @@ class _Plan:
         paired = _paired_counts(source) if table == "cases" else {}
         plain = {k: v for k, v in source.items() if "distinct" not in v[0] and k not in paired}
         pre = _preaggregated(src, table, gcols, plain, self.periods) if plain else None
+        pre, flags = pre if pre is not None else (None, {})
         for tag, period in self.periods.items():
             comp = Compiler(t, period, "people" if table == "people" else "cases")
             for key, (spec, ind) in source.items():
@@ -294,7 +297,7 @@ class _Plan:
                 aggs[name] = ibis.ifelse(w, p[vcol], ibis.literal(0).cast(p[vcol].type())).sum()
         out: dict[tuple, dict] = {}
         if pre is not None:  # the same sums over a small pre-aggregated table (see _preaggregated)
-            p, aggs = self._reaggregate(pre, table, plain)
+            p, aggs = self._reaggregate(pre, table, plain, flags)
         if aggs:
             main = p.group_by(list(gcols)).aggregate(**aggs) if gcols else p.aggregate(**aggs)
             for rec in _records(main):
@@ -354,14 +357,17 @@ class _Plan:
         return list(out.values())
 
 
-    def _reaggregate(self, pre: ibis.Table, table: str, source: dict) -> tuple[ibis.Table, dict[str, ibis.Value]]:
+    def _reaggregate(self, pre: ibis.Table, table: str, source: dict, flags: dict[str, str],
+                     ) -> tuple[ibis.Table, dict[str, ibis.Value]]:
         """The count and sum aggregates of ``_run`` over ``pre``: a count adds up ``_n``, a sum its ``_s*``.
         Each distinct condition part becomes one boolean column first (shared by many aggregates): the SQL
-        stays a fraction of the size, which is most of its compile and plan time."""
+        stays a fraction of the size, which is most of its compile and plan time. A per-row condition is
+        read from its flag column (``flags``)."""
         parts: dict[str, tuple[str, ibis.Value]] = {}  # condition part → (column, expression)
         wanted: list[tuple[str, list[str], dict]] = []
         for tag, period in self.periods.items():
             comp = Compiler(pre, period, "cases")
+            comp.preset({akey: pre[col] for akey, col in flags.items()})
             for key, (spec, ind) in source.items():
                 if "distinct" in spec:
                     continue
@@ -420,23 +426,27 @@ def _sum_name(vkey: str) -> str:
 
 
 def _cond_columns(c: dict, out: list[tuple[str, str, Any]]) -> None:
-    if "any" in c:
-        for x in c["any"]:
-            _cond_columns(x, out)
-        return
+    for combinator in ("any", "not"):
+        if combinator in c:
+            for x in c[combinator]:
+                _cond_columns(x, out)
+            return
     op, v = next((k, v) for k, v in c.items() if k != "col")
     out.append((c["col"], op, v))
 
 
 def _preaggregated(src: ibis.Table, table: str, gcols: Sequence[str], source: dict,
-                   periods: dict[str, Period]) -> ibis.Table | None:
+                   periods: dict[str, Period]) -> tuple[ibis.Table, dict[str, str]] | None:
     """``src`` grouped by the group columns and by every column the count/sum conditions read, with dates
     coarsened to the interval between consecutive literal dates they are compared with: one row per
     combination, ``_n`` rows and ``_s*`` sums of each summed measure. Each condition is true for all rows
     of such a combination or for none, so the catalogue's conditions, compiled over this (small) table,
     give exactly the counts and sums of the full scan, at the cost of one hash aggregation instead of
-    dozens of predicates per row. ``None`` when a condition reads something that cannot be coarsened
-    this way (a measure such as ``duration_days``, a free-text column): the caller scans row by row."""
+    dozens of predicates per row. A condition that reads what cannot be coarsened (a measure such as
+    ``duration_days``, a substring of a free-text or list column) but does not depend on the period is
+    grouped by as its own truth value: returned with {condition's atom key → that boolean column}. ``None``
+    when some condition is neither (an age against the as-of date, an exclusion on a free-text column):
+    the caller scans row by row."""
     if table != "cases":
         return None
     schema = src.schema()
@@ -444,6 +454,8 @@ def _preaggregated(src: ibis.Table, table: str, gcols: Sequence[str], source: di
     keep: set[str] = set()  # grouped by as they are
     nulls: set[str] = set()  # only tested for null
     coarse: set[str] = set()  # date columns, coarsened
+    flagged: dict[str, dict] = {}  # per-row condition's atom key → the condition
+    any_period = next(iter(periods.values()))
     # Compiler.base's comparisons, as the cuts they need: (s(tart), e(nd) or a(s of), days after it). x < d,
     # x >= d and BETWEEN's lower end change at d; x <= d, x > d and BETWEEN's upper end at d + 1.
     s0, e1, a1 = ("s", 0), ("e", 1), ("a", 1)
@@ -464,40 +476,19 @@ def _preaggregated(src: ibis.Table, table: str, gcols: Sequence[str], source: di
                                                     for at, days in which)
         if ind.line != "all":
             keep.add("category")
-        conds: list[tuple[str, str, Any]] = []
-        for c in spec.get("where", []):
-            _cond_columns(c, conds)
-        for rule in ind.exclusion_rules.values():
-            for c in rule:
-                _cond_columns(c, conds)
-        for col, op, v in conds:
-            name = {"line": "category", "suspended": "_suspended"}.get(col, col)
-            if name.startswith(DEADLINE_PREFIX):
-                name = "dl_" + name[len(DEADLINE_PREFIX):]
-            if name not in schema:
-                return None
-            dtype = schema[name]
-            if dtype.is_date():
-                seen = dates.setdefault(name, set())
-                if op == "older_than_months":  # x < as_of − N months
-                    seen |= {add_months(p.as_of, -int(v)) for p in periods.values()}
-                elif op == "is_null":
-                    pass
-                elif op in ("in", "not_in") and all(isinstance(x, date) for x in v):
-                    seen |= set(v) | {_day_after(x) for x in v}
-                elif op in ("eq", "ne") and isinstance(v, date):
-                    seen |= {v, _day_after(v)}
-                elif op in ("lt", "ge") and isinstance(v, date):
-                    seen.add(v)
-                elif op in ("le", "gt") and isinstance(v, date):
-                    seen.add(_day_after(v))
-                else:
-                    return None
-                coarse.add(name)
-            elif name in LOW_CARDINALITY or dtype.is_boolean():
-                keep.add(name)
-            elif op == "is_null" and type(dtype).__name__.lower() in _SAMPLE:
-                nulls.add(name)
+        conds = [(c, True) for c in spec.get("where", [])] + [(c, False) for r in ind.exclusion_rules.values()
+                                                                for c in r]
+        for c, own in conds:
+            parts: list[tuple[str, str, Any]] = []
+            _cond_columns(c, parts)
+            plan = [_coarsening(schema, col, op, v, periods) for col, op, v in parts]
+            if all(x is not None for x in plan):
+                for how, name, cuts in plan:
+                    {"keep": keep, "nulls": nulls, "coarse": coarse}[how].add(name)
+                    if how == "coarse":
+                        dates.setdefault(name, set()).update(cuts)
+            elif own and not _period_dependent(c):
+                flagged[Compiler.cond_key("cases", c)] = c
             else:
                 return None
         if "sum" in spec:
@@ -521,10 +512,50 @@ def _preaggregated(src: ibis.Table, table: str, gcols: Sequence[str], source: di
         keys[c] = src[c]
     for c in sorted(nulls - set(keys)):
         keys["_nn_" + c] = src[c].notnull()
+    flags = {akey: f"_f{i}" for i, akey in enumerate(sorted(flagged))}
+    comp = Compiler(src, any_period)
+    for akey, col in flags.items():
+        keys[col] = comp.cond(flagged[akey]).fill_null(False)
     pre = src.group_by(**keys).aggregate(_n=src.count(), **{k: v.sum() for k, v in values.items()})
     stand_in = {c: ibis.ifelse(pre["_nn_" + c], ibis.literal(_SAMPLE[type(schema[c]).__name__.lower()], schema[c]),
                                ibis.null(schema[c])) for c in sorted(nulls - set(gcols) - keep - coarse)}
-    return pre.mutate(**stand_in) if stand_in else pre
+    return (pre.mutate(**stand_in) if stand_in else pre), flags
+
+
+def _coarsening(schema, col: str, op: str, v: Any, periods: dict[str, Period]) -> tuple[str, str, set] | None:
+    """How a comparison's column enters the pre-aggregate: ("coarse", date column, its cuts), ("keep", column,
+    ∅) grouped as it is, ("nulls", column, ∅) only its nullness; ``None`` if none of these keeps its truth."""
+    name = {"line": "category", "suspended": "_suspended"}.get(col, col)
+    if name.startswith(DEADLINE_PREFIX):
+        name = "dl_" + name[len(DEADLINE_PREFIX):]
+    if name not in schema:
+        return None
+    dtype = schema[name]
+    if dtype.is_date():
+        if op == "older_than_months":  # x < as_of − N months
+            return "coarse", name, {add_months(p.as_of, -int(v)) for p in periods.values()}
+        if op == "is_null":
+            return "coarse", name, set()
+        if op in ("in", "not_in") and all(isinstance(x, date) for x in v):
+            return "coarse", name, set(v) | {_day_after(x) for x in v}
+        if op in ("eq", "ne") and isinstance(v, date):
+            return "coarse", name, {v, _day_after(v)}
+        if op in ("lt", "ge") and isinstance(v, date):
+            return "coarse", name, {v}
+        if op in ("le", "gt") and isinstance(v, date):
+            return "coarse", name, {_day_after(v)}
+        return None
+    if name in LOW_CARDINALITY or dtype.is_boolean():
+        return "keep", name, set()
+    if op == "is_null" and type(dtype).__name__.lower() in _SAMPLE:
+        return "nulls", name, set()
+    return None
+
+
+def _period_dependent(c: dict) -> bool:
+    """Whether a condition's truth moves with the period (ages against the as-of date)."""
+    text = json.dumps(c, ensure_ascii=False, default=str)
+    return "older_than_months" in text or "age_days" in text
 
 
 def origin_rows(raw: ibis.Table, t: ibis.Table, ids: Sequence[str]) -> ibis.Table:
@@ -558,8 +589,8 @@ def suspension_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:
 
 def prepared_cases(engine, indicators: Iterable[Indicator], as_of: date, filters: dict | None) -> tuple[ibis.Table, dict[str, str]]:
     """The cases table with only the joins the indicators need; returns {id: why} of those that cannot be computed."""
-    t = apply_filters(engine.cases, filters)
     specs = [s for ind in indicators for s in ind.specs()]
+    t = with_derived(apply_filters(engine.cases, filters), specs)
     unavailable: dict[str, str] = {}
     if any(needs_deadlines(s) for s in specs):
         try:
@@ -657,11 +688,13 @@ def _data_dir(engine):
 
 def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Period], by, filters) -> Result:
     t, unavailable = prepared_cases(engine, inds, periods["cur"].as_of, filters)
+    unavailable.update({i.id: i.unavailable for i in inds if i.unavailable})
     plan = _Plan([i for i in inds if i.id not in unavailable], periods)
     plan.hash_keys = engine.backend == "duckdb"
     plan.raw = engine.cases
     t, gcols = with_group_columns(t, by)
-    base, _ = with_group_columns(apply_filters(engine.cases, filters), by)
+    base, _ = with_group_columns(with_derived(apply_filters(engine.cases, filters), [s for i in inds for s in i.specs()]),
+                                 by)
     rows = plan.run(t, "cases", gcols, base)
     if not rows and gcols and not plan.cases:
         rows = _records(t.select(*gcols).distinct())
@@ -703,7 +736,8 @@ def _row(ind: Indicator, plan: _Plan, rec: dict, prec: dict, group: dict, yoy: b
     num = _part(plan, ind, ind.numerator, rec, prec, "cur", people_ok)
     den = _part(plan, ind, ind.denominator, rec, prec, "cur", people_ok)
     value = compute_value(ind, num, den) if num is not None else None
-    row = Row(**base, value=value, numerator=num, denominator=den, in_range=in_range(ind, value), note=ind.note)
+    row = Row(**base, value=value, numerator=num, denominator=den, in_range=in_range(ind, value), note=ind.note,
+              excluded=_part(plan, ind, ind.excluded, rec, prec, "cur", people_ok))
     if yoy:
         pn = _part(plan, ind, ind.numerator, rec, prec, "prev", people_ok)
         pd_ = _part(plan, ind, ind.denominator, rec, prec, "prev", people_ok)

@@ -18,6 +18,9 @@ from zhixiao.store.schema import LINE_OF_CATEGORY
 
 DEADLINE_PREFIX = "deadline."
 MEASURES = ("duration_days", "age_days", "transfer_days")
+# Columns made from others before counting, for specs that name them. dispute_key: the dispute a case belongs
+# to — its 纠纷编号, or the case itself when it has none (a case without a number is one dispute of its own).
+DERIVED = {"dispute_key": lambda t: ibis.coalesce(t.dispute_id, t.case_id)}
 PEOPLE_SETS = {"judges"}
 
 
@@ -54,6 +57,13 @@ def spec_key(spec: dict, line: str, exclusions: tuple[str, ...]) -> str:
                       default=str)
 
 
+def with_derived(t: ibis.Table, specs: list[dict]) -> ibis.Table:
+    """``t`` with the ``DERIVED`` columns the specs name (as a column, a sum or a distinct count)."""
+    text = json.dumps(specs, ensure_ascii=False, default=str)
+    wanted = {name: make(t) for name, make in DERIVED.items() if f'"{name}"' in text and name not in t.columns}
+    return t.mutate(**wanted) if wanted else t
+
+
 def needs_deadlines(spec: dict) -> bool:
     return DEADLINE_PREFIX in json.dumps(spec, default=str)
 
@@ -72,6 +82,19 @@ class Compiler:
     def __init__(self, t: ibis.Table, period: Period, table: str = "cases"):
         self.t, self.p, self.table = t, period, table
         self._memo: dict[str, ibis.Value] = {}  # part key → expression, built once per Compiler
+
+    @staticmethod
+    def cond_key(table: str, c: dict, tag: str = "") -> str:
+        """The atom key of one condition of a spec's ``where``; an age against the as-of date is keyed with
+        the period's ``tag`` as well."""
+        key = json.dumps(c, sort_keys=True, ensure_ascii=False, default=str)
+        if "older_than_months" in key or "age_days" in key:
+            key = f"{tag}|{key}"
+        return f"{table}|{key}"
+
+    def preset(self, exprs: dict[str, ibis.Value]) -> None:
+        """Use these expressions for these atom keys (a pre-aggregate's flag columns)."""
+        self._memo.update(exprs)
 
     def _once(self, key: str, make) -> tuple[str, ibis.Value]:
         if key not in self._memo:
@@ -124,6 +147,11 @@ class Compiler:
             for x in parts[1:]:
                 out = out | x
             return out
+        if "not" in c:  # NOT (all of them): a null counts as not holding, so the row is kept
+            out = ibis.literal(True)
+            for x in c["not"]:
+                out = out & self.cond(x).fill_null(False)
+            return ~out
         col = self.column(c["col"])
         op, v = next((k, v) for k, v in c.items() if k != "col")
         if op == "eq":
@@ -151,10 +179,7 @@ class Compiler:
         if line != "all" and self.table == "cases":
             out.append(self._once(f"line:{line}", lambda: self.t.category.isin(categories_of_line(line))))
         for c in spec.get("where", []):
-            key = json.dumps(c, sort_keys=True, ensure_ascii=False, default=str)
-            if "older_than_months" in key or "age_days" in key:
-                key = f"{tag}|{key}"
-            out.append(self._once(f"{self.table}|{key}", lambda c=c: self.cond(c)))
+            out.append(self._once(self.cond_key(self.table, c, tag), lambda c=c: self.cond(c)))
         if self.table == "cases" and exclusion_rules:
             def keep() -> ibis.Value:
                 out = ibis.literal(True)
