@@ -65,8 +65,9 @@ DEPS=${WHEEL_CACHE:+$WHEEL_CACHE/$KEY}
 DEPS=${DEPS:-$WORK/deps}
 if [ ! -f "$DEPS/.complete" ]; then
   rm -rf "$DEPS" && mkdir -p "$DEPS"
+  NOISE="is ignored: it is neither a file nor a directory"  # this machine's pip.conf names absent local indexes
   "$PY" -m pip wheel -q -w "$DEPS" -c requirements.lock "$OWN_WHEEL${EXTRAS:+[$EXTRAS]}" \
-    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+    2> >(grep -v "$NOISE" >&2)
   rm -f "$DEPS"/zhixiao-*.whl
   # binary wheels for the other CPython versions (pure-Python wheels serve every version)
   for V in $PYTHON_VERSIONS; do
@@ -79,7 +80,7 @@ if [ ! -f "$DEPS/.complete" ]; then
         --implementation cp --abi "$T" --abi abi3 --abi none \
         --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_24_x86_64 \
         --platform manylinux_2_27_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 "$pin" \
-        || { echo "错误：$pin 没有 CPython $V、Linux x86_64 的二进制包；请从 PYTHON_VERSIONS 中去掉 $V。" >&2; exit 1; }
+        2> >(grep -v "$NOISE" >&2) || { echo "错误：$pin 没有 CPython $V、Linux x86_64 的二进制包；请从 PYTHON_VERSIONS 中去掉 $V。" >&2; exit 1; }
     done
   done
   touch "$DEPS/.complete"

@@ -117,11 +117,31 @@ def test_restore_refuses_a_corrupted_backup_and_a_used_directory(demo, tmp_path)
         bk.backup(demo, load_settings(data_dir=demo).ops_url, dest)
 
 
+def test_a_failed_backup_leaves_nothing(demo, tmp_path, monkeypatch):
+    def broken(_url, _dest):
+        raise UserError("pg_dump 失败：测试")
+
+    monkeypatch.setattr(bk, "_dump_ops", broken)
+    with pytest.raises(UserError, match="pg_dump 失败"):
+        bk.backup(demo, load_settings(data_dir=demo).ops_url, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError):
+        bk.backup(demo, load_settings(data_dir=demo).ops_url, tmp_path / "empty")
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
 def test_backup_cli_says_what_is_wrong_in_chinese(tmp_path):
     r = subprocess.run([sys.executable, "-m", "zhixiao.cli", "backup", "--to", str(tmp_path / "b"), "--data-dir",
                         str(tmp_path / "nothing")], capture_output=True, text=True)
     assert r.returncode == 1
     assert "没有案件库" in r.stderr
+    store_only = tmp_path / "s"  # a store whose ops database was never created
+    (store_only).mkdir()
+    (store_only / "manifest.json").write_text('{"version": 0, "format": 2, "tables": {}}', "utf-8")
+    r = subprocess.run([sys.executable, "-m", "zhixiao.cli", "backup", "--to", str(tmp_path / "b"), "--data-dir",
+                        str(store_only)], capture_output=True, text=True)
+    assert r.returncode == 1 and "zhixiaodbupgrade" in "".join(r.stderr.split()) and not (tmp_path / "b").exists()
     r = subprocess.run([sys.executable, "-m", "zhixiao.cli", "restore", "--from", str(tmp_path)],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "--data-dir" in r.stderr

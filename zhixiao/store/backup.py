@@ -110,8 +110,6 @@ def _dump_ops(ops_url: str, dest: Path) -> tuple[str, str]:
     """Write the ops DB into ``dest``; returns (dialect, file name)."""
     if ops_url.startswith("sqlite"):
         path = Path(make_url(ops_url).database or "")
-        if not path.is_file():
-            raise UserError(f"运维数据库文件 {path} 不存在；请检查 --data-dir 或 zhixiao.toml 的 sql_url。")
         src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
         dst = sqlite3.connect(dest / SQLITE_FILE)
         try:
@@ -135,16 +133,41 @@ def _dump_ops(ops_url: str, dest: Path) -> tuple[str, str]:
     return "postgresql", PG_FILE
 
 
+def _check_ops(ops_url: str) -> None:
+    if ops_url.startswith("sqlite") and not Path(make_url(ops_url).database or "").is_file():
+        raise UserError(f"运维数据库文件 {make_url(ops_url).database} 不存在；请检查 --data-dir 或 zhixiao.toml 的 "
+                        "sql_url（新安装先运行 zhixiao db upgrade）。")
+
+
 def backup(data_dir: Path, ops_url: str, dest: Path) -> BackupResult:
-    """Copy the current snapshot and the ops DB into the empty or new directory ``dest``."""
+    """Copy the current snapshot and the ops DB into the empty or new directory ``dest``; on failure nothing
+    of the backup is left behind."""
     started = time.perf_counter()
     root = Path(data_dir)
     store = CaseStore(root)
     if not store.manifest_path.is_file():
         raise UserError(f"{root} 中没有案件库（manifest.json）；请检查 --data-dir。")
+    _check_ops(ops_url)
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise UserError(f"备份目录 {dest} 不是空目录；请指定一个新目录，以免覆盖已有备份。")
+    made = not dest.exists()
+    try:
+        result = _write_backup(root, store, ops_url, dest)
+    except BaseException:
+        if made:
+            shutil.rmtree(dest, ignore_errors=True)
+        else:
+            for child in dest.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink()
+        raise
+    return BackupResult(dest, *result, time.perf_counter() - started)
+
+
+def _write_backup(root: Path, store: CaseStore, ops_url: str, dest: Path) -> tuple[int, int, int, str]:
     (dest / STORE).mkdir(parents=True, exist_ok=True)
     with store.lock():  # no import commits (and no file is collected) until the copy is complete
         manifest = Manifest.load(store.manifest_path)
@@ -161,8 +184,7 @@ def backup(data_dir: Path, ops_url: str, dest: Path) -> BackupResult:
     (dest / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
     files = sorted(p for p in dest.rglob("*") if p.is_file())
     (dest / SUMS).write_text("".join(f"{_sha256(p)}  {p.relative_to(dest)}\n" for p in files), "utf-8")
-    size = sum(p.stat().st_size for p in files)
-    return BackupResult(dest, manifest.version, len(listed), size, dialect, time.perf_counter() - started)
+    return manifest.version, len(listed), sum(p.stat().st_size for p in files), dialect
 
 
 def verify(src: Path) -> list[str]:
