@@ -9,6 +9,9 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need_apt+=(fonts-noto-cjk fontconfig)
+# faces standing in for the GB/T 9704 fonts the briefing names (deploy/fontconfig/65-zhixiao-gongwen.conf)
+fc-list 2>/dev/null | grep -qi "LXGW WenKai" || need_apt+=(fonts-lxgw-wenkai)
+fc-list 2>/dev/null | grep -qi "AR PL UKai" || need_apt+=(fonts-arphic-ukai)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -19,6 +22,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   else
     echo "== 提示：缺少系统软件包 ${need_apt[*]}（需 root 用 apt-get 安装）；相关功能将给出说明 / missing OS packages" >&2
   fi
+fi
+
+if [ "$(id -u)" = 0 ] && [ -d /etc/fonts/conf.d ] && \
+   ! cmp -s deploy/fontconfig/65-zhixiao-gongwen.conf /etc/fonts/conf.d/65-zhixiao-gongwen.conf; then
+  echo "== 安装公文字体别名 / installing the official-document font aliases"
+  install -m 644 deploy/fontconfig/65-zhixiao-gongwen.conf /etc/fonts/conf.d/ && fc-cache -f >/dev/null
 fi
 
 PY=${PYTHON:-python3}
