@@ -96,3 +96,16 @@ def test_cases_then_events_through_main(tmp_path):
 
     tl = pq.read_table(store.files("cases")[0], columns=["tl_closed_days"]).column(0).to_pylist()
     assert tl == [10]  # 扣除 2025-02-01 … 02-10, both days counted: the timeline was computed (via DuckDB)
+
+
+def test_events_for_cases_not_in_the_store_are_reported(tmp_path):
+    d = tmp_path / "d"
+    cases = _csv(tmp_path / "cases.csv", "(2025)冀0123民初1号,2025-01-02,,张三,100\n")
+    events = tmp_path / "events.csv"
+    events.write_text("案号,事项类型,开始日期,月数\n(2025)冀0123民初1号,延长审限,2025-03-01,3\n"
+                      "(2025)冀0123民初7号,延长审限,2025-03-01,3\n(2025)冀0123民初7号,扣除,2025-04-01,\n", "utf-8")
+    for args in (["import", str(cases)], ["import", str(events), "--table", "case_events"]):
+        r = runner.invoke(app, [*args, "--data-dir", str(d), "--snapshot-date", "2025-06-30"], env={"COLUMNS": "200"})
+        assert r.exit_code == 0, r.output
+    # two events of one 案号 ((2025)冀0123民初7号) have no case; the event of 民初1号 does
+    assert "2 条事项的案号（1 个）不在案件库中，例如 (2025)冀0123民初7号" in r.output.replace("\n", "")

@@ -15,10 +15,8 @@ ROWS = [good_row(1), good_row(2, closing="2025-03-01"), ["(2025)冀0123民初3�
 
 def _read(path: Path, encoding: str = "auto"):
     raw = open_file(path, encoding)
-    chunks = list(raw.chunks)
-    rows = [r for c in chunks for r in zip(*[c.data.column(i).to_pylist() for i in range(len(raw.headers))], strict=True)]
-    nums = [int(n) for c in chunks for n in c.rows]
-    return raw, [list(r) for r in rows], nums
+    rows = list(zip(*[raw.data.column(i).to_pylist() for i in range(len(raw.headers))], strict=True))
+    return raw, [list(r) for r in rows], [int(n) for n in raw.rows]
 
 
 @pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8"), ("gbk", "gb18030"),
@@ -107,8 +105,8 @@ def test_missing_file(tmp_path):
         open_file(tmp_path / "nope.csv")
 
 
-def test_old_xls_is_explained(tmp_path):
+def test_corrupt_xls_is_a_user_error(tmp_path):
     p = tmp_path / "a.xls"
-    p.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(UserError, match="另存为 .xlsx"):
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    with pytest.raises(UserError, match="不是有效的 .xls 工作簿"):
         open_file(p)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import queue
 import resource
 import time
 from collections.abc import Callable
 from typing import Any
 
 
-def _child(fn: Callable[..., Any], args: tuple, q: mp.Queue) -> None:
+def _child(fn: Callable[..., Any], args: tuple, q: mp.Queue, cores: int | None) -> None:
+    if cores is not None:  # this process and every thread it starts (Arrow's pools included) on that many cores
+        import pyarrow as pa
+
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])
+        pa.set_cpu_count(cores)
     t0 = time.perf_counter()
     result = fn(*args)
     elapsed = time.perf_counter() - t0
@@ -17,12 +24,19 @@ def _child(fn: Callable[..., Any], args: tuple, q: mp.Queue) -> None:
     q.put((elapsed, peak_kb * 1024, result))
 
 
-def measure(fn: Callable[..., Any], *args: Any) -> tuple[float, int, Any]:
-    """Run ``fn(*args)`` in a fresh process: (seconds, peak RSS bytes, return value). ``fn`` must be importable."""
+def measure(fn: Callable[..., Any], *args: Any, cores: int | None = None) -> tuple[float, int, Any]:
+    """Run ``fn(*args)`` in a fresh process: (seconds, peak RSS bytes, return value). ``fn`` must be importable.
+    ``cores``: pin the child to its first ``cores`` allowed cores. A child that dies is an error, not a hang."""
     ctx = mp.get_context("spawn")
     q: mp.Queue = ctx.Queue()
-    p = ctx.Process(target=_child, args=(fn, args, q))
+    p = ctx.Process(target=_child, args=(fn, args, q, cores))
     p.start()
-    out = q.get()
+    while True:
+        try:
+            out = q.get(timeout=1)
+            break
+        except queue.Empty:
+            if not p.is_alive():
+                raise RuntimeError(f"benchmark child {fn.__name__} exited with code {p.exitcode}") from None
     p.join()
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow.compute as pc
 import typer
 from rich.markup import escape
 from rich.progress import (
@@ -19,11 +20,12 @@ from rich.progress import (
 from zhixiao.commands.common import DataDir, Format, FormatOpt, console, emit, parse_date, settings, to_json
 from zhixiao.errors import UserError
 from zhixiao.ingest.encodings import normalise_encoding
+from zhixiao.store.cases import CaseStore
 from zhixiao.store.schema import TABLES
 
 HEADERS = {"file": "文件", "encoding": "编码", "rows_read": "读取", "applied": "入库", "stale": "较旧未应用",
            "rejected": "拒收", "blank_rows": "空行", "status": "状态"}
-STATUS = {"ok": "已导入", "unchanged": "已导入过，未作更改"}
+STATUS = {"ok": "已导入", "unchanged": "已导入过，未作更改", "empty": "无数据行"}
 
 
 def import_cmd(
@@ -81,12 +83,27 @@ def import_cmd(
             console.print(f"[yellow]{escape(f.path.name)}：{f.stale} 行早于已存数据（导出日期较旧），未应用"
                           "（同一案件以导出日期最新的数据为准）。[/]")
     if not result.changed:
-        console.print("已导入过，未作更改。" if all(f.status == "unchanged" for f in rep.files) else "没有可入库的行，数据未作更改。")
+        console.print("已导入过，未作更改。" if all(f.status == "unchanged" for f in rep.files) else
+                      "文件无数据行，数据未作更改。" if all(f.status == "empty" for f in rep.files) else
+                      "没有可入库的行，数据未作更改。")
     else:
         console.print(f"已写入 {len(result.partitions)} 个分区（法院×年度），数据版本 v{result.manifest_version}。")
+    if table == "case_events" and result.changed:
+        _report_orphan_events(cfg.data_dir)
     if rep.rejected:
         paths = "、".join(str(p) for p in result.rejects_paths)
         console.print(f"[yellow]共拒收 {rep.rejected} 行（其余 {rep.accepted} 行通过校验）。拒收清单：{escape(paths)}[/]")
+
+
+def _report_orphan_events(data_dir: Path) -> None:
+    """Events whose 案号 is not among the stored cases count for nothing until that case is imported: say so."""
+    store = CaseStore(data_dir)
+    events = store.read("case_events", ["case_id"]).column("case_id")
+    missing = pc.invert(pc.is_in(events, value_set=store.read("cases", ["case_id"]).column("case_id").combine_chunks()))
+    orphans = events.filter(missing)
+    if len(orphans):
+        console.print(f"[yellow]提示：{len(orphans)} 条事项的案号（{len(pc.unique(orphans))} 个）不在案件库中，"
+                      f"例如 {escape(str(orphans[0]))}；审限计算用不到它们，请先导入这些案件。[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from zhixiao.store.cases import CaseStore
 
@@ -75,3 +77,38 @@ def export_court_csv(data_dir: Path | str, path: Path | str, court_code: str = "
                     row.append(_cell(v))
                 w.writerow([n, *row])
     return n
+
+
+def export_city_csv(data_dir: Path | str, path: Path | str, rows: int, encoding: str = "gbk") -> int:
+    """The first ``rows`` cases of every court as one export, as real exports come: party lists quoted with
+    commas and line breaks in every third row, blank cells where a case has no value. Returns the row count."""
+    t = CaseStore(data_dir).read("cases").slice(0, rows)
+    out: dict[str, pa.Array] = {}
+    for c, header in HEADERS.items():
+        col = t.column(c)
+        if c == "procedure":
+            col = pc.if_else(pc.equal(t.column("stage"), "first"), col, pa.scalar(None, pa.string()))
+            col = _mapped(col, PROCEDURE_TEXT)
+        elif c == "appeal_result":
+            col = _mapped(col, APPEAL_TEXT)
+        elif c == "tags":
+            col = pc.binary_join(col, "、")
+        elif pa.types.is_boolean(col.type):
+            col = pc.if_else(col, "是", "否")
+        elif c == "parties":
+            every_third = pa.array(np.arange(t.num_rows) % 3 == 0)
+            col = pc.if_else(every_third, pc.replace_substring(col, "；", "，\n"), col)
+        out[header] = pc.fill_null(col.cast(pa.string()), "")
+    path = Path(path)
+    utf8 = path.with_suffix(".utf8.tmp")
+    pacsv.write_csv(pa.table(out), utf8, pacsv.WriteOptions(quoting_style="needed"))
+    with open(utf8, encoding="utf-8", newline="") as src, open(path, "w", encoding=encoding, newline="") as dst:
+        while block := src.read(1 << 20):
+            dst.write(block)
+    utf8.unlink()
+    return t.num_rows
+
+
+def _mapped(col: pa.ChunkedArray, words: dict[str, str]) -> pa.ChunkedArray:
+    keys = pa.array(list(words))
+    return pc.take(pa.array(list(words.values())), pc.index_in(col, value_set=keys))

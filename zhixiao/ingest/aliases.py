@@ -81,6 +81,14 @@ def _quote_bare_keys(text: str) -> str:
     return _BARE_KEY.sub(lambda m: f'{m.group(1)}"{m.group(2)}"{m.group(3)}', text)
 
 
+def finds_required(headers: list[str], table: str, mapping: dict[str, str] | None = None) -> bool:
+    """Could ``headers`` be this table's header row (every required column named)? Picks the header of a
+    sheet below its title rows."""
+    index, mapping = _alias_index(table), mapping or {}
+    found = {mapping.get(k) or index.get(k, ("",))[0] for k in map(norm_header, headers)}
+    return all(c in found for c in REQUIRED[table])
+
+
 @dataclass
 class HeaderMap:
     table: str

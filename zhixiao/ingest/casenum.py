@@ -10,7 +10,6 @@ the domain parser stays the only authority on what a 案号 means.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,29 +17,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from zhixiao.domain.case_number import CaseNumberError, parse_case_number
+
+MAX_SEQ = 999_999_999  # a longer 案件编号 is not a sequence number (and would not fit the store's integer)
 _NORM = re.compile(r"^(.*\D)1(号.*)$")
 FIELDS = ("case_id", "court_code", "year", "specialized_code", "type_code", "seq", "category", "stage")
 TYPES = {"case_id": pa.string(), "court_code": pa.string(), "year": pa.int32(), "specialized_code": pa.string(),
          "type_code": pa.string(), "seq": pa.int64(), "category": pa.string(), "stage": pa.string()}
 
 
-def _parser() -> Callable:
-    from zhixiao.domain.case_number import parse_case_number
-
-    return parse_case_number
-
-
-def _error_types() -> tuple[type[Exception], ...]:
-    from zhixiao.domain.case_number import CaseNumberError
-
-    return (CaseNumberError, ValueError)
-
-
 @dataclass
 class ParsedColumn:
     columns: dict[str, pa.Array]  # FIELDS → arrays (null where the 案号 failed)
     reasons: pa.Array  # string: null = ok, else the Chinese reason
-    keys: np.ndarray | None = None  # int64 per row, see ``id_keys``
 
 
 def _fields(cn) -> tuple:
@@ -53,34 +42,6 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     offs = np.frombuffer(bufs[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(0, np.uint8)
     return offs - offs[0], data[offs[0]: offs[-1]]
-
-
-def may_need_trim(arr: pa.Array) -> np.ndarray:
-    """Per cell: could ``utf8_trim_whitespace`` change it? (Conservative byte test of the first and last
-    character against Arrow's whitespace: ASCII ≤ 0x20, U+0085/U+00A0 (C2 ..), U+1680 (E1 ..),
-    U+2000–U+205F (E2 ..) and U+3000 (E3 80 80).) ``arr`` has no nulls."""
-    offs, data = _buffers(arr)
-    lens = np.diff(offs)
-    if not len(data):
-        return np.zeros(len(arr), dtype=bool)
-    last = len(data) - 1
-
-    def at(pos: np.ndarray) -> np.ndarray:
-        return data[np.clip(pos, 0, last)]
-
-    start, end = offs[:-1], offs[1:]
-    b0, e1, e2, e3 = at(start), at(end - 1), at(end - 2), at(end - 3)
-    head = (b0 <= 0x20) | (b0 == 0xC2) | (b0 == 0xE1) | (b0 == 0xE2) | (
-        (b0 == 0xE3) & (lens >= 3) & (at(start + 1) == 0x80) & (at(start + 2) == 0x80))
-    tail = (e1 <= 0x20) | ((lens >= 2) & (e2 == 0xC2)) | ((lens >= 3) & (
-        (e3 == 0xE1) | (e3 == 0xE2) | ((e3 == 0xE3) & (e2 == 0x80) & (e1 == 0x80))))
-    return (lens > 0) & (head | tail)
-
-
-def trim(arr: pa.Array) -> pa.Array:
-    """``utf8_trim_whitespace`` without the copy when no cell starts or ends with whitespace (the usual case)."""
-    arr = pc.fill_null(arr, "") if arr.null_count else arr
-    return pc.utf8_trim_whitespace(arr) if may_need_trim(arr).any() else arr
 
 
 def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray]:
@@ -135,10 +96,10 @@ def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, np.n
 def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None) -> ParsedColumn:
     """Parse a column of 案号. String fields that repeat (court, type, category …) come back as
     dictionary arrays; ``case_id``/``seq`` as plain arrays."""
-    parse = parse or _parser()
-    errors = _error_types()
+    parse = parse or parse_case_number
+    errors = (CaseNumberError, ValueError)
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    arr = trim(arr)
+    arr = pc.utf8_trim_whitespace(pc.fill_null(arr, ""))
     n = len(arr)
     matched, seq_np, template, lead0 = split_numbers(arr)
     enc = pc.dictionary_encode(template)
@@ -217,19 +178,7 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
         seq = _scatter(seq, ridx, pa.array([v[5] if v else None for v in slow_vals], pa.int64()))
         reasons = _scatter(reasons, ridx, pa.array(slow_reasons, pa.string()))
     cols["case_id"], cols["seq"] = case_id, seq
-    return ParsedColumn(cols, reasons, id_keys(fast, idx, seq_np, heads, tails))
-
-
-def id_keys(fast: np.ndarray, idx: np.ndarray, seq: np.ndarray, heads: list[str], tails: list[str]) -> np.ndarray:
-    """An integer per row that is equal whenever two rows' ``case_id`` are equal, so a duplicate check can
-    sort integers instead of hashing a million strings: CRC of the template's head and tail, and the
-    sequence number (< 10⁹). -1 = none (a row parsed on its own, or a template whose text has a second 号,
-    where head + seq + tail could be cut up another way); the check must then compare the strings.
-    Two different templates may share a CRC: that only makes the check compare the strings."""
-    crc = np.array([zlib.crc32(f"{h}\x00{t}".encode()) & 0x7FFFFFFF if f"{h}1{t}".count("号") == 1 else -1
-                    for h, t in zip(heads, tails, strict=True)] or [-1], dtype=np.int64)
-    t_crc = crc[np.where(fast, idx, 0)]
-    return np.where(fast & (t_crc >= 0), (t_crc << 32) | seq, -1)
+    return ParsedColumn(cols, reasons)
 
 
 def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | None], list[str | None]]:
@@ -244,7 +193,9 @@ def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | 
                 cache[t] = "案号为空"
             else:
                 try:
-                    cache[t] = _fields(parse(t))
+                    cn = parse(t)
+                    cache[t] = _fields(cn) if max(cn.seq, cn.seq_end or 0) <= MAX_SEQ else \
+                        f"案号无法识别：案号“{t}”的案件编号超过 {len(str(MAX_SEQ))} 位，不是有效的编号"
                 except errors as exc:
                     cache[t] = f"案号无法识别：{exc}"
         r = cache[t]

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from zhixiao.ingest.validate import DUP_KEY, key_column
 from zhixiao.store.cases import Partition, Transaction
-from zhixiao.store.schema import TABLES, conform
+from zhixiao.store.schema import TABLES, conform, null_free_dictionaries
 
 
 @dataclass
@@ -57,16 +57,17 @@ def partitions(t: pa.Table) -> dict[Partition, pa.Table]:
     """``t``'s rows per (court_code, year), file order kept within each."""
     if t.num_rows == 0:
         return {}
-    court = pc.dictionary_encode(t.column("court_code").combine_chunks().cast(pa.string()))
+    court = pc.dictionary_encode(t.column("court_code").cast(pa.string()).combine_chunks())
     years = t.column("year").to_numpy().astype(np.int64)
     y0, width = int(years.min()), int(years.max() - years.min()) + 1
     code = court.indices.to_numpy().astype(np.int64) * width + (years - y0)
-    if not (code[1:] >= code[:-1]).all():
+    if not (code[1:] >= code[:-1]).all():  # a take concatenates chunks: their dictionaries must be null-free
+        t = pa.table({n: null_free_dictionaries(c) if pa.types.is_dictionary(c.type) else c for n, c in zip(
+            t.column_names, t.columns, strict=True)})
         order = np.argsort(code, kind="stable")
         t, code = t.take(pa.array(order)), code[order]
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    names = court.dictionary.to_pylist()
-    ends = [*starts[1:].tolist(), len(code)]
+    names, ends = court.dictionary.to_pylist(), [*starts[1:].tolist(), len(code)]
     return {(names[int(code[a] // width)], int(code[a] % width) + y0): t.slice(int(a), int(b - a))
             for a, b in zip(starts.tolist(), ends, strict=True)}
 

@@ -8,6 +8,7 @@ once per rejected row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -16,14 +17,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from zhixiao.domain import case_types
+from zhixiao.domain.courts import court_name
 from zhixiao.ingest import values as V
 from zhixiao.ingest.aliases import HeaderMap, vocab
-from zhixiao.ingest.casenum import parse_column, trim
+from zhixiao.ingest.casenum import parse_column
 from zhixiao.ingest.readers import Chunk
 from zhixiao.store.schema import APPEAL_RESULTS, EVENT_KINDS, TABLES
 
 ROW = "_row"  # user-visible row number carried with accepted rows until the duplicate check
-KEY = "_key"  # cases: ``casenum.id_keys`` of the 案号, for the duplicate check
 
 # Columns whose formula-like content rejects the row (they are keys or typed values);
 # every other string column is free text and is neutralised with a leading apostrophe.
@@ -52,7 +54,7 @@ class Reject:
 
 @dataclass
 class ChunkResult:
-    accepted: pa.Table  # the canonical columns the file gives, in schema order, + ROW (+ KEY)
+    accepted: pa.Table  # the canonical columns the file gives, in schema order, + ROW
     rejects: list[Reject]
     rows_read: int
     blank_rows: int
@@ -114,8 +116,6 @@ def _bool_parser():
 def _court_name(code: str) -> str:
     """The registry's name; a code the registry does not know is labelled as unknown rather than taking the
     name a file writes beside it (which may be another court's)."""
-    from zhixiao.domain.courts import court_name
-
     return court_name(code) or f"未知法院（{code}）"
 
 
@@ -137,8 +137,6 @@ def _plausible_years(iss: _Issues, out: dict[str, pa.Array], row_snap: pa.Array,
 
 @cache
 def _default_procedure(type_code: str) -> str:
-    from zhixiao.domain import case_types
-
     ct = case_types.get(type_code)
     return ct.default_procedure if ct else "no_limit"
 
@@ -152,7 +150,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     # Fully blank rows are layout, not data.
     nonblank = np.zeros(n, dtype=bool)
     for c in data.columns:
-        nonblank |= cell_lengths(c.combine_chunks()) > 0
+        nonblank |= _np(pc.greater(pc.binary_length(c), 0))
     blank = int(n - nonblank.sum())
     if blank:
         data = data.filter(pa.array(nonblank))
@@ -163,28 +161,20 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     iss = _Issues(file, rows, n)
     # Text columns are trimmed here; typed columns are stripped by their parsers (once per distinct value)
     # and the 案号 by parse_column.
-    # A column the reader dictionary-encoded (few distinct values) stays encoded where it is checked and
-    # parsed per distinct value anyway; any other column is decoded to plain text here.
     raw: dict[str, pa.Array] = {}
     for c, i in hm.columns.items():
-        typ = schema.field(c).type
         a = data.column(f"c{i}").combine_chunks()
-        a = a if _stays_encoded(c, typ) else _plain(a)
-        raw[c] = _on_values(a, _trimmed if typ == pa.string() and c != "case_id" else _no_nulls)
+        raw[c] = pc.utf8_trim_whitespace(a) if schema.field(c).type == pa.string() and c != "case_id" else a
     label = hm.source
     out: dict[str, pa.Array] = {}
 
-    for c, arr in raw.items():  # huge cells, then formula injection (cheap byte-level pre-checks first)
-        lens = cell_lengths(arr)
-        if (lens > V.MAX_CELL).any():
-            raw[c] = arr = _plain(arr)
-            iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
-                    f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
-        cand = _FORMULA_LEAD[first_bytes(arr, lens)] & (lens > 1)
+    for c, arr in raw.items():  # huge cells, then formula injection (a formula-like start, then each such cell)
+        iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
+                f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
+        cand = _np(pc.match_substring_regex(arr, r"^[=+\-@\t\r]."))
         if cand.any():
-            raw[c] = arr = _plain(arr)
             hit = np.zeros(n, dtype=bool)
-            for i in np.where(cand)[0]:
+            for i in np.flatnonzero(cand):
                 hit[i] = V.is_formula(arr[int(i)].as_py())
             if hit.any():
                 if schema.field(c).type == pa.string() and c not in KEY_TEXT[table]:
@@ -195,17 +185,15 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     snap = pa.scalar(snapshot, pa.date32())
     if "snapshot_date" in schema.names:
         if "snapshot_date" in raw:
-            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
+            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32())
             iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
             out["snapshot_date"] = pc.coalesce(v, snap)
         else:
             out["snapshot_date"] = const_date(snapshot, n)
     row_snap = out["snapshot_date"] if "snapshot_date" in out else const_date(snapshot, n)
 
-    id_keys = np.full(n, -1, dtype=np.int64)
     if "case_id" in raw:  # 案号 → case_id, court_code, year, type …
         parsed = parse_column(raw.pop("case_id"))
-        id_keys = parsed.keys
         iss.add(pc.is_valid(parsed.reasons), label["case_id"], data.column(f"c{hm.columns['case_id']}"), parsed.reasons)
         for f, a in parsed.columns.items():
             if f in schema.names:
@@ -215,7 +203,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
         typ = schema.field(c).type
         arr = raw[c]
         if typ == pa.date32():
-            v, r = V.map_distinct(arr, V.parse_date, typ, V.iso_dates)
+            v, r = V.map_distinct(arr, V.parse_date, typ)
             iss.add(pc.is_valid(r), label[c], arr, r)
             iss.add(pc.less(v, EARLIEST), label[c], arr, lambda v=v: pc.binary_join_element_wise(
                 "日期 ", pc.cast(v, pa.string()), " 不合理（早于 1949 年，多为空日期的占位值），请核对后重新导出", ""))
@@ -249,8 +237,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
         elif c == "procedure":
             continue  # needs the category from the 案号, done below
         elif c in CATEGORICAL:  # few distinct values: encoded is smaller and faster downstream
-            out[c] = _blank_as_null_encoded(arr) if pa.types.is_dictionary(arr.type) else \
-                pc.dictionary_encode(blank_as_null(arr))
+            out[c] = pc.dictionary_encode(blank_as_null(arr))
         else:
             out[c] = blank_as_null(arr)
 
@@ -287,101 +274,20 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
                         "（不能是未来日期，请检查日期或用 --snapshot-date 指定导出日期）", ""))
 
     bad = iss.rejected_mask()
-    rejects = iss.rejects()
-    good = None if not bad.any() else pa.array(~bad)
-    # Only the columns the file gives (or the 案号 implies): the store adds the missing ones as nulls when it
-    # writes a partition, instead of every row carrying them through the worker's IPC file and the writers.
-    cols, names = [], []
-    for f in schema:
-        a = out.get(f.name)
-        if a is None:
-            continue
-        if not (pa.types.is_dictionary(a.type) and a.type.value_type == f.type):
-            a = a.cast(f.type)  # dictionary columns stay encoded until a partition is written
-        cols.append(a)
-        names.append(f.name)
-    extra, names = [pa.array(rows, pa.int64())], [*names, ROW]
-    if DUP_KEY[table] == ("case_id",):
-        extra.append(pa.array(id_keys))
-        names.append(KEY)
-    typed = pa.Table.from_arrays([*cols, *extra], names=names)
-    return ChunkResult(typed if good is None else typed.filter(good), rejects, n, blank)
+    # Only the columns the file gives (or the 案号 implies): the merge keeps stored values for the others
+    # (a new case gets nulls); dictionary columns stay encoded until a partition is written.
+    cols = {f.name: a if pa.types.is_dictionary(a.type) and a.type.value_type == f.type else a.cast(f.type)
+            for f in schema if (a := out.get(f.name)) is not None}
+    typed = pa.Table.from_arrays([*cols.values(), pa.array(rows, pa.int64())], names=[*cols, ROW])
+    return ChunkResult(typed.filter(pa.array(~bad)) if bad.any() else typed, iss.rejects(), n, blank)
 
 
-_FORMULA_LEAD = np.zeros(256, dtype=bool)
-_FORMULA_LEAD[[ord(ch) for ch in "=+-@\t\r"]] = True
-def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, data bytes) of a string array, zero-copy."""
-    bufs = arr.buffers()
-    offs = np.frombuffer(bufs[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(1, np.uint8)
-    return offs, data
-
-
-def byte_lengths(arr: pa.Array) -> np.ndarray:
-    offs, _ = _buffers(arr)
-    return np.diff(offs)
-
-
-def cell_lengths(arr: pa.Array) -> np.ndarray:
-    """Bytes per cell of a string array, plain or dictionary-encoded (without nulls)."""
-    if pa.types.is_dictionary(arr.type):
-        return byte_lengths(arr.dictionary)[arr.indices.to_numpy(zero_copy_only=False)]
-    return byte_lengths(arr)
-
-
-def first_bytes(arr: pa.Array, lens: np.ndarray) -> np.ndarray:
-    if pa.types.is_dictionary(arr.type):
-        d = arr.dictionary
-        return first_bytes(d, byte_lengths(d))[arr.indices.to_numpy(zero_copy_only=False)]
-    offs, data = _buffers(arr)
-    return np.where(lens > 0, data[np.minimum(offs[:-1], len(data) - 1)], 0)
-
-
-def _stays_encoded(column: str, typ: pa.DataType) -> bool:
-    """Columns whose checks all work on a dictionary: categorical text and values parsed per distinct value."""
-    return column in CATEGORICAL or column in ("procedure", "kind", "appeal_result") or \
-        typ in (pa.date32(), pa.bool_(), pa.int32(), pa.int64()) or pa.types.is_list(typ)
-
-
-def _plain(arr: pa.Array) -> pa.Array:
-    """The text of a dictionary-encoded column spelled out (a plain column as it is)."""
-    return arr.cast(arr.type.value_type) if pa.types.is_dictionary(arr.type) else arr
-
-
-def _on_values(arr: pa.Array, fn) -> pa.Array:
-    """``fn`` (a cell-by-cell text function) applied to a plain array, or to a dictionary's values."""
-    if pa.types.is_dictionary(arr.type):
-        return pa.DictionaryArray.from_arrays(arr.indices, fn(arr.dictionary))
-    return fn(arr)
-
-
-def _blank_as_null_encoded(arr: pa.DictionaryArray) -> pa.Array:
-    blank = cell_lengths(arr) == 0
-    if not blank.any():
-        return arr
-    return pa.DictionaryArray.from_arrays(pa.array(arr.indices.to_numpy(zero_copy_only=False), mask=blank),
-                                          arr.dictionary)
-
-
-def _no_nulls(arr: pa.Array) -> pa.Array:
-    return pc.fill_null(arr, "") if arr.null_count else arr
-
-
-def _trimmed(arr: pa.Array) -> pa.Array:
-    return trim(arr)
+def empty_accepted(table: str) -> pa.Table:
+    return TABLES[table].empty_table().append_column(ROW, pa.array([], pa.int64()))
 
 
 def blank_as_null(arr: pa.Array) -> pa.Array:
-    """"" → null without copying the strings (a validity bitmap over the same buffers)."""
-    lens = byte_lengths(arr)
-    if lens.all():
-        return arr
-    bufs = arr.buffers()
-    valid = pa.py_buffer(np.packbits(lens > 0, bitorder="little"))
-    if arr.offset:
-        return pc.if_else(pa.array(lens > 0), arr, pa.scalar(None, pa.string()))
-    return pa.StringArray.from_buffers(len(arr), bufs[1], bufs[2], valid)
+    return pc.if_else(pc.greater(pc.binary_length(arr), 0), arr, pa.scalar(None, pa.string()))
 
 
 def const_date(d: date, n: int) -> pa.Array:
@@ -398,8 +304,6 @@ def _amounts(arr: pa.Array, iss: _Issues, label: str) -> pa.Array:
 
 
 def _split_tags(t: str) -> list[str] | None:
-    import re
-
     return [p for p in re.split(r"[、,，;；\s]+", t) if p]  # a blank cell in a tags column = no tags
 
 
@@ -436,12 +340,6 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     keys = DUP_KEY[table]
     if t.num_rows < 2:
         return t, []
-    if KEY in t.column_names:  # usually settles it: distinct integers mean distinct 案号
-        ids = t.column(KEY).to_numpy()
-        if (ids >= 0).all():
-            ids = np.sort(ids)
-            if not (ids[1:] == ids[:-1]).any():
-                return t, []
     key = key_column(t, keys)
     if len(pc.unique(key)) == len(key):
         return t, []  # the usual case: no duplicate keys
@@ -459,8 +357,8 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     for rows in groups.values():
         rows.sort(key=lambda r: r[ROW])
         first = rows[0]
-        content = {k: v for k, v in first.items() if k not in (ROW, KEY)}
-        same = all({k: v for k, v in r.items() if k not in (ROW, KEY)} == content for r in rows[1:])
+        content = {k: v for k, v in first.items() if k != ROW}
+        same = all({k: v for k, v in r.items() if k != ROW} == content for r in rows[1:])
         nums = "、".join(str(r[ROW]) for r in rows)
         for r in rows if not same else rows[1:]:
             drop.add(r[ROW])

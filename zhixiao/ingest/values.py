@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -148,42 +147,20 @@ def keyword_lookup(text: str, table: dict[str, str], canonical: tuple[str, ...])
     raise BadValue("无法识别")
 
 
-# ISO dates Arrow's own cast parses exactly as ``parse_date`` would (it rejects 2024-02-30 as date() does).
-_ISO_DATE = r"^[1-9]\d{3}-\d{2}-\d{2}$"
-
-
-def iso_dates(texts: pa.Array) -> pa.Array | None:
-    """The ISO-formatted texts as dates in bulk (others null), or None when none are or one is impossible
-    (``parse_date`` then names it)."""
-    iso = pc.match_substring_regex(texts, _ISO_DATE)
-    if not pc.any(iso).as_py():
-        return None
-    try:
-        return pc.cast(pc.if_else(iso, texts, pa.scalar(None, pa.string())), pa.date32())
-    except pa.ArrowInvalid:
-        return None
-
-
-def map_distinct(col: pa.ChunkedArray | pa.Array, fn: Callable[[str], Any], typ: pa.DataType,
-                 bulk: Callable[[pa.Array], pa.Array | None] | None = None) -> tuple[pa.Array, pa.Array]:
+def map_distinct(col: pa.ChunkedArray | pa.Array, fn: Callable[[str], Any], typ: pa.DataType) -> tuple[pa.Array, pa.Array]:
     """Apply ``fn`` once per distinct value: (values, reasons) where a failed cell has a null value
-    and its reason (string) set. ``bulk`` may parse the distinct values in one call first (null = not
-    parsed: ``fn`` decides those)."""
+    and its reason (string) set."""
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
-    texts = enc.dictionary
-    done = bulk(texts) if bulk is not None and len(texts) else None
-    todo = pc.is_null(done).to_numpy(zero_copy_only=False) if done is not None else np.ones(len(texts), dtype=bool)
-    values: list = done.to_pylist() if done is not None else [None] * len(texts)
-    reasons: list[str | None] = [None] * len(texts)
-    at = np.flatnonzero(todo)
-    for i, word in zip(at.tolist(), texts.take(pa.array(at)).to_pylist(), strict=True):  # only what is left
+    values: list = []
+    reasons: list[str | None] = []
+    for word in enc.dictionary.to_pylist():
         try:
-            values[i] = fn(word)
+            values.append(fn(word))
+            reasons.append(None)
         except BadValue as exc:
-            reasons[i] = str(exc)
-    idx = enc.indices
+            values.append(None)
+            reasons.append(str(exc))
     bad = any(r is not None for r in reasons)  # usually none: skip spreading a column of nulls
-    parsed = done if done is not None and not todo.any() else pa.array(values, type=typ)
-    return (pc.take(parsed, idx),
-            pc.take(pa.array(reasons, type=pa.string()), idx) if bad else pa.nulls(len(arr), pa.string()))
+    return (pc.take(pa.array(values, type=typ), enc.indices),
+            pc.take(pa.array(reasons, type=pa.string()), enc.indices) if bad else pa.nulls(len(arr), pa.string()))
