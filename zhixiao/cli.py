@@ -42,10 +42,6 @@ err = Console(stderr=True)
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["import"]:  # a process that only imports (cases, events, people) and prints
-        from zhixiao.ingest.split import import_process
-
-        import_process()
     try:
         app()
     except UserError as exc:
