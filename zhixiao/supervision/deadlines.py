@@ -50,9 +50,11 @@ def limits_table() -> pa.Table:
             "lim_months": pa.array([r.months for r in rows], pa.int32()),
             "lim_days": pa.array([r.period_days for r in rows], pa.int32()),
             "lim_rolls": pa.array([r.rolls for r in rows], pa.bool_()),
-            "lim_to_months": pa.array([r.extend_to[0] if r.extend_to else None for r in rows], pa.int32()),
-            "lim_to_days": pa.array([r.extend_to[1] if r.extend_to else None for r in rows], pa.int32()),
-            "lim_norm_months": pa.array([r.warn_months for r in rows], pa.int32()),
+            # no nulls in this table: a null int column arrives all null on Spark, so 0 / false mean "none"
+            "lim_has_to": pa.array([r.extend_to is not None for r in rows], pa.bool_()),
+            "lim_to_months": pa.array([r.extend_to[0] if r.extend_to else 0 for r in rows], pa.int32()),
+            "lim_to_days": pa.array([r.extend_to[1] if r.extend_to else 0 for r in rows], pa.int32()),
+            "lim_norm_months": pa.array([r.warn_months or 0 for r in rows], pa.int32()),  # 0 = no norm
             "lim_unit": pa.array([r.unit for r in rows], pa.string()),
             "lim_unconfirmed": pa.array([not r.confirmed for r in rows], pa.bool_()),
             "lim_no_limit": pa.array([r.no_limit for r in rows], pa.bool_()),
@@ -225,13 +227,13 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
                           else_=_add_months(start, lim_months + ext_months).delta(epoch, unit="day"))
     base_day = base_mday + lim_days
     ext_day = ibis.cases(  # "可以延长至…": any approved extension makes the limit that total from the start
-        (t.lim_to_months.notnull() & (t.tl_n_ext.fill_null(0) > 0),
+        (t.lim_has_to.fill_null(False) & (t.tl_n_ext.fill_null(0) > 0),
          _add_months(start, t.lim_to_months).delta(epoch, unit="day") + t.lim_to_days),
         else_=ext_mday + lim_days + ext_days)
     deducted = _counted(t, ext_day, total, x, stop, gaps, lo_day, roll_forward)
-    norm_months = t.lim_norm_months
-    norm_day = ibis.cases((norm_months.isnull(), ibis.null().cast("int64")),
-                          else_=_add_months(start, norm_months.fill_null(0)).delta(epoch, unit="day") + deducted)
+    norm_months = t.lim_norm_months.fill_null(0)
+    norm_day = ibis.cases((norm_months == 0, ibis.null().cast("int64")),
+                          else_=_add_months(start, norm_months).delta(epoch, unit="day") + deducted)
     first = dict(
         pending=pending,
         start_date=start,
