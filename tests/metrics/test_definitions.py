@@ -246,3 +246,12 @@ def test_explain_command_table_and_json(court):
     ev = CliRunner().invoke(app, ["indicators", "--data-dir", root, "--court", BASIC, "--from", "2025-01-01",
                                   "--to", "2025-12-31", "--indicator", "on_time_rate"], env={"COLUMNS": "200"})
     assert ev.exit_code == 0 and "66.67%" in ev.stdout and "口径排除" in ev.stdout
+
+
+@pytest.mark.spark
+def test_same_answers_on_spark(court):
+    spark = connect(court.store.root, "spark")
+    for profile, period in (("court-classic", Y25), ("spc-2024", Y25), ("court-classic", H1_24), ("spc-2024", H1_24)):
+        a = evaluate(court, profile, *period, by=("division",)).to_dict()
+        b = evaluate(spark, profile, *period, by=("division",)).to_dict()
+        assert json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str), profile

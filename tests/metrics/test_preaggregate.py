@@ -147,3 +147,17 @@ def test_dates_on_and_beside_every_cut_same_as_row_by_row(tmp_path_factory, monk
         assert _dump(fast) == _dump(slow)
 
     check()
+
+
+@pytest.mark.parametrize("profile", ["court-classic", "spc-2024"])
+def test_per_row_conditions_become_flag_columns(duck, monkeypatch, profile):
+    """A condition on a substring (执行依据 案号 含 民初, 标签 含 petition) cannot be read off coarsened columns: the
+    pre-aggregate groups by its truth instead of giving up (these profiles used to fall back to the row scan)."""
+    calls = []
+    real = ev._preaggregated
+    monkeypatch.setattr(ev, "_preaggregated", lambda *a, **k: calls.append(real(*a, **k)) or calls[-1])
+    fast = evaluate(duck, profile, date(2025, 1, 1), date(2025, 12, 31), by=("court", "division"), compare="yoy")
+    assert calls and calls[0] is not None and calls[0][1]  # pre-aggregated, with flag columns
+    monkeypatch.setattr(ev, "_preaggregated", lambda *a, **k: None)
+    slow = evaluate(duck, profile, date(2025, 1, 1), date(2025, 12, 31), by=("court", "division"), compare="yoy")
+    assert _dump(fast) == _dump(slow)
