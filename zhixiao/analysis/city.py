@@ -148,22 +148,22 @@ def city_matrix(engine, court_code: str, start: date, end: date, *, profile: str
     measures = {i: ranges.measure(catalogue[i]) for i in ids}
     unavailable = _unavailable(rows, ids)
     ids = [i for i in ids if i not in unavailable]
-    average = _average(engine, profile, start, end, basic, compare, ids, catalogue, ref_only) if basic else {}
+    pool = _pooled(engine, profile, start, end, basic, compare, ids) if basic else {}
     lines = []
     for code in members:
         group = peer_group(code, members)
         basis = Basis.of(group)
         own = [r for r in rows.get(code, []) if r.indicator in ids]
         peer_rows = [r for c in basis.peer_courts for r in rows.get(c, []) if r.indicator in ids]
-        weak = find_weak(own, average if basis.city_courts else {}, peer_rows, basis=basis,
+        weak = find_weak(own, pool if basis.city_courts else {}, peer_rows, basis=basis,
                          reference_only=ref_only, measures=measures)
         lines.append(CourtLine(code, courts.court_name(code) or _data_name(own) or code, group.level,
                                {r.indicator: _cell(r, ref_only) for r in own}, weak))
     columns = [Column(i, catalogue[i].name, catalogue[i].group, catalogue[i].unit, catalogue[i].direction,
                       catalogue[i].range, i not in ref_only, measures[i]) for i in ids]
     m = CityMatrix(court_code, courts.court_name(court_code) or court_code, profile, start, end, compare, columns,
-                   [ln for ln in lines if ln.court_code in basic],
-                   average, next((ln for ln in lines if ln.court_code in inter), None), unavailable)
+                   [ln for ln in lines if ln.court_code in basic], _average(pool, len(basic), catalogue, ref_only),
+                   next((ln for ln in lines if ln.court_code in inter), None), unavailable)
     if benchmark is not None:
         m.benchmark = benchmark_order(m, catalogue[benchmark])
     return m
@@ -206,19 +206,24 @@ def _data_name(rows: list[Row]) -> str | None:
     return next((r.group.get("court_name") for r in rows if r.group.get("court_name")), None)
 
 
-def _average(engine, profile: str, start: date, end: date, basic: list[str], compare: str | None, ids: list[str],
-             catalogue: dict[str, Indicator], ref_only) -> dict[str, Cell]:
-    """全市基层法院平均: the basic courts taken together (one evaluation over them: the same sums as
-    ``peers.pooled``, with a 同比); a count is divided by the number of basic courts (a total of eight
-    courts' 新收 is no court's figure)."""
+def _pooled(engine, profile: str, start: date, end: date, basic: list[str], compare: str | None,
+            ids: list[str]) -> dict[str, Row]:
+    """The basic courts taken together: one evaluation over them, the same sums as ``peers.pooled`` with a
+    同比 (the reference ``weak`` compares a basic court with)."""
     res = evaluate(engine, profile, start, end, compare=compare, filters={"court_code": basic}, indicators=ids)
+    return {r.indicator: r for r in res.rows}
+
+
+def _average(pool: dict[str, Row], n: int, catalogue: dict[str, Indicator], ref_only) -> dict[str, Cell]:
+    """全市基层法院平均: the pooled figures; a count divided by the number of basic courts (a total of the
+    courts' 新收 is no court's figure)."""
     out = {}
-    n = len(basic)
-    for r in res.rows:
-        if catalogue[r.indicator].unit == "count":
-            r.value = None if r.value is None else r.value / n
-            r.previous = None if r.previous is None else r.previous / n
-        out[r.indicator] = _cell(r, ref_only)
+    for i, r in pool.items():
+        cell = _cell(r, ref_only)
+        if catalogue[i].unit == "count":
+            cell.value = None if r.value is None else r.value / n
+            cell.previous = None if r.previous is None else r.previous / n
+        out[i] = cell
     return out
 
 
