@@ -18,6 +18,8 @@ class Settings:
     calendar_overrides: Path | None = None  # court-maintained holiday overrides (TOML)
     profile: str = "court-classic"
     rules: dict = field(default_factory=dict)
+    # reverse proxies whose X-Forwarded-For the dashboard believes (addresses or CIDR); none by default
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def ops_url(self) -> str:
@@ -44,4 +46,5 @@ def load_settings(data_dir: Path | str | None = None, config: Path | str | None 
         calendar_overrides=Path(overrides) if overrides else None,
         profile=raw.get("profile", "court-classic"),
         rules=raw.get("rules", {}),
+        trusted_proxies=tuple(raw.get("trusted_proxies", ())),
     )

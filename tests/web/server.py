@@ -7,6 +7,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+from zhixiao.web.app import SERVER_OPTIONS
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -19,7 +21,8 @@ def serving(app):
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # the options `zhixiao serve` runs with (no uvicorn-side X-Forwarded-For handling)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS))
     t = threading.Thread(target=server.run, daemon=True)
     t.start()
     deadline = time.time() + 20

@@ -81,9 +81,10 @@ def test_htmx_request_gets_only_the_fragment(web_env):
 
 
 def test_acknowledge_then_resolve_with_history(web_env):
+    """The 庭长 handles the judge's item (the judge may not close his own: issue 18 §3, test_hardening)."""
     from zhixiao.supervision.models import Alert
 
-    c = web_env.clients["judge"]
+    c = web_env.clients["division_head"]
     aid = web_env.alert_own
     page = c.get("/supervision").text
     assert f'id="alert-{aid}"' in page
@@ -92,7 +93,7 @@ def test_acknowledge_then_resolve_with_history(web_env):
     r = c.post(f"/supervision/alerts/{aid}/resolve", data={"csrf_token": csrf_of(c), "note": "已于当日结案"})
     assert r.status_code == 200 and "已办结" in r.text
     hist = c.get(f"/supervision/alerts/{aid}/history").text
-    assert hist.index("已签收") < hist.index("已办结") and "已于当日结案" in hist and ">judge<" in hist
+    assert hist.index("已签收") < hist.index("已办结") and "已于当日结案" in hist and ">division_head<" in hist
     with web_env.app.state.Session() as s:
         assert s.get(Alert, aid).status == "resolved"
     again = c.post(f"/supervision/alerts/{aid}/acknowledge", data={"csrf_token": csrf_of(c)})

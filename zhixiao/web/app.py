@@ -1,27 +1,39 @@
 """The dashboard: ``create_app(settings) -> FastAPI``. Server-rendered Chinese pages, htmx, vendored ECharts.
 
 Security lives here and in ``auth``/``roles``: every route depends on ``deps.user`` (or ``checked_user`` for
-state changes), every data question goes through ``roles.scope_filters``, and every response carries the
-security headers below (CSP allows our own scripts only — no inline script anywhere).
+state changes), every data question goes through ``roles.scope_filters``, and every response — error pages,
+redirects and the body guard's refusals included — carries the security headers below (CSP allows our own
+scripts only — no inline script anywhere). No error reaches a person as a JSON body: pages get a Chinese
+error page; only ``/api/`` (read by our own scripts) answers JSON, in Chinese.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zhixiao.config import Settings
 from zhixiao.errors import UserError
 from zhixiao.store.ops import session_factory
+from zhixiao.web import auth
 from zhixiao.web.data import DataHub
-from zhixiao.web.deps import CsrfFailed, LoginRequired, render
+from zhixiao.web.deps import CsrfFailed, LoginRequired, forwarded_proto, render
 from zhixiao.web.roles import Forbidden
+from zhixiao.web.uploads import UPLOAD_BYTES
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -31,11 +43,120 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), fullscreen=(self)",
 }
+HSTS = "max-age=31536000"  # only over HTTPS (RFC 6797 §7.2: never sent on plain HTTP)
+# How uvicorn must run the app: X-Forwarded-For is the app's business (``deps.client_ip`` believes it only from
+# ``trusted_proxies``); uvicorn's own proxy handling trusts 127.0.0.1 by default and would let anyone on the
+# server machine pick their address. ``zhixiao serve`` and ``quickstart`` pass these to ``uvicorn.run``.
+SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
+
+# Request bodies: the most a POST may carry, by path prefix (first match); checked from Content-Length before
+# anything is read and again while the body streams in (chunked uploads have no length).
+BODY_LIMITS = (("/imports/validate", UPLOAD_BYTES),)
+DEFAULT_BODY_BYTES = 16 * 1024 * 1024
+ANONYMOUS_POSTS = frozenset({"/login"})  # the only state-changing path without a session
+
+HTTP_TITLES = {404: "页面不存在", 405: "不支持此操作", 413: "内容过大"}
+HTTP_MESSAGES = {
+    404: "您访问的页面不存在，请从导航栏重新进入。",
+    405: "此地址不支持这种访问方式，请从页面上的按钮或链接操作。",
+    413: "提交的内容过大，请分批导入（单个文件不超过 200 MB）。",
+}
+
+
+def body_limit(path: str) -> int:
+    return next((n for prefix, n in BODY_LIMITS if path.startswith(prefix)), DEFAULT_BODY_BYTES)
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def login_response(request: Request, expired: bool) -> Response:
+    """Where an anonymous request goes: 401 for the API and htmx, else the login page (and back afterwards)."""
+    if _wants_json(request):
+        return JSONResponse({"error": "会话已过期，请重新登录。" if expired else "请先登录。"}, status_code=401)
+    back = str(request.url.path) + ("?" + request.url.query if request.url.query else "")
+    if request.method != "GET":  # after logging in, return to the page the form was on
+        referer = request.headers.get("referer", "")
+        base = str(request.base_url)
+        back = "/" + referer[len(base):] if referer.startswith(base) else "/"
+    target = "/login?next=" + quote(back) + ("&message=expired" if expired else "")
+    if request.headers.get("HX-Request"):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def error_response(request: Request, status: int, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status)
+    return render(request, "error.html", status_code=status, title=title, message=message)
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(413)
+
+
+class BodyGuard:
+    """Refuse a POST before reading its body when it is too large (Content-Length) or anonymous; count the
+    bytes of what is read so a body without a length cannot exceed the limit either."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        if scope["path"] not in ANONYMOUS_POSTS:  # first: a stranger learns nothing, not even the limit
+            token = request.cookies.get(auth.COOKIE)
+            found = await run_in_threadpool(auth.lookup, scope["app"].state.Session, token) if token else None
+            if found is None:
+                resp = login_response(request, expired=bool(token))
+                resp.headers["Connection"] = "close"  # the unread body cannot be skipped on this connection
+                return await resp(scope, receive, send)
+        limit = body_limit(scope["path"])
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            resp = error_response(request, 413, HTTP_TITLES[413], HTTP_MESSAGES[413])
+            resp.headers["Connection"] = "close"
+            return await resp(scope, receive, send)
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            msg = await receive()
+            seen += len(msg.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge()
+            return msg
+
+        await self.app(scope, counted, send)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        https = scope.get("scheme") == "https" or forwarded_proto(Request(scope), self.settings) == "https"
+
+        async def with_headers(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                h = MutableHeaders(scope=msg)
+                for k, v in SECURITY_HEADERS.items():
+                    h.setdefault(k, v)
+                if https:
+                    h.setdefault("Strict-Transport-Security", HSTS)
+                if not scope["path"].startswith("/static/"):
+                    h.setdefault("Cache-Control", "no-store")
+            await send(msg)
+
+        await self.app(scope, receive, with_headers)
 
 
 def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
@@ -55,42 +176,49 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for r in ROUTERS:
         app.include_router(r)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(BodyGuard)
+    app.add_middleware(SecurityHeaders, settings=settings)  # added last = outermost: sees every response
 
     @app.exception_handler(LoginRequired)
-    async def _login(request: Request, _exc: LoginRequired) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"error": "请先登录。"}, status_code=401)
-        target = "/login?next=" + quote(str(request.url.path) + ("?" + request.url.query if request.url.query else ""))
-        if request.headers.get("HX-Request"):
-            return Response(status_code=401, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return login_response(request, exc.expired)
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=403)
-        return render(request, "error.html", status_code=403, title="无权访问", message=str(exc))
+        return error_response(request, 403, "无权访问", str(exc))
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, _exc: CsrfFailed) -> Response:
-        msg = "请求缺少有效的 CSRF 令牌（页面可能已过期），请刷新页面后重试。"
-        if _wants_json(request):
-            return JSONResponse({"error": msg}, status_code=403)
-        return render(request, "error.html", status_code=403, title="请求被拒绝", message=msg)
+        return error_response(request, 403, "请求被拒绝",
+                              "请求缺少有效的 CSRF 令牌（页面可能已过期），请刷新页面后重试。")
 
     @app.exception_handler(UserError)
     async def _user_error(request: Request, exc: UserError) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return render(request, "error.html", status_code=400, title="输入有误", message=str(exc))
+        return error_response(request, 400, "输入有误", str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        default = HTTP_MESSAGES.get(exc.status_code, "请求无法完成，请返回上一页重试。")
+        # a detail written for people (Chinese) is shown; Starlette's English defaults are replaced
+        message = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else default
+        resp = error_response(request, exc.status_code, HTTP_TITLES.get(exc.status_code, "请求无法完成"), message)
+        resp.headers.update(exc.headers or {})
+        return resp
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        what = "、".join(f"“{n}”" for n in names) or "请求"
+        return error_response(request, 400, "输入有误", f"参数 {what} 的值无效或超出范围，请检查链接或表单后重试。")
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        # runs outside the middleware stack (Starlette's ServerErrorMiddleware): add the headers here
+        log.exception("内部错误：%s %s", request.method, request.url.path)
+        resp = error_response(request, 500, "系统内部错误",
+                              "系统内部错误，请稍后重试；如果反复出现，请把出现时间告诉系统管理员（详情已记入服务日志）。")
+        for k, v in SECURITY_HEADERS.items():
+            resp.headers.setdefault(k, v)
+        return resp
 
     return app

@@ -1,8 +1,12 @@
 """Local accounts: argon2id hashes, DB-backed sessions with a per-session CSRF token, login throttling, audit.
 
 Cookie: HttpOnly, SameSite=Strict, Max-Age = SESSION_HOURS (the server also expires the row).
-Throttling: MAX_FAILURES failed logins for a user name, or MAX_FAILURES_PER_IP from one address (a court
-network may NAT many desks), within WINDOW → refused (OWASP Authentication Cheat Sheet, "Login Throttling").
+Throttling (OWASP Authentication Cheat Sheet, "Login Throttling"; issue 18 §3): counted per (account, address),
+so a stranger's failures never lock the owner out from another desk. At most MAX_FAILURES password checks per
+(account, address) within WINDOW, with growing waits between them (``delay``). An address with
+MAX_FAILURES_PER_IP failures (password spraying) is refused only for accounts that never logged in from it
+in KNOWN_DAYS, so the colleagues behind one court NAT keep working. A check is reserved by a single
+conditional UPDATE before the password is verified: concurrent attempts cannot all pass one read.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from zhixiao.errors import UserError
-from zhixiao.web.models import AuditLog, LoginAttempt, User, WebSession
+from zhixiao.web.models import AuditLog, LoginAttempt, LoginThrottle, User, WebSession
 from zhixiao.web.roles import Principal, roles
 
 COOKIE = "zx_session"
@@ -26,6 +32,7 @@ SESSION_HOURS = 8
 MAX_FAILURES = 5
 MAX_FAILURES_PER_IP = 20
 WINDOW = timedelta(minutes=15)
+KNOWN_DAYS = 90  # an address the account logged in from this recently is "known" to it
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
@@ -52,7 +59,8 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _token_id(token: str) -> str:
+def session_id(token: str) -> str:
+    """The stored id of a session cookie (its SHA-256: the DB never holds a usable token)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -80,23 +88,80 @@ def create_user(s: Session, username: str, password: str, role: str, display_nam
     return u
 
 
-def throttled(s: Session, username: str, ip: str) -> bool:
-    def fails(who) -> int:
-        return s.scalar(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.at >= now() - WINDOW, LoginAttempt.success.is_(False), who)) or 0
+def delay(failures: int) -> timedelta:
+    """The wait before the next check after ``failures`` failures: none for two typos, then 2, 4, 8 … s."""
+    return timedelta(seconds=0 if failures < 3 else 2 ** (failures - 2))
 
-    return fails(LoginAttempt.username == username) >= MAX_FAILURES or fails(LoginAttempt.ip == ip) >= MAX_FAILURES_PER_IP
+
+class Throttled(UserError):
+    """Too many failures: the message says how long to wait."""
+
+
+def _reserve(Session_: sessionmaker, key: str, limit: int, *, growing: bool) -> timedelta | None:
+    """Count one password check against ``key``; None when allowed, else how long to wait.
+
+    One UPDATE … WHERE (atomic on SQLite and PostgreSQL): a window older than WINDOW restarts at 1, else the
+    counter grows only while below ``limit`` and ``next_at`` has passed.
+    """
+    t = now()
+    with Session_() as s, s.begin():  # no read first: a read-then-write SQLite transaction can fail as busy
+        s.execute(_insert(s).values(key=key, failures=0, first_at=t, next_at=t).on_conflict_do_nothing())
+    cut = t - WINDOW
+    T = LoginThrottle
+    stale = T.first_at < cut
+    next_at = case(*[(T.failures == k - 1, t + delay(k)) for k in range(1, limit + 1)], else_=t) if growing else t
+    with Session_() as s, s.begin():
+        n = s.execute(update(T).where(T.key == key, stale | ((T.failures < limit) & (T.next_at <= t))).values(
+            failures=case((stale, 1), else_=T.failures + 1), first_at=case((stale, t), else_=T.first_at),
+            next_at=case((stale, t + delay(1) if growing else t), else_=next_at))).rowcount
+        if n == 1:
+            return None
+        row = s.get(T, key)
+        until = row.first_at + WINDOW if row.failures >= limit else row.next_at
+        return max(until - t, timedelta(seconds=1))
+
+
+def _insert(s: Session):
+    dialect = s.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite_insert(LoginThrottle)
+    if dialect == "postgresql":
+        return pg_insert(LoginThrottle)
+    raise UserError(f"运营数据库类型 {dialect} 暂不支持登录限流，请使用 SQLite 或 PostgreSQL。")
+
+
+def _release(Session_: sessionmaker, key: str, *, forget: bool) -> None:
+    """Undo a reservation (a successful login or a refusal by another counter); ``forget`` clears the key."""
+    T = LoginThrottle
+    with Session_() as s, s.begin():
+        if forget:
+            s.execute(delete(T).where(T.key == key))
+        else:
+            s.execute(update(T).where(T.key == key, T.failures > 0).values(failures=T.failures - 1))
+
+
+def _wait_text(wait: timedelta) -> str:
+    secs = int(wait.total_seconds())
+    return f"{-(-secs // 60)} 分钟" if secs >= 60 else f"{secs} 秒"
 
 
 def login(Session_: sessionmaker, username: str, password: str, ip: str) -> tuple[str, Principal] | None:
-    """(cookie token, principal) on success; None on a wrong name/password. Raises UserError when throttled."""
+    """(cookie token, principal) on success; None on a wrong name/password. Raises ``Throttled``."""
     username = (username or "").strip()[:64]
-    with Session_() as s, s.begin():
-        blocked = throttled(s, username, ip)
-        if blocked:  # recorded (committed) before refusing
-            audit(s, username or "-", "login_throttled", None, None, ip)
-    if blocked:
-        raise UserError(f"登录失败次数过多，请 {int(WINDOW.total_seconds() // 60)} 分钟后再试。")
+    ip = (ip or "-")[:64]
+    acct, addr = f"acct {username} {ip}", f"addr {ip}"
+    with Session_() as s:
+        known = s.scalar(select(LoginAttempt.id).where(
+            LoginAttempt.username == username, LoginAttempt.ip == ip, LoginAttempt.success.is_(True),
+            LoginAttempt.at >= now() - timedelta(days=KNOWN_DAYS)).limit(1)) is not None
+    wait = None if known else _reserve(Session_, addr, MAX_FAILURES_PER_IP, growing=False)
+    if wait is None:
+        wait = _reserve(Session_, acct, MAX_FAILURES, growing=True)
+        if wait is not None and not known:
+            _release(Session_, addr, forget=False)
+    if wait is not None:
+        record(Session_, username or "-", "login_throttled", None, None, ip)
+        raise Throttled(f"登录失败次数过多，请 {_wait_text(wait)}后再试。")
     with Session_() as s, s.begin():
         u = s.scalar(select(User).where(User.username == username))
         ok = bool(u and u.active and verify_password(u.password_hash, password or ""))
@@ -105,10 +170,14 @@ def login(Session_: sessionmaker, username: str, password: str, ip: str) -> tupl
         if not ok:
             return None
         token = secrets.token_urlsafe(32)
-        s.add(WebSession(id=_token_id(token), user_id=u.id, csrf=secrets.token_urlsafe(24), created_at=now(),
+        s.add(WebSession(id=session_id(token), user_id=u.id, csrf=secrets.token_urlsafe(24), created_at=now(),
                          expires_at=now() + timedelta(hours=SESSION_HOURS)))
         s.execute(delete(WebSession).where(WebSession.expires_at < now()))
-        return token, principal(u)
+        result = token, principal(u)
+    _release(Session_, acct, forget=True)
+    if not known:
+        _release(Session_, addr, forget=False)
+    return result
 
 
 def lookup(Session_: sessionmaker, token: str | None) -> tuple[Principal, str] | None:
@@ -117,7 +186,7 @@ def lookup(Session_: sessionmaker, token: str | None) -> tuple[Principal, str] |
         return None
     with Session_() as s:
         row = s.execute(select(WebSession, User).join(User, User.id == WebSession.user_id)
-                        .where(WebSession.id == _token_id(token))).first()
+                        .where(WebSession.id == session_id(token))).first()
         if row is None:
             return None
         sess, u = row
@@ -129,7 +198,7 @@ def lookup(Session_: sessionmaker, token: str | None) -> tuple[Principal, str] |
 def logout(Session_: sessionmaker, token: str | None) -> None:
     if token:
         with Session_() as s, s.begin():
-            s.execute(delete(WebSession).where(WebSession.id == _token_id(token)))
+            s.execute(delete(WebSession).where(WebSession.id == session_id(token)))
 
 
 def csrf_ok(expected: str, given: str | None) -> bool:

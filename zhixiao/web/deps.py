@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from functools import cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
+from fastapi import Path as PathParam
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from zhixiao.config import Settings
 from zhixiao.errors import UserError
 from zhixiao.reports.narrative import fmt_range, fmt_value
 from zhixiao.web import auth
-from zhixiao.web.roles import Principal
+from zhixiao.web.roles import Principal, alert_refusal
 
 TEMPLATES = Path(__file__).with_name("templates")
 CSRF_HEADER = "X-CSRF-Token"
@@ -21,7 +26,9 @@ CSRF_FIELD = "csrf_token"
 
 
 class LoginRequired(Exception):
-    pass
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__()
+        self.expired = expired  # a session cookie was sent but its session has ended
 
 
 class CsrfFailed(Exception):
@@ -30,9 +37,10 @@ class CsrfFailed(Exception):
 
 def user(request: Request) -> Principal:
     """The logged-in user (dependency); ``LoginRequired`` sends the browser to /login."""
-    found = auth.lookup(request.app.state.Session, request.cookies.get(auth.COOKIE))
+    token = request.cookies.get(auth.COOKIE)
+    found = auth.lookup(request.app.state.Session, token)
     if found is None:
-        raise LoginRequired()
+        raise LoginRequired(expired=bool(token))
     request.state.user, request.state.csrf = found
     return found[0]
 
@@ -49,17 +57,76 @@ async def checked_user(request: Request) -> Principal:
     return u
 
 
+@cache
+def _networks(proxies: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(p, strict=False) for p in proxies)
+
+
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(addr: IPv4Address | IPv6Address | None, settings: Settings) -> bool:
+    return addr is not None and any(addr in n for n in _networks(tuple(settings.trusted_proxies)))
+
+
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    """The address that throttling and the audit log use: the TCP peer, or — only when the peer is one of the
+    configured ``trusted_proxies`` — the nearest untrusted hop of X-Forwarded-For (read right to left, as each
+    proxy appends the address it saw; anything left of an untrusted hop may be forged)."""
+    peer = request.client.host if request.client else "-"
+    settings = request.app.state.settings
+    if not _trusted(_address(peer), settings):
+        return peer
+    hops = [h for v in request.headers.getlist("x-forwarded-for") for h in v.split(",")]
+    for hop in reversed(hops):
+        addr = _address(hop)
+        if addr is None:  # a malformed hop: believe no further
+            return peer
+        if not _trusted(addr, settings):
+            return str(addr)
+        peer = str(addr)
+    return peer
+
+
+def forwarded_proto(request: Request, settings: Settings) -> str | None:
+    """X-Forwarded-Proto from a trusted proxy (a TLS-terminating proxy in front of us), else None."""
+    peer = request.client.host if request.client else ""
+    if not _trusted(_address(peer), settings):
+        return None
+    return (request.headers.get("x-forwarded-proto") or "").split(",")[-1].strip().lower() or None
+
+
+# Dates a page may ask about: no court data predates 1990, and 9999-01-01 would overflow the year-on-year and
+# forecast arithmetic (date(10000, …)) deep inside a query instead of being refused here.
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2099, 12, 31)
+MAX_ID = 2**31 - 1  # ids in the ops DB are 32-bit integers; a 20-digit id overflows the SQLite/PostgreSQL driver
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ID)]  # a path id: out of range → the Chinese 400 page
 
 
 def parse_day(text: str | None, what: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip()[:10])
     except ValueError:
-        raise UserError(f"{what}“{text}”不是有效日期，请写成 YYYY-MM-DD，例如 2025-06-30。") from None
+        raise UserError(f"{what}“{text[:40]}”不是有效日期，请写成 YYYY-MM-DD，例如 2025-06-30。") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UserError(f"{what} {day} 超出可查询范围（{FIRST_DAY} 至 {LAST_DAY}），请检查日期。")
+    return day
+
+
+def parse_month(text: str | None) -> str | None:
+    """``YYYY-MM`` with a real month in the date range, else ``UserError``."""
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or not FIRST_DAY.year <= int(m.group(1)) <= LAST_DAY.year:
+        raise UserError(f"月份“{text[:40]}”无效，应写成 YYYY-MM，例如 2025-06。")
+    return m.group(0)
 
 
 def period(request: Request, start: str | None, end: str | None) -> tuple[date, date]:
@@ -137,4 +204,4 @@ def query(f: dict, start: date, end: date, **extra: Any) -> str:
     return urlencode(q)
 
 
-_env.globals.update(query=query)
+_env.globals.update(query=query, alert_refusal=alert_refusal)

@@ -1,4 +1,5 @@
-"""Web tables in the operational DB (migration: web_0001): accounts, sessions, login attempts, audit log.
+"""Web tables in the operational DB (migrations web_0001, web_0002): accounts, sessions, login attempts and
+throttle counters, audit log.
 
 Sessions live in the DB (not in a signed cookie) so logging out or disabling an account ends them at once,
 and several server processes share them.
@@ -59,3 +60,15 @@ class AuditLog(Base):
     target: Mapped[str | None] = mapped_column(String(255))
     detail: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginThrottle(Base):
+    """A failure counter (migration web_0002). ``key`` is ``acct <name> <address>`` or ``addr <address>``; a
+    check is reserved by one conditional UPDATE, so concurrent attempts cannot all pass one read."""
+
+    __tablename__ = "web_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # start of the current window
+    next_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # no check before this moment

@@ -62,6 +62,27 @@ def require(user: Principal, permission: str) -> None:
         raise Forbidden(f"“{user.role_name}”角色无权访问此功能（需要权限 {permission}），如需开通请联系系统管理员。")
 
 
+# 问责 is decided by 院长 / 审委会 (data/rules/supervision.toml, [level.hold_accountable] assignee = "leader"):
+# only roles holding this permission in roles.toml may 签收 or 办结 it.
+ACCOUNTABLE_PERMISSION = "alert.act.hold_accountable"
+
+
+def alert_refusal(user: Principal, level: str, judge_id: str | None) -> str | None:
+    """Why ``user`` may not 签收/办结 an item of ``level`` about ``judge_id``'s case (None = may).
+
+    Separation of duties (issue 18 §3): nobody closes an item about their own cases — a judge who could would
+    close his own 约谈 while the case is still overdue — and 问责 only by the roles the rules name.
+    """
+    if not user.can("alert.act"):
+        return f"“{user.role_name}”角色不能签收或办结督办事项。"
+    if user.judge_id and judge_id == user.judge_id:
+        return "不能签收或办结本人承办案件的督办事项，请由庭长或院领导处理。"
+    if level == "hold_accountable" and not user.can(ACCOUNTABLE_PERMISSION):
+        names = "、".join(r.name for r in roles().values() if ACCOUNTABLE_PERMISSION in r.permissions)
+        return f"问责事项只能由{names}签收或办结。"
+    return None
+
+
 def scope_filters(user: Principal, court: str | None = None, division: str | None = None,
                   judge: str | None = None, judge_home: tuple[str, str] | None = None) -> dict:
     """Filters (canonical columns) for what ``user`` asked for, or ``Forbidden`` if it is outside their scope.
@@ -75,6 +96,9 @@ def scope_filters(user: Principal, court: str | None = None, division: str | Non
         if court not in (None, user.court_code):
             raise Forbidden(f"您只能查看本院（{user.court_code}）的数据，不能查看“{court}”。")
         court = user.court_code
+        if scope == "court" and judge and (judge_home is None or judge_home[0] != court):
+            # refused before any page prints the roster's name for that judge of another court
+            raise Forbidden(f"法官 {judge} 不在本院（{court}），无权查看。")
     if scope in ("division", "judge"):
         own_div = user.division
         if scope == "division":

@@ -1,6 +1,6 @@
 """One router per page; ``ROUTERS`` is what ``create_app`` mounts."""
 
-from zhixiao.web.routes import admin, drill, imports, login, overview, reports, supervision, targets
+from zhixiao.web.routes import account, admin, drill, imports, login, overview, reports, supervision, targets
 
-ROUTERS = [login.router, overview.router, drill.router, supervision.router, targets.router, reports.router,
+ROUTERS = [login.router, account.router, overview.router, drill.router, supervision.router, targets.router, reports.router,
            imports.router, admin.router]

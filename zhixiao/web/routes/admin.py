@@ -10,9 +10,10 @@ from types import SimpleNamespace
 from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy import select
 
+from zhixiao.domain.courts import court
 from zhixiao.errors import UserError
 from zhixiao.web import auth
-from zhixiao.web.deps import checked_user, client_ip, render, user
+from zhixiao.web.deps import RowId, checked_user, client_ip, render, user
 from zhixiao.web.models import AuditLog, User, WebSession
 from zhixiao.web.roles import Principal, require, roles
 
@@ -35,7 +36,10 @@ def _page(request: Request, message: str | None = None, password: str | None = N
         rules, rules_error = [], str(exc)
     cal = dd / "calendar_overrides.toml"
     sup = dd / "supervision.toml"
+    roster = request.app.state.hub.roster()
     return render(request, "admin.html", title="管理", users=users, roles=roles(), audit=audit, message=message,
+                  courts=roster["courts"], divisions=roster["divisions"],
+                  judges=sorted(roster["judges"].items(), key=lambda kv: (kv[1][0] or "", kv[1][1] or "", kv[0])),
                   password=password, rules=rules, rules_error=rules_error, profile=settings.profile,
                   indicators=load_profile(settings.profile, data_dir=dd),
                   calendar_text=cal.read_text("utf-8") if cal.is_file() else "",
@@ -48,22 +52,46 @@ def admin(request: Request, u: Principal = Depends(user)):
     return _page(request)
 
 
+def _registered(request: Request, court_code: str, division: str, judge_id: str) -> tuple[str | None, ...]:
+    """Court, division and judge of a new account as the registries know them, else ``UserError``: the court
+    from the 法院代字表 (``domain.courts``), the division and judge from the imported roster of that court."""
+    if not court_code:
+        if division or judge_id:
+            raise UserError("指定部门或法官时必须同时选择所属法院。")
+        return None, None, None
+    try:
+        c = court(court_code)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if not c.known:
+        raise UserError(f"法院代字“{court_code}”不在法院代字表中（法〔2015〕137号），请从列表中选择法院。")
+    roster = request.app.state.hub.roster()
+    if division and division not in roster["divisions"].get(court_code, []):
+        raise UserError(f"{c.name}的案件数据中没有“{division}”，请从列表中选择部门。")
+    if judge_id:
+        j = roster["judges"].get(judge_id)
+        if j is None or j[0] != court_code:
+            raise UserError(f"{c.name}的法官名册中没有编号 {judge_id}，请从列表中选择法官。")
+        division = division or j[1] or ""
+    return court_code, division or None, judge_id or None
+
+
 @router.post("/admin/users")
 def create_user(request: Request, username: str = Form(""), display_name: str = Form(""), role: str = Form(""),
                 court_code: str = Form(""), division: str = Form(""), judge_id: str = Form(""),
                 u: Principal = Depends(checked_user)):
     require(u, "admin.manage")
+    court_code, division, judge_id = _registered(request, court_code.strip(), division.strip(), judge_id.strip())
     password = auth.new_password()
     with request.app.state.Session() as s, s.begin():
         auth.create_user(s, username.strip(), password, role, display_name.strip() or None,
-                         court_code=court_code.strip() or None, division=division.strip() or None,
-                         judge_id=judge_id.strip() or None)
+                         court_code=court_code, division=division, judge_id=judge_id)
         auth.audit(s, u.username, "user_create", username, role, client_ip(request))
     return _page(request, f"已创建用户 {username}，初始密码只显示这一次：", password)
 
 
 @router.post("/admin/users/{user_id}/reset")
-def reset_password(request: Request, user_id: int, u: Principal = Depends(checked_user)):
+def reset_password(request: Request, user_id: RowId, u: Principal = Depends(checked_user)):
     require(u, "admin.manage")
     password = auth.new_password()
     with request.app.state.Session() as s, s.begin():
@@ -78,7 +106,7 @@ def reset_password(request: Request, user_id: int, u: Principal = Depends(checke
 
 
 @router.post("/admin/users/{user_id}/toggle")
-def toggle(request: Request, user_id: int, u: Principal = Depends(checked_user)):
+def toggle(request: Request, user_id: RowId, u: Principal = Depends(checked_user)):
     require(u, "admin.manage")
     with request.app.state.Session() as s, s.begin():
         target = s.get(User, user_id)

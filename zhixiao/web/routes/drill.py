@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from zhixiao.errors import UserError
 from zhixiao.web import auth
 from zhixiao.web.data import CASE_LIMIT, HEADLINE, records
-from zhixiao.web.deps import client_ip, period, render, scope_label, scoped, user
+from zhixiao.web.deps import client_ip, parse_month, period, render, scope_label, scoped, user
 from zhixiao.web.roles import Principal, require
 
 router = APIRouter()
@@ -52,7 +52,7 @@ def indicators(request: Request, court: str | None = None, division: str | None 
             sub = dict(f)
             if by == "court":
                 sub["court_code"] = g.get("court_code")
-                name = g.get("court_name") or g.get("court_code")
+                name = request.app.state.hub.roster()["courts"].get(g.get("court_code"), g.get("court_code"))
             elif by == "division":
                 sub["division"] = g.get("division")
                 name = g.get("division")
@@ -75,14 +75,17 @@ def _case_rows(request: Request, u: Principal, indicator: str, part: str, court,
     require(u, "cases.view")
     if indicator not in HEADLINE and not re.fullmatch(r"[a-z0-9_]{1,64}", indicator or ""):
         raise UserError(f"指标编号“{indicator}”无效。")
-    if month and not re.fullmatch(r"\d{4}-\d{2}", month):
-        raise UserError(f"月份“{month}”无效，应写成 YYYY-MM。")
+    month = parse_month(month)
     s, e = period(request, start, end)
     f = scoped(request, u, court, division, judge)
     group = dict(f)
     if month:
         group["month"] = month
-    return s, e, f, request.app.state.hub.cases(indicator, part, s, e, group)
+    df = request.app.state.hub.cases(indicator, part, s, e, group)
+    if "court_code" in df.columns and "court_name" in df.columns:  # the registry's names, not the rows'
+        names = request.app.state.hub.roster()["courts"]
+        df = df.assign(court_name=df["court_code"].map(lambda c: names.get(c, c)))
+    return s, e, f, df
 
 
 @router.get("/cases")

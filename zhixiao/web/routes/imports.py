@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -13,9 +14,10 @@ from zhixiao.errors import UserError
 from zhixiao.web import auth
 from zhixiao.web.deps import checked_user, client_ip, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
+from zhixiao.web.uploads import UPLOAD_BYTES, check_xlsx, sweep
 
 router = APIRouter()
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = UPLOAD_BYTES
 SHOW_REJECTS = 500
 SUFFIXES = (".csv", ".xlsx", ".xls", ".txt")
 
@@ -42,6 +44,7 @@ def imports(request: Request, u: Principal = Depends(user)):
     from zhixiao.ingest.importer import recent_imports
 
     require(u, "imports.upload")
+    sweep(_uploads(request))
     return render(request, "imports.html", title="数据导入", report=None, token=None, result=None,
                   recent=recent_imports(request.app.state.settings, 10))
 
@@ -58,17 +61,25 @@ def validate_upload(request: Request, file: UploadFile | None = File(None), u: P
         raise UserError(f"文件“{name}”的类型不支持：请上传 CSV 或 Excel（.xlsx）导出文件。")
     safe = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", name)[:120]
     token = secrets.token_urlsafe(18)
+    sweep(_uploads(request))
     d = _uploads(request) / token
     d.mkdir(parents=True)
-    size = 0
-    with open(d / safe, "wb") as out:
-        while chunk := file.file.read(1 << 20):
-            size += len(chunk)
-            if size > MAX_BYTES:
-                raise UserError(f"文件“{name}”超过 {MAX_BYTES // 2**20} MB，请分批导入或使用命令行 zhixiao import。")
-            out.write(chunk)
-    rep = validate([d / safe])
-    (d / "meta.json").write_text(json.dumps({"user": u.username, "file": safe}, ensure_ascii=False), encoding="utf-8")
+    try:  # a refused or failed upload leaves no folder behind
+        size = 0
+        with open(d / safe, "wb") as out:
+            while chunk := file.file.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise UserError(f"文件“{name}”超过 {MAX_BYTES // 2**20} MB，请按年度或法院分批导出后上传。")
+                out.write(chunk)
+        if Path(safe).suffix.lower() == ".xlsx":
+            check_xlsx(d / safe, name)
+        rep = validate([d / safe])
+        (d / "meta.json").write_text(json.dumps({"user": u.username, "file": safe}, ensure_ascii=False),
+                                     encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(d, ignore_errors=True)
+        raise
     auth.record(request.app.state.Session, u.username, "import_validate", safe,
                 f"读取 {rep.rows_read} 行，可导入 {rep.accepted} 行，拒收 {rep.rejected} 行", client_ip(request))
     report = {"file": name, "rows_read": rep.rows_read, "accepted": rep.accepted, "rejected": rep.rejected,
@@ -84,7 +95,7 @@ def confirm(request: Request, token: str = Form(""), u: Principal = Depends(chec
     require(u, "imports.upload")
     d, meta = _batch(request, u, token)
     res = import_files([d / meta["file"]], request.app.state.settings, user=u.username)
-    (d / "meta.json").unlink()
+    shutil.rmtree(d, ignore_errors=True)  # imported: the uploaded copy is not kept
     result = {"file": meta["file"], "accepted": res.report.accepted, "rejected": res.report.rejected,
               "version": res.manifest_version, "changed": res.changed,
               "rejects_paths": [str(p) for p in res.rejects_paths]}

@@ -13,6 +13,13 @@ from zhixiao.web.deps import CsrfFailed, checked_user, client_ip, render
 
 router = APIRouter()
 LOGIN_CSRF = "zx_login_csrf"
+# What ``/login?message=`` may show: a key of this table, never the parameter's own text (a link could
+# otherwise put any sentence — "系统升级，请拨打…" — into the page's error box).
+MESSAGES = {
+    "expired": "会话已过期，请重新登录。",
+    "logged_out": "您已退出登录。",
+    "password_changed": "密码已修改，请用新密码重新登录。",
+}
 
 
 def _safe_next(nxt: str | None) -> str:
@@ -23,7 +30,8 @@ def _safe_next(nxt: str | None) -> str:
 @router.get("/login")
 def login_form(request: Request, next: str | None = None, message: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
-    resp = render(request, "login.html", title="登录", login_csrf=token, next=_safe_next(next), message=message)
+    resp = render(request, "login.html", title="登录", login_csrf=token, next=_safe_next(next),
+                  message=MESSAGES.get(message or ""))
     resp.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", max_age=1800)
     return resp
 

@@ -79,7 +79,7 @@ def chart_courts(request: Request, start: str | None = None, end: str | None = N
     s, e = period(request, start, end)
     f = scoped(request, u)
     hub = request.app.state.hub
-    rows = hub.indicators(s, e, {"court_code": f["court_code"]} if f else None, by=("court",))
+    rows = hub.indicators(s, e, f or None, by=("court",))  # a 庭长 or judge: their own scope, never the court's
     names = hub.roster()["courts"]
     codes = sorted({r["group"]["court_code"] for r in rows})
     val = {(r["group"]["court_code"], r["indicator"]): r["value"] for r in rows}
@@ -88,7 +88,8 @@ def chart_courts(request: Request, start: str | None = None, end: str | None = N
         series.append({"name": name, "type": "bar",
                        "data": [None if val.get((c, iid)) is None else round(val[(c, iid)] * 100, 2) for c in codes]})
     return JSONResponse({
-        "title": {"text": "各法院结案率对比（%）", "left": "center", "textStyle": {"fontSize": 14}},
+        "title": {"text": "各法院结案率对比（%）" if set(f) <= {"court_code"} else f"{scope_label(request, f)} 结案率（%）",
+                  "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"}, "legend": {"top": 34},
         "grid": {"top": 80, "left": 50, "right": 20, "bottom": 80},
         "xAxis": {"type": "category", "data": [names.get(c, c) for c in codes], "axisLabel": {"rotate": 30}},

@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy import func, select
 
+from zhixiao.errors import UserError
 from zhixiao.web import auth
 from zhixiao.web.data import filter_rows
-from zhixiao.web.deps import checked_user, client_ip, render, scope_label, scoped, user
-from zhixiao.web.roles import Forbidden, Principal, require
+from zhixiao.web.deps import RowId, checked_user, client_ip, render, scope_label, scoped, user
+from zhixiao.web.roles import Forbidden, Principal, alert_refusal, require
 
 router = APIRouter()
 LEDGER_LIMIT = 500
@@ -96,7 +97,7 @@ def _alert_for(request: Request, u: Principal, alert_id: int, s):
 
 
 @router.get("/supervision/alerts/{alert_id}/history")
-def alert_history(request: Request, alert_id: int, u: Principal = Depends(user)):
+def alert_history(request: Request, alert_id: RowId, u: Principal = Depends(user)):
     from zhixiao.supervision.ledger import history
     from zhixiao.supervision.models import STATUS_NAMES
 
@@ -115,7 +116,12 @@ def _act(request: Request, u: Principal, alert_id: int, action: str, note: str |
 
     require(u, "alert.act")
     with request.app.state.Session() as s:
-        _alert_for(request, u, alert_id, s)
+        a = _alert_for(request, u, alert_id, s)
+        refusal = alert_refusal(u, a.level, a.judge_id)
+        if refusal:
+            raise Forbidden(refusal)
+        if action == "resolve" and not (note or "").strip():
+            raise UserError("办结督办事项必须在“处理情况”中写明处理结果。")
         fn = ledger.acknowledge if action == "acknowledge" else ledger.resolve
         a = fn(s, alert_id, u.username, note or None)
         row = ledger.alert_row(a)
@@ -125,10 +131,10 @@ def _act(request: Request, u: Principal, alert_id: int, action: str, note: str |
 
 
 @router.post("/supervision/alerts/{alert_id}/acknowledge")
-def acknowledge(request: Request, alert_id: int, note: str = Form(""), u: Principal = Depends(checked_user)):
+def acknowledge(request: Request, alert_id: RowId, note: str = Form(""), u: Principal = Depends(checked_user)):
     return _act(request, u, alert_id, "acknowledge", note)
 
 
 @router.post("/supervision/alerts/{alert_id}/resolve")
-def resolve(request: Request, alert_id: int, note: str = Form(""), u: Principal = Depends(checked_user)):
+def resolve(request: Request, alert_id: RowId, note: str = Form(""), u: Principal = Depends(checked_user)):
     return _act(request, u, alert_id, "resolve", note)

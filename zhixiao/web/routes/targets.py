@@ -30,11 +30,13 @@ def targets(request: Request, court: str | None = None, as_of: str | None = None
     day = parse_day(as_of, "测算日") or hub.as_of()
     if not 0 < rate <= 1:
         raise UserError(f"目标结案率 {rate} 无效，应在 0 与 1 之间，例如 0.9。")
-    fc = hub.forecast(code, day)
+    court_wide = set(f) <= {"court_code"}
+    # a 庭长 sees the judges of the own division only, and none of the court-wide forecast or targets
+    fc = hub.forecast(code, day) if court_wide else None
     needed = hub.closings_needed(code, day, rate)
-    if "division" in f:  # a 庭长 sees the judges of the own division only
-        needed = filter_rows(needed, {"division": f["division"]})
-    progress = hub.targets_progress(code, day.year, day)
+    if not court_wide:
+        needed = filter_rows(needed, {k: v for k, v in f.items() if k in ("division", "judge_id")})
+    progress = hub.targets_progress(code, day.year, day) if court_wide else None
     total = sum(r["needed"] for r in needed)
     days = needed[0]["workdays_left"] if needed else None
     return render(request, "targets.html", title="目标与测算", court=code, courts=hub.roster()["courts"],
@@ -53,8 +55,10 @@ def chart_forecast(request: Request, court: str | None = None, as_of: str | None
     hub = request.app.state.hub
     f, code = _court(request, u, court)
     day = parse_day(as_of, "测算日") or hub.as_of()
-    actual = {int(r["month"][5:]): r for r in hub.trend(date(day.year, 1, 1), day, {"court_code": code})}
-    path = {int(p["month"]): p for p in hub.forecast(code, day)["path"]}
+    scope = f or {"court_code": code}
+    actual = {int(r["month"][5:]): r for r in hub.trend(date(day.year, 1, 1), day, scope)}
+    # the forecast is a court's; a 庭长 gets the own division's actual figures only
+    path = {int(p["month"]): p for p in hub.forecast(code, day)["path"]} if set(scope) == {"court_code"} else {}
     months = list(range(1, 13))
     series = []
     for key, fkey, name in (("new_cases", "filings", "新收"), ("closed", "closings", "结案")):
@@ -63,7 +67,8 @@ def chart_forecast(request: Request, court: str | None = None, as_of: str | None
         series.append({"name": f"{name}（预测）", "type": "line", "lineStyle": {"type": "dashed"},
                        "data": [round(path[m][fkey], 1) if m in path else None for m in months]})
     return JSONResponse({
-        "title": {"text": f"{hub.roster()['courts'].get(code, code)} {day.year}年收结案：实际与预测",
+        "title": {"text": f"{scope_label(request, scope)} {day.year}年收结案："
+                          + ("实际与预测" if path else "实际"),
                   "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"}, "legend": {"top": 34},
         "grid": {"top": 80, "left": 50, "right": 20, "bottom": 30},
