@@ -13,7 +13,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from zhixiao.analysis import ranges
@@ -22,20 +21,19 @@ from zhixiao.analysis.compare import summarize
 from zhixiao.analysis.forecast import forecast_year_end
 from zhixiao.analysis.peers import LEVEL_NAMES, court_list, peer_group, pooled
 from zhixiao.analysis.targets import TARGET_INDICATORS, closings_needed, targets_progress
-from zhixiao.analysis.weak import Basis, find_weak, to_value
+from zhixiao.analysis.weak import COMPARABLE_UNITS, Basis, find_weak, to_value
+from zhixiao.deadlines import deadline_table
 from zhixiao.domain.courts import court_name as registry_court_name
 from zhixiao.errors import UserError
+from zhixiao.metrics.card import card
+from zhixiao.metrics.catalogue import _files as catalogue_files
 from zhixiao.metrics.catalogue import load_profile
 from zhixiao.metrics.evaluate import evaluate
 from zhixiao.metrics.filters import Compiler, Period
 from zhixiao.metrics.series import monthly
+from zhixiao.reports import figures as fg
 from zhixiao.reports import narrative as nv
 from zhixiao.reports.model import Briefing, Chart, Column, Section, Table
-from zhixiao.services.hotline import hotline_stats
-from zhixiao.services.satisfaction import satisfaction_stats
-from zhixiao.services.suggestions import suggestion_stats
-from zhixiao.store.ops import session_factory
-from zhixiao.supervision.deadlines import deadline_table
 from zhixiao.supervision.pending import FOUR_FLAGS, four_pending
 
 CASELOAD = ("carried_over", "new_cases", "received", "closed", "pending", "closure_rate", "clearance_ratio")
@@ -49,6 +47,23 @@ PENDING_STATUSES = ("正常", "临近", "超审限", "扣除中", "中止中", "
 LONG_PENDING_LABELS = {"long_pending_12m": "超12个月未结", "long_pending_24m": "超24个月未结",
                        "long_pending_36m": "超36个月未结"}
 REFERENCE_NOTE = "年度区间，仅供参考"
+# What a 下一步 proposal asks for, by indicator: the cases its numerator counts (an id not listed: "分子案件")
+NUMERATOR_WORDS = {"closure_rate": "结案", "clearance_ratio": "结案", "closed_per_judge": "结案",
+                   "on_time_rate": "审限内结案", "acceptance_rate": "服判息诉案件",
+                   "reversal_rate": "发改案件", "mediation_withdrawal_rate": "调解、撤诉结案",
+                   "simplified_rate": "适用简易程序案件", "small_claims_rate": "适用小额诉讼程序案件",
+                   "ruled_in_court_rate": "当庭裁判案件", "long_pending_12m": "超12个月未结案件",
+                   "long_pending_24m": "超24个月未结案件", "long_pending_36m": "超36个月未结案件"}
+TOP_CONTRIBUTORS = 3  # per 短板 and level in the .docx; the .xlsx holds every unit
+
+
+def profile_name(profile: str, data_dir) -> str:
+    """The Chinese name of a profile (``[profile] name`` of its TOML): documents never show the id."""
+    for _path, raw in catalogue_files(data_dir):
+        meta = raw.get("profile", {})
+        if meta.get("id") == profile and meta.get("name"):
+            return str(meta["name"])
+    return profile
 
 
 def _court_name(engine, court_code: str) -> str:
@@ -82,6 +97,9 @@ class Collector:
         self._top: list = []  # Row objects of the court (or the city) for every indicator used
         self._by_line: list = []
         self._weak_list: list | None = None
+        self._pool: dict = {}  # id → the pooled value of this court's level (全市基层法院平均)
+        self._basis = None
+        self._weak_found: list = []
         root = engine.store.root
         self.catalogue = {i.id: i for i in load_profile(profile, end, data_dir=root)}
         # 收结存, 长期未结 and the annex use the glossary ids; a profile without them (spc-2024, courtools)
@@ -138,7 +156,8 @@ class Collector:
         label = nv.period_label(self.start, self.end)
         title = f"{court_name}{'（全市）' if city else ''}{label}审判执行质效数据会商报告"
         b = Briefing(self.court_code, court_name, self.scope, self.start, self.end, self.compare, self.profile,
-                     title, subject)
+                     title, subject, profile_name=profile_name(self.profile, self.engine.store.root),
+                     office=f"{court_name}审判管理办公室", issued=date.today())
         self._timed("totals", self._evaluate_main)
         b.figures = {r.indicator: self._rowdict(r) for r in self._top}
         val = {k: (b.figures.get(k) or {}).get("value") or 0 for k in ("received", "new_cases", "closed")}
@@ -153,10 +172,12 @@ class Collector:
         b.sections.append(self._timed("deadlines", self.deadlines, b))
         b.sections.append(weak)
         b.sections.append(self._timed("targets", self.targets, b))
-        services = self._timed("services", self.services)  # None: no ops DB or nothing in the period
+        services = self._timed("services", self.services, b)  # None: no ops DB or nothing in the period
         if services is not None:
             b.sections.append(services)
+        b.sections.append(self._timed("proposals", self.proposals, b))
         b.annex = self._timed("annex", self.annex)
+        b.appendices = [self._timed("long_pending", self.long_pending_annex, b), self.cards_annex(b)]
         b.timings = self.timings
         return b
 
@@ -172,6 +193,11 @@ class Collector:
             self._top = self.evaluate((), ids)
         else:
             self._top = [r for r in self._by_court if r.group.get("court_code") == self.court_code]
+            group = peer_group(self.court_code, {r.group.get("court_code") for r in self._by_court})
+            self._basis = Basis.of(group)
+            if self._basis.city_courts:
+                self._pool = pooled(self._by_court, self.ind, self._basis.city_courts, lambda ids_, courts: self.evaluate(
+                    (), ids_, filters={"court_code": courts}, compare=None))
         if self._top and any(r.value for r in self._top if r.indicator in ("received", "new_cases")):
             self._by_line = self.evaluate(("line",), ids)
 
@@ -242,14 +268,17 @@ class Collector:
         """Monthly 新收/结案/未结 and, with 同比, the same months a year earlier (one engine query)."""
         rows = monthly(self.engine, self.start, self.end, self.filters, profile=self.base_profile,
                        previous_year=bool(self.compare))
-        series: dict[str, list] = {name: [r[key] for r in rows] for key, name in _TREND}
+        flows = [(k, n) for k, n in _TREND if k != "pending_end"]
+        series: dict[str, list] = {name: [r[key] for r in rows] for key, name in flows}
+        stock: dict[str, list] = {"月末未结": [r["pending_end"] for r in rows]}
         if self.compare:
-            for key, name in _TREND:
+            for key, name in flows:
                 series[f"{name}（上年同期）"] = [r[f"{key}_last_year"] for r in rows]
+            stock["月末未结（上年同期）"] = [r["pending_end_last_year"] for r in rows]
         months = [str(r["month"])[:7] for r in rows]
         cats = [f"{int(m[5:])}月" if self.start.year == self.end.year else m for m in months]
-        title = "逐月收结存走势（与上年同期对比）" if self.compare else "逐月收结存走势"
-        return Chart("trend", title, cats, series, key="trend")
+        title = "逐月新收、结案与月末未结（与上年同期对比）" if self.compare else "逐月新收、结案与月末未结"
+        return Chart("trend", title, cats, series, key="trend", stock=stock)
 
     # -- 二、质量 / 效率 / 效果 ------------------------------------------------------------------------
     def quality(self, b: Briefing) -> Section:
@@ -288,7 +317,11 @@ class Collector:
                         f"{'' if r['line'] == 'all' else r['line']}{r['name']}", r["value"], r["unit"],
                         r["previous"] if self.compare else None, r["range"], r["in_range"], measure=r["measure"]))
             if not sub.paragraphs:
-                sub.paragraphs.append(f"{g}类{len(gr)}项指标均处于合理区间或同比未变差。")
+                listed = "，".join(f"{_ind_label(r)}{_fmt(r['value'], r['unit'], r['measure'])}"
+                                  + (f"（{nv.yoy_phrase(r['value'], r['previous'], r['unit'], r['measure'])}）"
+                                     if self.compare and r["previous"] is not None else "")
+                                  for r in gr if r["value"] is not None)
+                sub.paragraphs.append(f"{g}类{len(gr)}项指标：{listed}，均处于合理区间或同比未变差。")
             sub.tables.append(self._indicator_table(f"{g}指标", gr))
             sub.tables.append(self._line_table(f"{g}指标（按条线）", gr))
             ranged = [r for r in gr if r["range"] and r["range_applies"] and r["value"] is not None
@@ -317,17 +350,22 @@ class Collector:
     def _indicator_table(self, title: str, rows: list[dict]) -> Table:
         cols = [Column("name", "指标"), Column("line_label", "条线"), Column("value", "数值", "value"),
                 Column("range_label", "合理区间"), Column("flag", "是否达标", "flag")]
+        if self._pool:
+            cols.append(Column("city", f"{self._basis.city_label}平均", "value"))
         if self.compare:
             cols += [Column("previous", "上年同期", "value"), Column("change", "同比增减", "delta"),
                      Column("yoy", "同比", "yoy"), Column("trend", "同比趋势")]
         out = []
         for r in rows:
             change = None if r["value"] is None or r["previous"] is None else r["value"] - r["previous"]
-            out.append({**r, "change": change * 100 if change is not None and r["unit"] == "rate" else change, "line_label": "综合" if r["line"] == "all" else r["line"],
+            pool = self._pool.get(r["indicator"])
+            out.append({**r, "change": change * 100 if change is not None and r["unit"] == "rate" else change,
+                        "city": pool.value if pool is not None else None,
+                        "line_label": "综合" if r["line"] == "all" else r["line"],
                         "range": r["range"] if r["range_applies"] else None,  # no red cell for a reference
                         "range_label": self._range_label(r),
                         "flag": {True: "是", False: "否", None: "—"}[r["in_range"]],
-                        "trend": {True: "趋优", False: "趋差", None: "持平/无可比"}[r["improved"]]})
+                        "trend": {True: "趋优", False: "趋劣", None: "持平/无可比"}[r["improved"]]})
         return Table(title, cols, out, flag_key="flag")
 
     # -- 三、审限与长期未结 ------------------------------------------------------------------------------
@@ -439,39 +477,61 @@ class Collector:
             return sec
         sec.paragraphs.append(f"经比对{_and(refs)}，本期共有{len(weak)}项短板弱项指标："
                               + "、".join(_ind_label(self._weak_dict(w)) for w in weak) + "。")
-        rows = []
+        self._weak_found = weak
+        rows, top = [], []
         for n, w in enumerate(weak, start=1):
             reasons = "；".join(r.text for r in w.reasons)
             label = _ind_label(self._weak_dict(w))
             if not reasons.startswith(w.name):
                 reasons = f"{label}为{_fmt(w.value, w.unit, w.measure)}" + (f"，{reasons}" if reasons else "")
             sec.paragraphs.append(f"{n}.{reasons}。")
-            parts = []
             for kind, lines in w.attribution.items():
-                moving = [a for a in lines if a.harm > 0][:3]
-                if moving:
-                    parts.append(f"{UNIT_KINDS[kind]}层面主要是" + "、".join(
-                        f"{a.unit_name or a.unit}（{_fmt(a.value, w.unit, w.measure)}）" for a in moving))
-                for a in lines:
-                    rows.append({"indicator_name": label, "kind": UNIT_KINDS[kind], "unit_name": a.unit_name or a.unit,
-                                 "value": a.value, "unit": w.unit, "value_without": a.value_without,
-                                 "impact": a.impact, "impact_unit": w.unit, "explanation": a.explanation})
-            if parts:
-                sec.paragraphs.append("影响较大的：" + "；".join(parts) + "（逐项测算见下表）。")
+                for k, a in enumerate(lines):
+                    row = {"indicator_name": label, "kind": UNIT_KINDS[kind], "unit_name": a.unit_name or a.unit,
+                           "value": a.value, "unit": w.unit, "value_without": a.value_without,
+                           "impact": a.impact, "impact_unit": w.unit, "explanation": a.explanation}
+                    rows.append(row)
+                    if k < TOP_CONTRIBUTORS and a.harm > 0:
+                        top.append(row)
+        sec.paragraphs += self._who_moves(weak)
         cols = [Column("indicator_name", "短板指标"), Column("kind", "归因层级"), Column("unit_name", "部门/法官"),
                 Column("value", "本单位数值", "value"), Column("value_without", f"该单位按{whole}平均时{whole}数值", "value")]
-        sec.tables.append(Table(f"短板指标归因（对{whole}数值的影响）", cols, rows,
-                                note="按影响大小列示，不作排名（最高人民法院2024年9月：杜绝排名排序）。"))
-        first = next(((w, k, ls) for w in weak for k, ls in w.attribution.items() if ls), None)
-        if first:
-            w, kind, lines = first
+        note = "按影响大小列示，不作排名（最高人民法院2024年9月：杜绝排名排序）。"
+        sec.tables.append(Table(f"短板指标主要影响单位（每项前{TOP_CONTRIBUTORS}个，完整测算见Excel工作簿）", cols, top,
+                                note=note))
+        sec.tables.append(Table(f"短板指标归因（对{whole}数值的影响，全部单位）", cols, rows, note=note, where="xlsx"))
+        for w in weak:
+            kind, lines = next(((k, ls) for k, ls in w.attribution.items() if ls), (None, []))
+            if not lines:
+                continue
+            shown = lines[:5]
             scale = 100 if w.unit == "rate" else 1
-            unit = {"rate": "百分点", "days": "天"}.get(w.unit, w.measure)
+            unit = {"rate": "个百分点", "days": "天"}.get(w.unit, w.measure)
             sec.charts.append(Chart("bars", f"{_ind_label(self._weak_dict(w))}：各{UNIT_KINDS[kind]}的影响",
-                                    [a.unit_name or a.unit for a in lines],
-                                    {(f"影响（{unit}）" if unit else "影响"): [a.harm * scale for a in lines]},
-                                    key="attribution"))
+                                    [a.unit_name or a.unit for a in shown],
+                                    {(f"影响（{unit}）" if unit else "影响"): [a.harm * scale for a in shown]},
+                                    key=f"attribution_{w.indicator}"))
         return sec
+
+    def _who_moves(self, weak: list) -> list[str]:
+        """The units behind several 短板, grouped: one sentence per level naming each unit once with the
+        indicators it weighs on most (instead of one "影响较大的" line per indicator)."""
+        out = []
+        for kind, opener in (("division", "从部门看"), ("judge", "从法官看")):
+            units: dict[str, list[str]] = defaultdict(list)
+            for w in weak:
+                for a in [a for a in w.attribution.get(kind, []) if a.harm > 0][:TOP_CONTRIBUTORS]:
+                    units[a.unit_name or a.unit].append(_ind_label(self._weak_dict(w)))
+            if not units:
+                continue
+            ordered = sorted(units.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            shown = ordered[:5] if kind == "division" else ordered[:6]
+            parts = [f"{u}涉及{'、'.join(ids[:3])}{'等' if len(ids) > 3 else ''}{len(ids)}项" if len(ids) > 1
+                     else f"{u}影响{ids[0]}" for u, ids in shown]
+            rest = len(ordered) - len(shown)
+            out.append(f"{opener}，" + "；".join(parts) + (f"；另有{rest}个{UNIT_KINDS[kind]}各影响1项" if rest else "")
+                       + "。")
+        return out
 
     def _basis_sentence(self, basis: Basis) -> str:
         """Which courts every reference contains (like with like: a court against its own level)."""
@@ -498,6 +558,7 @@ class Collector:
         basis = Basis.of(group)
         city = pooled(rows, self.ind, basis.city_courts, lambda ids, courts: self.evaluate(
             (), ids, filters={"court_code": courts}, compare=None)) if basis.city_courts else {}
+        self._pool = self._pool or city
         weak = find_weak([r for r in rows if r.group.get("court_code") == self.court_code], city,
                          [r for r in rows if r.group.get("court_code") in basis.peer_courts], basis=basis,
                          reference_only=self.reference_only, measures=self.measures)
@@ -548,9 +609,9 @@ class Collector:
         if progress:
             units = _target_units()
             sec.paragraphs.append(("年度目标完成情况：" if year_end else "年度目标进度：") + "；".join(
-                f"{p['name']}目标{nv.fmt_value(p['target'], units.get(p['indicator'], 'count'))}，"
+                f"{p['name']}目标{_fmt(p['target'], units.get(p['indicator'], 'count'), '件')}，"
                 f"{'年末实际' if year_end else '预计年末'}"
-                f"{nv.fmt_value(p['forecast'], units.get(p['indicator'], 'count'))}（{p['status']}）"
+                f"{_fmt(p['forecast'], units.get(p['indicator'], 'count'), '件')}（{p['status']}）"
                 for p in progress) + "。")
             cols = [Column("name", "目标指标"), Column("target", "年度目标", "value"),
                     Column("forecast", "预计年末", "value"), Column("low", "区间下限", "value"),
@@ -562,7 +623,8 @@ class Collector:
             if rate is not None and not year_end:
                 sec.subsections.append(self._closings_needed(rate))
         else:
-            sec.paragraphs.append("本院尚未在系统中设置年度目标（可用 zhixiao targets set 设置）。")
+            sec.paragraphs.append(("全市" if self.scope == "city" else "本院")
+                                  + f"尚未设定{self.end.year}年度目标，本节只作年末测算。")
         return sec
 
     def _forecast(self, b: Briefing, sec: Section) -> None:
@@ -606,62 +668,174 @@ class Collector:
         sub.tables.append(Table("实现结案率目标尚需结案（按法官编号排列，不作排名）", cols, rows))
         return sub
 
-    def _ops_available(self) -> bool:
-        """Whether an operational DB exists to read (a briefing never creates an empty SQLite file)."""
-        if self.settings is None:
-            return False
-        url = self.settings.ops_url
-        if url.startswith("sqlite:///"):
-            return Path(url.removeprefix("sqlite:///")).is_file()
-        return True
-
     def _targets_progress(self) -> list[dict]:
-        if self.scope == "city" or not self._ops_available():
+        if self.scope == "city" or not fg.ops_ready(self.settings):
             return []
-        try:
-            return targets_progress(self.settings, self.engine, self.court_code, self.end.year, self.end)
-        except Exception as exc:  # noqa: BLE001 — no ops DB / not migrated: the briefing goes on without targets
-            if type(exc).__module__.startswith("sqlalchemy"):
-                return []
-            raise
+        return targets_progress(self.settings, self.engine, self.court_code, self.end.year, self.end)
 
     # -- 六、诉讼服务 ----------------------------------------------------------------------------------
-    def services(self) -> Section | None:
-        """12368 / satisfaction / 司法建议 — only when the ops DB holds figures for the period."""
-        fns = {"hotline": hotline_stats, "satisfaction": satisfaction_stats, "suggestion": suggestion_stats}
-        if not self._ops_available():
-            return None
+    def services(self, b: Briefing) -> Section | None:
+        """12368 by category and department, 联系法官成功率, 立案满意度 and 差评督办, 司法建议 with replies, and the
+        民生小案, 信访积案, 执行难 and 行政争议实质性化解 ledgers — only with an operational database."""
         code = None if self.scope == "city" else self.court_code
-        stats: dict[str, dict] = {}
-        try:
-            with session_factory(self.settings.ops_url)() as session:
-                for k, fn in fns.items():
-                    stats[k] = fn(session, code, self.start, self.end)
-        except Exception as exc:  # noqa: BLE001 — no ops DB / tables yet: nothing to report
-            if type(exc).__module__.startswith("sqlalchemy"):
-                return None
-            raise
-        h, s_, g = stats.get("hotline") or {}, stats.get("satisfaction") or {}, stats.get("suggestion") or {}
-        if not (h.get("tickets") or s_.get("ratings") or g.get("issued") or g.get("drafted")):
+        f = fg.services(self.settings, self.engine, code, self.start, self.end)
+        if f is None or f.empty():
             return None
-        sec = Section("services", "诉讼服务与司法建议")
-        rows = []
+        b.figures["services"] = {"hotline": f.hotline, "satisfaction": f.satisfaction,
+                                 "suggestions": vars(f.suggestions), "petitions": f.petitions}
+        sec = Section("services", "诉讼服务与专项工作")
+        h, s_, g, p = f.hotline, f.satisfaction, f.suggestions, f.petitions
         if h.get("tickets"):
-            sec.paragraphs.append(f"12368热线受理工单{h['tickets']}件，已答复{h['responded']}件，按期答复率"
-                                  f"{nv.fmt_percent(h['on_time_rate'])}，逾期未答复{h['overdue_open']}件。")
-            rows += [{"item": "12368工单", "value": h["tickets"], "unit": "count"},
-                     {"item": "12368按期答复率", "value": h["on_time_rate"], "unit": "rate"}]
+            sub = Section("hotline", "12368诉讼服务热线")
+            cats = "、".join(f"{k}{v}件" for k, v in h["by_category"].items())
+            text = (f"受理工单{h['tickets']}件（{cats}），已答复{h['responded']}件，按期答复率"
+                    f"{nv.fmt_percent(h['on_time_rate'])}，逾期未答复{h['overdue_open']}件")
+            if h.get("contact_judge"):
+                text += (f"；联系法官类工单已办结{h['contact_judge']}件，联系法官成功率"
+                         f"{nv.fmt_percent(h['contact_judge_success_rate'])}")
+            sub.paragraphs.append(text + "。")
+            sub.tables.append(Table("12368工单（按承办部门）", [Column("division", "承办部门"), Column("n", "工单", "count")],
+                                    [{"division": k, "n": v} for k, v in h["by_division"].items()]))
+            sec.subsections.append(sub)
         if s_.get("ratings"):
-            sec.paragraphs.append(f"诉讼服务评价{s_['ratings']}次，满意{s_['satisfied']}次，满意率"
-                                  f"{nv.fmt_percent(s_['satisfaction_rate'])}。")
-            rows += [{"item": "评价次数", "value": s_["ratings"], "unit": "count"},
-                     {"item": "满意率", "value": s_["satisfaction_rate"], "unit": "rate"}]
-        if g.get("issued") or g.get("drafted"):
-            sec.paragraphs.append(f"发出司法建议{g['issued']}件，已收到回复{g['replied']}件，被采纳{g['adopted']}件，"
-                                  f"逾期未复{g['overdue']}件。")
-            rows += [{"item": "发出司法建议", "value": g["issued"], "unit": "count"},
-                     {"item": "司法建议回复率", "value": g["reply_rate"], "unit": "rate"}]
-        sec.tables.append(Table("诉讼服务与司法建议", [Column("item", "项目"), Column("value", "数值", "value")], rows))
+            sub = Section("satisfaction", "立案与诉讼服务满意度")
+            sub.paragraphs.append(
+                f"当事人评价{s_['ratings']}次，满意{s_['satisfied']}次，满意率{nv.fmt_percent(s_['satisfaction_rate'])}；"
+                f"差评{s_['negative']}次，均已督办，已整改回访{s_['followups_resolved']}次，其中按期"
+                f"{s_['followups_resolved_on_time']}次。")
+            sub.tables.append(Table("满意度评价（按服务事项）", [
+                Column("item", "服务事项"), Column("ratings", "评价", "count"), Column("satisfied", "满意", "count"),
+                Column("rate", "满意率", "rate")], [
+                {"item": k, "ratings": v["ratings"], "satisfied": v["satisfied"], "rate": v["satisfaction_rate"]}
+                for k, v in s_["by_item"].items()]))
+            sec.subsections.append(sub)
+        if g.issued:
+            sub = Section("suggestions", "司法建议")
+            text = (f"发出司法建议{g.issued}件，已收到回复{g.replied}件，回复率{nv.fmt_percent(g.reply_rate)}"
+                    f"（回复数÷发出数），被采纳{g.adopted}件")
+            if g.replied_late:
+                text += f"；其中逾期回复{g.replied_late}件"
+            text += f"；尚未回复且已超过回复期限{g.overdue_unanswered}件。" if g.overdue_unanswered else "；无逾期未复。"
+            sub.paragraphs.append(text)
+            sec.subsections.append(sub)
+        ledgers = Section("ledgers", "专项台账")
+        m, e = f.minsheng, f.enforcement_hard
+        if m.get("received"):
+            ledgers.paragraphs.append(f"民生小案受理{m['received']}件，结案{m['closed']}件，未结{m['pending']}件"
+                                      + (f"，其中超审限{m['overdue']}件" if m.get("overdue") else "") + "。")
+        if p.get("petitions"):
+            ledgers.paragraphs.append(f"信访案件{p['petitions']}件，已化解{p['resolved']}件，在办{p['open']}件，其中"
+                                      f"超过1年的信访积案{p['open_over_1y']}件。")
+        if e.get("pending_enforcement"):
+            ledgers.paragraphs.append(
+                f"截至{self.end.month}月{self.end.day}日，未结执行案件{e['pending_enforcement']}件，其中无财产可供执行"
+                f"{len(e['no_property'])}件、长期未结{len(e['long_running'])}件；符合终本条件"
+                f"{len(e['zhongben_candidates'])}件、待核实{len(e['zhongben_to_verify'])}件。")
+        adm = f.admin_resolution
+        if adm:
+            closed = sum(r.get("closed", 0) for r in adm)
+            resolved = sum(r.get("resolved", 0) for r in adm)
+            ledgers.paragraphs.append(f"行政一审结案{closed}件，行政机关自行纠正后原告撤诉（行政争议实质性化解）"
+                                      f"{resolved}件。")
+        if ledgers.paragraphs:
+            sec.subsections.append(ledgers)
+        return sec
+
+    # -- 七、下一步工作建议 -------------------------------------------------------------------------------
+    def proposals(self, b: Briefing) -> Section:
+        """One proposal per 短板: the indicator, its unit and the figure needed to reach the reference
+        (合理区间 when it judges the period, else the 全市基层法院平均, else last year), and the division
+        that moves it most."""
+        sec = Section("proposals", "下一步工作建议")
+        props = []
+        for w in self._weak_found:
+            ref, ref_label = self._reference(w)
+            if ref is None:
+                continue
+            n = fg.need(w.indicator, w.unit, w.direction, w.value, w.numerator, w.denominator, ref, ref_label, self.end)
+            if n is None:
+                continue
+            label = _ind_label(self._weak_dict(w))
+            when = f"{n.by.month}月底前"
+            target = _fmt(ref, w.unit, w.measure)
+            what = NUMERATOR_WORDS.get(w.indicator, "分子案件")
+            if n.unit_word == "天":
+                act = f"压减{n.amount:.2f}天"
+            elif w.direction == "higher":
+                act = f"再{'' if what == '结案' else '增加'}{what}{int(n.amount)}件"
+            elif w.unit == "count":
+                act = f"清结{what}{int(n.amount)}件"
+            else:
+                act = f"少出现{what}{int(n.amount)}件（按本期分母测算）"
+            text = f"{label}为{_fmt(w.value, w.unit, w.measure)}，{'全市' if self.scope == 'city' else '全院'}需在{when}{act}，方可达到{ref_label}{target}"
+            div = self._division_need(w, ref)
+            if div:
+                text += f"；{div}"
+            props.append(text + "。")
+        if props:
+            sec.paragraphs += [f"{i}.{t}" for i, t in enumerate(props, start=1)]
+        else:
+            sec.paragraphs.append("本期未发现需要专项整改的短板弱项，各部门继续保持。")
+        b.figures["proposals"] = props
+        return sec
+
+    def _reference(self, w) -> tuple[float | None, str]:
+        if w.range and w.range_applies:
+            lo, hi = w.range
+            return (lo, "合理区间下限") if w.direction == "higher" and lo is not None else (hi, "合理区间上限")
+        if w.city is not None and w.unit in COMPARABLE_UNITS:  # counts of different courts do not compare
+            return w.city, f"{self._basis.city_label if self._basis else '全市'}平均"
+        if w.previous is not None:
+            return w.previous, "上年同期水平"
+        return None, ""
+
+    def _division_need(self, w, ref: float) -> str:
+        """The division that weighs most on ``w``: what it alone needs to reach ``ref``."""
+        lines = [a for a in w.attribution.get("division", []) if a.harm > 0]
+        if not lines:
+            return ""
+        a = lines[0]
+        rows = [r for r in self._division_rows([w.indicator]) if r.indicator == w.indicator
+                and (r.group.get("division") == a.unit)]
+        if not rows:
+            return ""
+        r = rows[0]
+        n = fg.need(w.indicator, w.unit, w.direction, r.value, r.numerator, r.denominator, ref, "", self.end)
+        if n is None:
+            return ""
+        who = f"其中{a.unit_name or a.unit}（{_fmt(r.value, w.unit, w.measure)}）"
+        what = NUMERATOR_WORDS.get(w.indicator, "分子案件")
+        if n.unit_word == "天":
+            return f"{who}需压减{n.amount:.2f}天"
+        if w.direction == "higher":
+            return f"{who}需再{'' if what == '结案' else '增加'}{what}{int(n.amount)}件"
+        return f"{who}需{'清结' if w.unit == 'count' else '少出现'}{what}{int(n.amount)}件"
+
+    # -- 附件：长期未结案件清单、指标口径 --------------------------------------------------------------------
+    def long_pending_annex(self, b: Briefing) -> Section:
+        sec = Section("long_pending_list", "长期未结案件清单（立案已超过12个月）")
+        rows = fg.long_pending_cases(self._pending_scope(deadline_table(self.engine, self.end)), self.end)
+        b.figures["long_pending_list"] = len(rows)
+        sec.paragraphs.append(f"截至{_cn(self.end)}，立案已超过12个月的未结案件{len(rows)}件，按立案日期排列。")
+        cols = [Column("case_id", "案号"), Column("judge_name", "承办人"), Column("division", "部门"),
+                Column("age_days", "案龄（天）", "count"), Column("status", "审限状态"), Column("reason", "原因")]
+        sec.tables.append(Table("长期未结案件清单", cols, rows))
+        return sec
+
+    def cards_annex(self, b: Briefing) -> Section:
+        """指标口径说明: each indicator of the briefing in words, from ``metrics.card``."""
+        sec = Section("cards", "指标口径说明")
+        ids = [i for i in dict.fromkeys([*CASELOAD, *LONG_PENDING, *self._quality_ids()]) if i in self.ind]
+        rows = []
+        for i in ids:
+            c = card(self.ind[i])
+            rows.append({"name": c.name, "formula": c.formula, "numerator": c.numerator,
+                         "denominator": c.denominator or "—",
+                         "range": nv.fmt_range(c.range, c.unit) if c.range else "—",
+                         "exclusions": "；".join(x.split("：")[0] for x in c.exclusions) or "—"})
+        sec.tables.append(Table("指标口径", [Column("name", "指标"), Column("formula", "计算方法"),
+                                         Column("numerator", "分子"), Column("denominator", "分母"),
+                                         Column("range", "合理区间"), Column("exclusions", "不计入")], rows))
         return sec
 
     # -- 附件：员额法官审判质效统计表 ---------------------------------------------------------------------
@@ -731,7 +905,8 @@ _TREND = (("new_cases", "新收"), ("closed", "结案"), ("pending_end", "未结
 
 
 def _target_units() -> dict[str, str]:
-    return {k: v[1] for k, v in TARGET_INDICATORS.items()}
+    """Unit per target id; 平均审理天数 is kept as a count by the targets module but reads in 天."""
+    return {k: ("days" if k == "avg_days" else v[1]) for k, v in TARGET_INDICATORS.items()}
 
 
 def _flat(d: dict[str, dict]) -> dict[str, Any]:
@@ -741,6 +916,10 @@ def _flat(d: dict[str, dict]) -> dict[str, Any]:
         out[f"{k}_yoy"] = v["yoy"]
         out[f"{k}_yoy_unit"] = v["yoy_unit"]
     return out
+
+
+def _cn(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _and(items: list[str]) -> str:

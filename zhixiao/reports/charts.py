@@ -10,6 +10,7 @@ import io
 import shutil
 import subprocess
 
+import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
@@ -46,69 +47,142 @@ def cjk_font() -> str:
                     "（运行 scripts/setup.sh，或 apt-get install fonts-noto-cjk）后重试。")
 
 
-def _figure(rows: int | None = None) -> tuple[Figure, object]:
-    """Line charts 7.2×3.6 in; bar charts grow with their number of bars."""
-    height = 3.6 if rows is None else min(6.0, 1.3 + 0.42 * rows)
+def _figure(rows: int | None = None, panels: int = 1) -> tuple[Figure, list]:
+    """Trend charts 7.2×3.6 in; bar charts grow with their number of bars."""
+    height = 3.6 if rows is None else min(4.0, 1.0 + 0.32 * rows)
     fig = Figure(figsize=(7.2, height), dpi=120)
-    ax = fig.add_subplot(1, 1, 1)
-    return fig, ax
+    widths = {"width_ratios": [2, 1]} if panels == 2 else {}
+    axes = fig.subplots(1, panels, gridspec_kw=widths or None)
+    return fig, list(axes) if panels > 1 else [axes]
 
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()
+
+
+def _label(v: float, unit: str) -> str:
+    if unit == "rate":
+        return f"{v:.2f}%"
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}"
+
+
+def _grouped_bars(ax, categories: list[str], series: dict[str, list], colors: dict[str, str]) -> None:
+    """Few points (a two-month period): grouped bars with their values, never a line between two points."""
+    n = len(series)
+    width = 0.8 / max(n, 1)
+    for j, (name, values) in enumerate(series.items()):
+        xs = [i - 0.4 + width * (j + 0.5) for i in range(len(categories))]
+        vals = [0 if v is None else v for v in values]
+        bars = ax.bar(xs, vals, width, label=name, color=colors[name], alpha=0.55 if "上年" in name else 1.0)
+        ax.bar_label(bars, labels=[_label(v, "count") for v in vals], fontsize=7, padding=1)
+    ax.set_xticks(range(len(categories)), categories, fontsize=8)
+
+
+def _lines(ax, categories: list[str], series: dict[str, list], colors: dict[str, str]) -> None:
+    x = list(range(len(categories)))
+    for name, values in series.items():
+        ys = [float("nan") if v is None else v for v in values]
+        ax.plot(x, ys, "--" if "上年" in name else "-", marker="o", markersize=3, label=name, color=colors[name],
+                alpha=0.6 if "上年" in name else 1.0)
+        if "上年" not in name:
+            for xi, v in zip(x, values, strict=True):
+                if v is not None:
+                    ax.annotate(_label(v, "count"), (xi, v), textcoords="offset points", xytext=(0, 4), fontsize=6,
+                                ha="center")
+    ax.set_xticks(x, categories, rotation=45 if len(x) > 8 else 0, fontsize=8)
+
+
+def _colors(names: list[str]) -> dict[str, str]:
+    bases: list[str] = []
+    out = {}
+    for name in names:
+        base = name.split("（")[0]
+        if base not in bases:
+            bases.append(base)
+        out[name] = f"C{bases.index(base)}"
+    return out
+
+
+def _trend(fig: Figure, axes: list, chart: Chart) -> None:
+    """Flows (新收、结案) and the stock (月末未结) in two panels — never on one axis."""
+    few = len(chart.categories) <= 3
+    draw = _grouped_bars if few else _lines
+    flows, stock = axes[0], axes[1] if len(axes) > 1 else None
+    draw(flows, chart.categories, chart.series, _colors(list(chart.series)))
+    flows.set_ylabel("件", rotation=0, labelpad=10)
+    flows.set_title("新收与结案", fontsize=9)
+    flows.grid(alpha=0.3, axis="y")
+    handles, labels = flows.get_legend_handles_labels()
+    if stock is not None and chart.stock:
+        draw(stock, chart.categories, chart.stock, {n: ("#7F7F7F" if "上年" in n else "#C55A11") for n in chart.stock})
+        stock.set_title("月末未结", fontsize=9)
+        stock.grid(alpha=0.3, axis="y")
+        h2, l2 = stock.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    fig.legend(handles, labels, fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, -0.08), frameon=False)
+
+
+def _range(ax, chart: Chart) -> None:
+    """Each indicator's value as a dot with its label, its 合理区间 as a shaded band behind it."""
+    scale = 100 if chart.unit == "rate" else 1
+    vals = [None if v is None else v * scale for v in chart.series["数值"]]
+    y = list(range(len(chart.categories)))
+    top = max([v for v in vals if v is not None] + [0])
+    for i, rng in enumerate(chart.ranges or []):
+        if not rng:
+            continue
+        lo, hi = rng
+        lo_v = 0 if lo is None else lo * scale
+        hi_v = max(top, lo_v) * 1.05 if hi is None else hi * scale
+        ax.barh(i, hi_v - lo_v, left=lo_v, height=0.6, color="#A9D18E", alpha=0.45,
+                label="合理区间" if i == 0 else None)
+    xs = [v for v in vals if v is not None]
+    ax.scatter(xs, [i for i, v in zip(y, vals, strict=True) if v is not None], color="#1F4E79", zorder=3, label="本期数值")
+    for i, v in zip(y, vals, strict=True):
+        if v is not None:
+            ax.annotate(_label(v, chart.unit), (v, i), textcoords="offset points", xytext=(0, 7), fontsize=7,
+                        ha="center", color="#1F4E79")
+    ax.set_yticks(y, chart.categories, fontsize=8)
+    ax.set_ylim(len(y) - 0.4, -0.8)
+    lo_all = min(xs + [(r[0] or 0) * scale for r in (chart.ranges or []) if r and r[0] is not None] + [top])
+    ax.set_xlim(max(0, lo_all - (top - lo_all) * 0.3 - 1), top * 1.04 + 0.5)
+    ax.set_xlabel("%" if chart.unit == "rate" else "")
+    ax.legend(fontsize=7, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+
+
+def _bars(ax, chart: Chart) -> None:
+    name, values = next(iter(chart.series.items()))
+    y = list(range(len(chart.categories)))
+    vals = [0 if v is None else v for v in values]
+    bars = ax.barh(y, vals, color=["#C00000" if v > 0 else "#70AD47" for v in vals])
+    ax.bar_label(bars, labels=[f"{v:+.2f}".replace("-", "−") for v in vals], fontsize=7, padding=2)
+    ax.set_yticks(y, chart.categories, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(name)
+    ax.axvline(0, color="black", linewidth=0.8)
+    lo, hi = min(vals + [0]), max(vals + [0])
+    pad = (hi - lo) * 0.25 or 1
+    ax.set_xlim(lo - (pad if lo < 0 else 0), hi + pad)
 
 
 def render(chart: Chart) -> bytes:
     """PNG of one chart spec."""
     family = cjk_font()
-    import matplotlib
-
     with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False}):
-        fig, ax = _figure(None if chart.kind == "trend" else len(chart.categories))
         if chart.kind == "trend":
-            x = list(range(len(chart.categories)))
-            bases: list[str] = []
-            for name, values in chart.series.items():
-                base = name.split("（")[0]
-                if base not in bases:
-                    bases.append(base)
-                ys = [float("nan") if v is None else v for v in values]
-                ax.plot(x, ys, "--" if "上年" in name else "-", marker="o", markersize=3, label=name,
-                        color=f"C{bases.index(base)}", alpha=0.6 if "上年" in name else 1.0)
-            ax.set_xticks(x, chart.categories, rotation=45 if len(x) > 8 else 0, fontsize=8)
-            ax.set_ylabel("件", rotation=0, labelpad=12)
-            ax.legend(fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
-            ax.grid(alpha=0.3)
-        elif chart.kind == "range":
-            vals = [v * 100 if (v is not None and chart.unit == "rate") else v for v in chart.series["数值"]]
-            y = list(range(len(chart.categories)))
-            ax.barh(y, [0 if v is None else v for v in vals], color="#4472C4", label="数值")
-            for i, rng in enumerate(chart.ranges or []):
-                if not rng:
-                    continue
-                lo, hi = rng
-                scale = 100 if chart.unit == "rate" else 1
-                lo_v = 0 if lo is None else lo * scale
-                hi_v = (max(vals[i] or 0, lo_v) * 1.1 if hi is None else hi * scale)
-                ax.plot([lo_v, hi_v], [i, i], color="#70AD47", linewidth=6, alpha=0.5,
-                        label="合理区间" if i == 0 else None)
-            ax.set_yticks(y, chart.categories, fontsize=8)
-            ax.invert_yaxis()
-            ax.set_xlabel("%" if chart.unit == "rate" else "")
-            ax.legend(fontsize=8)
-        elif chart.kind == "bars":
-            name, values = next(iter(chart.series.items()))
-            y = list(range(len(chart.categories)))
-            vals = [0 if v is None else v for v in values]
-            ax.barh(y, vals, color=["#C00000" if v > 0 else "#70AD47" for v in vals])
-            ax.set_yticks(y, chart.categories, fontsize=8)
-            ax.invert_yaxis()
-            ax.set_xlabel(name)
-            ax.axvline(0, color="black", linewidth=0.8)
+            fig, axes = _figure(None, 2 if chart.stock else 1)
+            _trend(fig, axes, chart)
+            fig.suptitle(chart.title, fontsize=11)
         else:
-            raise ValueError(f"unknown chart kind {chart.kind}")
-        ax.set_title(chart.title, fontsize=11)
+            fig, (ax,) = _figure(len(chart.categories))
+            if chart.kind == "range":
+                _range(ax, chart)
+            elif chart.kind == "bars":
+                _bars(ax, chart)
+            else:
+                raise ValueError(f"unknown chart kind {chart.kind}")
+            ax.set_title(chart.title, fontsize=11)
+        fig.tight_layout()
         return _png(fig)

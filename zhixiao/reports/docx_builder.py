@@ -4,6 +4,10 @@ Fonts: python-docx's ``Font.name`` does not set ``w:eastAsia`` and its default t
 MS Mincho for CJK (MEASURES_AND_STACK.md §3.3; python-docx issue #1601), so we define our own styles and
 write ``w:rFonts`` (ascii/hAnsi/eastAsia/cs) on the document defaults, every style and every run.
 Sizes: title 二号 22pt, body 三号 16pt, 四号 14pt captions, 五号 10.5pt table cells (GB/T 9704-2012).
+Furniture of GB/T 9704-2012: "内部资料" where 密级 goes (§7.2.2, 黑体 三号, top left), the 发文机关署名 and
+成文日期 after the body (§7.3.5), "— 1 —" page numbers (§7.5). Table rows never split across a page
+(w:cantSplit) and the header row repeats (w:tblHeader); short tables stay on one page and a long one never
+leaves its last row alone on the next.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -28,6 +33,7 @@ SIZE_BODY = Pt(16)  # 三号
 SIZE_SMALL = Pt(14)  # 四号
 SIZE_TABLE = Pt(9)  # 小五 (wide statistical tables)
 TEXT_WIDTH_CM = 15.6  # A4 210 mm − 28 mm − 26 mm margins
+KEEP_WHOLE_ROWS = 12  # a table up to this many rows is kept on one page
 
 
 def set_fonts(rpr_owner, east_asia: str, latin: str) -> None:
@@ -81,6 +87,8 @@ class DocxBuilder:
             "caption": self._style("ZX 表题", f.heading1, SIZE_SMALL, center=True),
             "cell": self._style("ZX 表格", f.body, SIZE_TABLE, center=True, compact=True),
             "note": self._style("ZX 注", f.body, SIZE_TABLE, compact=True),
+            "mark": self._style("ZX 密级", f.heading1, SIZE_BODY),
+            "sign": self._style("ZX 署名", f.body, SIZE_BODY, right=True),
         }
         section = doc.sections[0]
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -88,9 +96,8 @@ class DocxBuilder:
         section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
         self._page_number(section)
 
-    def _style(self, name: str, face: str, size, *, bold=False, center=False, indent=False, compact=False):
-        from docx.enum.style import WD_STYLE_TYPE
-
+    def _style(self, name: str, face: str, size, *, bold=False, center=False, indent=False, compact=False,
+               right=False):
         st = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         st.base_style = self.doc.styles["Normal"]
         set_fonts(st.element, face, self.f.latin)
@@ -99,6 +106,9 @@ class DocxBuilder:
         pf = st.paragraph_format
         if center:
             pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if right:
+            pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            pf.right_indent = Pt(64)  # 成文日期右空四字 (GB/T 9704 §7.3.5.1)
         if indent:
             pf.first_line_indent = Pt(32)  # 首行缩进两字
         if compact:
@@ -181,31 +191,45 @@ class DocxBuilder:
                 p = cell.paragraphs[0]
                 p.style = self.styles["cell"]
                 self._run(p, text, face)
+        _keep_rows(tbl.rows)
         if t.note:
             self.para(t.note, "note")
 
     # -- document -----------------------------------------------------------------------------------
     def build(self, b: Briefing) -> Document:
+        self.para("内部资料", "mark")
         title = self.doc.add_paragraph(style=self.styles["title"])
         head, sep, rest = b.title.partition(b.court_name)
         self._run(title, (b.court_name + "\n" + rest) if sep and not head else b.title, self.f.title)
         cmp = "上年同期" if b.compare == "yoy" else "不作同比"
-        self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；对比：{cmp}；指标口径：{b.profile}）",
-                  "subtitle")
+        self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；对比：{cmp}；"
+                  f"指标口径：{b.profile_name or '—'}）", "subtitle")
         self._table_no = 0
         self._figure_no = 0
         for i, sec in enumerate(b.sections, start=1):
             self._section(sec, 1, i)
-        if b.annex:
-            from docx.enum.text import WD_BREAK
-
-            self._run(self.doc.add_paragraph(), "", self.f.body).add_break(WD_BREAK.PAGE)
-            self.para("附件", "h1")
-            self.para("员额法官审判质效统计表", "title")
-            for t in b.annex:
-                self._table_no += 1
-                self.table(t, self._table_no)
-        self.para(f"本报告由质效系统根据案件数据自动生成，数据截至{_cn_date(b.end)}。", "note")
+        self.para("")
+        if b.office:
+            self.para(b.office, "sign")
+        self.para(_cn_date(b.issued or b.end), "sign")
+        annexes = ([("员额法官审判质效统计表", b.annex)] if b.annex else []) + [
+            (a.title, a) for a in b.appendices]
+        for n, (title_text, content) in enumerate(annexes, start=1):
+            head_p = self.para(f"附件{n}" if len(annexes) > 1 else "附件", "h1")
+            head_p.paragraph_format.page_break_before = True  # never an empty paragraph holding the break
+            self.para(title_text, "title")
+            if isinstance(content, Section):
+                for text in content.paragraphs:
+                    self.para(text)
+                for t in content.tables:
+                    self._table_no += 1
+                    self.table(t, self._table_no)
+                for j, sub in enumerate(content.subsections, start=1):
+                    self._section(sub, 2, j)
+            else:
+                for t in content:
+                    self._table_no += 1
+                    self.table(t, self._table_no)
         return self.doc
 
     def _section(self, sec: Section, level: int, n: int) -> None:
@@ -215,10 +239,12 @@ class DocxBuilder:
         for text in sec.paragraphs:
             self.para(text)
         for chart in sec.charts:
-            self.picture(charts.render(chart))
+            self.picture(charts.render(chart), 15.0 if chart.kind == "trend" else 12.5)
             self._figure_no += 1
             self.para(f"图{self._figure_no}  {chart.title}", "caption")
         for t in sec.tables:
+            if t.where != "both":
+                continue
             self._table_no += 1
             self.table(t, self._table_no)
         for j, sub in enumerate(sec.subsections, start=1):
@@ -262,11 +288,35 @@ def _narrow_cell_margins(tbl, twips: int = 40) -> None:
         tbl_pr.append(mar)
 
 
-def _repeat_header(row) -> None:
+def _row_flag(row, tag: str) -> None:
+    """w:cantSplit / w:tblHeader in w:trPr's schema order (cantSplit before tblHeader)."""
     trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
+    el = OxmlElement(tag)
     el.set(qn("w:val"), "true")
+    if tag == "w:cantSplit":
+        header = trpr.find(qn("w:tblHeader"))
+        if header is not None:
+            header.addprevious(el)
+            return
     trpr.append(el)
+
+
+def _repeat_header(row) -> None:
+    _row_flag(row, "w:tblHeader")
+
+
+def _keep_rows(rows) -> None:
+    """No row splits; a short table stays on one page; a long one keeps its header with two rows and its
+    last two rows together (keep-with-next on every paragraph of a row ties it to the next row)."""
+    rows = list(rows)
+    for row in rows:
+        _row_flag(row, "w:cantSplit")
+    n = len(rows)
+    tie = range(n - 1) if n <= KEEP_WHOLE_ROWS + 1 else [0, 1, n - 2]
+    for i in tie:
+        for cell in rows[i].cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
 
 def _cn_date(d: date) -> str:
@@ -278,14 +328,14 @@ def cell_text(value, kind: str) -> str:
     if kind == "text" or kind == "flag":
         return "" if value is None else str(value)
     if kind == "yoy_pp":
-        return "—" if value is None else f"{value:+.2f}个百分点"
+        return narrative.signed(value, 2, "个百分点")
     if kind == "yoy_pct":
-        return "—" if value is None else f"{value:+.2f}%"
+        return narrative.signed(value, 2, "%")
     if kind == "signed":
-        return "—" if value is None else f"{value:+.2f}"
+        return narrative.signed(value, 2)
     if kind in DELTA_KINDS:
         word, digits = DELTA_KINDS[kind]
-        return "—" if value is None else f"{value:+.{digits}f}{word}"
+        return narrative.signed(value, digits, word)
     if kind == "days":
         return narrative.fmt_decimal(value)
     return narrative.fmt_value(value, kind)

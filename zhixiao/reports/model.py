@@ -54,6 +54,8 @@ class Table:
     note: str | None = None
     flag_key: str | None = None  # a column holding "否" when the row's value is outside its 合理区间
     ranges: dict[str, tuple] = field(default_factory=dict)  # column key → 合理区间 (lo, hi) of that column
+    # "both", or "xlsx" for a table too long to read aloud (the full 归因 table): the .docx shows its top rows
+    where: str = "both"
 
     def keys(self) -> list[str]:
         return [c.key for c in self.columns]
@@ -75,6 +77,7 @@ class Chart:
     ranges: list[tuple[float | None, float | None] | None] | None = None
     unit: str = "count"
     key: str = ""
+    stock: dict[str, list[float | None]] | None = None  # trend: 未结 (a stock), drawn apart from the flows
 
 
 @dataclass
@@ -108,7 +111,18 @@ class Briefing:
     annex: list[Table] = field(default_factory=list)  # 员额法官审判质效统计表, one per division
     figures: dict[str, dict[str, Any]] = field(default_factory=dict)  # headline indicator id → row dict
     timings: dict[str, float] = field(default_factory=dict)
+    profile_name: str = ""  # the profile's Chinese name: documents never show an id
+    office: str = ""  # 发文机关署名 (GB/T 9704 §7.3.5)
+    issued: date | None = None  # 成文日期
+    appendices: list[Section] = field(default_factory=list)  # 长期未结案件清单, 指标口径说明 …
 
     def all_tables(self) -> list[Table]:
         out = [t for s in self.sections for sub in s.walk() for t in sub.tables]
+        out += [t for s in self.appendices for sub in s.walk() for t in sub.tables]
         return out + list(self.annex)
+
+    def doc_tables(self) -> list[Table]:
+        """The tables the .docx prints, in its order (sections, annex, appendices)."""
+        secs = [t for s in self.sections for sub in s.walk() for t in sub.tables if t.where == "both"]
+        apps = [t for s in self.appendices for sub in s.walk() for t in sub.tables if t.where == "both"]
+        return secs + list(self.annex) + apps

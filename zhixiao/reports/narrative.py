@@ -14,6 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 _DIGITS = "零一二三四五六七八九"
+MINUS = "−"  # U+2212: the one minus sign of every document (tables, sentences, slides)
+# 上年同期 below this many cases: a % change says nothing ("+866.67%" on a base of 3), the change is given in 件
+SMALL_BASE = 20
 
 
 def cn_numeral(n: int) -> str:
@@ -80,18 +83,39 @@ def fmt_value(v: Any, unit: str) -> str:
     return fmt_decimal(v)
 
 
+def signed(v: Any, digits: int = 2, word: str = "") -> str:
+    """+1.25 / −1.25 with the document's one minus sign; "—" for no value."""
+    f = _num(v)
+    if f is None:
+        return "—"
+    text = f"{abs(f):.{digits}f}"
+    return ("+" if f >= 0 or float(text) == 0 else MINUS) + text + word
+
+
+def _bound(v: Any, unit: str) -> str:
+    return fmt_value(v, unit) + ("件" if unit == "count" else "")
+
+
 def fmt_range(rng: Any, unit: str) -> str:
-    """合理区间 (lo, hi) → "85.00%～100.00%"; one open side → "≥85.00%" / "≤2.00%"."""
+    """合理区间 (lo, hi) → "85.00%～100.00%"; one open side → "≥85.00%" / "≤2件"; a single point → "应为0件"."""
     if not rng:
         return "—"
     lo, hi = rng
     if lo is not None and hi is not None:
-        return f"{fmt_value(lo, unit)}～{fmt_value(hi, unit)}"
+        if lo == hi:
+            return f"应为{_bound(lo, unit)}"
+        return f"{_bound(lo, unit)}～{_bound(hi, unit)}"
     if lo is not None:
-        return f"≥{fmt_value(lo, unit)}"
+        return f"≥{_bound(lo, unit)}"
     if hi is not None:
-        return f"≤{fmt_value(hi, unit)}"
+        return f"≤{_bound(hi, unit)}"
     return "—"
+
+
+def range_phrase(rng: Any, unit: str) -> str:
+    """The range inside a sentence: "合理区间（≥95.00%）", or for a single point "要求（应为0件）"."""
+    lo, hi = rng
+    return f"{'要求' if lo is not None and lo == hi else '合理区间'}（{fmt_range(rng, unit)}）"
 
 
 def yoy_phrase(current: Any, previous: Any, unit: str, measure: str = "") -> str:
@@ -117,6 +141,8 @@ def yoy_phrase(current: Any, previous: Any, unit: str, measure: str = "") -> str
     verb = "增加" if cur > prev else "减少"
     if prev == 0:
         return f"同比{verb}{amount}（上年同期为0）"
+    if unit == "count" and abs(prev) < SMALL_BASE:
+        return f"同比{verb}{amount}"
     pct = (cur - prev) / abs(prev) * 100
     return f"同比{verb}{amount}（{'增长' if pct > 0 else '下降'}{abs(pct):.2f}%）"
 
@@ -137,8 +163,8 @@ def yoy_cell(current: Any, previous: Any, unit: str, measure: str = "") -> str:
     if cur is None or prev is None:
         return "—"
     if unit == "rate":
-        return f"{(cur - prev) * 100:+.2f}个百分点"
-    sign = "+" if cur >= prev else "−"
+        return signed((cur - prev) * 100, 2, "个百分点")
+    sign = "+" if cur >= prev else MINUS
     return sign + _amount(abs(cur - prev), unit, measure)
 
 
@@ -208,9 +234,10 @@ def indicator_sentence(name: str, value: Any, unit: str, previous: Any = None, r
     if previous is not None:
         text += f"，{yoy_phrase(value, previous, unit, measure)}"
     if rng and in_range is not None:
-        text += f"，{'处于' if in_range else '未处于'}合理区间（{fmt_range(rng, unit)}）"
+        text += f"，{'符合' if in_range else '不符合'}{range_phrase(rng, unit)}" if rng[0] == rng[1] and rng[0] is not None \
+            else f"，{'处于' if in_range else '未处于'}{range_phrase(rng, unit)}"
     elif rng:
-        text += f"，年度合理区间为{fmt_range(rng, unit)}，本期仅供参考"
+        text += f"，年度{range_phrase(rng, unit)}，本期仅供参考"
     return text + "。"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from zhixiao.reports.fonts import font_set
+from zhixiao.reports.fonts import SHEET_FACE
 from zhixiao.reports.model import DELTA_KINDS, Briefing, Chart, Section, Table, cell_kind
 
 NUM_FORMATS = {
@@ -36,6 +36,25 @@ def xlsx_value(value, kind: str):
     return float(value)
 
 
+def _text_width(text: str) -> float:
+    """Excel column width units: a CJK character takes two."""
+    return sum(2.1 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+
+
+def _widths(tables: list[Table]) -> list[float]:
+    """Per column: wide enough for its header on at most two lines and for its cells, within 8–60."""
+    n = max([len(t.columns) for t in tables] + [1])
+    out = [8.0] * n
+    for t in tables:
+        for c, col in enumerate(t.columns):
+            cells = [_text_width(str(r.get(col.key))) for r in t.rows[:200] if r.get(col.key) is not None
+                     and cell_kind(col, r) in ("text", "flag")]
+            numeric = 12.0 if any(r.get(col.key) is not None for r in t.rows) else 0
+            head = _text_width(col.header)
+            out[c] = max(out[c], min(60.0, max([head / 2 + 2 if head > 16 else head + 2, numeric, *cells]) + 1))
+    return out
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
     name = re.sub(r"[\[\]:*?/\\]", "", title)[:28] or "表"
     base, i = name, 2
@@ -49,7 +68,7 @@ def _sheet_name(title: str, used: set[str]) -> str:
 class XlsxBuilder:
     def __init__(self, path: Path):
         self.wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-        face = font_set().body
+        face = SHEET_FACE
         self.fmt_title = self.wb.add_format({"bold": True, "font_size": 14, "font_name": face})
         self.fmt_text = self.wb.add_format({"font_name": face, "text_wrap": True, "valign": "top"})
         self.fmt_head = self.wb.add_format({"bold": True, "font_name": face, "bg_color": "#D9E1F2",
@@ -74,7 +93,7 @@ class XlsxBuilder:
                 for text in ([sub.missing] if sub.missing else []) + sub.paragraphs:
                     ws.write(r, 0, text, self.fmt_text)
                     r += 1
-        for sec in b.sections:
+        for sec in [*b.sections, *b.appendices]:
             for sub in sec.walk():
                 if sub.tables or sub.charts:
                     self._sheet(sub)
@@ -101,8 +120,8 @@ class XlsxBuilder:
                 ws.write(r, 0, t.note, self.fmt_text)
                 r += 1
             r += 1
-        ws.set_column(0, 0, 18)
-        ws.set_column(1, width, 13)
+        for c, w in enumerate(_widths(tables)):
+            ws.set_column(c, c, w)
         col = width + 2
         for i, ch in enumerate(charts):
             col = self._chart(ws, ch, col, r + 1 + 18 * i)
@@ -159,6 +178,8 @@ class XlsxBuilder:
         ws.write(0, col, ch.title, self.fmt_title)
         ws.write(1, col, "类别", self.fmt_head)
         series = dict(ch.series)
+        if ch.kind == "trend" and ch.stock:
+            series.update(ch.stock)
         if ch.kind == "range" and ch.ranges:
             series["区间下限"] = [r[0] if r else None for r in ch.ranges]
             series["区间上限"] = [r[1] if r else None for r in ch.ranges]
@@ -175,18 +196,30 @@ class XlsxBuilder:
         kind = {"trend": "line", "range": "bar", "bars": "bar"}[ch.kind]
         chart = self.wb.add_chart({"type": kind})
         sheet = ws.get_name()
+        label = {"rate": "比率", "count": "件"}.get(ch.unit, "")
         for j, name in enumerate(names):
+            stock = ch.kind == "trend" and "未结" in name  # a stock on the secondary axis, never with the flows
             chart.add_series({
                 "name": [sheet, 1, col + 1 + j],
                 "categories": [sheet, 2, col, 1 + n, col],
                 "values": [sheet, 2, col + 1 + j, 1 + n, col + 1 + j],
                 "marker": {"type": "circle"} if kind == "line" else None,
                 "line": {"dash_type": "dash"} if "上年" in name else None,
+                "data_labels": {"value": True} if "上年" not in name and not name.startswith("区间") else None,
+                "y2_axis": stock,
             })
         chart.set_title({"name": ch.title})
-        chart.set_size({"width": 640, "height": 320})
-        if ch.unit == "rate":
-            chart.set_x_axis({"num_format": "0%"})
+        chart.set_size({"width": 720, "height": 360})
+        chart.set_legend({"position": "bottom"})
+        if ch.kind == "trend":
+            chart.set_x_axis({"name": "月份", "visible": True})
+            chart.set_y_axis({"name": "新收、结案（件）", "visible": True, "major_gridlines": {"visible": True}})
+            if ch.stock:
+                chart.set_y2_axis({"name": "月末未结（件）", "visible": True})
+        else:  # horizontal bars: categories on the y axis, values on the x axis
+            chart.set_y_axis({"name": "指标" if ch.kind == "range" else "单位", "visible": True, "reverse": True})
+            chart.set_x_axis({"name": next(iter(ch.series)) if ch.kind == "bars" else label, "visible": True,
+                              "num_format": "0%" if ch.unit == "rate" else "General"})
         ws.insert_chart(anchor, 0, chart)
         return col + len(names) + 2
 
