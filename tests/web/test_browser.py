@@ -139,3 +139,45 @@ def test_dashboard_in_a_real_browser(web_env, browser, tmp_path):
         page.screenshot(path=str(SHOTS / "06-briefing.png"), full_page=True)
         ctx.close()
     assert not problems, problems  # no CSP violations or script errors
+
+
+def test_expired_session_returns_to_the_page_and_keeps_the_typed_note(web_env, browser):
+    """Issue 18 §2: a 庭长 types a 办结 note, the session ends on the server, the click sends him to the login
+    page saying 会话已过期，请重新登录; after logging in he is back on the list with the note still typed."""
+    from sqlalchemy import delete
+
+    from zhixiao.supervision.models import Alert
+    from zhixiao.web import auth
+    from zhixiao.web.models import WebSession
+
+    with web_env.app.state.Session() as s, s.begin():
+        uid = auth.create_user(s, "note_head", PASSWORD, "division_head", "乙", court_code="冀0123",
+                               division=web_env.division).id
+    note = "已电话督促承办法官，本周内结案"
+    with serving(web_env.app) as base:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+
+        def log_in() -> None:
+            page.fill("input[name=username]", "note_head")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+
+        page.goto(f"{base}/supervision?status=open")
+        log_in()
+        page.wait_for_selector("#alerts")
+        row = page.locator("#alerts tbody tr:has(button.resolve)").first.get_attribute("id")
+        page.locator(f"#{row} input[name=note]").press_sequentially(note)
+        with web_env.app.state.Session() as s, s.begin():  # 8 hours later, or an administrator's reset
+            s.execute(delete(WebSession).where(WebSession.user_id == uid))
+        page.click(f"#{row} button.resolve")
+        page.wait_for_url("**/login?**")
+        assert "会话已过期，请重新登录" in page.inner_text("#login-message")
+        log_in()
+        page.wait_for_url("**/supervision?status=open")
+        assert page.input_value(f"#{row} input[name=note]") == note
+        page.screenshot(path=str(SHOTS / "08-expired-session-note.png"), full_page=True)
+        ctx.close()
+    with web_env.app.state.Session() as s:
+        assert s.get(Alert, int(row.split("-")[1])).status == "open"  # nothing was done without a session

@@ -48,8 +48,32 @@
     }
     flash.textContent = text;
   });
-  document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (evt) { draw(evt.target); });
+  // A typed note outlives an expired session: kept per page and form in this tab's sessionStorage until the
+  // form is sent successfully, and put back when the page is shown again after logging in.
+  var NOTES = "textarea[name], input[name=note]";
+  function draftKey(el) {
+    var f = el.form;
+    var action = f ? (f.getAttribute("hx-post") || f.getAttribute("action") || "") : "";
+    return "zx-draft " + location.pathname + location.search + " " + action + " " + el.name;
+  }
+  function restore(root) {
+    root.querySelectorAll(NOTES).forEach(function (el) {
+      var kept = sessionStorage.getItem(draftKey(el));
+      if (kept !== null && !el.value) { el.value = kept; }
+    });
+  }
+  document.addEventListener("input", function (evt) {
+    var el = evt.target;
+    if (el.matches && el.matches(NOTES)) { sessionStorage.setItem(draftKey(el), el.value); }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (evt.detail.successful && elt && elt.querySelectorAll) {
+      elt.querySelectorAll(NOTES).forEach(function (el) { sessionStorage.removeItem(draftKey(el)); });
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { draw(document); restore(document); });
+  document.addEventListener("htmx:afterSettle", function (evt) { draw(evt.target); restore(evt.target); });
   window.addEventListener("resize", function () {
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var c = window.echarts && echarts.getInstanceByDom(el);
