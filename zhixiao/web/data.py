@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from zhixiao.config import Settings
+from zhixiao.domain.courts import court_name
 from zhixiao.store.cases import CaseStore
 
 # The headline figures of 总览 and the drill-down tables (ids of the court-classic catalogue).
@@ -134,12 +135,14 @@ class DataHub:
         """courts {code: name}, divisions {court: [names]}, judges {judge_id: (court, division, name)}."""
         def run(e):
             c = e.cases
-            pairs = records(c.select("court_code", "court_name", "division").distinct().execute())
+            pairs = records(c.select("court_code", "division").distinct().execute())
             people = records(e.people.select("judge_id", "name", "court_code", "division", "post").execute())
             courts: dict[str, str] = {}
             divisions: dict[str, set] = {}
             for p in pairs:
-                courts.setdefault(p["court_code"], p["court_name"] or p["court_code"])
+                # the registry's name (法〔2015〕137号 代字表), never an imported row's: one bad row must not
+                # rename a court in every table
+                courts.setdefault(p["court_code"], court_name(p["court_code"]) or p["court_code"])
                 if p["division"]:
                     divisions.setdefault(p["court_code"], set()).add(p["division"])
             judges = {p["judge_id"]: (p["court_code"], p["division"], p["name"]) for p in people}
