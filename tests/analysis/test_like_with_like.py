@@ -17,7 +17,7 @@ from zhixiao.analysis.compare import summarize
 from zhixiao.analysis.peers import peer_group
 from zhixiao.analysis.weak import Basis, find_weak, weak_indicators
 from zhixiao.engine import connect
-from zhixiao.metrics.catalogue import load_profile
+from zhixiao.metrics.catalogue import Indicator, load_profile
 from zhixiao.metrics.evaluate import Row
 
 YEAR = (date(2025, 1, 1), date(2025, 12, 31))
@@ -94,16 +94,16 @@ def test_an_annual_range_does_not_judge_two_months():
 
 
 def test_range_period_any_lets_the_definition_judge_a_short_period():
-    class Ind:  # a catalogue entry's fields ranges.reference_only reads
-        def __init__(self, id_, period):
-            self.id, self.range, self.range_period = id_, (0, 0), period
+    def ind(id_: str, period: str) -> Indicator:
+        return Indicator(id=id_, name=id_, group="效率", line="all", unit="rate", direction="higher",
+                         numerator={"set": "closed"}, range=(0.0, 0.0), range_period=period)
 
-    got = ranges.reference_only([Ind("long_pending_12m", "any"), Ind("closure_rate", "year")],
+    got = ranges.reference_only([ind("long_pending_12m", "any"), ind("closure_rate", "year")],
                                 date(2026, 1, 1), date(2026, 2, 28))
     assert got == frozenset({"closure_rate"})
-    assert ranges.range_applies("year", date(2025, 1, 1), date(2025, 12, 31))
-    assert not ranges.range_applies("year", date(2025, 1, 1), date(2025, 12, 30))
-    assert not ranges.range_applies("year", date(2025, 7, 1), date(2026, 6, 30))  # 12 months, not a year
+    assert ind("x", "year").range_applies(date(2025, 1, 1), date(2025, 12, 31))
+    assert not ind("x", "year").range_applies(date(2025, 1, 1), date(2025, 12, 30))
+    assert not ind("x", "year").range_applies(date(2025, 7, 1), date(2026, 6, 30))  # 12 months, not a year
 
 
 @pytest.fixture(scope="module")

@@ -255,3 +255,16 @@ def test_same_answers_on_spark(court):
         a = evaluate(court, profile, *period, by=("division",)).to_dict()
         b = evaluate(spark, profile, *period, by=("division",)).to_dict()
         assert json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str), profile
+
+
+def test_an_annual_range_does_not_judge_a_two_month_period():
+    """结案率's 合理区间 93%–100% is annual (range_period "year"): a 1—2月 value of 40% is neither 达标 nor
+    未达标 (in_range None), while the same value over the calendar year is 未达标 (False)."""
+    from zhixiao.metrics.catalogue import load_profile
+    from zhixiao.metrics.evaluate import Period, in_range
+
+    ind = next(i for i in load_profile("court-classic") if i.id == "closure_rate")
+    assert ind.range_period == "year" and ind.range == (0.93, 1.0)
+    assert in_range(ind, 0.40, Period(d(2026, 1, 1), d(2026, 2, 28), d(2026, 2, 28))) is None
+    assert in_range(ind, 0.40, Period(d(2025, 1, 1), d(2025, 12, 31), d(2025, 12, 31))) is False
+    assert in_range(ind, 0.95, Period(d(2025, 1, 1), d(2025, 12, 31), d(2025, 12, 31))) is True

@@ -19,18 +19,9 @@ STATUS_NAMES = {IN_RANGE: "区间内", ABOVE: "高于区间", BELOW: "低于区�
                 REFERENCE: "年度区间，仅供参考"}
 
 
-def full_year(start: date, end: date) -> bool:
-    return start == date(start.year, 1, 1) and end == date(start.year, 12, 31)
-
-
-def range_applies(range_period: str, start: date, end: date) -> bool:
-    """Whether an indicator's 合理区间 may judge the period [start, end] (see the module docstring)."""
-    return range_period == "any" or full_year(start, end)
-
-
 def reference_only(indicators: Iterable, start: date, end: date) -> frozenset[str]:
     """Ids of the catalogue entries whose range is only a reference for [start, end]."""
-    return frozenset(i.id for i in indicators if i.range and not range_applies(i.range_period, start, end))
+    return frozenset(i.id for i in indicators if i.range and not i.range_applies(start, end))
 
 
 def status(row, applies: bool = True) -> str:

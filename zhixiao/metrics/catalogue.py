@@ -115,6 +115,12 @@ class Indicator:
             self.effective_to is None or on <= self.effective_to
         )
 
+    def range_applies(self, start: date, end: date) -> bool:
+        """Whether the 合理区间 may judge [start, end]: 区间 are annual (REFERENCE §1.2, the yearly 区间参考值),
+        so only a calendar year is judged unless the definition says ``range_period = "any"``."""
+        full_year = start == date(start.year, 1, 1) and end == date(start.year, 12, 31)
+        return self.range_period == "any" or full_year
+
     def specs(self) -> list[dict]:
         """Every spec the evaluator computes for this indicator (numerator, denominator, excluded)."""
         return [s for s in (self.numerator, self.denominator, self.excluded) if s is not None]

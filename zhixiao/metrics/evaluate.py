@@ -20,6 +20,7 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 
+from zhixiao.deadlines import COMPUTED, with_deadlines
 from zhixiao.errors import UserError
 from zhixiao.metrics.catalogue import Indicator, load_profile
 from zhixiao.metrics.filters import (
@@ -34,7 +35,7 @@ from zhixiao.metrics.filters import (
 )
 from zhixiao.metrics.grouping import GROUP_KEYS, PEOPLE_KEYS, apply_filters, month_periods, with_group_columns
 
-DEADLINES_MISSING = "审限引擎（zhixiao.supervision.deadlines.deadline_table）尚不可用，本指标暂不计算"
+DEADLINES_MISSING = "审限引擎（zhixiao.deadlines.deadline_table）尚不可用，本指标暂不计算"
 
 
 @dataclass
@@ -115,8 +116,9 @@ def compute_value(ind: Indicator, num: float | None, den: float | None) -> float
     return ind.scale * (1 - v if ind.complement else v)
 
 
-def in_range(ind: Indicator, value: float | None) -> bool | None:
-    if ind.range is None or value is None:
+def in_range(ind: Indicator, value: float | None, period: Period | None = None) -> bool | None:
+    """Inside the 合理区间; None when there is no range, no value, or the range does not judge ``period``."""
+    if ind.range is None or value is None or (period is not None and not ind.range_applies(period.start, period.end)):
         return None
     lo, hi = ind.range
     return (lo is None or value >= lo) and (hi is None or value <= hi)
@@ -571,8 +573,6 @@ def origin_rows(raw: ibis.Table, t: ibis.Table, ids: Sequence[str]) -> ibis.Tabl
 def _with_deadline_columns(engine, t: ibis.Table, as_of: date, columns: set[str] | None = None) -> ibis.Table:
     """``t`` with the 审限 columns as ``dl_*``: computed on the same rows (each case carries its timeline), so
     no join; only the ``columns`` asked for are kept."""
-    from zhixiao.supervision.deadlines import COMPUTED, with_deadlines  # lazy: another module
-
     return with_deadlines(engine, t, as_of, prefix="dl_",
                           only=None if columns is None else [c for c in COMPUTED if c in columns])
 
@@ -712,8 +712,7 @@ def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Pe
         group = dict(zip(gcols, _key(rec, gcols), strict=True))
         prec = people.get(_key(rec, pkeys), {})
         for ind in inds:
-            result.rows.append(_row(ind, plan, rec, prec, group, "prev" in periods, unavailable.get(ind.id),
-                                    people_ok))
+            result.rows.append(_row(ind, plan, rec, prec, group, periods, unavailable.get(ind.id), people_ok))
     return result
 
 
@@ -727,8 +726,9 @@ def _part(plan: _Plan, ind: Indicator, spec: dict | None, rec: dict, prec: dict,
     return 0 if v is None else v
 
 
-def _row(ind: Indicator, plan: _Plan, rec: dict, prec: dict, group: dict, yoy: bool, unavailable: str | None,
-         people_ok: bool) -> Row:
+def _row(ind: Indicator, plan: _Plan, rec: dict, prec: dict, group: dict, periods: dict[str, Period],
+         unavailable: str | None, people_ok: bool) -> Row:
+    yoy = "prev" in periods
     base = dict(group=group, indicator=ind.id, name=ind.name, group_name=ind.group, line=ind.line, unit=ind.unit,
                 direction=ind.direction, range=ind.range, profile=ind.profile)
     if unavailable:
@@ -736,7 +736,7 @@ def _row(ind: Indicator, plan: _Plan, rec: dict, prec: dict, group: dict, yoy: b
     num = _part(plan, ind, ind.numerator, rec, prec, "cur", people_ok)
     den = _part(plan, ind, ind.denominator, rec, prec, "cur", people_ok)
     value = compute_value(ind, num, den) if num is not None else None
-    row = Row(**base, value=value, numerator=num, denominator=den, in_range=in_range(ind, value), note=ind.note,
+    row = Row(**base, value=value, numerator=num, denominator=den, in_range=in_range(ind, value, periods["cur"]), note=ind.note,
               excluded=_part(plan, ind, ind.excluded, rec, prec, "cur", people_ok))
     if yoy:
         pn = _part(plan, ind, ind.numerator, rec, prec, "prev", people_ok)
