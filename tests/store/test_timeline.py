@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zhixiao.deadlines import deadline_table
 from zhixiao.domain.time_limits import merge_intervals
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.schema import CASE_EVENTS, CASES, conform
@@ -143,7 +144,6 @@ def test_events_written_later_refresh_the_timeline(tmp_path):
 
 def test_a_store_without_timelines_is_upgraded_on_open(tmp_path):
     from zhixiao.engine import connect
-    from zhixiao.supervision.deadlines import deadline_table
 
     store = CaseStore(tmp_path)
     with store.transaction() as tx:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests._plans import parquet_scans
 from zhixiao.bench.deadlines import AS_OF, _aggregate, generate, run_cached, run_engine, run_scan
+from zhixiao.deadlines import INPUT_COLUMNS, with_deadlines
 from zhixiao.engine import connect
-from zhixiao.supervision.deadlines import INPUT_COLUMNS, with_deadlines
 
 
 def test_floor_and_engine_count_every_case(tmp_path):

@@ -4,8 +4,8 @@ and the engine agrees with the Python function on it (no timing assertions here)
 from __future__ import annotations
 
 from zhixiao.bench.deadlines import AS_OF, generate, run_engine, run_python_sample, run_scan
+from zhixiao.deadlines import deadline_table
 from zhixiao.engine import connect
-from zhixiao.supervision.deadlines import deadline_table
 
 
 def test_bench_store_and_workloads(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 
 from tests.supervision.conftest import write_store
 from tests.supervision.test_deadlines_engine import COMPARED, assert_agree, python_rows
+from zhixiao.deadlines import deadline_table
 from zhixiao.engine import connect
-from zhixiao.supervision.deadlines import deadline_table
 
 d = date
 AS_OF = d(2025, 6, 30)

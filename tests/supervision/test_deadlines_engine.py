@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
+from zhixiao.deadlines import COMPUTED, deadline_table, with_deadlines
 from zhixiao.domain.time_limits import case_status, compute_deadline, event_inputs
 from zhixiao.engine import connect
 from zhixiao.store.cases import CaseStore
-from zhixiao.supervision.deadlines import deadline_table
 
 AS_OF = date(2026, 11, 20)
 COMPARED = ("deadline", "base_deadline", "extension_days", "deducted_days", "provisional", "no_limit",
@@ -92,8 +92,6 @@ def test_engine_agrees_on_an_earlier_date(city):
 @pytest.mark.parametrize("as_of", [AS_OF, date(2025, 6, 30)])
 def test_each_output_alone_equals_the_full_computation(city, as_of):
     """``only=`` builds just what one output reads (see ``_READS``): each alone must give the full table's values."""
-    from zhixiao.supervision.deadlines import COMPUTED, with_deadlines
-
     e = connect(city)
     full = {r["case_id"]: r for r in with_deadlines(e, e.cases, as_of).to_pyarrow().to_pylist()}
     for col in COMPUTED:

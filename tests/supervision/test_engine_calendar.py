@@ -4,10 +4,10 @@ from datetime import date
 
 import pyarrow as pa
 
+from zhixiao.deadlines import deadline_table
 from zhixiao.engine import connect
 from zhixiao.metrics.evaluate import evaluate
 from zhixiao.store.cases import CaseStore
-from zhixiao.supervision.deadlines import deadline_table
 
 
 def _store(root):

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from zhixiao.config import Settings
+from zhixiao.deadlines import deadline_table, table_options
 from zhixiao.errors import UserError
 from zhixiao.store.ops import session_factory
 from zhixiao.supervision.ledger import list_alerts, run_daily
@@ -114,7 +115,6 @@ def test_judge_with_repeated_supervision_is_interviewed(make_settings):
 
 def test_near_share_and_roll_forward_are_settings(make_settings, tmp_path):
     from zhixiao.engine import connect
-    from zhixiao.supervision.deadlines import deadline_table, table_options
 
     st = make_settings([{"case_id": "(2025)X民特1号", "procedure": "civil_special", "filing_date": date(2025, 9, 1)}])
     on = deadline_table(connect(st.data_dir), date(2025, 9, 15), **table_options(st, load_ladder(st)))

@@ -121,8 +121,8 @@ def _timed_engine(data_dir: str, cached: bool) -> tuple[int, float, float]:
     import ibis.backends.duckdb  # noqa: F401 — libraries imported before the clock, as the floor's duckdb is
     import pandas  # noqa: F401 — (ibis and pyarrow load them lazily on first use: imports, not work)
 
+    from zhixiao.deadlines import deadline_table, with_deadlines
     from zhixiao.engine import connect
-    from zhixiao.supervision.deadlines import deadline_table, with_deadlines
 
     t0, c0 = time.perf_counter(), time.process_time()
     e = connect(data_dir)
@@ -145,7 +145,7 @@ def run_cached(data_dir: str) -> tuple[int, float, float]:
 def scan_sql() -> str:
     """The floor's query: every column the engine reads (``INPUT_COLUMNS``) counted — DuckDB reads and decodes
     each one (a test checks its plan) and does nothing else, as ``bench indicators``' floor."""
-    from zhixiao.supervision.deadlines import INPUT_COLUMNS
+    from zhixiao.deadlines import INPUT_COLUMNS
 
     return f"SELECT count(*), {', '.join(f'count({c})' for c in INPUT_COLUMNS)} FROM read_parquet(?)"
 
@@ -203,7 +203,7 @@ def register(bench_app: typer.Typer) -> None:
         data_dir: Annotated[Path | None, typer.Option("--data-dir", help="合成数据目录（默认临时目录）/ where to generate")] = None,
         keep: Annotated[bool, typer.Option("--keep", help="保留合成数据 / keep the generated store")] = False,
     ) -> None:
-        from zhixiao.supervision.deadlines import INPUT_COLUMNS
+        from zhixiao.deadlines import INPUT_COLUMNS
 
         tmp = data_dir is None
         d = Path(tempfile.mkdtemp(prefix="zx-bench-")) if tmp else Path(data_dir)

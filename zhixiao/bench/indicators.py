@@ -181,7 +181,7 @@ def columns_used(data_dir: str) -> list[str]:
     if "transfer_days" in text:
         cols |= {"transfer_date", "appeal_date"}
     if '"deadline.' in text:  # 审限内结案率: what the 审限 computation of closed_within_limit reads (no status
-        from zhixiao.supervision.deadlines import INPUT_COLUMNS  # flags; limits, calendar are tiny tables)
+        from zhixiao.deadlines import INPUT_COLUMNS  # flags; limits, calendar are tiny tables)
 
         # (tl_n_ext is read: an extension to a fixed whole limit, 一个半月, applies once one is approved)
         cols |= set(INPUT_COLUMNS) - {"case_id", "tl_spans", "tl_has_deduction", "tl_has_suspension"}

@@ -145,8 +145,8 @@ def ledger(kind: Annotated[LedgerKind, typer.Option("--kind", help="long_pending
            as_of: AsOf = None, data_dir: DataDir = None, backend: Backend = "duckdb",
            fmt: FormatOpt = Format.table) -> None:
     from zhixiao.commands.deadline import calendar_for
+    from zhixiao.deadlines import deadline_table, table_options
     from zhixiao.engine import connect
-    from zhixiao.supervision.deadlines import deadline_table, table_options
     from zhixiao.supervision.pending import four_pending, long_pending
     from zhixiao.supervision.rules import load_ladder
 

@@ -1,6 +1,6 @@
 """审限: statutory limits as data and the single-case deadline computation.
 
-This is the reference implementation; ``zhixiao.supervision.deadlines`` computes the same thing for the
+This is the reference implementation; ``zhixiao.deadlines`` computes the same thing for the
 whole store in the engine, and a test checks they agree case by case.
 
 Counting rules (REFERENCE §2.2):

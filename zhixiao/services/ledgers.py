@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhixiao.deadlines import deadline_table
 from zhixiao.errors import UserError
 from zhixiao.services import audit
 from zhixiao.services import rules as R
 from zhixiao.services.common import add_months, duplicate_key, load_rules, ratio
 from zhixiao.services.models import Petition
-from zhixiao.supervision.deadlines import deadline_table
 
 CASE_COLUMNS = ["case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
                 "cause", "filing_date", "closing_date", "closing_method", "claim_amount", "enforcement_applied_amount",

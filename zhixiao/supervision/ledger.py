@@ -20,9 +20,9 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from zhixiao.deadlines import deadline_table, table_options
 from zhixiao.domain.calendar import WorkCalendar, load_calendar
 from zhixiao.errors import UserError
-from zhixiao.supervision.deadlines import deadline_table, table_options
 from zhixiao.supervision.models import STATUS_NAMES, Alert, AlertEvent
 from zhixiao.supervision.rules import LEVEL_NAMES, LEVELS, Ladder, case_filter, load_ladder
 

@@ -193,9 +193,9 @@ class DataHub:
     def ledgers(self) -> dict:
         """超审限/临近, 长期未结 and 四项未结 for the whole store at the data's as-of date, plus the cases whose
         deadline rests on an unpublished holiday calendar — the same tables as ``zhixiao supervise ledger``."""
+        from zhixiao.deadlines import deadline_table, table_options
         from zhixiao.domain.calendar import load_calendar
         from zhixiao.errors import UserError
-        from zhixiao.supervision.deadlines import deadline_table, table_options
         from zhixiao.supervision.ledger import materialize
         from zhixiao.supervision.pending import four_pending, long_pending
         from zhixiao.supervision.rules import load_ladder

@@ -142,8 +142,8 @@ def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_f
 COMPUTED = tuple(c for c in COLUMNS if c not in CASE_COLUMNS)
 # The first layer's columns (before the calendar join) each output reads, besides ``raw_day`` (the join key).
 # ``with_deadlines(only=…)`` builds only those, so a query that wants one output (the indicators want
-# ``closed_within_limit``) compiles a third of the SQL: ~0.1 s less of ibis per query. A test checks every
-# output alone against the full computation.
+# ``closed_within_limit``) compiles a third of the SQL. A test checks every output alone against the full
+# computation.
 _READS = {
     "deadline": {"no_limit"}, "raw_deadline": {"no_limit"}, "provisional": {"no_limit"},
     "closed_within_limit": {"no_limit", "pending"}, "days_remaining": {"no_limit", "pending"},
