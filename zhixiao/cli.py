@@ -25,8 +25,8 @@ app = typer.Typer(
 # Order is the order in ``zhixiao --help``.
 COMMAND_MODULES = (
     "quickstart", "demo", "imports", "info", "casenum", "deadline", "supervise", "indicators", "targets",
-    "signals", "report", "route", "hotline", "satisfaction", "suggestion", "ledger", "assess", "serve", "bench",
-    "backup", "doctor", "db", "holidays",
+    "city", "quality", "signals", "report", "route", "hotline", "satisfaction", "suggestion", "ledger", "assess",
+    "serve", "bench", "backup", "doctor", "db", "holidays",
 )
 
 for _name in COMMAND_MODULES:

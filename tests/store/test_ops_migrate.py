@@ -14,7 +14,7 @@ def test_script_heads_match_alembic() -> None:
     cfg.set_main_option("script_location", str(ops.MIGRATIONS))
     heads = ScriptDirectory.from_config(cfg).get_heads()
     assert ops.script_heads() == frozenset(heads)
-    assert len(heads) == 5  # one branch per module: imports, services, supervision, targets, web
+    assert len(heads) == 6  # one branch per module: imports, quality, services, supervision, targets, web (NOTES)
 
 
 def test_new_database_is_migrated_then_recognised(sql_url, monkeypatch) -> None:
