@@ -31,8 +31,6 @@ MIN_FREE_BYTES = 2 * 1024**3
 LOW_FREE_BYTES = 10 * 1024**3
 # The State Council's notice of next year's holidays normally appears in November (2025's: 2024-11-12).
 NOTICE_MONTH = 11
-CJK_FACES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "Source Han Sans SC", "SimSun",
-             "SimHei", "FangSong", "仿宋_GB2312", "仿宋", "黑体", "宋体", "WenQuanYi Micro Hei")
 # GB/T 9704-2012 faces the briefing names; fontconfig aliases (deploy/fontconfig) map them to Noto CJK.
 OFFICIAL_FACES = ("方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312")
 
@@ -45,10 +43,10 @@ class Finding:
 
 
 def font_families() -> frozenset[str]:
-    """Families fontconfig knows (empty when fontconfig itself is missing)."""
+    """Families with Chinese glyphs, as fontconfig sees them (``fc-list :lang=zh``); empty without fontconfig."""
     if not shutil.which("fc-list"):
         return frozenset()
-    out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout
     return frozenset(f.strip() for line in out.splitlines() for f in line.split(","))
 
 
@@ -60,19 +58,21 @@ def font_match(family: str) -> str | None:
     return out.stdout.split(",")[0].strip() or None
 
 
-def check_fonts(families: frozenset[str], match: Callable[[str], str | None] = font_match) -> list[Finding]:
-    cjk = [f for f in CJK_FACES if f in families]
-    if not cjk:
+def check_fonts(chinese: frozenset[str], match: Callable[[str], str | None] = font_match) -> list[Finding]:
+    """``chinese``: the installed families with Chinese glyphs; ``match``: fontconfig's substitute for a name."""
+    if not chinese:
         return [Finding("中文字体", ERROR, "未找到任何中文字体：报告 PDF 与图表中的汉字会显示为方框。请安装 "
                         "fonts-noto-cjk 与 fontconfig（apt-get install fonts-noto-cjk fontconfig）后重试。")]
-    found = [Finding("中文字体", OK, f"已安装中文字体：{'、'.join(cjk[:3])}。")]
-    unmapped = [f for f in OFFICIAL_FACES if f not in families and match(f) not in cjk]
+    shown = sorted(chinese, key=lambda f: (not f.startswith("Noto"), f))[:3]
+    found = [Finding("中文字体", OK, f"已安装中文字体：{'、'.join(shown)} 等 {len(chinese)} 种。")]
+    unmapped = [f for f in OFFICIAL_FACES if match(f) not in chinese]
     if unmapped:
         found.append(Finding("公文字体", WARNING, f"公文字体 {'、'.join(unmapped)} 未安装，也没有映射到已装的中文字体，"
-                             "PDF 中可能换成无衬线西文字体。请把安装包中的 fontconfig/65-zhixiao-gongwen.conf 复制到 "
-                             "/etc/fonts/conf.d/ 并运行 fc-cache -f。"))
+                             "PDF 中会换成其他字体。请把安装包中的 fontconfig/65-zhixiao-gongwen.conf 复制到 "
+                             "/etc/fonts/conf.d/ 并运行 fc-cache -f（deploy/install.sh 以 root 运行时自动完成）。"))
     else:
-        found.append(Finding("公文字体", OK, "公文字体（小标宋、仿宋、黑体、楷体）均可用或已映射到已装中文字体。"))
+        found.append(Finding("公文字体", OK, "公文字体（小标宋、仿宋、黑体、楷体）均已安装或映射到已装中文字体："
+                             + "、".join(f"{f}→{match(f)}" for f in OFFICIAL_FACES) + "。"))
     return found
 
 
