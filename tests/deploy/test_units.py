@@ -63,7 +63,7 @@ def test_units_run_commands_that_exist():
             words = [w.strip('",]&') for w in part.split()]
             cmd = words[:next(i for i, w in enumerate([*words, "-"]) if not w.isalpha())]  # up to the first option
             commands.add(tuple(cmd))
-    assert {("serve",), ("db", "upgrade"), ("supervise", "run"), ("ledger", "overdue")} <= commands
+    assert {("serve",), ("db", "upgrade"), ("supervise", "run"), ("ledger", "overdue"), ("quality",)} <= commands
     for cmd in commands:
         assert subprocess.run([str(exe), *cmd, "--help"], capture_output=True).returncode == 0, cmd
 
