@@ -16,13 +16,14 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def test_cli_writes_the_three_files(small_store, tmp_path):
+def test_cli_writes_the_pack(small_store, tmp_path):
     p = _cli("--court", "冀0123", "--from", "2026-01-01", "--to", "2026-02-28", "--out", str(tmp_path),
              "--data-dir", str(small_store), "--no-pdf")
     assert p.returncode == 0, p.stderr
     assert "1—2月，全院新收各类案件8件" in p.stdout.replace("\n", "")
     names = sorted(f.name for f in tmp_path.iterdir())
-    assert names == ["正定县人民法院_2026年1—2月_数据会商报告.docx", "正定县人民法院_2026年1—2月_数据会商报告.xlsx"]
+    assert names == ["正定县人民法院_2026年1—2月_会商幻灯片.pptx", "正定县人民法院_2026年1—2月_数据会商报告.docx",
+                     "正定县人民法院_2026年1—2月_数据会商报告.xlsx"]
 
 
 def test_cli_court_without_cases_exits_1_with_a_chinese_message(small_store, tmp_path):

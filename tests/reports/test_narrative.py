@@ -24,7 +24,9 @@ def test_values_and_ranges():
     assert nv.fmt_value(None, "rate") == "—"
     assert nv.fmt_range((0.93, 1.0), "rate") == "93.00%～100.00%"
     assert nv.fmt_range((0.85, None), "rate") == "≥85.00%"
-    assert nv.fmt_range((None, 3), "count") == "≤3"
+    assert nv.fmt_range((None, 3), "count") == "≤3件"  # counts with their unit (issue 17 §1)
+    assert nv.fmt_range((0, 0), "count") == "应为0件"  # not "0～0"
+    assert nv.range_phrase((0, 0), "count") == "要求（应为0件）"
 
 
 def test_yoy_phrases():
@@ -41,6 +43,9 @@ def test_yoy_phrases():
     assert nv.yoy_phrase(1.23, 1.25, "ratio") == "同比下降0.02"  # 案-件比: a ratio of like things, no unit
     assert nv.yoy_phrase(5, 5, "count") == "与上年同期持平"
     assert nv.yoy_phrase(3, 0, "count") == "同比增加3件（上年同期为0）"
+    # a base under 20 件: the change alone (issue 17 §1: "增加26件", not "+866.67%" on a base of 3)
+    assert nv.yoy_phrase(29, 3, "count") == "同比增加26件" and nv.yoy_phrase(40, 20, "count") == "同比增加20件（增长100.00%）"
+    assert nv.signed(-1.5) == "−1.50" and nv.signed(0.004) == "+0.00" and nv.signed(-0.004) == "+0.00"
     assert nv.yoy_phrase(3, None, "count") == "上年同期无可比数据"
     assert nv.yoy_cell(20.69, 22.59, "ratio", "件") == "−1.90件" and nv.yoy_cell(50, 40, "days") == "+10.00天"
     assert nv.yoy_cell(7, 9, "count") == "−2件"

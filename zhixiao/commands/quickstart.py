@@ -1,8 +1,8 @@
 """``zhixiao quickstart``: the main job on the embedded demo data, end to end.
 
 Build the demo city → print the headline figures of 正定 (冀0123) → run the daily 审限 job → write the
-会商 briefings a real meeting would use (full year 2025 and 1—2月 2026, each against a year earlier) →
-serve the dashboard. Each step reuses the public API of its module; nothing here computes a number.
+会商 packs a real meeting would use (report, workbook, slides and PDF; full year 2025 and 1—2月 2026, each
+against a year earlier, for 正定 and for the city) → serve the dashboard. Each step reuses the public API of its module; nothing here computes a number.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import typer
 from zhixiao.commands.common import DataDir, console, parse_date, settings
 
 DEMO_COURT = "冀0123"
+DEMO_CITY = "冀01"  # 石家庄市中级人民法院: the city briefing (--scope city)
 BRIEFING_PERIODS = ((date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 2, 28)))
 
 
@@ -44,6 +45,9 @@ def register(app: typer.Typer) -> None:
             console.rule("[bold]1. 生成演示城市 / building the demo city")
             build_city(s.data_dir, as_of_d, scale=scale, progress=True)
             _seed_hooks(s, as_of_d)
+            from zhixiao.demo.targets import seed as seed_targets
+
+            console.print(f"[bold]zhixiao.demo.targets[/]: {seed_targets(s, as_of_d)}")
         else:
             console.print(f"使用已有演示数据：{s.data_dir}（加 --rebuild 重建）")
 
@@ -70,10 +74,11 @@ def register(app: typer.Typer) -> None:
             if end > as_of_d:
                 console.print(f"跳过 {start}—{end}：晚于截止日 {as_of_d}")
                 continue
-            paths = write_briefing(s, court_code=DEMO_COURT, start=start, end=end, compare="yoy",
-                                   out_dir=out / f"{DEMO_COURT}_{start:%Y%m%d}-{end:%Y%m%d}")
-            for p in paths:
-                console.print(f"  已写出 {p}")
+            for code, scope in ((DEMO_COURT, "court"), (DEMO_CITY, "city")):
+                paths = write_briefing(s, court_code=code, start=start, end=end, compare="yoy", scope=scope,
+                                       out_dir=out / f"{code}_{start:%Y%m%d}-{end:%Y%m%d}", engine=eng)
+                for p in paths:
+                    console.print(f"  已写出 {p}")
 
         if serve:
             console.rule("[bold]5. 看板 / dashboard")

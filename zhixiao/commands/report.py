@@ -1,4 +1,5 @@
-"""``zhixiao report briefing``: the 数据会商 briefing (.docx, .xlsx, .pdf) for one court or the whole city."""
+"""``zhixiao report briefing``: the 数据会商 briefing (.docx, .xlsx, .pptx, .pdf) for one court or the whole city;
+``zhixiao report slides``: the 会商会 slide deck alone."""
 
 from __future__ import annotations
 
@@ -36,12 +37,37 @@ def briefing(
     profile: Annotated[str | None, typer.Option("--profile", help="指标体系（默认取配置）/ indicator profile")] = None,
     scope: Annotated[Scope, typer.Option("--scope", help="court 本院；city 全市（中级法院）/ scope")] = Scope.court,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="是否用 LibreOffice 生成 PDF / make the PDF")] = True,
+    slides: Annotated[bool, typer.Option("--slides/--no-slides", help="是否生成会商幻灯片 .pptx / make the slides")] = True,
     data_dir: DataDir = None,
 ) -> None:
-    """生成数据会商报告（Word、Excel、PDF）。
+    """生成数据会商报告（Word、Excel、幻灯片、PDF）。
 
-    Write the 数据会商 briefing of a court (or, with --scope city, of the whole city) as .docx, .xlsx and .pdf.
+    Write the 数据会商 briefing of a court (or, with --scope city, of the whole city) as .docx, .xlsx, .pptx and .pdf.
     """
+    _run(from_, to, court, out, compare, profile, scope, pdf=pdf, slides=slides, data_dir=data_dir)
+
+
+@report_app.command("slides")
+def slides_only(
+    from_: Annotated[str, typer.Option("--from", help="统计起始日 YYYY-MM-DD / period start")],
+    to: Annotated[str, typer.Option("--to", help="统计截止日 YYYY-MM-DD / period end")],
+    court: Annotated[str | None, typer.Option(
+        "--court", help="法院代码，如 冀0123（默认取 zhixiao.toml 的 court_code）/ court code")] = None,
+    out: Annotated[Path, typer.Option("--out", help="输出目录 / output directory")] = Path("out"),
+    compare: Annotated[Compare, typer.Option("--compare", help="对比：yoy 同比（默认）或 none / comparison")] = Compare.yoy,
+    profile: Annotated[str | None, typer.Option("--profile", help="指标体系（默认取配置）/ indicator profile")] = None,
+    scope: Annotated[Scope, typer.Option("--scope", help="court 本院；city 全市（中级法院）/ scope")] = Scope.court,
+    data_dir: DataDir = None,
+) -> None:
+    """生成会商会幻灯片（16:9 .pptx，图表可编辑）。
+
+    Write the meeting's 16:9 slide deck (.pptx with native, editable charts); the Word and Excel files come along.
+    """
+    _run(from_, to, court, out, compare, profile, scope, pdf=False, slides=True, data_dir=data_dir)
+
+
+def _run(from_: str, to: str, court: str | None, out: Path, compare: Compare, profile: str | None, scope: Scope, *,
+         pdf: bool, slides: bool, data_dir) -> None:
     from zhixiao.engine import connect
     from zhixiao.reports.render import STEPS, check_scope, write_briefing
 
@@ -60,7 +86,7 @@ def briefing(
 
         files = write_briefing(s, court, start, end, out, scope=scope.value,
                                compare=None if compare == Compare.none else "yoy", profile=profile, pdf=pdf,
-                               engine=connect(s.data_dir), step=step)
+                               engine=connect(s.data_dir), step=step, slides=slides)
         progress.update(task, completed=len(STEPS) + 1)
     b = files.briefing
     console.print(f"[bold]{b.title}[/]")
@@ -68,6 +94,8 @@ def briefing(
         console.print(text)
     console.print(f"Word 报告：{files.docx}")
     console.print(f"Excel 工作簿：{files.xlsx}")
+    if files.pptx:
+        console.print(f"会商幻灯片：{files.pptx}")
     if files.pdf:
         console.print(f"PDF：{files.pdf}")
     elif files.pdf_message:

@@ -237,7 +237,8 @@ def indicator_sentence(name: str, value: Any, unit: str, previous: Any = None, r
         text += f"，{'符合' if in_range else '不符合'}{range_phrase(rng, unit)}" if rng[0] == rng[1] and rng[0] is not None \
             else f"，{'处于' if in_range else '未处于'}{range_phrase(rng, unit)}"
     elif rng:
-        text += f"，年度{range_phrase(rng, unit)}，本期仅供参考"
+        point = rng[0] is not None and rng[0] == rng[1]
+        text += f"，年度{'要求' if point else '合理区间为'}{fmt_range(rng, unit)}，本期仅供参考"
     return text + "。"
 
 

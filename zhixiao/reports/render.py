@@ -15,10 +15,11 @@ from zhixiao.reports import narrative as nv
 from zhixiao.reports.briefing import collect
 from zhixiao.reports.docx_builder import write_docx
 from zhixiao.reports.model import Briefing
-from zhixiao.reports.pdf import docx_to_pdf, soffice, warm_office
+from zhixiao.reports.pdf import INSTALL_HINT, docx_to_pdf, soffice, warm_office
+from zhixiao.reports.slides import write_pptx
 from zhixiao.reports.xlsx_builder import write_xlsx
 
-STEPS = ("汇总数据", "生成 Word 报告", "生成 Excel 工作簿", "转换 PDF")
+STEPS = ("汇总数据", "生成 Word 报告", "生成 Excel 工作簿", "生成会商幻灯片", "转换 PDF")
 
 
 @dataclass
@@ -29,10 +30,11 @@ class BriefingFiles:
     pdf: Path | None
     pdf_message: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    pptx: Path | None = None
 
     def __iter__(self):
         """The files written, so callers can ``for p in write_briefing(...)``."""
-        return iter([p for p in (self.docx, self.xlsx, self.pdf) if p is not None])
+        return iter([p for p in (self.docx, self.xlsx, self.pptx, self.pdf) if p is not None])
 
 
 def base_name(b: Briefing) -> str:
@@ -52,7 +54,7 @@ def check_scope(court_code: str, scope: str) -> None:
 
 def write_briefing(settings, court_code: str, start: date, end: date, out_dir: Path, *, scope: str = "court",
                    compare: str | None = "yoy", profile: str | None = None, pdf: bool = True, engine=None,
-                   step: Callable[[str], None] | None = None) -> BriefingFiles:
+                   step: Callable[[str], None] | None = None, slides: bool = True) -> BriefingFiles:
     """Collect once, then render .docx, .xlsx and (LibreOffice permitting) .pdf into ``out_dir``.
 
     ``settings`` is a ``zhixiao.config.Settings`` (data_dir, profile); pass ``engine`` to reuse an open one.
@@ -61,11 +63,11 @@ def write_briefing(settings, court_code: str, start: date, end: date, out_dir: P
     office = warm_office() if pdf and soffice() is not None else nullcontext()
     with office as lo_profile:  # LibreOffice starts while the numbers are collected
         return _write(settings, court_code, start, end, out_dir, scope=scope, compare=compare, profile=profile,
-                      pdf=pdf, engine=engine, step=step, lo_profile=lo_profile)
+                      pdf=pdf, engine=engine, step=step, lo_profile=lo_profile, slides=slides)
 
 
 def _write(settings, court_code, start, end, out_dir, *, scope, compare, profile, pdf, engine, step,
-           lo_profile) -> BriefingFiles:
+           lo_profile, slides) -> BriefingFiles:
     if engine is None:
         from zhixiao.engine import connect
 
@@ -89,18 +91,22 @@ def _write(settings, court_code, start, end, out_dir, *, scope, compare, profile
     xlsx = write_xlsx(b, out_dir / f"{stem}.xlsx")
     timings["xlsx"] = time.perf_counter() - t
     step(STEPS[3])
+    pptx = None
+    if slides:
+        t = time.perf_counter()
+        pptx = write_pptx(b, out_dir / f"{stem.replace('数据会商报告', '会商幻灯片')}.pptx")
+        timings["pptx"] = time.perf_counter() - t
+    step(STEPS[4])
     pdf_path, message = None, None
     if pdf:
         t = time.perf_counter()
         if soffice() is None:
-            from zhixiao.reports.pdf import INSTALL_HINT
-
             message = INSTALL_HINT
         else:
             pdf_path = docx_to_pdf(docx, profile=lo_profile)
         timings["pdf"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return BriefingFiles(b, docx, xlsx, pdf_path, message, timings)
+    return BriefingFiles(b, docx, xlsx, pdf_path, message, timings, pptx)
 
 
 # The periods a real 会商会 of the demo city's 正定 court would use (issue 5, item 5).
