@@ -93,6 +93,8 @@ def test_count_yoy_direction_matches_numbers(cur, prev):
         assert text == "与上年同期持平"
     elif prev == 0:
         assert text == f"同比增加{cur}件（上年同期为0）"
+    elif prev < nv.SMALL_BASE:  # the change alone on a small base (issue 17 §1)
+        assert text == f"同比{'增加' if cur > prev else '减少'}{abs(cur - prev)}件"
     elif cur > prev:
         assert text == f"同比增加{cur - prev}件（增长{(cur - prev) / prev * 100:.2f}%）"
     else:
