@@ -165,7 +165,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     ``warm=True`` computes the default pages in a background thread so first visits are fast.
     """
     import zhixiao.web.models  # noqa: F401 — register the tables on Base
-    from zhixiao.web.routes import ROUTERS
+    from zhixiao.web.routes import ROUTERS, city, quality
 
     app = FastAPI(title="质效 · 审判质效看板", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
@@ -174,7 +174,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     if warm:
         threading.Thread(target=app.state.hub.warm, name="zhixiao-warm", daemon=True).start()
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for r in ROUTERS:
+    for r in (*ROUTERS, city.router, quality.router):
         app.include_router(r)
     app.add_middleware(BodyGuard)
     app.add_middleware(SecurityHeaders, settings=settings)  # added last = outermost: sees every response

@@ -1,0 +1,138 @@
+"""全市: the intermediate court's view of its basic courts — an ECharts heat map of courts × indicators coloured
+by 区间 status and marked by 同比 (a click on a cell opens that court's drill-down), the same figures as a
+table, each court's 短板, and an opt-in 对标 order on one indicator (``analysis.city``).
+
+Who sees what (roles.toml scopes): 审管办 and 系统管理员 (scope all) any intermediate court's city; a user of an
+intermediate court its own city; a basic court's 院领导 his own court beside the 全市基层法院平均 only (never
+another court's figures); 庭长 and 法官 nothing here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from zhixiao.analysis import ranges
+from zhixiao.analysis.city import AVERAGE_LABEL, CityMatrix, city_matrix
+from zhixiao.analysis.peers import level_of
+from zhixiao.domain import courts
+from zhixiao.errors import UserError
+from zhixiao.web.deps import period, query, render, user
+from zhixiao.web.roles import Forbidden, Principal, require
+
+router = APIRouter()
+# 区间 status → heat-map category (visualMap piece) and colour
+STATUS_CODES = {ranges.IN_RANGE: 0, ranges.ABOVE: 1, ranges.BELOW: 1, ranges.REFERENCE: 2, ranges.NO_RANGE: 3,
+                ranges.NO_VALUE: 4}
+PIECES = [{"value": 0, "label": "区间内", "color": "#73c17b"}, {"value": 1, "label": "偏离合理区间", "color": "#e8684a"},
+          {"value": 2, "label": "年度区间，本期仅供参考", "color": "#c9ced6"},
+          {"value": 3, "label": "未设区间", "color": "#dbe8f6"}, {"value": 4, "label": "无数据", "color": "#ffffff"}]
+TREND = {True: "▲", False: "▼"}
+
+
+def city_scope(request: Request, u: Principal, court: str | None) -> tuple[str, str | None]:
+    """(intermediate court whose city is shown, the one basic court the user is limited to or None)."""
+    require(u, "overview.view")
+    if u.scope == "all":
+        if court:
+            return court, None
+        codes = request.app.state.hub.roster()["courts"]
+        inter = [c for c in codes if level_of(c) == "intermediate"]
+        if not inter:
+            raise UserError("数据中没有中级法院的案件，无法生成全市视图；请先导入中级法院及其辖区基层法院的数据。")
+        return inter[0], None
+    if u.scope == "court" and u.court_code:
+        if court not in (None, "", u.court_code) and level_of(u.court_code) != "intermediate":
+            raise Forbidden(f"您只能查看本院（{u.court_code}）与全市基层法院平均的对照，不能查看“{court}”。")
+        if level_of(u.court_code) == "intermediate":
+            if court not in (None, "", u.court_code):
+                raise Forbidden(f"您只能查看本院（{u.court_code}）辖区的全市视图。")
+            return u.court_code, None
+        parent = courts.court(u.court_code).parent if level_of(u.court_code) == "basic" else None
+        if parent is None:
+            raise Forbidden(f"本院代字 {u.court_code} 不属于任何中级法院辖区，没有全市视图。")
+        return parent, u.court_code
+    raise Forbidden("全市视图按法院比较，供中级法院、审管办和院领导使用；请从“总览”查看本庭或本人的数据。")
+
+
+def _matrix(request: Request, code: str, s: date, e: date, benchmark: str | None) -> CityMatrix:
+    hub = request.app.state.hub
+    return hub.cached("city", (code, s, e, benchmark or ""), lambda eng: city_matrix(
+        eng, code, s, e, profile=hub.settings.profile, compare="yoy", benchmark=benchmark or None))
+
+
+def _limited(m: CityMatrix, only: str | None) -> CityMatrix:
+    """The matrix as ``only``'s president may see it: his court and the average, no other court's figures."""
+    if only is None:
+        return m
+    mine = [ln for ln in m.basic if ln.court_code == only]
+    if not mine:
+        raise Forbidden(f"本院（{only}）不在 {m.court_code} 辖区的数据中。")
+    return replace(m, basic=mine, intermediate=None, benchmark=None)
+
+
+def _lines(m: CityMatrix) -> list[tuple[str, str, str | None, dict]]:
+    """(row label, kind, court code or None, cells) in display order: basic courts by code, the average, the
+    intermediate court apart."""
+    rows = [(ln.court_name, "basic", ln.court_code, ln.cells) for ln in m.basic]
+    if m.benchmark is not None:
+        order = {c: i for i, c in enumerate(m.benchmark.order)}
+        rows.sort(key=lambda r: order.get(r[2], len(order)))
+    rows.append((AVERAGE_LABEL, "average", None, m.average))
+    if m.intermediate is not None:
+        rows.append((f"{m.intermediate.court_name}（单列）", "intermediate", m.intermediate.court_code,
+                     m.intermediate.cells))
+    return rows
+
+
+@router.get("/city")
+def city(request: Request, court: str | None = None, start: str | None = None, end: str | None = None,
+         benchmark: str | None = None, u: Principal = Depends(user)):
+    code, only = city_scope(request, u, court)
+    s, e = period(request, start, end)
+    if only is not None:
+        benchmark = None  # 对标 orders courts: not for a view of one court
+    m = _limited(_matrix(request, code, s, e, benchmark), only)
+    ctx_query = {"court": code} if u.scope == "all" else {}
+    return render(request, "city.html", title="全市", m=m, start=s, end=e, lines=_lines(m), only=only,
+                  chart_url="/api/chart/city?" + query({}, s, e, **ctx_query, benchmark=benchmark or None),
+                  fmt=ranges.fmt, status_names=ranges.STATUS_NAMES, trend=TREND, benchmark=benchmark or "",
+                  average_label=AVERAGE_LABEL)
+
+
+@router.get("/api/chart/city")
+def chart_city(request: Request, court: str | None = None, start: str | None = None, end: str | None = None,
+               benchmark: str | None = None, u: Principal = Depends(user)):
+    """ECharts option: the heat map; ``zxLinks`` gives each cell's drill-down (app.js follows it on click)."""
+    code, only = city_scope(request, u, court)
+    s, e = period(request, start, end)
+    m = _limited(_matrix(request, code, s, e, None if only else benchmark), only)
+    lines = _lines(m)
+    data, links = [], []
+    for y, (label, _kind, court_code, cells) in enumerate(lines):
+        for x, col in enumerate(m.columns):
+            cell = cells.get(col.indicator)
+            status = cell.status if cell else ranges.NO_VALUE
+            text = ranges.fmt(cell.value if cell else None, col.unit, col.measure) + TREND.get(
+                cell.improved if cell else None, "")
+            data.append({"value": [x, y, STATUS_CODES[status]], "label": {"formatter": text},
+                         "tooltip": {"formatter": f"{label}<br>{col.name}：{text}<br>{ranges.STATUS_NAMES[status]}"}})
+            links.append(f"/indicators?{query({'court_code': court_code}, s, e)}" if court_code else "")
+    return JSONResponse({
+        "title": {"text": f"{m.court_name}全市法院质效热力图（{s} 至 {e}）", "left": "center",
+                  "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "item"},
+        "grid": {"top": 70, "left": 210, "right": 20, "bottom": 120},
+        "xAxis": {"type": "category", "data": [c.name for c in m.columns], "axisLabel": {"rotate": 40, "interval": 0},
+                  "splitArea": {"show": True}},
+        "yAxis": {"type": "category", "data": [label for label, *_ in lines], "inverse": True,
+                  "splitArea": {"show": True}},
+        "visualMap": {"type": "piecewise", "dimension": 2, "pieces": PIECES, "orient": "horizontal", "left": "center",
+                      "top": 30, "selectedMode": False},
+        "series": [{"name": "全市", "type": "heatmap", "data": data,
+                    "label": {"show": True, "fontSize": 11}, "itemStyle": {"borderColor": "#fff", "borderWidth": 1}}],
+        "zxLinks": {"全市": links},
+    })

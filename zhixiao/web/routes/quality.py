@@ -1,0 +1,52 @@
+"""数据质量体检: the findings of ``zhixiao.quality`` for the courts a user may see, with the cases behind each
+and the change since the last stored check (stored by ``zhixiao quality``; this page only reads).
+
+Scope (roles.toml): 审管办 and 系统管理员 every court, or one (an intermediate court with its basic courts);
+院领导 his court (an intermediate court's with its basic courts); 庭长 and 法官 nothing — the check is a court's.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from fastapi import APIRouter, Depends, Request
+
+from zhixiao.quality import run_checks, with_previous
+from zhixiao.quality.checks import CHECKS
+from zhixiao.web.deps import period, render, user
+from zhixiao.web.roles import Forbidden, Principal, require
+
+router = APIRouter()
+LIST_LIMIT = 50  # cases shown per check and court (the CLI's csv lists them all)
+
+
+def quality_scope(u: Principal, court: str | None) -> str | None:
+    require(u, "cases.view")
+    if u.scope == "all":
+        return court or None
+    if u.scope == "court" and u.court_code:
+        if court not in (None, "", u.court_code):
+            raise Forbidden(f"您只能查看本院（{u.court_code}）的数据质量体检，不能查看“{court}”。")
+        return u.court_code
+    raise Forbidden("数据质量体检按法院进行，供审管办和院领导使用。")
+
+
+@router.get("/quality")
+def quality(request: Request, court: str | None = None, start: str | None = None, end: str | None = None,
+            u: Principal = Depends(user)):
+    scope = quality_scope(u, court)
+    s, e = period(request, start, end)
+    hub = request.app.state.hub
+    rep = copy.deepcopy(hub.cached("quality", (scope, s, e), lambda eng: run_checks(eng, scope, s, e)))
+    with request.app.state.Session() as session:
+        with_previous(session, rep)
+    names = {c.court_code: c.court_name for c in rep.courts}
+    details = []
+    for ch in CHECKS:
+        per: dict[str, list[dict]] = {}
+        for r in rep.findings.get(ch.id) or []:
+            per.setdefault(r["court_code"], []).append(r)
+        if per:
+            details.append((ch, [(names.get(code, code), rows[:LIST_LIMIT], len(rows)) for code, rows in per.items()]))
+    return render(request, "quality.html", title="数据质量体检", rep=rep, checks=CHECKS, details=details, start=s,
+                  end=e, court=scope or "", courts=hub.roster()["courts"], limit=LIST_LIMIT)
