@@ -829,8 +829,8 @@ class Collector:
         rows = []
         for i in ids:
             c = card(self.ind[i])
-            rows.append({"name": c.name, "formula": c.formula, "numerator": c.numerator,
-                         "denominator": c.denominator or "—",
+            rows.append({"name": c.name, "formula": c.formula, "numerator": _plain(c.numerator),
+                         "denominator": _plain(c.denominator) if c.denominator else "—",
                          "range": nv.fmt_range(c.range, c.unit) if c.range else "—",
                          "exclusions": "；".join(x.split("：")[0] for x in c.exclusions) or "—"})
         sec.tables.append(Table("指标口径", [Column("name", "指标"), Column("formula", "计算方法"),
@@ -855,15 +855,40 @@ class Collector:
         for jid in sorted(per):  # by judge id: a stable order, not a ranking
             code, cname, div, name = roster[jid]
             tables[(code, cname, div)].append({"judge_id": jid, "judge_name": name, **per[jid]})
+        totals = self._division_totals(ids) if self.scope == "court" else {}
         out = []
         for (_code, cname, div) in sorted(tables):
             prefix = f"{cname}" if self.scope == "city" else ""
-            note = None if out else "各表按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）。"
-            out.append(Table(f"员额法官审判质效统计表（{prefix}{div}）", cols, tables[(_code, cname, div)],
+            note = None if out else ("各表按法官编号排列，不作排名（最高人民法院2024年9月：杜绝排名排序）；"
+                                     "“部门合计”为该部门全部案件，与各员额法官之和的差额为非员额法官承办、未登记承办人"
+                                     "或由其他部门法官承办的案件。")
+            body = tables[(_code, cname, div)]
+            if div in totals:
+                body = body + self._total_rows(body, totals[div], ids)
+            out.append(Table(f"员额法官审判质效统计表（{prefix}{div}）", cols, body,
                              note=note,
                              ranges={i: self.ind[i].range for i in ids
                                      if self.ind[i].range and i not in self.reference_only}))
         return out
+
+    def _division_totals(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Division → indicator → value over all the division's cases (the figure judge rows add up to)."""
+        out: dict[str, dict[str, Any]] = defaultdict(dict)
+        for r in self._division_rows(ids):
+            if r.indicator in ids:
+                out[r.group.get("division") or "（未分配）"][r.indicator] = r.value
+        return out
+
+    def _total_rows(self, judges: list[dict], total: dict[str, Any], ids: list[str]) -> list[dict]:
+        """部门合计 and, for the counts, the difference from the judges' sum (cases no 员额法官 of the division
+        handled), so every count column adds up to its division total."""
+        counts = [i for i in ids if self.ind[i].unit == "count"]
+        diff = {i: (total.get(i) or 0) - sum(j.get(i) or 0 for j in judges) for i in counts}
+        rows = []
+        if any(diff.values()):
+            rows.append({"judge_name": "其他承办人及差额", **diff})
+        rows.append({"judge_name": "部门合计", **total})
+        return rows
 
     def _judge_rows(self, ids: list[str]) -> list:
         """Judge-level rows for ``ids``, evaluated once for the annex and the 短板 attribution together."""
@@ -916,6 +941,11 @@ def _flat(d: dict[str, dict]) -> dict[str, Any]:
         out[f"{k}_yoy"] = v["yoy"]
         out[f"{k}_yoy_unit"] = v["yoy_unit"]
     return out
+
+
+def _plain(text: str) -> str:
+    """A card's sentence for a court document: the parameter name the CLI takes is left out."""
+    return text.replace("（as_of，默认期末）", "")
 
 
 def _cn(d: date) -> str:
