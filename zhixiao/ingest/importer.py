@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from zhixiao.ingest.aliases import finds_required, load_mapping, resolve_headers
 from zhixiao.ingest.merge import Incoming, stage
 from zhixiao.ingest.readers import open_file
 from zhixiao.ingest.rejects import write_rejects
-from zhixiao.ingest.validate import ROW, Reject, dedupe, empty_accepted, validate_chunk
+from zhixiao.ingest.validate import ROW, ChunkResult, Reject, dedupe, empty_accepted, validate_chunk
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.imports_models import ImportRecord
 from zhixiao.store.ops import session_factory
@@ -95,7 +96,8 @@ def sha256_of(path: Path) -> str:
 def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto", mapping: dict | None = None,
                   snapshot_date: date | None = None, on_bytes: OnBytes | None = None,
                   batch_rows: int | None = None) -> FileReport:
-    """Read and check one file (no writes). Batches are validated side by side: Arrow's kernels release the GIL."""
+    """Read and check one file (no writes). Batches are validated side by side while the next ones are read:
+    Arrow's kernels and its reader release the GIL."""
     path = Path(path)
     snap = snapshot_date or date.today()
     if table not in TABLES:
@@ -104,8 +106,14 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     hm = resolve_headers(raw.headers, table, mapping, path.name)
     rep = FileReport(path, table, encoding=raw.encoding, columns=dict(hm.source), ignored_columns=hm.ignored,
                      unknown_columns=hm.unknown)
+    parts: list[ChunkResult] = []
+    in_flight: deque[Future[ChunkResult]] = deque()
     with ThreadPoolExecutor(pa.cpu_count()) as pool:
-        parts = list(pool.map(lambda c: validate_chunk(c, hm, path.name, snap), raw.batches(batch_rows or BATCH_ROWS)))
+        for chunk in raw.batches(batch_rows or BATCH_ROWS):  # read while earlier batches are validated
+            in_flight.append(pool.submit(validate_chunk, chunk, hm, path.name, snap))
+            while len(in_flight) > pa.cpu_count():  # a batch's text is dropped once validated: wait, don't read on
+                parts.append(in_flight.popleft().result())
+        parts += [f.result() for f in in_flight]
     rep.rows_read = sum(p.rows_read for p in parts) + len(raw.invalid)
     rep.blank_rows = sum(p.blank_rows for p in parts)
     rep.rejects = [r for p in parts for r in p.rejects]

@@ -1,7 +1,8 @@
-"""Read a CSV (any supported encoding and separator), .xlsx or .xls file as one all-string Arrow table.
+"""Read a CSV (any supported encoding and separator), .xlsx or .xls file as batches of all-string rows.
 
-CSV goes through ``pyarrow.csv``: it decodes (its ``encoding`` option), splits cells — quoted cells with
-commas and line breaks included — and converts blocks on all the cores Arrow is given. Workbooks go
+CSV goes through ``pyarrow.csv``'s streaming reader: it decodes (its ``encoding`` option) and splits cells
+— quoted cells with commas and line breaks included — one block at a time, so a file is never held whole
+(each batch is validated and its text dropped while the next is read). Workbooks go
 through calamine (one reader for .xlsx and BIFF8 .xls). Every cell is text (blank = ""), so typing and
 validation happen in one place (``validate``). Each row carries the row number the user sees in Excel
 (header = row 1 of a CSV); rows with the wrong number of fields are not dropped but come back in
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -27,6 +28,9 @@ from zhixiao.ingest.encodings import decode_error, detect_encoding, file_kind, n
 
 HEADER_SEARCH = 30  # rows of a sheet searched for the header (title rows above it are skipped)
 SEPARATORS = {",": "逗号", "\t": "制表符", ";": "分号"}
+# Text read per batch: big enough that validation's per-batch Python work is small beside its kernels,
+# small enough that the batches in flight (a few per core) stay small beside the accepted rows.
+BLOCK_BYTES = 8 << 20
 
 
 @dataclass
@@ -47,15 +51,26 @@ class RawFile:
     path: Path
     headers: list[str]
     encoding: str  # the codec, or "xlsx" / "xls"
-    data: pa.Table
-    rows: np.ndarray
-    invalid: list[InvalidRow] = field(default_factory=list)
+    source: Iterable[pa.RecordBatch]  # the rows, read as they are asked for (a CSV is never held whole)
+    first_row: int = 2  # row number of the first data row
+    skipped: list[int] = field(default_factory=list)  # row numbers the reader left out (``invalid``, empty lines)
+    invalid: list[InvalidRow] = field(default_factory=list)  # complete once ``batches`` is exhausted
     separator: str = ","
 
     def batches(self, size: int) -> Iterator[Chunk]:
-        """The rows in batches of at most ``size`` (validation works on whole batches)."""
-        for start in range(0, self.data.num_rows, size):
-            yield Chunk(self.data.slice(start, size), self.rows[start: start + size])
+        """The rows in batches of at most ``size`` (validation works on whole batches), numbered around the
+        rows the reader left out: the reader reports a row before it yields the batch after it."""
+        cursor, done = self.first_row, 0  # next row number; skipped numbers already passed
+        for batch in self.source:
+            m = batch.num_rows
+            ahead = np.asarray(self.skipped[done:], np.int64)
+            rows = np.setdiff1d(np.arange(cursor, cursor + m + len(ahead), dtype=np.int64), ahead)[:m]
+            if m:
+                done += int(np.searchsorted(ahead, rows[-1], side="right"))
+                cursor = int(rows[-1]) + 1
+            table = pa.Table.from_batches([batch])
+            for start in range(0, m, size):
+                yield Chunk(table.slice(start, size), rows[start: start + size])
 
 
 def col_names(n: int) -> list[str]:
@@ -91,7 +106,13 @@ def _check_headers(raw: RawFile) -> None:
 def _first_line(path: Path, encoding: str) -> str:
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
-    text = codecs.getincrementaldecoder(encoding)("replace").decode(head).lstrip("\ufeff")
+    try:
+        text = codecs.getincrementaldecoder(encoding)("strict").decode(head)
+    except UnicodeDecodeError as exc:  # the header must decode; a bad byte further on is named by the reader
+        text = head[:exc.start].decode(encoding)
+        if not any(c in text.lstrip("\ufeff\r\n") for c in "\r\n"):  # the header line itself is cut
+            raise decode_error(path, encoding) from None
+    text = text.lstrip("\ufeff")
     return text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
 
 
@@ -103,39 +124,37 @@ def _read_csv(path: Path, encoding: str) -> RawFile:
     sep = max(SEPARATORS, key=lambda s: (line.count(s), s == ","))  # a tie (one column) is a comma file
     headers = [h.strip() for h in next(csv.reader([line], delimiter=sep))]
     headers[0] = headers[0].lstrip("\ufeff")
-    skipped: list[tuple[int | None, str]] = []
+    raw = RawFile(path, headers, enc, (), separator=sep)
 
-    def read(threads: bool) -> pa.Table:
-        skipped.clear()
+    def skip(bad: pacsv.InvalidRow) -> str:
+        raw.skipped.append(bad.number)
+        if bad.text.strip():  # an empty line is layout, not a row
+            n = len(next(csv.reader([bad.text], delimiter=sep), []))
+            raw.invalid.append(InvalidRow(bad.number, bad.text, f"列数不符：表头有 {len(headers)} 列，此行有 {n} 列"))
+        return "skip"
+
+    def stream() -> Iterator[pa.RecordBatch]:
         names = col_names(len(headers))
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
-                                           encoding="utf8" if enc == "utf-8" else enc),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=lambda bad: skipped.append((bad.number, bad.text)) or "skip"),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-
-    try:
-        table = read(True)
-        if skipped:  # Arrow numbers a skipped row only when it reads in one thread: rare, so read again
-            table = read(False)
-    except UnicodeDecodeError:
-        raise decode_error(path, enc) from None
-    except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+        try:
+            # One reading thread: Arrow numbers the rows it leaves out only then; the other cores validate the
+            # batches already read meanwhile. Decoded text from pyarrow's transcoder is valid UTF-8 already.
+            yield from pacsv.open_csv(
+                path,
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=BLOCK_BYTES,
+                                               encoding="utf8" if enc == "utf-8" else enc),
+                parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False,
+                                                 invalid_row_handler=skip),
+                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                     check_utf8=enc == "utf-8"))
+        except UnicodeDecodeError:
             raise decode_error(path, enc) from None
-        raise UserError(f"文件 {path.name} 无法按 CSV 解析（{exc}）：请确认它是{SEPARATORS[sep]}分隔的 CSV 文件。") from None
-    raw = RawFile(path, headers, enc, table, np.zeros(0, np.int64), separator=sep)
-    numbers = []
-    for number, text in skipped:
-        numbers.append(number if number is not None else -1)
-        if text.strip():  # an empty line is layout, not a row
-            n = len(next(csv.reader([text], delimiter=sep), []))
-            raw.invalid.append(InvalidRow(numbers[-1], text, f"列数不符：表头有 {len(headers)} 列，此行有 {n} 列"))
-    every = np.arange(2, 2 + table.num_rows + len(numbers), dtype=np.int64)
-    raw.rows = np.setdiff1d(every, np.array(numbers, np.int64))[: table.num_rows] if numbers else every
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                raise decode_error(path, enc) from None
+            raise UserError(f"文件 {path.name} 无法按 CSV 解析（{exc}）：请确认它是{SEPARATORS[sep]}分隔的 CSV 文件。") from None
+
+    raw.source = stream()
     return raw
 
 
@@ -185,4 +204,4 @@ def _read_book(path: Path, kind: str, is_header: Callable[[list[str]], bool] | N
             cols[i].append(row[i])
         rows.append(r)
     data = pa.table([pa.array(c, pa.string()) for c in cols], names=col_names(n))
-    return RawFile(path, headers, kind, data, np.asarray(rows, np.int64), invalid)
+    return RawFile(path, headers, kind, data.to_batches(), at + 2, [bad.row for bad in invalid], invalid)
