@@ -56,9 +56,10 @@ def register(app: typer.Typer) -> None:
         _headline(eng, date(2025, 1, 1), date(2025, 12, 31))
 
         console.rule("[bold]3. 审限监管日常任务 / daily time-limit job")
-        from zhixiao.supervision.ledger import run_daily
+        from zhixiao.daily import run_daily_job
 
-        r = run_daily(s, as_of_d)
+        job = run_daily_job(s, as_of_d, engine=eng)
+        r = job.supervision
         made = "、".join(f"{name} {r.created.get(lv, 0)} 项" for lv, name in
                         (("remind", "提醒"), ("supervise", "督办"), ("interview", "约谈"), ("hold_accountable", "问责")))
         console.print(f"检查 {r.cases_checked:,} 件案件，{r.matched:,} 件触发督办规则；本次新增 {made}"
@@ -66,6 +67,9 @@ def register(app: typer.Typer) -> None:
         if r.provisional_cases:
             console.print(f"[yellow]注意：{r.provisional_cases:,} 件未结案件的审限届满日落在节假日安排尚未公布的年度，"
                           "已按仅周末休息暂算并标注“暂定”。[/]")
+        console.print(f"诉讼服务逾期事项 {job.service_items} 项纳入同一督办阶梯；数据质量体检：有问题案件 "
+                      f"{sum(c.flagged for c in job.quality.courts):,} 件，断号 {sum(c.missing for c in job.quality.courts):,} 个"
+                      "（明细：zhixiao quality）。")
 
         console.rule("[bold]4. 会商报告 / briefings")
         from zhixiao.reports.render import write_briefing
@@ -84,10 +88,10 @@ def register(app: typer.Typer) -> None:
             console.rule("[bold]5. 看板 / dashboard")
             import uvicorn
 
-            from zhixiao.web.app import create_app
+            from zhixiao.web.app import SERVER_OPTIONS, create_app
 
             console.print(f"打开 http://127.0.0.1:{port}/ （演示账号见上）；Ctrl+C 退出")
-            uvicorn.run(create_app(s, warm=True), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.run(create_app(s, warm=True), host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS)
 
 
 def _seed_hooks(s, as_of_d: date) -> None:
