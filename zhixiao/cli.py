@@ -24,7 +24,7 @@ app = typer.Typer(
 
 # Order is the order in ``zhixiao --help``.
 COMMAND_MODULES = (
-    "quickstart", "demo", "imports", "info", "casenum", "deadline", "supervise", "indicators", "targets",
+    "quickstart", "demo", "imports", "info", "casenum", "deadline", "supervise", "daily", "indicators", "targets",
     "city", "quality", "signals", "report", "route", "hotline", "satisfaction", "suggestion", "ledger", "assess",
     "serve", "bench", "backup", "doctor", "db", "holidays",
 )

@@ -45,11 +45,16 @@ def test_units_verify_clean(tmp_path):
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="需要 systemd-analyze（.ci/run 会 apt-get install systemd）")
 def test_verify_catches_a_broken_unit(tmp_path):
-    """The check above can fail: a daily service that is not oneshot may not run two programs."""
+    """The check above can fail: a service with nothing to start is refused. (The daily unit runs one program,
+    ``zhixiao daily``, since issue 14 §2 made the daily job one module; a second ExecStart is no longer there
+    to break.)"""
     (daily,) = [u for u in _units_here(tmp_path) if u.name == "zhixiao-daily.service"]
-    daily.write_text(daily.read_text("utf-8").replace("Type=oneshot", "Type=simple"), "utf-8")
+    text = daily.read_text("utf-8")
+    assert text.count("ExecStart=") == 1
+    daily.write_text("".join(line for line in text.splitlines(keepends=True) if not line.startswith("ExecStart=")),
+                     "utf-8")
     res = _verify([daily])
-    assert res.returncode != 0 and "more than one ExecStart" in res.stderr
+    assert res.returncode != 0 and "no ExecStart" in res.stderr, res.stderr
 
 
 def test_units_run_commands_that_exist():
@@ -63,7 +68,8 @@ def test_units_run_commands_that_exist():
             words = [w.strip('",]&') for w in part.split()]
             cmd = words[:next(i for i, w in enumerate([*words, "-"]) if not w.isalpha())]  # up to the first option
             commands.add(tuple(cmd))
-    assert {("serve",), ("db", "upgrade"), ("supervise", "run"), ("ledger", "overdue"), ("quality",)} <= commands
+    # the daily job (审限 sweep, services' overdue items, data-quality check) is one command: zhixiao daily
+    assert {("serve",), ("db", "upgrade"), ("daily",)} <= commands
     for cmd in commands:
         assert subprocess.run([str(exe), *cmd, "--help"], capture_output=True).returncode == 0, cmd
 

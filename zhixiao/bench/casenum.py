@@ -12,10 +12,10 @@ import time
 from typing import Annotated
 
 import typer
-
-from zhixiao.commands.common import console
+from rich.console import Console
 
 _FLOOR = re.compile(r"[(（〔]\d{4}[)）〕][^\d]{1,3}\d{0,4}[^\d]{1,6}\d+号")
+console = Console()
 TYPES = ["民初", "民终", "执", "执恢", "刑初", "行初", "执异", "民特", "诉前调书", "财保"]
 
 

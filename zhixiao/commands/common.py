@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from zhixiao.config import Settings, load_settings
+from zhixiao.dates import parse_date
 from zhixiao.errors import UserError
 
 if TYPE_CHECKING:  # the ops DB and the engine load only in the commands that use them
@@ -51,13 +52,6 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="修改原因，记�
 
 def settings(data_dir: Path | None) -> Settings:
     return load_settings(data_dir=data_dir)
-
-
-def parse_date(text: str, what: str = "日期") -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise UserError(f"{what}“{text}”不是有效日期，请写成 YYYY-MM-DD，例如 2025-12-31。") from None
 
 
 def date_or_today(text: str | None, what: str) -> date:

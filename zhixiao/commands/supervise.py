@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -19,7 +19,11 @@ from zhixiao.commands.common import (
     ops_session,
     settings,
 )
+from zhixiao.config import Settings
 from zhixiao.errors import UserError
+
+if TYPE_CHECKING:  # the ledger (engine, ops DB) loads only in the commands that use it
+    from zhixiao.supervision.ledger import RunSummary
 
 sup_app = typer.Typer(help="审限监管与督办台账 / time-limit supervision ladder and ledger", no_args_is_help=True)
 
@@ -43,30 +47,46 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="截至日期，默认
 Backend = Annotated[str, typer.Option("--backend", help="计算引擎 duckdb|spark / engine")]
 
 
-@sup_app.command("run", help="每日审限巡查：计算全部案件审限并生成督办事项（可重复运行）/ idempotent daily sweep")
+RUN_HEADERS = {"as_of": "截至日期", "cases_checked": "检查案件", "matched": "触发案件", "created_remind": "新增提醒",
+               "created_supervise": "新增督办", "created_interview": "新增约谈", "created_hold_accountable": "新增问责",
+               "escalated": "已升级", "auto_resolved": "结案自动办结", "provisional_cases": "届满日暂定的未结案件",
+               "seconds": "用时（秒）"}
+
+
+def check_store(st: Settings) -> None:
+    if not (st.data_dir / "manifest.json").is_file():
+        raise UserError(f"数据目录 {st.data_dir} 中没有案件数据，请先导入（zhixiao imports）或用 --data-dir 指定目录。")
+
+
+def run_row(s: RunSummary) -> dict:
+    """One row of a ladder run's ``RunSummary``, keyed as ``RUN_HEADERS``."""
+    from zhixiao.supervision.rules import LEVEL_NAMES
+
+    return {"as_of": s.as_of, "cases_checked": s.cases_checked, "matched": s.matched,
+            **{f"created_{lv}": s.created.get(lv, 0) for lv in LEVEL_NAMES}, "escalated": s.escalated,
+            "auto_resolved": s.auto_resolved, "provisional_cases": s.provisional_cases, "seconds": round(s.seconds, 2)}
+
+
+def warn_provisional(n: int, fmt: Format) -> None:
+    if n and fmt == Format.table:
+        console.print(f"[bold yellow]警告：{n} 件未结案件的审限届满日落在节假日安排未知的年度，"
+                      "已按仅周末休息暂算。请在数据目录的 calendar_overrides.toml 中录入国务院公布的安排。[/]")
+
+
+@sup_app.command("run", help="审限巡查（仅审限）：计算全部案件审限并生成督办事项，可重复运行；每日任务（另含诉讼服务逾期事项）"
+                             "用 zhixiao daily / the 审限 sweep alone, idempotent; the daily job is `zhixiao daily`")
 def run(as_of: AsOf = None, data_dir: DataDir = None, backend: Backend = "duckdb", fmt: FormatOpt = Format.table) -> None:
     from zhixiao.supervision.ledger import run_daily
-    from zhixiao.supervision.rules import LEVEL_NAMES
 
     st = settings(data_dir)
     d = date_or_today(as_of, "--as-of")
-    if not (st.data_dir / "manifest.json").is_file():
-        raise UserError(f"数据目录 {st.data_dir} 中没有案件数据，请先导入（zhixiao imports）或用 --data-dir 指定目录。")
+    check_store(st)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as prog:
         task = prog.add_task("审限巡查中…", total=None)
         s = run_daily(st, d, backend=backend, progress=lambda msg: prog.update(task, description=msg))
-    row = {"as_of": s.as_of, "cases_checked": s.cases_checked, "matched": s.matched,
-           **{f"created_{lv}": s.created.get(lv, 0) for lv in LEVEL_NAMES}, "escalated": s.escalated,
-           "auto_resolved": s.auto_resolved, "provisional_cases": s.provisional_cases, "seconds": round(s.seconds, 2)}
-    heads = {"as_of": "截至日期", "cases_checked": "检查案件", "matched": "触发案件", "created_remind": "新增提醒",
-             "created_supervise": "新增督办", "created_interview": "新增约谈", "created_hold_accountable": "新增问责",
-             "escalated": "已升级", "auto_resolved": "结案自动办结", "provisional_cases": "届满日暂定的未结案件",
-             "seconds": "用时（秒）"}
-    emit([row], fmt, headers=heads, title="审限巡查结果")
-    if s.provisional_cases and fmt == Format.table:
-        console.print(f"[bold yellow]警告：{s.provisional_cases} 件未结案件的审限届满日落在节假日安排未知的年度，"
-                      "已按仅周末休息暂算。请在数据目录的 calendar_overrides.toml 中录入国务院公布的安排。[/]")
+    emit([run_row(s)], fmt, headers=RUN_HEADERS, title="审限巡查结果")
+    warn_provisional(s.provisional_cases, fmt)
 
 
 @sup_app.command("list", help="列出督办事项 / list alerts")

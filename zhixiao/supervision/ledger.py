@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from zhixiao.deadlines import deadline_table, table_options
 from zhixiao.domain.calendar import WorkCalendar, load_calendar
+from zhixiao.engine import connect
 from zhixiao.errors import UserError
+from zhixiao.store.ops import session_factory
 from zhixiao.supervision.models import STATUS_NAMES, Alert, AlertEvent
-from zhixiao.supervision.rules import LEVEL_NAMES, LEVELS, Ladder, case_filter, load_ladder
+from zhixiao.supervision.rules import LEVEL_NAMES, LEVELS, Ladder, Rule, case_filter, load_ladder
 
 ACTIVE = ("open", "acknowledged")
 SYSTEM = "system"
@@ -224,16 +227,13 @@ def _after_interview(session: Session, ladder: Ladder, table: ibis.Table, as_of:
     return out
 
 
-def _service_alerts(session: Session, ladder: Ladder, as_of: date, settings: Any) -> list[dict]:
-    """Overdue 12368 tickets, 差评督办, 司法建议 from the services module (if installed)."""
-    try:
-        from zhixiao.services.alerts import overdue_items
-    except ImportError:
-        return []
-    from zhixiao.supervision.rules import Rule
+def item_alerts(items: Sequence[dict]) -> list[dict]:
+    """Overdue items of other modules as ladder candidates, one per (kind, ref, level).
 
+    An item is ``{kind, ref, level, court_code, assignee, division, due, reason}`` (the daily job passes
+    the services' overdue 12368 tickets, 差评督办 and 司法建议); supervision itself imports no other module."""
     out = []
-    for it in overdue_items(session, as_of, settings):
+    for it in items:
         level = it.get("level") if it.get("level") in LEVELS else "remind"
         rule = Rule(id=f"service_{it['kind']}", level=level, name=str(it.get("reason") or it["kind"]))
         out.append({"rule": rule, "key": f"svc|{it['kind']}|{it['ref']}|{level}", "subject": f"{it['kind']}:{it['ref']}",
@@ -272,11 +272,11 @@ def materialize(engine: Any, expr: ibis.Table, name: str) -> ibis.Table:
 
 def run_daily(settings: Any, as_of: date, *, backend: str = "duckdb", engine: Any = None,
               ladder: Ladder | None = None, calendar: WorkCalendar | None = None,
-              progress: Any = None) -> RunSummary:
-    """The daily 审限 sweep: compute deadlines over the store, apply the ladder, write the ledger."""
-    from zhixiao.engine import connect
-    from zhixiao.store.ops import session_factory
+              progress: Any = None, items: Sequence[dict] = ()) -> RunSummary:
+    """The daily 审限 sweep: compute deadlines over the store, apply the ladder, write the ledger.
 
+    ``items``: other modules' overdue items put on the same ladder (see ``item_alerts``); ``zhixiao.daily``
+    passes the services' ones."""
     t0 = time.perf_counter()
     cal = calendar or calendar_for(settings)
     ladder = ladder or load_ladder(settings)
@@ -300,7 +300,7 @@ def run_daily(settings: Any, as_of: date, *, backend: str = "duckdb", engine: An
         created += _create(session, [_values(ladder, c, as_of, cal, now)
                                      for c in _judge_alerts(session, ladder, as_of)], now)
         created += _create(session, [_values(ladder, c, as_of, cal, now)
-                                     for c in _service_alerts(session, ladder, as_of, settings)], now)
+                                     for c in item_alerts(items)], now)
         summary.escalated = _escalate(session, created, now)
         if ladder.ledger.get("auto_resolve_closed", True):
             summary.auto_resolved = _auto_resolve(session, table, now)
