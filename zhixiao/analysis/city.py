@@ -89,7 +89,7 @@ class CityMatrix:
     basic: list[CourtLine]
     average: dict[str, Cell]  # 全市基层法院平均
     intermediate: CourtLine | None  # the intermediate court's own figures, apart
-    unavailable: dict[str, str] = field(default_factory=dict)  # indicator id → why no court has a value
+    unavailable: dict[str, str] = field(default_factory=dict)  # indicator id → "name：why" (no court has a value)
     benchmark: Benchmark | None = None
 
     def column(self, indicator: str) -> Column:
@@ -193,7 +193,7 @@ def _unavailable(rows: dict[str, list[Row]], ids: list[str]) -> dict[str, str]:
     for i in ids:
         rs = [r for lst in rows.values() for r in lst if r.indicator == i]
         if rs and all(r.value is None and r.numerator is None for r in rs) and rs[0].note:
-            out[i] = rs[0].note
+            out[i] = f"{rs[0].name}：{rs[0].note}"
     return out
 
 

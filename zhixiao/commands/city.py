@@ -68,8 +68,8 @@ def _table(m: CityMatrix) -> None:
     emit(rows, Format.table, cols, headers, title=title)
     console.print("绿：区间内  红：偏离合理区间  灰：年度区间，本期不足一年，仅供参考  ▲同比趋优 ▼同比趋劣；"
                   "法院按代字排列，不排名。")
-    for name, why in m.unavailable.items():
-        console.print(f"[yellow]{name} 未计算：{why}[/]")
+    for why in m.unavailable.values():
+        console.print(f"[yellow]未计算 {why}[/]")
     for ln in [*m.basic, *([m.intermediate] if m.intermediate else [])]:
         names = "、".join(w.name for w in ln.weak) or "无"
         console.print(f"[bold]{ln.court_name}[/] 短板弱项（{len(ln.weak)}项）：{names}")
