@@ -7,6 +7,8 @@ from datetime import date
 
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.analysis._synth import case, event
 from zhixiao.engine import connect
@@ -142,3 +144,21 @@ def test_trend_since_the_last_check(planted, clean, tmp_path):
     (c,) = second.courts
     assert c.previous_score == 39.13 and c.score == 100.0
     assert c.change("seq_gaps") == -4 and c.change("late_extension") == -1 and c.change("closed_no_method") == -1
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sets(st.integers(1, 60), min_size=1, max_size=40))
+def test_gap_ranges_are_exactly_the_missing_numbers(tmp_path_factory, seqs):
+    """For any set of registered numbers, the 断号 ranges cover exactly {1 … max} minus the set, each range
+    maximal (no two ranges touch)."""
+    rows = [_c(s, date(2025, 3, 1), None) for s in sorted(seqs)]
+    engine = connect(_write(tmp_path_factory.mktemp("gaps"), rows, []).root)
+    found = run_checks(engine, COURT, *PERIOD, checks=["seq_gaps"]).findings["seq_gaps"]
+    spans = []
+    for r in found:
+        lo, _, hi = r["case_id"].removeprefix("(2025)冀0102民初").removesuffix("号").partition("-")
+        spans.append((int(lo), int(hi or lo)))
+        assert r["missing"] == spans[-1][1] - spans[-1][0] + 1
+    covered = [n for lo, hi in spans for n in range(lo, hi + 1)]
+    assert sorted(covered) == sorted(set(range(1, max(seqs) + 1)) - seqs)
+    assert all(a[1] + 1 < b[0] for a, b in zip(sorted(spans), sorted(spans)[1:], strict=False))
