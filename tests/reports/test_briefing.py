@@ -33,9 +33,10 @@ def test_headline_figures_by_hand(brief):
 def test_caseload_sentence_matches_numbers(brief):
     # counts change in 件 with the % beside (issue 13 §5: never a bare difference): 新收 8 − 5 = +3 (+60%),
     # 结案 6 − 3 = +3 (+100%), 未结 6 − 3 = +3 (+100%)
+    # — on bases under 20 件 the change alone (issue 17 §1: "增加26件", not "+866.67%")
     assert brief.sections[0].paragraphs[0] == (
-        "1—2月，全院新收各类案件8件，同比增加3件（增长60.00%）；旧存4件；结案6件，同比增加3件（增长100.00%）；"
-        "未结6件，同比增加3件（增长100.00%）；结案率50.00%，与上年同期持平；结收比75.00%，同比上升15.00个百分点。")
+        "1—2月，全院新收各类案件8件，同比增加3件；旧存4件；结案6件，同比增加3件；"
+        "未结6件，同比增加3件；结案率50.00%，与上年同期持平；结收比75.00%，同比上升15.00个百分点。")
     # by line: 刑事 new 14, 15; 民事 10–13; 执行 16, 17
     assert brief.sections[0].paragraphs[1] == (
         "其中，刑事案件新收2件、结案1件、未结1件；民事案件新收4件、结案3件、未结4件；执行案件新收2件、结案2件、未结1件。")
@@ -57,13 +58,14 @@ def test_annex_per_division_equals_engine(brief, engine):
                       "员额法官审判质效统计表（刑事审判庭）"] or sorted(titles) == sorted(
         ["员额法官审判质效统计表（执行局）", "员额法官审判质效统计表（民事审判一庭）", "员额法官审判质效统计表（刑事审判庭）"])
     civil = next(t for t in brief.annex if "民事审判一庭" in t.title)
-    zhang, li = civil.rows
+    zhang, li, total = civil.rows  # the judges, then 部门合计 (issue 17 §1: tables add up to the division)
+    assert total["judge_name"] == "部门合计" and (total["new_cases"], total["closed"], total["pending"]) == (4, 3, 4)
     # 张明: new 10, 11 → 2; closed 6, 10, 11 → 3; pending 0. 李华: new 12, 13; closed 0; pending 7, 8, 12, 13 → 4
     assert (zhang["judge_name"], zhang["new_cases"], zhang["closed"], zhang["pending"]) == ("张明", 2, 3, 0)
     assert (li["judge_name"], li["new_cases"], li["closed"], li["pending"], li["long_pending_12m"]) == ("李华", 2, 0, 4, 1)
     res = evaluate(engine, "court-classic", *PERIOD, by=("judge",), filters={"court_code": "冀0123"})
     for t in brief.annex:
-        for row in t.rows:
+        for row in (r for r in t.rows if "judge_id" in r):
             for col in t.columns[1:]:
                 assert row[col.key] == res.get(col.key, judge_id=row["judge_id"]).value, (row["judge_id"], col.key)
 

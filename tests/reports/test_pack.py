@@ -233,3 +233,12 @@ def test_every_slide_renders_to_a_non_empty_png(files, tmp_path):
     keep.mkdir(parents=True, exist_ok=True)
     for png in pngs:
         shutil.copy(png, keep / png.name)
+
+
+def test_month_on_month_for_a_year_to_date_report(files):
+    """环比 against the year to 31 January (conftest by hand): 旧存 4 (6, 7, 8, 9) + 1月新收 5 (10, 11, 12, 14, 16)
+    = 受理 9, 结案 1 (case 6 on 01-20): 结案率 1/9 = 11.11% → 6/12 = 50.00%, +38.89 个百分点; 结收比 1/5 = 20% →
+    6/8 = 75%, +55.00; 未结 9 − 1 = 8 → 6, 2 fewer."""
+    assert files.briefing.figures["month_on_month"]["pending"] == 8
+    assert ("与截至1月底的累计数相比（环比），结案率上升38.89个百分点，结收比上升55.00个百分点，未结减少2件。"
+            in files.briefing.sections[0].paragraphs)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from zhixiao.analysis import ranges
 from zhixiao.analysis.attribution import attribute
+from zhixiao.analysis.city import AVERAGE_LABEL, city_matrix
 from zhixiao.analysis.compare import summarize
 from zhixiao.analysis.forecast import forecast_year_end
 from zhixiao.analysis.peers import LEVEL_NAMES, court_list, peer_group, pooled
@@ -31,6 +32,7 @@ from zhixiao.metrics.catalogue import load_profile
 from zhixiao.metrics.evaluate import evaluate
 from zhixiao.metrics.filters import Compiler, Period
 from zhixiao.metrics.series import monthly
+from zhixiao.quality import CHECK_NAMES, run_checks
 from zhixiao.reports import figures as fg
 from zhixiao.reports import narrative as nv
 from zhixiao.reports.model import Briefing, Chart, Column, Section, Table
@@ -177,7 +179,8 @@ class Collector:
             b.sections.append(services)
         b.sections.append(self._timed("proposals", self.proposals, b))
         b.annex = self._timed("annex", self.annex)
-        b.appendices = [self._timed("long_pending", self.long_pending_annex, b), self.cards_annex(b)]
+        b.appendices = [self._timed("long_pending", self.long_pending_annex, b),
+                        self._timed("data_quality", self.quality_annex, b), self.cards_annex(b)]
         b.timings = self.timings
         return b
 
@@ -243,8 +246,33 @@ class Collector:
                     if (d.get("received") or {}).get("value") or (d.get("closed") or {}).get("value")]
             sec.tables.append(Table("收结存情况（按法院）", self._caseload_columns("法院"), crow,
                                     ranges=self._caseload_ranges()))
+        mom = self._month_on_month(b)
+        if mom:
+            sec.paragraphs.append(mom)
         sec.charts.append(self._trend())
         return sec
+
+    def _month_on_month(self, b: Briefing) -> str | None:
+        """环比 of a year-to-date report: the figures at the end of the previous month, same start."""
+        last = self.end.replace(day=1) - timedelta(days=1)
+        ytd = self.start == date(self.end.year, 1, 1) and (self.end + timedelta(days=1)).day == 1
+        if not ytd or last < self.start:
+            return None
+        prev = {
+            r.indicator: r for r in evaluate(self.engine, self.base_profile, self.start, last,
+                                             indicators=["closure_rate", "clearance_ratio", "pending"],
+                                             filters=self.filters, compare=None).rows}
+        b.figures["month_on_month"] = {k: r.value for k, r in prev.items()}
+        parts = []
+        for key, what in (("closure_rate", "结案率"), ("clearance_ratio", "结收比")):
+            cur, old = (b.figures.get(key) or {}).get("value"), prev.get(key) and prev[key].value
+            if cur is not None and old is not None:
+                d = round((cur - old) * 100, 2)
+                parts.append(f"{what}{'上升' if d > 0 else '下降'}{abs(d):.2f}个百分点" if d else f"{what}持平")
+        cur, old = (b.figures.get("pending") or {}).get("value"), prev.get("pending") and prev["pending"].value
+        if cur is not None and old is not None:
+            parts.append(f"未结{'增加' if cur > old else '减少'}{abs(int(cur - old))}件" if cur != old else "未结持平")
+        return f"与截至{last.month}月底的累计数相比（环比），" + "，".join(parts) + "。" if parts else None
 
     def _caseload_ranges(self) -> dict[str, tuple]:
         return {i: self.ind[i].range for i in CASELOAD
@@ -303,6 +331,8 @@ class Collector:
         if per_line:
             sec.paragraphs.append("分条线看，" + "，".join(per_line) + "。")
         self._line_cells = cells
+        if self.scope == "city":
+            sec.subsections.append(self._city_courts())
         for g in QUALITY_GROUPS:
             gr = sorted((r for r in rows if r["group_name"] == g),
                         key=lambda r: ((LINES + ("all",)).index(r["line"]) if r["line"] in LINES + ("all",) else 9))
@@ -332,6 +362,34 @@ class Collector:
                                         unit="rate", key=f"range_{g}"))
             sec.subsections.append(sub)
         return sec
+
+    def _city_courts(self) -> Section:
+        """Each basic court's core indicators beside the 全市基层法院平均, the intermediate court apart
+        (``analysis.city.city_matrix``: like with like)."""
+        m = city_matrix(self.engine, self.court_code, self.start, self.end, profile=self.profile, compare=None,
+                        indicators=[i for i in self._quality_ids() if self.ind[i].unit in COMPARABLE_UNITS])
+        sub = Section("city_courts", "各法院核心指标")
+        weak = [f"{ln.court_name}{len(ln.weak)}项" for ln in m.basic if ln.weak]
+        sub.paragraphs.append(f"全市{len(m.basic)}家基层法院与{AVERAGE_LABEL}比较"
+                              + (f"，短板弱项：{'、'.join(weak)}" if weak else "，均未发现短板弱项")
+                              + (f"；{m.intermediate.court_name}审理二审、再审等案件，与基层法院不同级，单独列示"
+                                 if m.intermediate else "") + "。")
+        per_table = 6
+        for k in range(0, len(m.columns), per_table):
+            cols = m.columns[k:k + per_table]
+            table_cols = [Column("court", "法院")] + [Column(c.indicator, c.name, c.unit) for c in cols]
+            rows = [{"court": ln.court_name, **{c.indicator: (ln.cells.get(c.indicator).value
+                                                             if ln.cells.get(c.indicator) else None) for c in cols}}
+                    for ln in m.basic]
+            rows.append({"court": AVERAGE_LABEL, **{c.indicator: (m.average[c.indicator].value
+                                                                  if c.indicator in m.average else None) for c in cols}})
+            if m.intermediate:
+                rows.append({"court": f"{m.intermediate.court_name}（单列）", **{
+                    c.indicator: (m.intermediate.cells[c.indicator].value if c.indicator in m.intermediate.cells
+                                  else None) for c in cols}})
+            sub.tables.append(Table(f"各法院核心指标（{k // per_table + 1}）", table_cols, rows,
+                                    ranges={c.indicator: c.range for c in cols if c.range and c.range_applies}))
+        return sub
 
     def _line_table(self, title: str, rows: list[dict]) -> Table:
         """Indicator × 条线 matrix; a cell is "—" where the indicator has no cases of that line."""
@@ -800,6 +858,11 @@ class Collector:
         if not rows:
             return ""
         r = rows[0]
+        if w.unit == "count":  # a division's share of a count to clear: its own cases, at most the court's need
+            court = fg.need(w.indicator, w.unit, w.direction, w.value, w.numerator, w.denominator, ref, "", self.end)
+            share = min(int(r.value or 0), int(court.amount)) if court else 0
+            what = NUMERATOR_WORDS.get(w.indicator, "分子案件")
+            return f"其中{a.unit_name or a.unit}有{what}{int(r.value or 0)}件，需清结{share}件" if share else ""
         n = fg.need(w.indicator, w.unit, w.direction, r.value, r.numerator, r.denominator, ref, "", self.end)
         if n is None:
             return ""
@@ -820,6 +883,27 @@ class Collector:
         cols = [Column("case_id", "案号"), Column("judge_name", "承办人"), Column("division", "部门"),
                 Column("age_days", "案龄（天）", "count"), Column("status", "审限状态"), Column("reason", "原因")]
         sec.tables.append(Table("长期未结案件清单", cols, rows))
+        return sec
+
+    def quality_annex(self, b: Briefing) -> Section:
+        """数据质量体检 of the period (``zhixiao.quality``): per court, the cases checked, those with a finding,
+        the 断号 and the score, and the count of every check that found something."""
+        sec = Section("data_quality", "数据质量体检")
+        rep_ = run_checks(self.engine, self.court_code, self.start, self.end)
+        found = [k for k in CHECK_NAMES if rep_.total(k)]
+        b.figures["data_quality"] = {c.court_code: {"score": c.score, "flagged": c.flagged, "missing": c.missing,
+                                                    **c.counts} for c in rep_.courts}
+        total = sum(c.checked for c in rep_.courts)
+        sec.paragraphs.append(
+            f"对{nv.period_label(self.start, self.end)}{len(rep_.courts)}家法院的{total}件案件进行数据质量体检，"
+            + ("发现问题：" + "、".join(f"{CHECK_NAMES[k]}{rep_.total(k)}件" for k in found) if found
+               else "未发现问题") + "。问题案件请承办部门核实、更正后重新导入。")
+        cols = [Column("court", "法院"), Column("checked", "检查案件", "count"), Column("flagged", "问题案件", "count"),
+                Column("missing", "断号", "count"), Column("score", "得分", "ratio")] + [
+            Column(k, CHECK_NAMES[k], "count") for k in found]
+        sec.tables.append(Table("数据质量体检结果", cols, [
+            {"court": c.court_name, "checked": c.checked, "flagged": c.flagged, "missing": c.missing, "score": c.score,
+             **{k: c.counts.get(k, 0) for k in found}} for c in rep_.courts]))
         return sec
 
     def cards_annex(self, b: Briefing) -> Section:

@@ -266,10 +266,22 @@ def _em(text: str) -> float:
 
 
 def _column_widths(headers: list[str], rows: list[list[str]]) -> list[float]:
-    """Column widths (cm) proportional to the widest cell; headers may wrap onto two lines."""
-    need = [min(14.0, max([_em(h) / 2, 2.0] + [_em(r[i]) for r in rows])) for i, h in enumerate(headers)]
+    """Column widths (cm): each column as wide as its widest cell on one line (a 9 pt CJK character is
+    0.32 cm) and its header on two; when the sum exceeds the text width, shrink the columns wider than
+    they need for their cells first, then all in proportion."""
+    cm = 0.32
+    cells = [max([_em(r[i]) for r in rows] + [0]) * cm + 0.25 for i in range(len(headers))]
+    need = [max(c, _em(h) * cm / 2 + 0.25, 1.0) for c, h in zip(cells, headers, strict=True)]
     total = sum(need)
-    return [TEXT_WIDTH_CM * n / total for n in need]
+    if total <= TEXT_WIDTH_CM:
+        return [TEXT_WIDTH_CM * n / total for n in need]
+    floor = [min(n, max(c, 1.0)) for n, c in zip(need, cells, strict=True)]
+    if sum(floor) <= TEXT_WIDTH_CM:  # headers wrap onto more lines, cells stay on one
+        spare = TEXT_WIDTH_CM - sum(floor)
+        extra = [n - f for n, f in zip(need, floor, strict=True)]
+        k = spare / sum(extra) if sum(extra) else 0
+        return [f + e * k for f, e in zip(floor, extra, strict=True)]
+    return [TEXT_WIDTH_CM * min(n, 14.0) / sum(min(x, 14.0) for x in need) for n in need]
 
 
 def _narrow_cell_margins(tbl, twips: int = 40) -> None:

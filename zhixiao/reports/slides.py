@@ -127,7 +127,7 @@ class Deck:
         weak = (f.get("weak") or {}).get("indicators") or []
         parts = [f"结案率{nv.fmt_percent(cr.get('value'))}"]
         if self.b.compare and cr.get("previous") is not None:
-            parts[-1] += nv.yoy_phrase(cr["value"], cr["previous"], "rate")
+            parts.append(nv.yoy_phrase(cr["value"], cr["previous"], "rate"))
         parts.append(f"{len(weak)}项短板弱项" if weak else "未发现短板弱项")
         keys = [("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")]
         series = {"本期": [(f.get(k) or {}).get("value") for k, _ in keys]}
@@ -240,7 +240,7 @@ class Deck:
             s = self.slide("下一步：保持各项指标，继续清理长期未结案件")
             self.bullets(s, ["本期未发现需要专项整改的短板弱项。"])
             return
-        first = props[0].split("，")[0]
+        first = props[0].split("，")[0].split("为")[0]  # the indicator's name
         s = self.slide(f"下一步：{first}等{len(props)}项需专项推进" if len(props) > 1 else f"下一步：{first}")
         self.bullets(s, [f"{i}. {p}" for i, p in enumerate(props[:6], start=1)])
 
