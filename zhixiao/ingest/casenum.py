@@ -36,7 +36,7 @@ def _fields(cn) -> tuple:
     return (cn.normalized, cn.court_code, cn.year, cn.specialized_code, cn.type_code, cn.seq, cn.category, cn.stage)
 
 
-def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(offsets rebased to 0, data bytes) of a string array without nulls, zero-copy."""
     bufs = arr.buffers()
     offs = np.frombuffer(bufs[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
@@ -48,7 +48,7 @@ def split_numbers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, pa.Array, np.n
     """Byte-level split of each 案号 at its first “号”: (matched, seq, template) where template is the
     text without the sequence digits, and lead0 (sequence written with leading zeros). Matched rows have 1–9 ASCII digits right before the “号”, preceded
     by a CJK character (so ranges like 1-2号 and malformed text go to the row-by-row parser)."""
-    offs, data = _buffers(arr)
+    offs, data = string_buffers(arr)
     n = len(arr)
     start, end = offs[:-1], offs[1:]
     matched = np.zeros(n, dtype=bool)

@@ -21,9 +21,9 @@ from zhixiao.domain import case_types
 from zhixiao.domain.courts import court_name
 from zhixiao.ingest import values as V
 from zhixiao.ingest.aliases import HeaderMap, vocab
-from zhixiao.ingest.casenum import parse_column
+from zhixiao.ingest.casenum import parse_column, string_buffers
 from zhixiao.ingest.readers import Chunk
-from zhixiao.store.schema import APPEAL_RESULTS, EVENT_KINDS, TABLES
+from zhixiao.store.schema import APPEAL_RESULTS, EVENT_KINDS, TABLES, UNIQUE_PER_ROW
 
 ROW = "_row"  # user-visible row number carried with accepted rows until the duplicate check
 
@@ -36,8 +36,7 @@ DATE_ORDER = {"cases": ("filing_date", "closing_date", "结案日期早于立案
               "case_events": ("start_date", "end_date", "结束日期早于开始日期"),
               "people": ("active_from", "active_to", "离任日期早于任职日期")}
 DUP_KEY = {"cases": ("case_id",), "case_events": ("case_id", "kind", "start_date"), "people": ("judge_id", "court_code", "year")}
-CATEGORICAL = {"court_name", "division", "cause", "closing_method", "judge_id", "judge_name", "lawyer", "team", "post",
-               "approver", "reason", "name"}
+FORMULA_LEADS = np.frombuffer(b"=+-@\t\r", np.uint8)  # first bytes of a possible formula (values.is_formula)
 EARLIEST = pa.scalar(date(1949, 1, 1), pa.date32())  # before this a date is a placeholder (1900-01-01), not data
 _FAST_AMOUNT = r"^\d{1,16}(\.\d{1,2})?$"
 V_MONEY = pa.decimal128(18, 2)
@@ -159,28 +158,19 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     else:
         rows = chunk.rows
     iss = _Issues(file, rows, n)
-    # Text columns are trimmed here; typed columns are stripped by their parsers (once per distinct value)
-    # and the 案号 by parse_column.
+    # A column with few distinct values is encoded once and every check, trim and parse runs on its
+    # dictionary; text columns are trimmed here, typed columns by their parsers, the 案号 by parse_column.
     raw: dict[str, pa.Array] = {}
     for c, i in hm.columns.items():
         a = data.column(f"c{i}").combine_chunks()
-        raw[c] = pc.utf8_trim_whitespace(a) if schema.field(c).type == pa.string() and c != "case_id" else a
+        typ = schema.field(c).type
+        if c not in UNIQUE_PER_ROW and typ != V_MONEY:
+            a = pc.dictionary_encode(a)
+        raw[c] = _on_values(a, pc.utf8_trim_whitespace) if typ == pa.string() and c != "case_id" else a
     label = hm.source
     out: dict[str, pa.Array] = {}
-
-    for c, arr in raw.items():  # huge cells, then formula injection (a formula-like start, then each such cell)
-        iss.add(pc.greater(pc.utf8_length(arr), V.MAX_CELL), label[c], arr,
-                f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
-        cand = _np(pc.match_substring_regex(arr, r"^[=+\-@\t\r]."))
-        if cand.any():
-            hit = np.zeros(n, dtype=bool)
-            for i in np.flatnonzero(cand):
-                hit[i] = V.is_formula(arr[int(i)].as_py())
-            if hit.any():
-                if schema.field(c).type == pa.string() and c not in KEY_TEXT[table]:
-                    raw[c] = pc.if_else(pa.array(hit), pc.binary_join_element_wise("'", arr, ""), arr)
-                else:
-                    iss.add(hit, label[c], arr, "疑似公式注入（以 = + - @ 开头的公式内容），请删除公式后重新导出")
+    for c, arr in raw.items():
+        raw[c] = _cell_checks(iss, arr, label[c], schema.field(c).type == pa.string() and c not in KEY_TEXT[table])
 
     snap = pa.scalar(snapshot, pa.date32())
     if "snapshot_date" in schema.names:
@@ -236,9 +226,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
             out[c] = v
         elif c == "procedure":
             continue  # needs the category from the 案号, done below
-        elif c in CATEGORICAL:  # few distinct values: encoded is smaller and faster downstream
-            out[c] = pc.dictionary_encode(blank_as_null(arr))
-        else:
+        else:  # text; a dictionary stays encoded (smaller, and the Parquet writer takes it as it is)
             out[c] = blank_as_null(arr)
 
     if table == "cases":
@@ -279,7 +267,10 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     cols = {f.name: a if pa.types.is_dictionary(a.type) and a.type.value_type == f.type else a.cast(f.type)
             for f in schema if (a := out.get(f.name)) is not None}
     typed = pa.Table.from_arrays([*cols.values(), pa.array(rows, pa.int64())], names=[*cols, ROW])
-    return ChunkResult(typed.filter(pa.array(~bad)) if bad.any() else typed, iss.rejects(), n, blank)
+    cuts = [-1, *np.flatnonzero(bad).tolist(), n]  # the accepted rows as slices of ``typed``: no copy
+    kept = [typed.slice(a + 1, b - a - 1) for a, b in zip(cuts, cuts[1:], strict=False) if b - a > 1]
+    return ChunkResult(pa.concat_tables(kept) if len(kept) != 1 else kept[0], iss.rejects(), n, blank) if kept else \
+        ChunkResult(typed.slice(0, 0), iss.rejects(), n, blank)
 
 
 def empty_accepted(table: str) -> pa.Table:
@@ -287,7 +278,50 @@ def empty_accepted(table: str) -> pa.Table:
 
 
 def blank_as_null(arr: pa.Array) -> pa.Array:
+    if pa.types.is_dictionary(arr.type):  # null where the value is blank, the dictionary unchanged
+        blank = _np(pc.equal(pc.binary_length(arr.dictionary), 0))[arr.indices.to_numpy(zero_copy_only=False)]
+        return pa.DictionaryArray.from_arrays(pa.array(arr.indices.to_numpy(zero_copy_only=False), mask=blank),
+                                              arr.dictionary) if blank.any() else arr
     return pc.if_else(pc.greater(pc.binary_length(arr), 0), arr, pa.scalar(None, pa.string()))
+
+
+def _on_values(arr: pa.Array, fn) -> pa.Array:
+    """``fn`` applied to each value of a text column: once per distinct value of a dictionary (values that
+    become equal are merged, so the dictionary stays one entry per value)."""
+    if not pa.types.is_dictionary(arr.type):
+        return fn(arr)
+    values = fn(arr.dictionary)
+    if values.equals(arr.dictionary):
+        return arr
+    enc = pc.dictionary_encode(values)
+    return pa.DictionaryArray.from_arrays(pc.take(enc.indices, arr.indices), enc.dictionary)
+
+
+def _cell_checks(iss: _Issues, arr: pa.Array, label: str, free_text: bool) -> pa.Array:
+    """Huge cells, then formula injection: rejected, or in free text neutralised with a leading apostrophe.
+    Checked on the values (a dictionary's once each); only a value starting with a formula character
+    goes to ``is_formula``."""
+    enc = pa.types.is_dictionary(arr.type)
+    values = arr.dictionary if enc else arr
+    if len(values) == 0:
+        return arr
+    per_row = (lambda m: m[arr.indices.to_numpy(zero_copy_only=False)]) if enc else (lambda m: m)
+    offs, data = string_buffers(values)
+    size = np.diff(offs)
+    if (size > V.MAX_CELL).any():  # bytes: never fewer than characters
+        iss.add(per_row(_np(pc.greater(pc.utf8_length(values), V.MAX_CELL))), label, arr,
+                f"单元格过长（超过 {V.MAX_CELL} 字符），请检查是否整段文本误入此列")
+    cand = size > 1
+    cand[cand] = np.isin(data[offs[:-1][cand]], FORMULA_LEADS)
+    hit = np.zeros(len(values), dtype=bool)
+    for i in np.flatnonzero(cand):
+        hit[i] = V.is_formula(values[int(i)].as_py())
+    if not hit.any():
+        return arr
+    if free_text:
+        return _on_values(arr, lambda v: pc.if_else(pa.array(hit), pc.binary_join_element_wise("'", v, ""), v))
+    iss.add(per_row(hit), label, arr, "疑似公式注入（以 = + - @ 开头的公式内容），请删除公式后重新导出")
+    return arr
 
 
 def const_date(d: date, n: int) -> pa.Array:
