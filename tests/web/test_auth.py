@@ -94,3 +94,17 @@ def test_ensure_admin_creates_then_resets(sql_url):
     assert auth.lookup(S, token) is None  # old sessions end with the reset
     assert auth.login(S, "admin", first, "10.0.0.1") is None
     assert auth.login(S, "admin", second, "10.0.0.1")[1].role == "admin"
+
+
+def test_intermediate_court_leader_sees_its_basic_courts_only():
+    """冀01's 院领导 reviews 冀0123 (its basic court: 两级会商) but not 冀0223 (another city) nor 冀02."""
+    city = Principal(4, "c", "中院院长", "president", "冀01")
+    assert scope_filters(city) == {"court_code": "冀01"}
+    assert scope_filters(city, court="冀0123") == {"court_code": "冀0123"}
+    for other in ("冀0223", "冀02", "京0123", "not-a-court"):
+        with pytest.raises(Forbidden):
+            scope_filters(city, court=other)
+    with pytest.raises(Forbidden):  # a basic court's leader never sees its intermediate court or a sibling
+        scope_filters(PRES, court="冀01")
+    with pytest.raises(Forbidden):
+        scope_filters(PRES, court="冀0102")

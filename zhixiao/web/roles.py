@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from zhixiao.domain import courts
+
 ROLES_FILE = Path(__file__).with_name("roles.toml")
 
 
@@ -83,6 +85,15 @@ def alert_refusal(user: Principal, level: str, judge_id: str | None) -> str | No
     return None
 
 
+def _supervises(own: str | None, other: str) -> bool:
+    """An intermediate court's leaders review the basic courts under it (两级会商, REFERENCE §5.1): the
+    registry's parent link decides, never a prefix of the code."""
+    try:
+        return own is not None and courts.court(own).level == "intermediate" and courts.court(other).parent == own
+    except ValueError:  # a malformed court code in the request: not a court this user supervises
+        return False
+
+
 def scope_filters(user: Principal, court: str | None = None, division: str | None = None,
                   judge: str | None = None, judge_home: tuple[str, str] | None = None) -> dict:
     """Filters (canonical columns) for what ``user`` asked for, or ``Forbidden`` if it is outside their scope.
@@ -93,9 +104,9 @@ def scope_filters(user: Principal, court: str | None = None, division: str | Non
     scope = user.scope
     court, division, judge = court or None, division or None, judge or None
     if scope != "all":
-        if court not in (None, user.court_code):
+        if court not in (None, user.court_code) and not (scope == "court" and _supervises(user.court_code, court)):
             raise Forbidden(f"您只能查看本院（{user.court_code}）的数据，不能查看“{court}”。")
-        court = user.court_code
+        court = court or user.court_code
         if scope == "court" and judge and (judge_home is None or judge_home[0] != court):
             # refused before any page prints the roster's name for that judge of another court
             raise Forbidden(f"法官 {judge} 不在本院（{court}），无权查看。")
