@@ -8,9 +8,8 @@ import pytest
 
 from zhixiao.analysis import flows
 from zhixiao.analysis.forecast import forecast_year_end
+from zhixiao.demo import generate
 from zhixiao.engine import connect
-
-generate = pytest.importorskip("zhixiao.demo.generate")
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,11 @@ from zhixiao.analysis.targets import (
     court_summary,
     decompose,
     list_targets,
+    remaining_workdays,
     set_target,
     targets_progress,
 )
-from zhixiao.analysis.workdays import remaining_workdays
+from zhixiao.domain.calendar import WorkCalendar
 from zhixiao.engine import connect
 from zhixiao.errors import UserError
 
@@ -78,6 +79,16 @@ def test_closings_needed_by_hand(small):
         ("J1", 52.5, 38, round(38 / 128, 2)), ("J2", 17.5, 11, round(11 / 128, 2))]
     assert rows[0]["name"] == "J1名" and rows[0]["division"] == "民一庭" and rows[0]["pending_now"] == 20
     assert court_summary(rows) == {"needed": 49, "workdays_left": 128, "per_workday": round(49 / 128, 2)}
+
+
+def test_closings_needed_counts_on_the_courts_calendar(small, monkeypatch):
+    """Without ``calendar=``, the working days left are the engine's court calendar (its override file):
+    a court closure on Tue 2025-12-30 leaves 127 of the 128 (the old code counted on the package calendar)."""
+    fc = SimpleNamespace(new_cases=Estimate(60, 60, 60))
+    monkeypatch.setattr(small, "calendar", WorkCalendar({"closure": [{"date": date(2025, 12, 30), "name": "闭院"}]}))
+    rows = closings_needed(small, "冀0102", date(2025, 6, 30), 0.9, forecast=fc)
+    assert {r["workdays_left"] for r in rows} == {127}
+    assert rows[0]["per_workday"] == round(38 / 127, 2)  # J1 still needs 38 (see the test above)
 
 
 def test_decompose_by_workload(small):

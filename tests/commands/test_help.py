@@ -1,11 +1,13 @@
 """Every command and sub-command explains itself in Chinese and in English (`--help`)."""
 
+import pkgutil
 import re
 
 import typer.main
 from typer.testing import CliRunner
 
-from zhixiao.cli import app
+from zhixiao import commands
+from zhixiao.cli import COMMAND_MODULES, app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH = re.compile(r"\b[A-Za-z]{3,}\b")
@@ -34,3 +36,8 @@ def test_help_runs_for_every_command():
     for path, _ in _commands(root):
         res = runner.invoke(app, [*path, "--help"])
         assert res.exit_code == 0, (path, res.output)
+
+
+def test_every_command_module_is_registered():
+    """cli imports each module of COMMAND_MODULES strictly; this keeps the list and the folder the same."""
+    assert sorted(COMMAND_MODULES) == sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if m.name != "common")

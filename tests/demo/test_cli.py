@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
+import shutil
 from datetime import date
 
 import pyarrow.compute as pc
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from zhixiao.cli import app
 from zhixiao.commands import demo as demo_cmd
+from zhixiao.config import Settings, load_settings
+from zhixiao.ingest.importer import import_files
+from zhixiao.quality.models import QualityRun
 from zhixiao.store.cases import CaseStore
+from zhixiao.store.ops import session_factory
+from zhixiao.supervision.ledger import list_alerts
 
 runner = CliRunner()
 
@@ -52,11 +57,8 @@ def test_export_is_gbk_with_chinese_headers(built):
 
 
 def test_export_imports_back_unchanged(built, tmp_path):
-    importer = pytest.importorskip("zhixiao.ingest.importer")
-    from zhixiao.config import load_settings
-
     d, csv, _ = built
-    res = importer.import_files([csv], load_settings(tmp_path), user="demo-test")
+    res = import_files([csv], load_settings(tmp_path), user="demo-test")
     assert res.rejects_paths == []
     got = CaseStore(tmp_path).read("cases").sort_by("case_id")
     want = CaseStore(d / "data").read("cases")
@@ -82,22 +84,18 @@ def test_bad_as_of_is_a_user_error(tmp_path):
     assert "YYYY-MM-DD" in str(res.exception)
 
 
-def test_hooks_called_in_order_and_missing_ones_skipped(monkeypatch):
-    calls = []
-    for name in demo_cmd.SEED_HOOKS[:2]:
-        mod = types.ModuleType(name)
-        mod.seed = lambda s, a, k, name=name: calls.append((name, a, k)) or f"{name} ok"
-        monkeypatch.setitem(sys.modules, name, mod)
-    monkeypatch.setitem(sys.modules, demo_cmd.SEED_HOOKS[2], None)  # import → ModuleNotFoundError for that name
-    out = demo_cmd.run_hooks(object(), date(2025, 1, 2), 5)
-    assert out == [(n, f"{n} ok") for n in demo_cmd.SEED_HOOKS[:2]]
-    assert calls == [(n, date(2025, 1, 2), 5) for n in demo_cmd.SEED_HOOKS[:2]]
-
-
-def test_hook_with_a_broken_import_inside_is_not_hidden(monkeypatch):
-    def boom(name):
-        raise ModuleNotFoundError("No module named 'nonexistent_dep'", name="nonexistent_dep")
-
-    monkeypatch.setattr(demo_cmd.importlib, "import_module", boom)
-    with pytest.raises(ModuleNotFoundError):
-        demo_cmd.run_hooks(object(), date(2025, 1, 2), 5)
+def test_hooks_fill_every_module(built, tmp_path):
+    """After the case tables: the services' registers, the web accounts, the daily job (its ladder carries the
+    services' overdue items, its data-quality check is stored) and six alerts worked by hand (3 resolved).
+    Every module is imported directly: a missing or broken one fails here (no hook is skipped)."""
+    d = tmp_path / "data"
+    shutil.copytree(built[0] / "data", d)
+    st = Settings(data_dir=d, sql_url=f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    out = dict(demo_cmd.run_hooks(st, date(2024, 4, 30), 5))
+    assert list(out) == ["zhixiao.services.demo", "zhixiao.web.demo_users", "zhixiao.daily", "zhixiao.supervision.demo"]
+    assert out["zhixiao.supervision.demo"] == "已签收/办结演示督办事项 6 项"
+    with session_factory(st.ops_url)() as s:
+        alerts = list_alerts(s)
+        assert s.scalars(select(QualityRun)).all()
+    assert any(a.rule_id.startswith("service_") for a in alerts)
+    assert sum(a.status == "resolved" for a in alerts) == 3 and sum(a.status == "acknowledged" for a in alerts) == 3

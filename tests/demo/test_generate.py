@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from zhixiao.demo.generate import build_city
+from zhixiao.domain.case_number import parse_case_number
+from zhixiao.domain.courts import court_name
 from zhixiao.store.cases import CaseStore
 
 AS_OF = date(2024, 12, 31)
@@ -95,21 +97,19 @@ def test_case_numbers_match_columns_and_filing_order(city):
 
 
 def test_case_numbers_parse_with_the_registry(city):
-    cn = pytest.importorskip("zhixiao.domain.case_number")
     _, cases, _, _ = city
     sample = cases[:: max(1, len(cases) // 400)]
     for c in sample:
-        p = cn.parse_case_number(c["case_id"])
+        p = parse_case_number(c["case_id"])
         assert p.normalized == c["case_id"]
         assert (p.year, p.court_code, p.type_code, p.seq) == (c["year"], c["court_code"], c["type_code"], c["seq"])
         assert (p.category, p.stage) == (c["category"], c["stage"]), c["case_id"]
 
 
 def test_court_names_follow_the_registry(city):
-    courts = pytest.importorskip("zhixiao.domain.courts")
     summary = city[0]
     for c in summary.courts:
-        assert courts.court_name(c["court_code"]) in (None, c["court_name"])
+        assert court_name(c["court_code"]) in (None, c["court_name"])
     names = {c["court_code"]: c["court_name"] for c in summary.courts}
     assert names["冀0123"] == "正定县人民法院"
 

@@ -11,6 +11,7 @@ from zhixiao.config import Settings
 from zhixiao.deadlines import deadline_table, table_options
 from zhixiao.errors import UserError
 from zhixiao.store.ops import session_factory
+from zhixiao.supervision.demo import work_alerts
 from zhixiao.supervision.ledger import list_alerts, run_daily
 from zhixiao.supervision.notices import write_notices
 from zhixiao.supervision.rules import load_ladder
@@ -83,13 +84,12 @@ def test_provisional_deadlines_are_marked_in_notices(make_settings, tmp_path):
     assert "2027-01-11（暂定）" in text and "暂按仅周末休息计算" in text
 
 
-def test_demo_seed_works_some_alerts(make_settings):
-    from zhixiao.supervision.demo import seed
-
+def test_demo_works_some_alerts(make_settings):
     st = make_settings([{"case_id": f"(2024)X民初{i}号", "procedure": "civil_ordinary", "filing_date": date(2024, 1, 1 + i)}
                         for i in range(8)])
-    summary = seed(st, date(2025, 3, 1), seed=3)
+    summary = run_daily(st, date(2025, 3, 1))
     assert summary.created_total == 16  # 8 cases: 超审限 and 超12个月 (both 约谈)
+    assert work_alerts(st, seed=3) == 6
     with session_factory(st.ops_url)() as s:
         statuses = sorted(a.status for a in list_alerts(s))
     assert statuses.count("resolved") == 3 and statuses.count("acknowledged") == 3 and statuses.count("open") == 10

@@ -19,8 +19,10 @@ from zhixiao.analysis import flows
 from zhixiao.analysis.curves import REFERENCE_FLOORS, closing_curve, curve_at
 from zhixiao.analysis.forecast import Forecast, forecast_year_end, history_seasons
 from zhixiao.analysis.models import Target
-from zhixiao.analysis.workdays import remaining_workdays
+from zhixiao.domain.calendar import WorkCalendar
 from zhixiao.errors import UserError
+from zhixiao.metrics.catalogue import load_profile
+from zhixiao.metrics.evaluate import evaluate
 from zhixiao.store.ops import session_factory
 
 # id → (中文名, kind, better direction). kind: rate (fraction) | count. Extra ids come from the catalogue.
@@ -188,19 +190,20 @@ def targets_progress(settings, engine, court_code: str, year: int, as_of: date) 
 
 
 def _evaluated(settings, engine, court_code: str, indicator: str, start: date, end: date):
-    """Year-to-date value from the indicator evaluator, when that module is installed."""
-    try:
-        from zhixiao.metrics.evaluate import evaluate
-    except ImportError:
+    """Year-to-date value from the indicator evaluator; None for an indicator the court's profile lacks."""
+    if indicator not in {i.id for i in load_profile(settings.profile, end, data_dir=engine.store.root)}:
         return None
-    try:
-        res = evaluate(engine, settings.profile, start, end, by=("court",), indicators=[indicator])
-    except Exception:  # noqa: BLE001 — an indicator outside the profile simply has no value here
-        return None
+    res = evaluate(engine, settings.profile, start, end, by=("court",), indicators=[indicator])
     for r in res.rows:
         if r.indicator == indicator and r.group.get("court") in (court_code, None):
             return r.value
     return None
+
+
+def remaining_workdays(as_of: date, year_end: date, calendar: WorkCalendar | None = None) -> int:
+    """Working days after ``as_of`` up to and including ``year_end`` (the day of as_of is already spent), on
+    ``calendar`` (default: the package's, State Council notices via chinesecalendar)."""
+    return (calendar or WorkCalendar()).workdays_between(as_of + timedelta(days=1), year_end)
 
 
 def closings_needed(engine, court_code: str, as_of: date, target_rate: float, *, by: str = "judge",
@@ -209,7 +212,7 @@ def closings_needed(engine, court_code: str, as_of: date, target_rate: float, *,
     _check("closure_rate", target_rate)
     fc = forecast or forecast_year_end(engine, court_code, as_of)
     wl = unit_workload(engine, court_code, as_of, by, _annual_filings(fc))
-    days = remaining_workdays(as_of, date(as_of.year, 12, 31), calendar)
+    days = remaining_workdays(as_of, date(as_of.year, 12, 31), calendar or engine.calendar)
     out = []
     for r in wl.itertuples():
         need = max(0, math.ceil(target_rate * r.workload - r.closed_ytd - 1e-9))

@@ -144,7 +144,6 @@ def register(app: typer.Typer) -> None:
         """年末数据测算（存量-流量模型）与每名法官每个剩余工作日需结案数 / year-end forecast and closings per workday."""
         from zhixiao.analysis.forecast import forecast_year_end
         from zhixiao.analysis.targets import closings_needed, court_summary, list_targets
-        from zhixiao.analysis.workdays import work_calendar
         from zhixiao.engine import connect
 
         s = settings(data_dir)
@@ -161,7 +160,7 @@ def register(app: typer.Typer) -> None:
             bar.update(task, advance=1, description="年末测算 / forecasting")
             fc = forecast_year_end(eng, c, day)
             bar.update(task, advance=1, description="分解到法官 / per judge")
-            judges = closings_needed(eng, c, day, rate, forecast=fc, calendar=work_calendar(s))
+            judges = closings_needed(eng, c, day, rate, forecast=fc, calendar=eng.calendar)
             bar.update(task, advance=1)
         if fc.carried_over + fc.new_cases_ytd == 0:
             raise UserError(f"数据目录 {s.data_dir} 中没有 {c} 在 {day.year} 年的案件：请检查 --court 或先导入数据。")

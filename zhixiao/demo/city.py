@@ -14,6 +14,8 @@ from importlib import resources
 import numpy as np
 import pyarrow as pa
 
+from zhixiao.domain.courts import court_name
+
 POSTS = ("院领导", "员额法官", "法官助理", "书记员")
 
 
@@ -26,16 +28,7 @@ def spec() -> dict:
 
 def court_display_name(code: str, fallback: str) -> str:
     """The registry name when ``zhixiao.domain.courts`` knows the court, else the real name from our TOML."""
-    try:
-        from zhixiao.domain.courts import court_name
-    except ModuleNotFoundError as exc:  # registry not written yet
-        if exc.name != "zhixiao.domain.courts":
-            raise
-        return fallback
-    try:
-        return court_name(code) or fallback
-    except Exception:  # noqa: BLE001 — a registry bug must not break the demo; fall back to the real name
-        return fallback
+    return court_name(code) or fallback
 
 
 @dataclass
