@@ -13,6 +13,9 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from zhixiao.config import load_settings
+from zhixiao.domain.calendar import load_calendar
+from zhixiao.errors import UserError
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.schema import TABLES
 from zhixiao.store.timeline import TIMELINE
@@ -33,7 +36,7 @@ class Engine:
     # The court's work calendar (override file of the data directory's settings); None = package calendar.
     calendar: Any = None
 
-    # The tables as ibis tables, made once: ``con.table`` asks the backend for the schema each time (~5 ms).
+    # The tables as ibis tables, made once: ``con.table`` asks the backend for the schema each time.
     tables: dict = field(default_factory=dict)
 
     def table(self, name: str) -> ibis.Table:
@@ -58,10 +61,17 @@ _spark_session = None
 
 
 def spark_session():
-    """One local SparkSession per process; UTC, no UI (Spark start-up costs ~4 s)."""
+    """One local SparkSession per process (starting one takes seconds); UTC, no UI."""
     global _spark_session
     if _spark_session is None:
-        from pyspark.sql import SparkSession
+        # pyspark is the optional extra zhixiao[spark]: imported only when Spark is asked for
+        try:
+            from pyspark.sql import SparkSession
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("pyspark", "pyspark.sql"):
+                raise
+            raise UserError("计算引擎 spark 需要 pyspark，本机未安装：请安装 Spark 扩展（pip install 'zhixiao[spark]'，"
+                            "离线包已含），或改用默认引擎 duckdb。") from None
 
         os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
         _spark_session = (
@@ -81,10 +91,6 @@ def spark_session():
 
 def court_calendar(data_dir: Path | str):
     """The calendar the settings for ``data_dir`` name (overrides, roll-forward rule), or None if default."""
-    from zhixiao.config import load_settings
-    from zhixiao.domain.calendar import load_calendar
-    from zhixiao.errors import UserError
-
     st = load_settings(data_dir=data_dir)
     if not st.calendar_overrides and not (st.rules or {}).get("calendar"):
         return None
@@ -123,6 +129,6 @@ def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None) -> Eng
 
 
 def _spark_schema(schema):
-    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.pandas.types import from_arrow_schema  # the optional extra, as in spark_session
 
     return from_arrow_schema(schema)

@@ -261,12 +261,21 @@ def _assign_judges(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod
 
 
 def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Court, t: str) -> None:
-    """Procedure, judge, outcome and timeline of each proceeding (independent of as_of)."""
+    """Procedure, judge, outcome and timeline of each proceeding (independent of as_of). The steps draw from
+    ``rng`` in this order; changing it changes every store built from a seed."""
+    f["proc"] = _procedure(ctx, rng, f, court, t)
+    _assign_judges(ctx, rng, f, court, t)
+    f["method"] = _method(ctx, rng, f, t)
+    _timeline(ctx, rng, f, court, t)
+    _hearings_and_appeals(ctx, rng, f, t)
+    _money_and_tags(ctx, rng, f, t)
+
+
+def _procedure(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Court, t: str) -> np.ndarray:
+    """The procedure each proceeding starts under (a preset one kept, e.g. a retrial's)."""
     n = _len(f)
     ty = ctx.s["types"][t]
     sh = ctx.p
-    cat = ty["category"]
-    # procedure (final one after any change) ------------------------------------------------------------
     if t in ("民初", "刑初", "行初"):
         shares = sh[{"民初": "civil_procedure", "刑初": "criminal_procedure", "行初": "admin_procedure"}[t]]
         if court.level == "intermediate":
@@ -282,9 +291,14 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
         if name == "no_limit" and (ct := case_types.get(t)) is not None and ct.default_procedure in REGISTRY_LIMITED:
             name = ct.default_procedure
         proc = np.full(n, P[name], np.int8)
-    f["proc"] = proc
-    _assign_judges(ctx, rng, f, court, t)
-    # method ---------------------------------------------------------------------------------------------
+    return proc
+
+
+def _method(ctx: _Ctx, rng: np.random.Generator, f: Frame, t: str) -> np.ndarray:
+    """How each proceeding closes (结案方式); a second instance's from its appeal result (``aresult``)."""
+    n = _len(f)
+    ty = ctx.s["types"][t]
+    cat = ty["category"]
     closing = ctx.s["closing"]
     mix = {"civil": "civil", "criminal": "criminal", "administrative": "administrative",
            "enforcement": "enforcement", "mediation": "mediation", "preservation": "preservation"}.get(cat, "special")
@@ -306,8 +320,16 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
         ares = np.array([APPEAL_RESULTS.index(x) for x in keys], np.int8)[k]
         f["aresult"] = ares
         method = RESULT_METHOD[ares].astype(np.int16)
-    f["method"] = method
-    # durations ------------------------------------------------------------------------------------------
+    return method
+
+
+def _timeline(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Court, t: str) -> None:
+    """Duration and the 审限 events (extension, deduction, suspension, procedure change, restart), then the
+    closing day; sets the final procedure."""
+    n = _len(f)
+    cat = ctx.s["types"][t]["category"]
+    sh = ctx.p
+    proc, method = f["proc"], f["method"]
     L = ctx.limit[proc].astype(float)
     mean = ctx.mean[proc]
     base = rng.gamma(2.2, mean / 2.2)
@@ -408,7 +430,15 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     f["sus_s"], f["sus_e"] = sus_s.astype(np.int32), sus_e.astype(np.int32)
     f["pc_day"], f["pc_from"] = pc_day.astype(np.int32), pc_from
     f["rs_day"] = rs_day.astype(np.int32)
-    # hearings, 当庭裁判, appeals --------------------------------------------------------------------------
+
+
+def _hearings_and_appeals(ctx: _Ctx, rng: np.random.Generator, f: Frame, t: str) -> None:
+    """Hearings, 当庭裁判, and the appeal and transfer days of appealed judgments."""
+    n = _len(f)
+    ty = ctx.s["types"][t]
+    cat = ty["category"]
+    sh = ctx.p
+    proc, method, close = f["proc"], f["method"], f["closing"].astype(np.int64)
     judgment = method == M["判决"]
     if ty["stage"] == "second":
         f["hearing"] = rng.random(n) < sh["second_hearing"]
@@ -425,7 +455,14 @@ def _simulate(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     app = judgment & (rng.random(n) < p_app)
     f["appeal_d"] = np.where(app, close + rng.integers(3, 16, n), -1).astype(np.int32)
     f["transfer_d"] = np.where(app, f["appeal_d"] + rng.integers(10, 31, n), -1).astype(np.int32)
-    # money ----------------------------------------------------------------------------------------------
+
+
+def _money_and_tags(ctx: _Ctx, rng: np.random.Generator, f: Frame, t: str) -> None:
+    """Money collected in enforcement, small-claim amounts, and the tags (小额, 申诉, 执行 measures, 行政 corrected)."""
+    n = _len(f)
+    cat = ctx.s["types"][t]["category"]
+    proc, method = f["proc"], f["method"]
+    judgment = method == M["判决"]
     applied = f["applied"]
     if cat == "enforcement" and t != "执异":
         frac_c = np.select(
