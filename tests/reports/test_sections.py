@@ -29,7 +29,7 @@ def test_weak_section_matches_analysis_weak_indicators(engine, files):
     ref = weak_indicators(engine, "court-classic", *PERIOD, "冀0123", indicators=quality_ids)
     assert b.figures["weak"]["indicators"] == [w.indicator for w in ref]
     sec = _section(b, "weak")
-    table = sec.tables[0]
+    table = next(t for t in sec.tables if t.where == "xlsx")  # every unit (the .docx shows the top 3)
     for w in ref:
         for kind, lines in w.attribution.items():
             got = [(r["unit_name"], r["value_without"]) for r in table.rows
@@ -74,11 +74,14 @@ def ops_settings(small_store, tmp_path_factory):
 
 def test_services_and_targets_sections_from_the_ops_db(engine, ops_settings):
     b = collect(engine, "冀0123", *PERIOD, settings=ops_settings)
-    svc = _section(b, "services")
-    assert svc.paragraphs[0].startswith("12368热线受理工单3件，已答复2件，")
-    assert "诉讼服务评价4次，满意3次，满意率75.00%。" in svc.paragraphs
-    values = {r["item"]: r["value"] for r in svc.tables[0].rows}
-    assert values["12368工单"] == 3 and values["满意率"] == 0.75
+    # 12368 (fixture): T1 诉讼咨询 and T2 联系法官 answered the next day, T3 投诉举报 open past its limit →
+    # 按期 2 of 3 judged = 66.67%; the one 联系法官 ticket reached the judge → 100.00%
+    hot = _section(b, "hotline")
+    assert hot.paragraphs[0] == ("受理工单3件（诉讼咨询1件、联系法官1件、投诉举报1件），已答复2件，按期答复率66.67%，"
+                                 "逾期未答复1件；联系法官类工单已办结1件，联系法官成功率100.00%。")
+    sat = _section(b, "satisfaction")
+    assert sat.paragraphs[0].startswith("当事人评价4次，满意3次，满意率75.00%；差评")  # scores 5, 4, 2, 5
+    assert sat.tables[0].rows == [{"item": "立案", "ratings": 4, "satisfied": 3, "rate": 0.75}]
     tg = _section(b, "targets")
     assert any(p.startswith("年度目标进度：结案率目标90.00%，预计年末") for p in tg.paragraphs)
     needed = _section(b, "closings_needed")
@@ -102,6 +105,10 @@ def test_services_section_left_out_without_data(engine, small_store, tmp_path):
     migrate(url)
     b = collect(engine, "冀0123", *PERIOD, settings=Settings(data_dir=small_store, sql_url=url))
     assert "services" not in [s.key for s in b.sections]
+    # and no operational database at all: nothing created, no section
+    gone = tmp_path / "none.sqlite"
+    b = collect(engine, "冀0123", *PERIOD, settings=Settings(data_dir=small_store, sql_url=f"sqlite:///{gone}"))
+    assert "services" not in [s.key for s in b.sections] and not gone.exists()
 
 
 def test_city_scope_documents(engine, small_store, tmp_path):

@@ -59,8 +59,10 @@ class Services:
     admin_resolution: list[dict]
 
     def empty(self) -> bool:
+        """Nothing recorded in the operational database for the period (the ledgers read case data, which
+        every court has: they alone do not make a section)."""
         return not (self.hotline.get("tickets") or self.satisfaction.get("ratings") or self.suggestions.issued
-                    or self.petitions.get("petitions") or self.minsheng.get("received"))
+                    or self.petitions.get("petitions"))
 
 
 def services(settings, engine, court_code: str | None, start: date, end: date) -> Services | None:
