@@ -43,6 +43,13 @@ CASES = pa.schema(
         ("parties", pa.string()),  # 当事人, '；'-separated
         ("lawyer", pa.string()),  # 代理律师
         ("dispute_id", pa.string()),  # one dispute → several proceedings (案-件比)
+        # 终本 review, the five conditions of 《关于严格规范终结本次执行程序的规定(试行)》 art 1 (eff. 2016-12-01)
+        # as the court's 终本 check records them: True = met on record, False = not met, null = no record.
+        ("zb_notice", pa.bool_()),  # (一) 执行通知 served and 报告财产令 issued
+        ("zb_restriction", pa.bool_()),  # (二) 限制消费令; 失信名单 where the law allows
+        ("zb_investigation", pa.bool_()),  # (三) 财产调查 exhausted: nothing found or nothing disposable
+        ("zb_three_months", pa.bool_()),  # (四) 立案满三个月 when 终本 was ordered
+        ("zb_whereabouts", pa.bool_()),  # (五) whereabouts searched / 妨害执行 sanctioned (or neither arose)
         ("snapshot_date", pa.date32()),  # export date; the latest snapshot of a case wins
     ]
 )
@@ -91,6 +98,13 @@ CATEGORIES = (
 STAGES = ("first", "second", "retrial_review", "retrial", "enforcement", "enforcement_review", "special", "other")
 EVENT_KINDS = ("extension", "deduction", "suspension", "resumption", "procedure_change", "restart", "transfer")
 APPEAL_RESULTS = ("upheld", "reversed", "remanded", "withdrawn", "mediated", "other")
+
+# 执行实施 closing methods (《关于执行案件立案、结案若干问题的意见》 法发〔2014〕26号 art 15); a 执行和解 is tagged
+# "settlement" on the case (performed → 执行完毕, art 16; 撤回申请 after it → 终结执行, art 17).
+ENFORCEMENT_CLOSING_METHODS = ("执行完毕", "终结本次执行程序", "终结执行", "销案", "不予执行", "驳回申请")
+# The 终本 conditions recorded as columns, by the key the 终本 ledger (data/rules/ledgers.toml) gives them.
+ZHONGBEN_CHECKS = {"notice": "zb_notice", "restriction": "zb_restriction", "investigation": "zb_investigation",
+                   "three_months": "zb_three_months", "whereabouts": "zb_whereabouts"}
 
 # Chinese names of the lines (条线) a category belongs to, used by grouping and reports.
 LINE_OF_CATEGORY = {
