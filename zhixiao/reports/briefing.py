@@ -558,6 +558,7 @@ class Collector:
         sec.tables.append(Table(f"短板指标主要影响单位（每项前{TOP_CONTRIBUTORS}个，完整测算见Excel工作簿）", cols, top,
                                 note=note))
         sec.tables.append(Table(f"短板指标归因（对{whole}数值的影响，全部单位）", cols, rows, note=note, where="xlsx"))
+        panels = []
         for w in weak:
             kind, lines = next(((k, ls) for k, ls in w.attribution.items() if ls), (None, []))
             if not lines:
@@ -565,10 +566,13 @@ class Collector:
             shown = lines[:5]
             scale = 100 if w.unit == "rate" else 1
             unit = {"rate": "个百分点", "days": "天"}.get(w.unit, w.measure)
-            sec.charts.append(Chart("bars", f"{_ind_label(self._weak_dict(w))}：各{UNIT_KINDS[kind]}的影响",
-                                    [a.unit_name or a.unit for a in shown],
-                                    {(f"影响（{unit}）" if unit else "影响"): [a.harm * scale for a in shown]},
-                                    key=f"attribution_{w.indicator}"))
+            panels.append(Chart("bars", f"{_ind_label(self._weak_dict(w))}：各{UNIT_KINDS[kind]}的影响",
+                                [a.unit_name or a.unit for a in shown],
+                                {(f"影响（{unit}）" if unit else "影响"): [a.harm * scale for a in shown]},
+                                key=f"attribution_{w.indicator}"))
+        if panels:  # one chart per 短板, set as small multiples in one figure
+            sec.charts.append(Chart("panels", "各短板指标的主要影响单位（正值拉低、负值拉高全院数值）", [], {},
+                                    key="attribution", panels=panels))
         return sec
 
     def _who_moves(self, weak: list) -> list[str]:

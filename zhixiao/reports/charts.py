@@ -175,6 +175,17 @@ def render(chart: Chart) -> bytes:
             fig, axes = _figure(None, 2 if chart.stock else 1)
             _trend(fig, axes, chart)
             fig.suptitle(chart.title, fontsize=11)
+        elif chart.kind == "panels":
+            panels = chart.panels or []
+            rows = (len(panels) + 1) // 2
+            fig = Figure(figsize=(7.2, 1.9 * rows), dpi=110)
+            axes = fig.subplots(rows, 2, squeeze=False).ravel()
+            for ax, panel in zip(axes, panels, strict=False):
+                _bars(ax, panel)
+                ax.set_title(panel.title, fontsize=8)
+                ax.tick_params(labelsize=7)
+            for ax in axes[len(panels):]:
+                ax.set_visible(False)
         else:
             fig, (ax,) = _figure(len(chart.categories))
             if chart.kind == "range":

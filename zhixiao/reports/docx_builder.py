@@ -239,7 +239,7 @@ class DocxBuilder:
         for text in sec.paragraphs:
             self.para(text)
         for chart in sec.charts:
-            self.picture(charts.render(chart), 15.0 if chart.kind == "trend" else 12.5)
+            self.picture(charts.render(chart), 15.0 if chart.kind in ("trend", "panels") else 12.5)
             self._figure_no += 1
             self.para(f"图{self._figure_no}  {chart.title}", "caption")
         for t in sec.tables:

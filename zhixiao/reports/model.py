@@ -67,7 +67,9 @@ class Chart:
 
     kind "trend": categories = months, series = {"name": [values…]} (lines);
     kind "range": categories = indicator names, series {"数值": […]}, ranges [(lo, hi)|None …];
-    kind "bars": categories = unit names, series {"影响": […]} (horizontal bars).
+    kind "bars": categories = unit names, series {"影响": […]} (horizontal bars);
+    kind "panels": one picture of several "bars" charts (one per 短板) in the .docx, one native chart each in
+    the .xlsx.
     """
 
     kind: str
@@ -78,6 +80,7 @@ class Chart:
     unit: str = "count"
     key: str = ""
     stock: dict[str, list[float | None]] | None = None  # trend: 未结 (a stock), drawn apart from the flows
+    panels: list[Chart] | None = None  # kind "panels": small multiples, one "bars" chart per panel
 
 
 @dataclass

@@ -201,10 +201,16 @@ class Deck:
             return
         title = (f"执行案件结案{nv.fmt_count(row.get('closed'))}件，结案率{nv.fmt_percent(row.get('closure_rate'))}，"
                  f"未结{nv.fmt_count(row.get('pending'))}件")
-        s = self.slide(title, "执行条线收结存；单位：件")
+        rates = [r for r in _indicator_rows(self.b) if r.get("line") == "执行" and r.get("unit") == "rate"
+                 and r.get("value") is not None]
+        s = self.slide(title, "执行条线收结存（件）" + ("与执行质效指标" if rates else ""))
         keys = [("carried_over", "旧存"), ("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")]
+        half = Inches(6.0) if rates else Inches(12.1)
         self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys], {"执行": [row.get(k) for k, _ in keys]},
-                   legend=False)
+                   legend=False, width=half)
+        if rates:  # rates on their own chart: never a count and a rate on one axis
+            self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, [r["name"] for r in rates], {"本期": [r["value"] for r in rates]},
+                       number_format="0.00%", left=Inches(6.8), width=Inches(6.0), legend=False)
 
     def services(self) -> None:
         h = ((self.b.figures.get("services") or {}).get("hotline")) or {}

@@ -123,6 +123,7 @@ class XlsxBuilder:
         for c, w in enumerate(_widths(tables)):
             ws.set_column(c, c, w)
         col = width + 2
+        charts = [p for ch in charts for p in (ch.panels if ch.kind == "panels" else [ch])]  # native, one each
         for i, ch in enumerate(charts):
             col = self._chart(ws, ch, col, r + 1 + 18 * i)
 
