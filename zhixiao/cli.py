@@ -6,11 +6,14 @@ Each command module under ``zhixiao.commands`` owns its commands and exposes ``r
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
+from zhixiao.commands.common import make_console, os_error_message, usage, usage_message
 from zhixiao.errors import UserError
 
 app = typer.Typer(
@@ -32,23 +35,45 @@ COMMAND_MODULES = (
 for _name in COMMAND_MODULES:  # every one must exist: a missing command module is an error, not a gap
     importlib.import_module(f"zhixiao.commands.{_name}").register(app)
 
-err = Console(stderr=True)
+err = make_console(stderr=True)
 
 
 def main() -> None:
+    """Run the command; every failure ends in one Chinese sentence on stderr and exit 1, or exit 2 if ours.
+
+    The app runs with ``standalone_mode=False`` so that click's English usage errors (exit 2, the code the
+    contract keeps for internal errors) come here and are said in Chinese."""
+    args = sys.argv[1:]
     try:
-        app()
+        code = app(args=args, standalone_mode=False)
+    except usage.NoArgsIsHelpError:  # the help is printed; a group named without its sub-command did nothing
+        sys.exit(0 if not args else 1)
+    except usage.UsageError as exc:
+        _fail(usage_message(exc, args))
     except UserError as exc:
-        err.print(f"[bold red]错误：[/]{exc}")
-        sys.exit(1)
-    except KeyboardInterrupt:
+        _fail(str(exc))
+    except (KeyboardInterrupt, typer.Abort):
         err.print("已中断 / interrupted")
         sys.exit(1)
+    except OSError as exc:
+        if (message := os_error_message(exc)) is None:
+            _internal(exc)
+        _fail(message)
     except Exception as exc:  # noqa: BLE001 — the contract says: internal error → exit 2
-        err.print(f"[bold red]内部错误 / internal error：[/]{type(exc).__name__}: {exc}")
-        if "--debug" in sys.argv or __import__("os").environ.get("ZHIXIAO_DEBUG"):
-            raise
-        sys.exit(2)
+        _internal(exc)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(Text.assemble(("错误：", "bold red"), message))
+    sys.exit(1)
+
+
+def _internal(exc: BaseException) -> NoReturn:
+    err.print(Text.assemble(("内部错误 / internal error：", "bold red"), f"{type(exc).__name__}: {exc}"))
+    if "--debug" in sys.argv or os.environ.get("ZHIXIAO_DEBUG"):
+        raise exc
+    sys.exit(2)
 
 
 if __name__ == "__main__":

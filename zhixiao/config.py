@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zhixiao.errors import UserError
+
 DEFAULT_DATA_DIR = Path("zhixiao-data")
 
 
@@ -36,6 +38,8 @@ def load_settings(data_dir: Path | str | None = None, config: Path | str | None 
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
     dd = Path(data_dir) if data_dir else Path(raw.get("data_dir", DEFAULT_DATA_DIR))
+    if dd.exists() and not dd.is_dir():
+        raise UserError(f"数据目录 {dd} 是一个文件，不是目录：请用 --data-dir（或 zhixiao.toml 的 data_dir）指定一个目录。")
     overrides = raw.get("calendar_overrides")
     if overrides is None and (dd / "calendar_overrides.toml").is_file():
         overrides = dd / "calendar_overrides.toml"

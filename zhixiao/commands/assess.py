@@ -39,7 +39,7 @@ def assess(quarter: Annotated[str, typer.Option("--quarter", help="季度，如 
         sheets = assess_staff(case_engine(st), s, court_code(st, court), quarter, st)
     if out:
         write_xlsx(sheets, out)
-        console.print(f"已写出 {out}（{len(sheets)} 人）。")
+        console.print(f"已写出 {out}（{len(sheets)} 人）。", markup=False)
     if fmt == Format.json:
         emit([x.as_dict() for x in sheets], fmt, None, HEADERS, title=f"{quarter} 人员考核（合理区间评分，不排名）")
         return

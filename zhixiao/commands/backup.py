@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         r = bk.backup(s.data_dir, s.ops_url, to)
         console.print(f"已备份到 {r.dest}：案件库第 {r.manifest_version} 版快照 {r.files} 个数据文件、"
                       f"运维数据库（{r.ops_dialect}），共 {r.bytes / 1e6:.1f} MB，用时 {r.seconds:.1f} 秒；"
-                      f"校验清单 {r.dest / bk.SUMS}。")
+                      f"校验清单 {r.dest / bk.SUMS}。", markup=False)
 
     @app.command("restore", help="从备份恢复到一个新的数据目录（先核对校验和）/ "
                                  "restore a backup into a new data directory (checksums verified first)")
@@ -38,4 +38,4 @@ def register(app: typer.Typer) -> None:
             raise UserError("请用 --data-dir 指定恢复到的新数据目录，例如 --data-dir /srv/zhixiao-restored。")
         r = bk.restore(src, data_dir, sql_url)
         console.print(f"已恢复到 {r.data_dir}：案件库第 {r.manifest_version} 版快照 {r.files} 个数据文件，"
-                      f"运维数据库 {r.ops_url.split('@')[-1]}，用时 {r.seconds:.1f} 秒。")
+                      f"运维数据库 {r.ops_url.split('@')[-1]}，用时 {r.seconds:.1f} 秒。", markup=False)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from zhixiao.commands.common import DataDir, Format, FormatOpt, emit
+from zhixiao.commands.common import DataDir, Format, FormatOpt, emit, os_reason
 from zhixiao.errors import UserError
 
 COLUMNS = ["input", "valid", "normalized", "year", "court_code", "court_name", "specialized_code", "type_code",
@@ -31,7 +31,7 @@ def read_lines(path: Path) -> list[str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UserError(f"无法读取文件“{path}”：{exc.strerror or exc}。请检查路径和权限。") from None
+        raise UserError(f"无法读取文件“{path}”：{os_reason(exc)}。请检查路径和权限。") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(enc)

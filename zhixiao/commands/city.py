@@ -8,6 +8,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from zhixiao.analysis import ranges
 from zhixiao.analysis.city import AVERAGE_LABEL, CityMatrix, city_matrix
@@ -33,7 +34,7 @@ TREND_MARK = {True: "▲", False: "▼"}  # 同比趋优 / 同比趋劣 (directi
 CSV_HEADERS = {
     "row": "行", "court_code": "法院代码", "court_name": "法院", "indicator": "指标代码", "name": "指标",
     "unit": "单位", "value": "数值", "numerator": "分子", "denominator": "分母", "status": "区间状态",
-    "range": "合理区间", "previous": "上年同期", "yoy": "同比", "yoy_unit": "同比单位", "improved": "同比趋优",
+    "range_low": "区间下限", "range_high": "区间上限", "previous": "上年同期", "yoy": "同比", "yoy_unit": "同比单位", "improved": "同比趋优",
     "weak": "短板",
 }
 
@@ -69,10 +70,10 @@ def _table(m: CityMatrix) -> None:
     console.print("绿：区间内  红：偏离合理区间  灰：年度区间，本期不足一年，仅供参考  ▲同比趋优 ▼同比趋劣；"
                   "法院按代字排列，不排名。")
     for why in m.unavailable.values():
-        console.print(f"[yellow]未计算 {why}[/]")
+        console.print(f"[yellow]未计算 {escape(why)}[/]")
     for ln in [*m.basic, *([m.intermediate] if m.intermediate else [])]:
         names = "、".join(w.name for w in ln.weak) or "无"
-        console.print(f"[bold]{ln.court_name}[/] 短板弱项（{len(ln.weak)}项）：{names}")
+        console.print(f"[bold]{escape(ln.court_name)}[/] 短板弱项（{len(ln.weak)}项）：{escape(names)}")
     console.print("短板的理由（偏离区间、劣于全市基层法院平均或其他基层法院平均、同比趋劣）见 --format json。")
 
 
@@ -114,7 +115,8 @@ def _long_rows(m: CityMatrix) -> list[dict]:
             out.append({"row": kind, "court_code": code, "court_name": name, "indicator": c.indicator,
                         "name": c.name, "unit": c.unit, "value": cell.value, "numerator": cell.numerator,
                         "denominator": cell.denominator, "status": cell.status,
-                        "range": "" if not c.range else f"{c.range[0]}~{c.range[1]}", "previous": cell.previous,
+                        "range_low": c.range[0] if c.range else None, "range_high": c.range[1] if c.range else None,
+                        "previous": cell.previous,
                         "yoy": cell.yoy, "yoy_unit": cell.yoy_unit, "improved": cell.improved, "weak": weak})
     return out
 

@@ -28,10 +28,10 @@ def upgrade(data_dir: DataDir = None) -> None:
     migrate(s.ops_url)
     after = _revisions(s.ops_url)
     if before == after:
-        console.print(f"运维数据库 {shown_url(s.ops_url)} 已是最新结构，无需迁移（{len(after)} 个模块分支）。")
+        console.print(f"运维数据库 {shown_url(s.ops_url)} 已是最新结构，无需迁移（{len(after)} 个模块分支）。", markup=False)
     else:
         moved = "、".join(sorted(after - before))
-        console.print(f"已升级运维数据库 {shown_url(s.ops_url)}：现为 {moved}。")
+        console.print(f"已升级运维数据库 {shown_url(s.ops_url)}：现为 {moved}。", markup=False)
 
 
 @db_app.command("status", help="显示运维数据库当前迁移版本与最新版本 / current and latest migration per branch")

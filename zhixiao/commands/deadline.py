@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from zhixiao.commands.common import DataDir, Format, FormatOpt, console, parse_date, settings, to_json
 from zhixiao.errors import UserError
@@ -124,14 +125,14 @@ def register(app: typer.Typer) -> None:
             if k == "unconfirmed_reason" and not r.unconfirmed:
                 continue
             shown = {True: "是", False: "否", None: "—"}.get(v, v) if isinstance(v, bool) or v is None else v
-            console.print(f"{LABELS[k]}：{UNITS.get(v, v) if k == 'unit' else shown}")
+            console.print(f"{LABELS[k]}：{UNITS.get(v, v) if k == 'unit' else shown}", markup=False)
         if r.no_limit:
             console.print("[yellow]本案不计审限。[/]")
         else:
-            console.print(f"截至 {as_of_d.isoformat()}：{st.status}，剩余 {st.days_remaining} 日")
+            console.print(f"截至 {as_of_d.isoformat()}：{st.status}，剩余 {st.days_remaining} 日", markup=False)
         if r.provisional:
             console.print("[yellow]注意：届满日所在年度的节假日安排未知，按仅周末休息暂算（暂定）。请在日历覆盖文件中补录。[/]")
         if r.open_deduction:
             console.print("[yellow]注意：有未结束的扣除期间，已暂计至截至日期（隐性超审限风险）。[/]")
         for n in r.notes:
-            console.print(f"[yellow]注意：{n}[/]")
+            console.print(f"[yellow]注意：{escape(n)}[/]")

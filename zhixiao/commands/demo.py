@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from zhixiao.commands.common import DataDir, Format, FormatOpt, console, emit, parse_date, settings, to_json
 
@@ -82,8 +83,8 @@ def register(app: typer.Typer) -> None:
         if fmt != Format.table:
             return
         console.print(f"写入：案件 {summary.rows.get('cases', 0):,} 条，审限事项 {summary.rows.get('case_events', 0):,} 条，"
-                      f"人员 {summary.rows.get('people', 0):,} 人；用时 {summary.seconds:.1f} 秒。")
+                      f"人员 {summary.rows.get('people', 0):,} 人；用时 {summary.seconds:.1f} 秒。", markup=False)
         if exported:
-            console.print(f"已导出 {exported[1]:,} 件案件到 {exported[0]}（GBK 编码）。")
+            console.print(f"已导出 {exported[1]:,} 件案件到 {exported[0]}（GBK 编码）。", markup=False)
         for name, result in hooks:
-            console.print(f"[bold]{name}[/]：{result}")
+            console.print(f"[bold]{escape(name)}[/]：{escape(str(result))}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from zhixiao.commands.common import DataDir, console, settings
 from zhixiao.domain import holiday_notice as hn
@@ -44,12 +45,12 @@ def _checked(path: Path, year: int | None) -> hn.Notice:
     n = _read(path, year)
     errors, warnings = hn.check(n)
     for w in warnings:
-        console.print(f"[yellow]提示：{w}[/]")
+        console.print(f"[yellow]提示：{escape(w)}[/]")
     if errors:
         raise UserError(f"{path.name} 有 {len(errors)} 处问题，未写入：\n" + "\n".join(f"  {i}. {e}" for i, e in
                                                                              enumerate(errors, 1)))
     console.print(f"{n.year} 年：放假 {len(n.holidays)} 天（其中工作日 {sum(d.weekday() < 5 for d in n.holidays)} 天），"
-                  f"调休上班 {len(n.workdays)} 天，核对无误。")
+                  f"调休上班 {len(n.workdays)} 天，核对无误。", markup=False)
     return n
 
 
@@ -74,9 +75,9 @@ def set_cmd(file: FileOpt, year: YearOpt = None, data_dir: DataDir = None) -> No
     tmp.write_text(text, "utf-8")
     tmp.replace(target)
     console.print(f"已写入 {target}：{n.year} 年节假日安排。此后计算的审限按此安排；此前按“暂定”计算的 {n.year} 年"
-                  "届满日，自下一次 zhixiao supervise run 起按此安排重新计算。")
+                  "届满日，自下一次 zhixiao supervise run 起按此安排重新计算。", markup=False)
     if not s.calendar_overrides:
-        console.print(f"（数据目录中的 {target.name} 会被自动读取；也可在 zhixiao.toml 中设置 calendar_overrides。）")
+        console.print(f"（数据目录中的 {target.name} 会被自动读取；也可在 zhixiao.toml 中设置 calendar_overrides。）", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -68,7 +68,7 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="工单文件 / file")]
     cases = None if no_check else case_index(st.data_dir)
     with ops_session(st) as s, s.begin():
         r = import_tickets(s, file, court_code(st, court), st, cases)
-    console.print(f"已导入 {r.imported} 件工单，其中 {r.linked} 件关联到案件。")
+    console.print(f"已导入 {r.imported} 件工单，其中 {r.linked} 件关联到案件。", markup=False)
     print_rejected(r.rejected, "工单已登记或在文件中重复")
 
 
@@ -91,7 +91,7 @@ def add(ticket: TicketArg,
                        received_at=at or datetime.now().replace(microsecond=0), channel=channel, settings=st,
                        cases=case_index(st.data_dir), case_number=case, caller_name=caller, caller_phone=phone,
                        content=content)
-        console.print(f"工单 {t.ticket_no} 已登记，承办：{t.assignee or '待分派'}，应于 {t.due_date} 前回复。")
+        console.print(f"工单 {t.ticket_no} 已登记，承办：{t.assignee or '待分派'}，应于 {t.due_date} 前回复。", markup=False)
 
 
 @hot_app.command("update", help="修改已登记的工单（只改给出的项，留存修改记录）/ correct a stored ticket (audited)")
@@ -120,7 +120,7 @@ def update(ticket: TicketArg,
             note=note, category=category, received_at=_when(at, "受理时间"), case_number=case, caller_name=caller,
             caller_phone=phone, content=content, channel=channel, assignee=assignee, division=division, result=result,
             responded_at=_when(responded_at, "回复时间"), contacted=contacted)
-    console.print(f"工单 {ticket} 已修改 {len(changed)} 项（已留存修改记录）：")
+    console.print(f"工单 {ticket} 已修改 {len(changed)} 项（已留存修改记录）：", markup=False)
     emit_changes(changed, LABELS)
 
 
@@ -165,7 +165,7 @@ def respond(ticket: TicketArg,
     with ops_session(st) as s, s.begin():
         t = record_response(s, ticket, when, result, contacted, satisfaction, st, user=acting_user(user))
         ok = t.responded_at.date() <= t.due_date
-    console.print(f"工单 {ticket} 已回复（{'按时' if ok else '逾期'}，期限 {t.due_date}）。")
+    console.print(f"工单 {ticket} 已回复（{'按时' if ok else '逾期'}，期限 {t.due_date}）。", markup=False)
 
 
 @hot_app.command("stats", help="工单统计：分类、部门、按时回复率、联系法官成功率、重复来电、投诉热点 / figures")

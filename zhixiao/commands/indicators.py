@@ -9,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from zhixiao.commands.common import DataDir, Format, FormatOpt, console, emit, parse_date, settings, to_json
+from zhixiao.commands.common import (
+    DataDir,
+    Format,
+    FormatOpt,
+    console,
+    emit,
+    parse_date,
+    settings,
+    split_range,
+    to_json,
+)
 from zhixiao.errors import UserError
 
 GROUP_HEADERS = {
@@ -20,6 +30,7 @@ ROW_HEADERS = {
     "indicator": "指标代码", "name": "指标", "group_name": "类别", "value": "数值", "numerator": "分子",
     "denominator": "分母", "previous": "上年同期", "yoy": "同比", "range": "合理区间", "in_range": "区间达标",
     "improved": "同比趋优", "unit": "单位", "yoy_unit": "同比单位", "note": "说明", "excluded": "口径排除",
+    "range_low": "区间下限", "range_high": "区间上限",
 }
 CARD_LABELS = {  # the 口径 card's fields, in the order printed
     "name": "指标", "profile": "指标体系", "group": "类别", "line": "条线", "unit": "单位", "direction": "方向",
@@ -131,7 +142,7 @@ def register(app: typer.Typer) -> None:
                 d.update(value=fmt_value(r.unit, r.value), yoy=fmt_yoy(r.yoy, r.yoy_unit),
                          previous=fmt_value(r.unit, r.previous), range=fmt_range(r.unit, r.range),
                          in_range=_flag(r.in_range), improved=_flag(r.improved))
-            rows.append(d)
+            rows.append(split_range(d) if fmt == Format.csv else d)
         cols = gcols + ["name", "value", "numerator", "denominator"]
         if any(r.excluded is not None for r in result.rows):
             cols.append("excluded")
@@ -140,7 +151,8 @@ def register(app: typer.Typer) -> None:
         cols += ["range", "in_range"]
         if fmt == Format.csv:
             cols = gcols + ["indicator", "name", "group_name", "unit", "value", "numerator", "denominator",
-                            "excluded", "previous", "yoy", "yoy_unit", "improved", "range", "in_range", "note"]
+                            "excluded", "previous", "yoy", "yoy_unit", "improved", "range_low", "range_high", "in_range",
+                            "note"]
         title = f"{result.profile}  {start} 至 {end}" + ("（同比）" if compare else "")
         emit(rows, fmt, cols, {**GROUP_HEADERS, **ROW_HEADERS}, title=title)
 
@@ -160,7 +172,11 @@ def register(app: typer.Typer) -> None:
         rows = [{"indicator": i.id, "name": i.name, "group_name": i.group, "line": i.line, "unit": i.unit,
                  "direction": i.direction, "range": fmt_range(i.unit, i.range) if fmt == Format.table else i.range,
                  "source": i.source, "note": i.note} for i in inds]
-        emit(rows, fmt, ["indicator", "name", "group_name", "line", "unit", "direction", "range", "source", "note"],
+        cols = ["indicator", "name", "group_name", "line", "unit", "direction", "range", "source", "note"]
+        if fmt == Format.csv:
+            rows = [split_range(r) for r in rows]
+            cols[6:7] = ["range_low", "range_high"]
+        emit(rows, fmt, cols,
              {**ROW_HEADERS, "line": "条线", "direction": "方向", "source": "来源"},
              title=f"{name}（可用体系：{'、'.join(profiles(s.data_dir))}）")
 

@@ -68,7 +68,7 @@ def info_cmd(data_dir: DataDir = None, fmt: FormatOpt = Format.table) -> None:
         emit(facts["courts"], fmt, columns=list(COURT_HEADERS), headers=COURT_HEADERS)
         return
     console.print(f"数据目录：{facts['data_dir']}　数据版本：v{facts['manifest_version']}　"
-                  f"最后更新：{facts['updated_at'] or '（尚无数据）'}")
+                  f"最后更新：{facts['updated_at'] or '（尚无数据）'}", markup=False)
     t = Table(title="各表行数 / tables")
     t.add_column("表")
     t.add_column("行数", justify="right")

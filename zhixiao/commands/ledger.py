@@ -74,7 +74,7 @@ def petition_add(petitioner: Annotated[str, typer.Option("--petitioner", help="�
     with ops_session(st) as s, s.begin():
         p = add_petition(s, court_code=court_code(st, court), petitioner=petitioner,
                          received_on=date_or_today(on, "登记日期"), owner=owner, case_id=case_id, summary=summary)
-        console.print(f"已登记信访积案 {p.id}。")
+        console.print(f"已登记信访积案 {p.id}。", markup=False)
 
 
 @led_app.command("petition-update", help="更新信访积案（状态 在办/已化解/息访、包案责任人、诉求），留存修改记录 / update a petition (audited)")
@@ -91,7 +91,7 @@ def petition_update(petition_id: PetitionArg,
         p = update_petition(s, petition_id, status, parse_date(on, "化解日期") if on else None, owner,
                             summary=summary, user=acting_user(user), note=note)
         now = p.status
-    console.print(f"信访积案 {petition_id} 已更新为“{now}”。")
+    console.print(f"信访积案 {petition_id} 已更新为“{now}”。", markup=False)
 
 
 @led_app.command("petition-history", help="信访积案的修改记录 / a petition's change history")

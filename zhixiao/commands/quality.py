@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from zhixiao.commands.common import (
     AsOfOpt,
@@ -58,16 +59,16 @@ def _details(rep: Report) -> None:
         rows = rep.findings.get(ch.id) or []
         if not rows:
             continue
-        console.print(f"\n[bold]{ch.name}[/]（{len(rows)} 条；{ch.why}）")
+        console.print(f"\n[bold]{escape(ch.name)}[/]（{len(rows)} 条；{escape(ch.why)}）")
         per: dict[str, list[dict]] = {}
         for r in rows:
             per.setdefault(r["court_code"], []).append(r)
         for code, lst in per.items():
-            console.print(f"  {names.get(code, code)}：")
+            console.print(f"  {names.get(code, code)}：", markup=False)
             for r in lst[:LIST_LIMIT]:
-                console.print(f"    {r['case_id']}  {r['detail']}")
+                console.print(f"    {r['case_id']}  {r['detail']}", markup=False)
             if len(lst) > LIST_LIMIT:
-                console.print(f"    …… 另有 {len(lst) - LIST_LIMIT} 条，完整清单请用 --format csv 或 json")
+                console.print(f"    …… 另有 {len(lst) - LIST_LIMIT} 条，完整清单请用 --format csv 或 json", markup=False)
 
 
 def register(app: typer.Typer) -> None:

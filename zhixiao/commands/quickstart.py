@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from zhixiao.commands.common import DataDir, console, parse_date, settings
 
@@ -47,9 +48,9 @@ def register(app: typer.Typer) -> None:
             _seed_hooks(s, as_of_d)
             from zhixiao.demo.targets import seed as seed_targets
 
-            console.print(f"[bold]zhixiao.demo.targets[/]: {seed_targets(s, as_of_d)}")
+            console.print(f"[bold]zhixiao.demo.targets[/]: {escape(str(seed_targets(s, as_of_d)))}")
         else:
-            console.print(f"使用已有演示数据：{s.data_dir}（加 --rebuild 重建）")
+            console.print(f"使用已有演示数据：{s.data_dir}（加 --rebuild 重建）", markup=False)
 
         eng = connect(s.data_dir)
         console.rule("[bold]2. 主要指标 / headline figures（正定县人民法院，2025年全年，同比）")
@@ -63,26 +64,26 @@ def register(app: typer.Typer) -> None:
         made = "、".join(f"{name} {r.created.get(lv, 0)} 项" for lv, name in
                         (("remind", "提醒"), ("supervise", "督办"), ("interview", "约谈"), ("hold_accountable", "问责")))
         console.print(f"检查 {r.cases_checked:,} 件案件，{r.matched:,} 件触发督办规则；本次新增 {made}"
-                      f"（同日重复运行不会重复生成）。")
+                      f"（同日重复运行不会重复生成）。", markup=False)
         if r.provisional_cases:
             console.print(f"[yellow]注意：{r.provisional_cases:,} 件未结案件的审限届满日落在节假日安排尚未公布的年度，"
                           "已按仅周末休息暂算并标注“暂定”。[/]")
         console.print(f"诉讼服务逾期事项 {job.service_items} 项纳入同一督办阶梯；数据质量体检：有问题案件 "
                       f"{sum(c.flagged for c in job.quality.courts):,} 件，断号 {sum(c.missing for c in job.quality.courts):,} 个"
-                      "（明细：zhixiao quality）。")
+                      "（明细：zhixiao quality）。", markup=False)
 
         console.rule("[bold]4. 会商报告 / briefings")
         from zhixiao.reports.render import write_briefing
 
         for start, end in BRIEFING_PERIODS:
             if end > as_of_d:
-                console.print(f"跳过 {start}—{end}：晚于截止日 {as_of_d}")
+                console.print(f"跳过 {start}—{end}：晚于截止日 {as_of_d}", markup=False)
                 continue
             for code, scope in ((DEMO_COURT, "court"), (DEMO_CITY, "city")):
                 paths = write_briefing(s, court_code=code, start=start, end=end, compare="yoy", scope=scope,
                                        out_dir=out / f"{code}_{start:%Y%m%d}-{end:%Y%m%d}", engine=eng)
                 for p in paths:
-                    console.print(f"  已写出 {p}")
+                    console.print(f"  已写出 {p}", markup=False)
 
         if serve:
             console.rule("[bold]5. 看板 / dashboard")
@@ -90,7 +91,7 @@ def register(app: typer.Typer) -> None:
 
             from zhixiao.web.app import SERVER_OPTIONS, create_app
 
-            console.print(f"打开 http://127.0.0.1:{port}/ （演示账号见上）；Ctrl+C 退出")
+            console.print(f"打开 http://127.0.0.1:{port}/ （演示账号见上）；Ctrl+C 退出", markup=False)
             uvicorn.run(create_app(s, warm=True), host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS)
 
 
@@ -99,7 +100,7 @@ def _seed_hooks(s, as_of_d: date) -> None:
     from zhixiao.commands.demo import run_hooks  # owned by the demo module
 
     for module, result in run_hooks(s, as_of_d, 2026):
-        console.print(f"[bold]{module}[/]: {result}")
+        console.print(f"[bold]{escape(str(module))}[/]: {escape(str(result))}")
 
 
 def _headline(eng, start: date, end: date) -> None:

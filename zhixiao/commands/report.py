@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from zhixiao.commands.common import DataDir, console, parse_date, settings
@@ -89,18 +90,18 @@ def _run(from_: str, to: str, court: str | None, out: Path, compare: Compare, pr
                                engine=connect(s.data_dir), step=step, slides=slides)
         progress.update(task, completed=len(STEPS) + 1)
     b = files.briefing
-    console.print(f"[bold]{b.title}[/]")
+    console.print(f"[bold]{escape(b.title)}[/]")
     for text in b.sections[0].paragraphs[:1]:
-        console.print(text)
-    console.print(f"Word 报告：{files.docx}")
-    console.print(f"Excel 工作簿：{files.xlsx}")
+        console.print(text, markup=False)
+    console.print(f"Word 报告：{files.docx}", markup=False)
+    console.print(f"Excel 工作簿：{files.xlsx}", markup=False)
     if files.pptx:
-        console.print(f"会商幻灯片：{files.pptx}")
+        console.print(f"会商幻灯片：{files.pptx}", markup=False)
     if files.pdf:
-        console.print(f"PDF：{files.pdf}")
+        console.print(f"PDF：{files.pdf}", markup=False)
     elif files.pdf_message:
-        console.print(f"[yellow]PDF 未生成：{files.pdf_message}[/]")
-    console.print(f"用时 {files.timings['total']:.1f} 秒")
+        console.print(f"[yellow]PDF 未生成：{escape(str(files.pdf_message))}[/]")
+    console.print(f"用时 {files.timings['total']:.1f} 秒", markup=False)
 
 
 def register(app: typer.Typer) -> None:

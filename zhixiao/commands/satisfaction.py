@@ -50,7 +50,7 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="评价文件 / file")]
     st = settings(data_dir)
     with ops_session(st) as s, s.begin():
         r = import_ratings(s, file, court_code(st, court), st)
-    console.print(f"已导入 {r.imported} 条评价；差评已自动生成差评督办。")
+    console.print(f"已导入 {r.imported} 条评价；差评已自动生成差评督办。", markup=False)
     print_rejected(r.rejected, "评价编号已登记或在文件中重复")
 
 
@@ -72,7 +72,7 @@ def rate(item: Annotated[str, typer.Option("--item", help="评价事项，如 �
                        score=score, settings=st, rating_no=number, window=window, staff_name=staff, staff_id=staff_id,
                        comment=comment)
         msg = f"，已生成差评督办 {r.follow_up.id}（{r.follow_up.due_date} 前办结）" if r.follow_up else ""
-    console.print(f"已登记评价{msg}。")
+    console.print(f"已登记评价{msg}。", markup=False)
 
 
 @sat_app.command("update", help="更正评价的登记信息（事项、窗口、工作人员、内容；评分与日期不可改），留存修改记录 / correct a rating (audited)")
@@ -89,7 +89,7 @@ def update(number: RatingArg,
     with ops_session(st) as s, s.begin():
         _r, changed = update_rating(s, court_code(st, court), number, user=acting_user(user), note=note, item=item,
                                     window=window, staff_name=staff, staff_id=staff_id, comment=comment)
-    console.print(f"评价 {number} 已修改 {len(changed)} 项（已留存修改记录）：")
+    console.print(f"评价 {number} 已修改 {len(changed)} 项（已留存修改记录）：", markup=False)
     emit_changes(changed, LABELS)
 
 
@@ -125,7 +125,7 @@ def resolve(followup_id: Annotated[int, typer.Argument(help="督办编号 / foll
     st = settings(data_dir)
     with ops_session(st) as s, s.begin():
         resolve_followup(s, followup_id, resolution, by, date_or_today(on, "办结日期"))
-    console.print(f"差评督办 {followup_id} 已办结。")
+    console.print(f"差评督办 {followup_id} 已办结。", markup=False)
 
 
 @sat_app.command("stats", help="满意率：按事项、人员、窗口、月份 / satisfaction figures")

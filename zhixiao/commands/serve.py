@@ -40,6 +40,6 @@ def register(app: typer.Typer) -> None:
         cfg = settings(data_dir)
         app_ = create_app(cfg, warm=True)
         if init_admin:
-            console.print(f"管理员账号：admin / {ensure_admin(app_.state.Session)}（只显示这一次，请登录后妥善保管）")
-        console.print(f"看板：http://{host}:{port}/ （数据目录 {cfg.data_dir}；账号见 zhixiao demo 的输出）；Ctrl+C 退出")
+            console.print(f"管理员账号：admin / {ensure_admin(app_.state.Session)}（只显示这一次，请登录后妥善保管）", markup=False)
+        console.print(f"看板：http://{host}:{port}/ （数据目录 {cfg.data_dir}；账号见 zhixiao demo 的输出）；Ctrl+C 退出", markup=False)
         uvicorn.run(app_, host=host, port=port, log_level="warning", **SERVER_OPTIONS)

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from zhixiao.commands.common import DataDir, Format, FormatOpt, console, emit, parse_date, settings, to_json
+from zhixiao.commands.common import (
+    DataDir,
+    Format,
+    FormatOpt,
+    code_for,
+    console,
+    emit,
+    parse_date,
+    settings,
+    to_json,
+)
 from zhixiao.errors import UserError
 
 HEADERS = {"title": "信号", "subject_name": "对象", "case_count": "涉及案件", "explanation": "说明"}
@@ -25,7 +35,7 @@ def register(app: typer.Typer) -> None:
         start: Annotated[str, typer.Option("--from", help="起始日期 YYYY-MM-DD / start date")],
         end: Annotated[str, typer.Option("--to", help="截止日期 YYYY-MM-DD / end date")],
         court: Annotated[str | None, typer.Option("--court", help="法院代字（默认取 zhixiao.toml）/ court code")] = None,
-        kind: Annotated[list[str] | None, typer.Option("--kind", help="只看某类信号（可重复）/ signal kind")] = None,
+        kind: Annotated[list[str] | None, typer.Option("--kind", help="只看某类信号，写代码或表中的中文名（可重复）/ signal kind")] = None,
         cases: Annotated[int, typer.Option("--cases", help="表格中每个信号列出的案件数 / cases shown per signal")] = 10,
         data_dir: DataDir = None,
         fmt: FormatOpt = Format.table,
@@ -41,9 +51,7 @@ def register(app: typer.Typer) -> None:
         a, b = parse_date(start, "--from"), parse_date(end, "--to")
         if a > b:
             raise UserError(f"起始日 {a} 晚于截止日 {b}，请调换 --from 与 --to。")
-        bad = [k for k in kind or [] if k not in KIND_NAMES]
-        if bad:
-            raise UserError(f"未知的信号类型“{bad[0]}”，可选：{', '.join(KIND_NAMES)}。")
+        kind = [code_for(k, KIND_NAMES, "--kind") for k in kind or []]
         with console.status("正在检测 / detecting …", spinner="dots"):
             found = detect_signals(connect(s.data_dir), c, a, b, rules=(s.rules or {}).get("signals"),
                                    kinds=tuple(kind) if kind else None)
@@ -52,7 +60,7 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.write(to_json(sig.to_dict()) + "\n")
             return
         if not found:
-            console.print(f"{c} 在 {a} 至 {b} 期间未发现异常信号。") if fmt == Format.table else emit([], fmt, list(HEADERS), HEADERS)
+            console.print(f"{c} 在 {a} 至 {b} 期间未发现异常信号。", markup=False) if fmt == Format.table else emit([], fmt, list(HEADERS), HEADERS)
             return
         emit([sig.to_dict() for sig in found], fmt, list(HEADERS), HEADERS,
              title=f"{c} 数据异常信号（{a} 至 {b}）——线索而非结论，请逐案核查")

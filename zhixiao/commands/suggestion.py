@@ -65,7 +65,7 @@ def new(addressee: Annotated[str, typer.Option("--addressee", help="主送单位
                             drafted_on=date_or_today(on, "起草日期"), proposal=proposal, source_case_id=case_id,
                             settings=st)
         number = sg.number
-    console.print(f"已起草 {number}，下一步：部门负责人核稿（zhixiao suggestion approve）。")
+    console.print(f"已起草 {number}，下一步：部门负责人核稿（zhixiao suggestion approve）。", markup=False)
 
 
 @sug_app.command("update", help="修改司法建议：起草阶段改正文，回复后改回复要点与采纳情况；留存修改记录 / correct a suggestion (audited)")
@@ -85,7 +85,7 @@ def update(number: NumberArg,
                                         proposal=proposal, source_case_id=_case_id(case), reply_summary=summary,
                                         adopted=adopted)
         shown = sg.number
-    console.print(f"{shown} 已修改 {len(changed)} 项（已留存修改记录）：")
+    console.print(f"{shown} 已修改 {len(changed)} 项（已留存修改记录）：", markup=False)
     emit_changes(changed, LABELS)
 
 
@@ -113,7 +113,7 @@ def approve(number: NumberArg,
     st = settings(data_dir)
     with ops_session(st) as s, s.begin():
         sg = sign(s, number, actor=actor, role=role, on=date_or_today(on, "审批日期"), opinion=opinion, settings=st)
-        console.print(f"{sg.number}：{STATUS_NAMES[sg.status]}。")
+        console.print(f"{sg.number}：{STATUS_NAMES[sg.status]}。", markup=False)
 
 
 @sug_app.command("send", help="发送已签发的司法建议，计算答复期限 / send")
@@ -125,7 +125,7 @@ def send(number: NumberArg,
     st = settings(data_dir)
     with ops_session(st) as s, s.begin():
         sg = send_suggestion(s, number, date_or_today(on, "发送日期"), st)
-        console.print(f"{sg.number} 已发送，答复期限 {sg.reply_due}（默认两个月，可在规则中修改；该期限出处未经证实）。")
+        console.print(f"{sg.number} 已发送，答复期限 {sg.reply_due}（默认两个月，可在规则中修改；该期限出处未经证实）。", markup=False)
 
 
 @sug_app.command("reply", help="登记被建议单位的书面回复 / record the reply")
@@ -139,7 +139,7 @@ def reply(number: NumberArg,
     st = settings(data_dir)
     with ops_session(st) as s, s.begin():
         sg = record_reply(s, number, date_or_today(on, "回复日期"), adopted, summary)
-        console.print(f"{sg.number} 已登记回复（{'采纳' if adopted else '未采纳'}）。")
+        console.print(f"{sg.number} 已登记回复（{'采纳' if adopted else '未采纳'}）。", markup=False)
 
 
 @sug_app.command("archive", help="归档 / archive")
@@ -150,7 +150,7 @@ def archive(number: NumberArg,
 
     st = settings(data_dir)
     with ops_session(st) as s, s.begin():
-        console.print(f"{archive_suggestion(s, number, date_or_today(on, '归档日期')).number} 已归档。")
+        console.print(f"{archive_suggestion(s, number, date_or_today(on, '归档日期')).number} 已归档。", markup=False)
 
 
 @sug_app.command("list", help="司法建议台账 / register")

@@ -13,6 +13,7 @@ from zhixiao.commands.common import (
     DataDir,
     Format,
     FormatOpt,
+    code_for,
     console,
     date_or_today,
     emit,
@@ -91,15 +92,20 @@ def run(as_of: AsOf = None, data_dir: DataDir = None, backend: Backend = "duckdb
 
 @sup_app.command("list", help="列出督办事项 / list alerts")
 def list_cmd(
-    level: Annotated[str | None, typer.Option("--level", help="remind|supervise|interview|hold_accountable")] = None,
+    level: Annotated[str | None, typer.Option(
+        "--level", help="级别：提醒|督办|约谈|问责 / level: remind|supervise|interview|hold_accountable")] = None,
     judge: Annotated[str | None, typer.Option("--judge", help="法官编号或姓名 / judge id or name")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="open|acknowledged|resolved|escalated")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="状态：待处理|已签收|已办结|已升级 / status: open|acknowledged|resolved|escalated")] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="最多显示条数 / max rows")] = None,
     data_dir: DataDir = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     from zhixiao.supervision.ledger import AlertFilter, alert_row, list_alerts
+    from zhixiao.supervision.models import STATUS_NAMES
+    from zhixiao.supervision.rules import LEVEL_NAMES
 
+    level, status = code_for(level, LEVEL_NAMES, "--level"), code_for(status, STATUS_NAMES, "--status")
     with ops_session(settings(data_dir)) as s:
         rows = [alert_row(a) for a in list_alerts(s, AlertFilter(level=level, judge=judge, status=status, limit=limit))]
     for r in rows:
@@ -118,7 +124,7 @@ def ack(alert_id: Annotated[int, typer.Argument(help="编号 / alert id")],
 
     with ops_session(settings(data_dir)) as s:
         a = acknowledge(s, alert_id, user, note)
-        console.print(f"已签收督办事项 {a.id}（{a.case_id or a.subject}）。")
+        console.print(f"已签收督办事项 {a.id}（{a.case_id or a.subject}）。", markup=False)
 
 
 @sup_app.command("resolve", help="办结督办事项（须写明处理情况）/ resolve an alert (note required)")
@@ -130,7 +136,7 @@ def resolve_cmd(alert_id: Annotated[int, typer.Argument(help="编号 / alert id"
 
     with ops_session(settings(data_dir)) as s:
         a = resolve(s, alert_id, user, note)
-        console.print(f"已办结督办事项 {a.id}（{a.case_id or a.subject}）。")
+        console.print(f"已办结督办事项 {a.id}（{a.case_id or a.subject}）。", markup=False)
 
 
 @sup_app.command("history", help="督办事项的处理记录 / an alert's history")
@@ -157,7 +163,7 @@ def notices(out: Annotated[Path, typer.Option("--out", help="输出目录 / outp
         console.print("当前没有待处理的督办事项，未生成通知。")
         return
     files = write_notices(alerts, out, date_or_today(as_of, "--as-of"))
-    console.print(f"已生成 {len(files)} 个文件，位于 {out}（法官 / 部门 两个子目录）。")
+    console.print(f"已生成 {len(files)} 个文件，位于 {out}（法官 / 部门 两个子目录）。", markup=False)
 
 
 @sup_app.command("ledger", help="长期未结台账（12/24/36个月）或四项未结清单 / long-pending ledger or 四项未结 list")

@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
 
         s = settings(data_dir)
         row = set_target(s.ops_url, court_code(s, court), year, indicator, parse_value(value, indicator), note=note)
-        console.print(f"已设定 {row['court_code']} {year} 年目标：{indicator} = {row['value']}")
+        console.print(f"已设定 {row['court_code']} {year} 年目标：{indicator} = {row['value']}", markup=False)
 
     @t_app.command("show")
     def show_cmd(
@@ -177,12 +177,12 @@ def register(app: typer.Typer) -> None:
         emit(rows, fmt, list(FORECAST_HEADERS), FORECAST_HEADERS,
              title=f"{c} {day.year} 年末测算（基准日 {day}，参照年度 {hist}）")
         if fc.note:
-            console.print(fc.note)
+            console.print(fc.note, markup=False)
         emit(judges, fmt, list(JUDGE_HEADERS), JUDGE_HEADERS,
              title=f"结案率达到 {rate * 100:.1f}% 每名法官每个剩余工作日需结案数（按法官编号排列，不排名）")
         tot = court_summary(judges)
         if fmt == Format.table:
             console.print(f"全院尚需结案 {tot['needed']} 件，剩余 {tot['workdays_left']} 个工作日，"
-                          f"平均每个工作日 {tot['per_workday'] or 0} 件。")
+                          f"平均每个工作日 {tot['per_workday'] or 0} 件。", markup=False)
 
     app.add_typer(t_app, name="targets")

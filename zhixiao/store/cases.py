@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from zhixiao.errors import UserError
 from zhixiao.store import timeline
 from zhixiao.store.schema import TABLES, UNIQUE_PER_ROW, conform
 
@@ -118,6 +119,9 @@ class CaseStore:
         """Bring a store written by an older version up to ``FORMAT`` (one transaction); True if it did."""
         if self.manifest().format >= FORMAT:
             return False
+        if not os.access(self.root, os.W_OK):  # a read-only copy: say so rather than fail on the lock file
+            raise UserError(f"数据目录 {self.root} 只读，其中的案件数据是旧版格式，须先补写审限时间线：请用有写权限的"
+                            "账户对该目录运行一次 zhixiao indicators（会自动升级），或改用可写的数据目录。")
         with self.transaction() as tx:
             if tx.base.format >= FORMAT:
                 return False

@@ -9,6 +9,7 @@ label per module, ``down_revision=None`` for its first revision), so modules evo
 from __future__ import annotations
 
 import ast
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+from zhixiao.errors import UserError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATE_LOCK = 73_680_000  # PostgreSQL advisory lock: one migrating process at a time
@@ -36,8 +39,26 @@ def _sqlite_pragmas(dbapi_con, _record) -> None:
     cur.close()
 
 
+def read_only_sqlite(url: str) -> Path | None:
+    """The SQLite file of ``url`` when this process may read but not write it (a data directory mounted or
+    copied read-only): a WAL database there opens only as immutable, because SQLite must otherwise create
+    its ``-shm`` file beside it."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1]
+    if not path or path == ":memory:" or not os.path.isfile(path):
+        return None
+    writable = os.access(path, os.W_OK) and os.access(os.path.dirname(os.path.abspath(path)), os.W_OK)
+    return None if writable else Path(path)
+
+
 @lru_cache(maxsize=16)
 def get_engine(url: str) -> Engine:
+    if (ro := read_only_sqlite(url)) is not None:
+        # a live WAL (its -wal and -shm beside it) is read through them; a closed one is the file alone
+        live = all(Path(f"{ro}{x}").exists() for x in ("-wal", "-shm"))
+        return create_engine(f"sqlite:///file:{ro.resolve()}?mode=ro{'' if live else '&immutable=1'}&uri=true",
+                             connect_args={"check_same_thread": False})
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -86,6 +107,9 @@ def migrate(url: str) -> Engine:
         if _at_heads(eng):
             _migrated.add(url)
             return eng
+        if (ro := read_only_sqlite(url)) is not None:
+            raise UserError(f"运维数据库 {ro} 只读，且其结构版本较旧：请用有写权限的账户运行一次 zhixiao db upgrade，"
+                            "或改用可写的数据目录。")
         from alembic import command
         from alembic.config import Config
 
