@@ -90,6 +90,7 @@ class DocxBuilder:
             "mark": self._style("ZX 密级", f.heading1, SIZE_BODY),
             "sign": self._style("ZX 署名", f.body, SIZE_BODY, right=True),
         }
+        self._cell_id = self.styles["cell"].style_id
         section = doc.sections[0]
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
         section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
@@ -148,13 +149,15 @@ class DocxBuilder:
 
     def para(self, text: str, kind: str = "body"):
         st = self.styles[kind]
-        p = self.doc.add_paragraph(style=st)
+        p = self.doc.add_paragraph()
+        p._p.style = st.style_id
         self._run(p, text, st._zx_face)
         return p
 
     def heading(self, level: int, n: int, title: str):
         st = self.styles[f"h{min(level, 3)}"]
-        p = self.doc.add_paragraph(style=st)
+        p = self.doc.add_paragraph()
+        p._p.style = st.style_id
         self._run(p, narrative.heading_label(level, n) + title, st._zx_face)
         return p
 
@@ -181,7 +184,7 @@ class DocxBuilder:
         for cell, col, w in zip(tbl.rows[0].cells, t.columns, widths, strict=True):
             cell.width = Cm(w)
             p = cell.paragraphs[0]
-            p.style = self.styles["cell"]
+            p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
             self._run(p, col.header, self.f.heading1, bold=True)
         _repeat_header(tbl.rows[0])
         for row_texts in texts:
@@ -189,7 +192,7 @@ class DocxBuilder:
             for cell, text, w in zip(cells, row_texts, widths, strict=True):
                 cell.width = Cm(w)
                 p = cell.paragraphs[0]
-                p.style = self.styles["cell"]
+                p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
                 self._run(p, text, face)
         _keep_rows(tbl.rows)
         if t.note:
