@@ -173,16 +173,17 @@ class Deck:
         weak = (self.b.figures.get("weak") or {}).get("indicators") or []
         if not weak or top is None:
             return
+        level = "部门" if any(r["kind"] == "部门" for r in top.rows) else "法院"  # the city: its courts
         divs: dict[str, int] = {}
         for r in top.rows:
-            if r["kind"] == "部门":
+            if r["kind"] == level:
                 divs[r["unit_name"]] = divs.get(r["unit_name"], 0) + 1
         if not divs:
             return
         ordered = sorted(divs.items(), key=lambda kv: (-kv[1], kv[0]))
         lead = ordered[0]
         s = self.slide(f"{len(weak)}项短板弱项，{lead[0]}涉及其中{lead[1]}项",
-                       "各部门影响的短板项数（每项短板取影响最大的3个部门）；按影响列示，不作排名")
+                       f"各{level}影响的短板项数（每项短板取影响最大的3个{level}）；按影响列示，不作排名")
         self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, [k for k, _ in ordered], {"涉及短板项数": [v for _, v in ordered]})
 
     def deadlines(self) -> None:
