@@ -3,11 +3,21 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhixiao.ingest.values import BadValue, is_formula, neutralise, parse_amount, parse_date, procedure_code
+from zhixiao.ingest.values import (
+    BadValue,
+    is_formula,
+    iso_dates,
+    map_distinct,
+    neutralise,
+    parse_amount,
+    parse_date,
+    procedure_code,
+)
 
 
 @pytest.mark.parametrize("text", ["2025-01-02", "2025/1/2", "2025.01.02", "2025年1月2日", "20250102",
@@ -91,3 +101,26 @@ def test_procedure_vocabulary():
 def test_serial_dates_cover_modern_range():
     assert parse_date("36526") == date(2000, 1, 1)
     assert parse_date("36526") - parse_date("36525") == timedelta(days=1)
+
+
+_date_like = st.one_of(
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat),
+    st.tuples(st.integers(0, 99999), st.integers(0, 99), st.integers(0, 99)).map(lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"),
+    st.text(alphabet="0123456789-/年月日 ", max_size=12))
+
+
+@settings(deadline=None)
+@given(st.lists(_date_like, min_size=1, max_size=30))
+def test_iso_fast_path_agrees_with_parse_date(words):
+    """Arrow reads the ISO dates of a column and parse_date the rest: the values and the reasons are those of
+    parse_date on every cell (Arrow alone rolls 2025-02-30 over to 03-02; the round trip sends it back)."""
+    arr = pa.array(words, pa.string())
+    fast = map_distinct(arr, parse_date, pa.date32(), iso_dates)
+    slow = map_distinct(arr, parse_date, pa.date32())
+    assert fast[0].to_pylist() == slow[0].to_pylist() and fast[1].to_pylist() == slow[1].to_pylist()
+
+
+def test_iso_fast_path_on_a_nonexistent_day():
+    v, why = map_distinct(pa.array(["2025-02-30", "2025-02-28"]), parse_date, pa.date32(), iso_dates)
+    assert v.to_pylist() == [None, date(2025, 2, 28)]
+    assert why.to_pylist() == ["日期不存在（2025年2月30日）", None]

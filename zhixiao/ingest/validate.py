@@ -175,7 +175,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     snap = pa.scalar(snapshot, pa.date32())
     if "snapshot_date" in schema.names:
         if "snapshot_date" in raw:
-            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32())
+            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
             iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
             out["snapshot_date"] = pc.coalesce(v, snap)
         else:
@@ -193,7 +193,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
         typ = schema.field(c).type
         arr = raw[c]
         if typ == pa.date32():
-            v, r = V.map_distinct(arr, V.parse_date, typ)
+            v, r = V.map_distinct(arr, V.parse_date, typ, V.iso_dates)
             iss.add(pc.is_valid(r), label[c], arr, r)
             iss.add(pc.less(v, EARLIEST), label[c], arr, lambda v=v: pc.binary_join_element_wise(
                 "日期 ", pc.cast(v, pa.string()), " 不合理（早于 1949 年，多为空日期的占位值），请核对后重新导出", ""))

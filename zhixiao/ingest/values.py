@@ -51,6 +51,7 @@ def neutralise(text: str) -> str:
 _DATE_SEP = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{6})?$")
 _SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+_ISO = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def parse_date(text: str) -> date | None:
@@ -147,20 +148,37 @@ def keyword_lookup(text: str, table: dict[str, str], canonical: tuple[str, ...])
     raise BadValue("无法识别")
 
 
-def map_distinct(col: pa.ChunkedArray | pa.Array, fn: Callable[[str], Any], typ: pa.DataType) -> tuple[pa.Array, pa.Array]:
+def iso_dates(words: pa.Array) -> pa.Array:
+    """``words`` written as ISO dates (2025-01-02), parsed by Arrow: exports mostly write dates so. Null for
+    any other text and for a day that does not exist (Arrow rolls 02-30 over, so a date must print back as
+    written); ``parse_date`` then reads or explains those."""
+    ts = pc.strptime(pc.if_else(pc.match_substring_regex(words, _ISO), words, ""), "%Y-%m-%d", "s", error_is_null=True)
+    return pc.if_else(pc.equal(pc.strftime(ts, "%Y-%m-%d"), words), pc.cast(ts, pa.date32()), None)
+
+
+def map_distinct(col: pa.ChunkedArray | pa.Array, fn: Callable[[str], Any], typ: pa.DataType,
+                 fast: Callable[[pa.Array], pa.Array] | None = None) -> tuple[pa.Array, pa.Array]:
     """Apply ``fn`` once per distinct value: (values, reasons) where a failed cell has a null value
-    and its reason (string) set."""
+    and its reason (string) set. ``fast`` gives the values it can read over all distinct values at once
+    (null for the rest, which go to ``fn``)."""
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+    known = fast(enc.dictionary) if fast else None
+    todo = pc.is_null(known) if fast else pa.scalar(True)
     values: list = []
     reasons: list[str | None] = []
-    for word in enc.dictionary.to_pylist():
+    for word in (enc.dictionary.filter(todo) if fast else enc.dictionary).to_pylist():
         try:
             values.append(fn(word))
             reasons.append(None)
         except BadValue as exc:
             values.append(None)
             reasons.append(str(exc))
+    if known is None:
+        known, why = pa.array(values, type=typ), pa.array(reasons, pa.string())
+    else:
+        known = pc.replace_with_mask(known, todo, pa.array(values, type=typ)) if values else known
+        why = pc.replace_with_mask(pa.nulls(len(known), pa.string()), todo, pa.array(reasons, pa.string()))
     bad = any(r is not None for r in reasons)  # usually none: skip spreading a column of nulls
-    return (pc.take(pa.array(values, type=typ), enc.indices),
-            pc.take(pa.array(reasons, type=pa.string()), enc.indices) if bad else pa.nulls(len(arr), pa.string()))
+    return (pc.take(known, enc.indices),
+            pc.take(why, enc.indices) if bad else pa.nulls(len(arr), pa.string()))
