@@ -240,3 +240,16 @@ def test_parse_never_raises_anything_else(text):
     except CaseNumberError:
         return
     assert parse_case_number(cn.normalized) == cn
+
+
+@pytest.mark.parametrize("text", ["(2025)冀0123民初12345678901234567890123号",  # 23 digits
+                                  "(2025)冀0123民初1000000000号",  # 10 digits: one past the largest
+                                  "(2025)冀0123民初1-1000000000号",  # a range ending past it
+                                  "(2011)浙甬民一终字第10000000000号"])  # legacy style, 11 digits
+def test_over_long_sequence_is_invalid(text):
+    with pytest.raises(CaseNumberError, match="案件编号超过 9 位"):
+        parse_case_number(text)
+
+
+def test_largest_sequence_is_valid():
+    assert parse_case_number("(2025)冀0123民初999999999号").seq == 999_999_999

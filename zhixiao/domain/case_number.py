@@ -27,6 +27,11 @@ __all__ = ["CaseNumber", "CaseNumberError", "parse_case_number", "try_parse", "n
            "format_case_number", "parse_many", "clean"]
 
 MIN_YEAR, MAX_YEAR = 1949, 2100
+# 案件编号 numbers one court's cases of one type in one 收案年度 (法〔2015〕137号《关于人民法院案件案号的
+# 若干规定》: 收案年度 + 法院代字 + 类型代字 + 案件编号): nine digits is far beyond any court's year, so a longer
+# number is a typo or numbers run together, not a case (and it would not fit the store's integer).
+MAX_SEQ_DIGITS = 9
+MAX_SEQ = 10 ** MAX_SEQ_DIGITS - 1
 SUPREME = "最高法"
 _NUMERALS = "一二三四五六七八九十百零〇"
 _SPACES = " \t\r\n\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
@@ -127,7 +132,7 @@ def parse_case_number(text: str) -> CaseNumber:
         year_s, court, spec, tcode, seq_s, end_s, suffix = m.groups()
         year, seq = int(year_s), int(seq_s)
         end = int(end_s) if end_s is not None else None
-        if not (MIN_YEAR <= year <= MAX_YEAR) or seq == 0 or (end is not None and end <= seq):
+        if not (MIN_YEAR <= year <= MAX_YEAR) or seq == 0 or (end is not None and end <= seq) or max(seq, end or 0) > MAX_SEQ:
             _check_numbers(text, year, seq, end)
         cat, stage = st["meta"][tcode]
         return CaseNumber(year, court, spec, tcode, seq, end, suffix, cat, stage)
@@ -214,6 +219,8 @@ def _check_numbers(text: str, year: int, seq: int, end: int | None) -> None:
         raise CaseNumberError(f"案号“{text}”的年度“{year}”不合理，应为 {MIN_YEAR}–{MAX_YEAR} 之间的收案年度")
     if seq == 0:
         raise CaseNumberError(f"案号“{text}”的案件编号为0，编号应从1开始")
+    if max(seq, end or 0) > MAX_SEQ:
+        raise CaseNumberError(f"案号“{text}”的案件编号超过 {MAX_SEQ_DIGITS} 位，不是有效的编号")
     if end is not None and end <= seq:
         raise CaseNumberError(f"案号“{text}”的合并编号“{seq}-{end}”结束编号应大于起始编号")
 

@@ -19,7 +19,6 @@ import pyarrow.compute as pc
 
 from zhixiao.domain.case_number import CaseNumberError, parse_case_number
 
-MAX_SEQ = 999_999_999  # a longer 案件编号 is not a sequence number (and would not fit the store's integer)
 _NORM = re.compile(r"^(.*\D)1(号.*)$")
 FIELDS = ("case_id", "court_code", "year", "specialized_code", "type_code", "seq", "category", "stage")
 TYPES = {"case_id": pa.string(), "court_code": pa.string(), "year": pa.int32(), "specialized_code": pa.string(),
@@ -193,9 +192,7 @@ def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | 
                 cache[t] = "案号为空"
             else:
                 try:
-                    cn = parse(t)
-                    cache[t] = _fields(cn) if max(cn.seq, cn.seq_end or 0) <= MAX_SEQ else \
-                        f"案号无法识别：案号“{t}”的案件编号超过 {len(str(MAX_SEQ))} 位，不是有效的编号"
+                    cache[t] = _fields(parse(t))
                 except errors as exc:
                     cache[t] = f"案号无法识别：{exc}"
         r = cache[t]
