@@ -196,3 +196,26 @@ def test_supervise_list_by_chinese_level(monkeypatch, capsys, tmp_path):
                          "--data-dir", str(tmp_path), "--format", "json")
     assert code == 0, err
     assert out == ""  # an empty ledger: no alerts, no error
+
+
+def test_a_result_of_several_lists_is_one_json_document_and_one_csv_table(monkeypatch, capsys, tmp_path):
+    """Old code: `ledger hard-enforcement` wrote its four lists one after another — JSON lines that did not say
+    which list a case is on, and four CSV tables with four header rows in one file."""
+    from zhixiao.commands import ledger
+    from zhixiao.services import ledgers
+
+    case = {"case_id": "(2025)冀0123执1号", "judge_name": "张三", "filing_date": "2025-01-02", "reason": "无财产"}
+    lists = {"zhongben_candidates": [], "zhongben_to_verify": [], "no_property": [case], "long_running": [case]}
+    monkeypatch.setattr(ledgers, "enforcement_hard", lambda *_a, **_k: lists)
+    monkeypatch.setattr(ledger, "case_engine", lambda _st: None)
+    base = ["ledger", "hard-enforcement", "--data-dir", str(tmp_path), "--court", "冀0123", "--as-of", "2025-06-30"]
+    code, out, err = run(monkeypatch, capsys, *base, "--format", "json")
+    assert code == 0, err
+    assert out.count("\n") == 1 and json.loads(out) == lists
+    code, out, err = run(monkeypatch, capsys, *base, "--format", "csv")
+    assert code == 0, err
+    assert list(csv.reader(io.StringIO(out))) == [
+        ["清单", "案号", "承办人", "立案", "入账理由"],
+        ["无财产可供执行", "(2025)冀0123执1号", "张三", "2025-01-02", "无财产"],
+        ["长期未结", "(2025)冀0123执1号", "张三", "2025-01-02", "无财产"],
+    ]

@@ -214,11 +214,11 @@ def pct(x: float | None) -> str:
 
 def emit_figures(d: dict, fmt: Format, headers: dict[str, str], title: str) -> None:
     """A figures dict as a two-column table (JSON: the dict itself, glossary keys); nested parts are left
-    to the caller, and keys ending in ``_rate`` are shown as percentages."""
+    to the caller, and keys ending in ``_rate`` are shown as percentages in the table (CSV: the fraction)."""
     if fmt == Format.json:
         emit([d], fmt)
         return
-    rows = [{"item": headers.get(k, k), "value": pct(v) if k.endswith("_rate") else v}
+    rows = [{"item": headers.get(k, k), "value": pct(v) if k.endswith("_rate") and fmt == Format.table else v}
             for k, v in d.items() if not isinstance(v, (list, dict)) and k not in ("court_code", "start", "end")]
     emit(rows, fmt, ["item", "value"], {"item": "项目", "value": "数值"}, title=title)
 
@@ -261,7 +261,7 @@ def _option_name(param: Any) -> str:
 
 def _meaning(param: Any) -> str:
     """The Chinese half of a parameter's bilingual help, in brackets ("" without help)."""
-    zh = (getattr(param, "help", None) or "").split(" / ")[0].strip()
+    zh = (getattr(param, "help", None) or "").split(" / ")[0].strip().replace("\\[", "[")  # help's markup escape
     return f"（{zh}）" if zh else ""
 
 

@@ -32,7 +32,7 @@ def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="CSV 或 .xlsx 文件（可多个）/ CSV or .xlsx files", show_default=False)],
     data_dir: DataDir = None,
     encoding: Annotated[str, typer.Option("--encoding", help="文件编码 auto|utf-8|gbk|gb18030 / file encoding")] = "auto",
-    mapping: Annotated[Path | None, typer.Option("--mapping", help="列名映射 TOML（[columns] 我的列名 = \"规范列名\"）/ header mapping")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="列名映射 TOML（\\[columns] 我的列名 = \"规范列名\"）/ header mapping")] = None,
     table: Annotated[str, typer.Option("--table", help="目标表 cases|case_events|people / target table")] = "cases",
     snapshot_date: Annotated[str | None, typer.Option("--snapshot-date", help="数据导出日期（默认今天）/ export date, YYYY-MM-DD")] = None,
     user: Annotated[str | None, typer.Option("--user", help="操作人（记入导入记录）/ who imports")] = None,

@@ -6,6 +6,7 @@ The services are imported inside each command, so that other commands do not loa
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -32,12 +33,13 @@ from zhixiao.commands.common import (
     pct,
     period,
     settings,
+    to_json,
 )
 
 led_app = typer.Typer(help="专项台账：信访积案、专题、执行难、民生小案、行政争议化解、廉政风险、逾期事项 / special ledgers",
                       no_args_is_help=True)
 
-PetitionArg = Annotated[int, typer.Argument(help="编号 / id")]
+PetitionArg = Annotated[int, typer.Argument(help="信访积案编号 / petition id")]
 PETITION_HEADERS = {"id": "编号", "petitioner": "信访人", "case_id": "案号", "received_on": "登记日期", "owner": "包案责任人",
                     "status": "状态", "resolved_on": "化解日期", "summary": "诉求"}
 CASE_COLUMNS = ["case_id", "cause", "judge_name", "filing_date", "closing_date", "reason"]
@@ -113,8 +115,16 @@ def topics(data_dir: DataDir = None, court: CourtOpt = None, from_: FromOpt = No
     start, end = period(from_, to)
     with console.status("正在生成专题台账…"):
         out = topic_ledgers(case_engine(st), start, end, court or st.court_code, st, topic)
-    emit([{"topic": k, **{c: v[c] for c in ("received", "new_cases", "closed", "pending", "avg_days", "overdue")}}
-          for k, v in out.items()], fmt, headers=FIGURE_HEADERS, title=f"专题台账 {start}—{end}")
+    figures = ("received", "new_cases", "closed", "pending", "avg_days", "overdue")
+    if fmt != Format.table and cases:  # one topic per JSON line with its cases; one CSV table with a topic column
+        if fmt == Format.json:
+            emit([{"topic": k, **{c: v[c] for c in figures}, "cases": v["cases"]} for k, v in out.items()], fmt)
+        else:
+            emit([{"topic": k, **r} for k, v in out.items() for r in v["cases"]], fmt,
+                 ["topic", *CASE_COLUMNS, "overdue"], {**FIGURE_HEADERS, **CASE_HEADERS})
+        return
+    emit([{"topic": k, **{c: v[c] for c in figures}} for k, v in out.items()], fmt, headers=FIGURE_HEADERS,
+         title=f"专题台账 {start}—{end}")
     if cases:
         for k, v in out.items():
             emit(v["cases"], fmt, [*CASE_COLUMNS, "overdue"], CASE_HEADERS, title=k)
@@ -128,10 +138,18 @@ def hard_enforcement(data_dir: DataDir = None, court: CourtOpt = None, as_of: As
     st = settings(data_dir)
     with console.status("正在检查执行案件…"):
         d = enforcement_hard(case_engine(st), date_or_today(as_of, "统计时点"), court or st.court_code, st)
-    for key, title in (("zhongben_candidates", "终本候选（五项条件均满足）"), ("zhongben_to_verify", "终本候选（待核实条件）"),
-                       ("no_property", "无财产可供执行"), ("long_running", "长期未结")):
-        emit(d[key], fmt, ["case_id", "judge_name", "filing_date", "reason"], CASE_HEADERS,
-             title=f"{title}：{len(d[key])} 件")
+    lists = {"zhongben_candidates": "终本候选（五项条件均满足）", "zhongben_to_verify": "终本候选（待核实条件）",
+             "no_property": "无财产可供执行", "long_running": "长期未结"}
+    cols = ["case_id", "judge_name", "filing_date", "reason"]
+    if fmt == Format.json:  # a result: one document holding the four lists
+        sys.stdout.write(to_json({key: d[key] for key in lists}) + "\n")
+        return
+    if fmt == Format.csv:  # one table, each case with the list it is on
+        emit([{"list": title, **r} for key, title in lists.items() for r in d[key]], fmt, ["list", *cols],
+             {"list": "清单", **CASE_HEADERS})
+        return
+    for key, title in lists.items():
+        emit(d[key], fmt, cols, CASE_HEADERS, title=f"{title}：{len(d[key])} 件")
 
 
 @led_app.command("minsheng", help="民生小案台账 / livelihood small cases")

@@ -167,7 +167,7 @@ def notices(out: Annotated[Path, typer.Option("--out", help="输出目录 / outp
 
 
 @sup_app.command("ledger", help="长期未结台账（12/24/36个月）或四项未结清单 / long-pending ledger or 四项未结 list")
-def ledger(kind: Annotated[LedgerKind, typer.Option("--kind", help="long_pending|four_pending")],
+def ledger(kind: Annotated[LedgerKind, typer.Option("--kind", help="长期未结台账|四项未结清单 / which list: long_pending|four_pending")],
            as_of: AsOf = None, data_dir: DataDir = None, backend: Backend = "duckdb",
            fmt: FormatOpt = Format.table) -> None:
     from zhixiao.commands.deadline import calendar_for
