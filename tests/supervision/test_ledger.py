@@ -67,7 +67,9 @@ def test_idempotent_and_acknowledgement_survives_restart(make_settings):
     with session_factory(url)() as s:
         (a,) = list_alerts(s, {"judge": "李四"})
         assert a.rule_id == "interview_long_pending_12m" and a.detail.endswith("已未结 18 个月")
-        acknowledge(s, a.id, "庭长王五", "已安排排期")
+        with pytest.raises(UserError, match="本人承办的案件"):  # 李四 (J2) cannot sign for his own case
+            acknowledge(s, a.id, "李四", "已知悉", actor_judge_id="J2")
+        acknowledge(s, a.id, "庭长王五", "已安排排期", actor_judge_id="J9")
         with pytest.raises(UserError, match="不能改为"):
             acknowledge(s, a.id, "庭长王五")
         aid = a.id
@@ -79,8 +81,10 @@ def test_idempotent_and_acknowledgement_survives_restart(make_settings):
         h = history(s, aid)
         assert [(e.action, e.user, e.note) for e in h] == [
             ("created", "system", "每日审限巡查生成（约谈）"), ("acknowledged", "庭长王五", "已安排排期")]
-        with pytest.raises(UserError, match="--note"):
+        with pytest.raises(UserError, match="写明处理情况"):
             resolve(s, aid, "庭长王五", " ")
+        with pytest.raises(UserError, match="本人承办的案件"):
+            resolve(s, aid, "李四", "已开庭", actor_judge_id="J2")
         resolve(s, aid, "庭长王五", "已开庭")
         assert s.get(Alert, aid).status == "resolved"
         assert list_alerts(s, {"status": "resolved"})[0].id == aid

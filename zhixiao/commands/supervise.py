@@ -115,15 +115,20 @@ def list_cmd(
     emit(rows, fmt, columns=cols, headers=ALERT_HEADERS, title=f"督办事项（{len(rows)} 项）")
 
 
+ActorJudge = Annotated[str | None, typer.Option(
+    "--judge-id", help="操作人是法官时其编号（本人承办案件的事项不能由本人处理）/ the operator's judge id")]
+
+
 @sup_app.command("ack", help="签收督办事项 / acknowledge an alert")
 def ack(alert_id: Annotated[int, typer.Argument(help="编号 / alert id")],
         user: Annotated[str, typer.Option("--user", help="操作人 / who")],
         note: Annotated[str | None, typer.Option("--note", help="备注 / note")] = None,
+        judge_id: ActorJudge = None,
         data_dir: DataDir = None) -> None:
     from zhixiao.supervision.ledger import acknowledge
 
     with ops_session(settings(data_dir)) as s:
-        a = acknowledge(s, alert_id, user, note)
+        a = acknowledge(s, alert_id, user, note, actor_judge_id=judge_id)
         console.print(f"已签收督办事项 {a.id}（{a.case_id or a.subject}）。", markup=False)
 
 
@@ -131,11 +136,12 @@ def ack(alert_id: Annotated[int, typer.Argument(help="编号 / alert id")],
 def resolve_cmd(alert_id: Annotated[int, typer.Argument(help="编号 / alert id")],
                 user: Annotated[str, typer.Option("--user", help="操作人 / who")],
                 note: Annotated[str, typer.Option("--note", help="处理情况 / what was done")],
+                judge_id: ActorJudge = None,
                 data_dir: DataDir = None) -> None:
     from zhixiao.supervision.ledger import resolve
 
     with ops_session(settings(data_dir)) as s:
-        a = resolve(s, alert_id, user, note)
+        a = resolve(s, alert_id, user, note, actor_judge_id=judge_id)
         console.print(f"已办结督办事项 {a.id}（{a.case_id or a.subject}）。", markup=False)
 
 

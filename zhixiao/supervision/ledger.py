@@ -364,14 +364,18 @@ def list_alerts(session: Session, filters: AlertFilter | dict | None = None) -> 
 def _get(session: Session, alert_id: int) -> Alert:
     a = session.get(Alert, alert_id)
     if a is None:
-        raise UserError(f"督办事项编号 {alert_id} 不存在，请先用 `zhixiao supervise list` 查看编号。")
+        raise UserError(f"督办事项编号 {alert_id} 不存在，请先查看督办事项列表核对编号。")
     return a
 
 
-def _transition(session: Session, alert_id: int, to: str, user: str, note: str | None, allowed: tuple[str, ...]) -> Alert:
+def _transition(session: Session, alert_id: int, to: str, user: str, note: str | None, allowed: tuple[str, ...],
+                actor_judge_id: str | None) -> Alert:
     if not user or not user.strip():
-        raise UserError("请用 --user 指明操作人。")
+        raise UserError("签收或办结督办事项必须指明操作人。")
     a = _get(session, alert_id)
+    if actor_judge_id and a.judge_id == actor_judge_id:
+        # separation of duties: the 承办法官 answers an item about his own case, he does not close it
+        raise UserError(f"督办事项 {alert_id} 涉及您本人承办的案件，不能由本人签收或办结；请由庭长、审管办或院领导处理。")
     if a.status not in allowed:
         raise UserError(f"督办事项 {alert_id} 当前状态为“{STATUS_NAMES[a.status]}”，不能改为“{STATUS_NAMES[to]}”。")
     now = _now()
@@ -383,16 +387,18 @@ def _transition(session: Session, alert_id: int, to: str, user: str, note: str |
     return a
 
 
-def acknowledge(session: Session, alert_id: int, user: str, note: str | None = None) -> Alert:
-    """签收: open → acknowledged."""
-    return _transition(session, alert_id, "acknowledged", user, note, ("open",))
+def acknowledge(session: Session, alert_id: int, user: str, note: str | None = None, *,
+                actor_judge_id: str | None = None) -> Alert:
+    """签收: open → acknowledged; never by the judge whose case it is (``actor_judge_id``)."""
+    return _transition(session, alert_id, "acknowledged", user, note, ("open",), actor_judge_id)
 
 
-def resolve(session: Session, alert_id: int, user: str, note: str) -> Alert:
-    """办结: open/acknowledged → resolved; a note saying what was done is required."""
+def resolve(session: Session, alert_id: int, user: str, note: str, *, actor_judge_id: str | None = None) -> Alert:
+    """办结: open/acknowledged → resolved; a note saying what was done is required; never by the judge
+    whose case it is."""
     if not note or not note.strip():
-        raise UserError("办结督办事项必须用 --note 写明处理情况。")
-    return _transition(session, alert_id, "resolved", user, note, ACTIVE)
+        raise UserError("办结督办事项必须写明处理情况。")
+    return _transition(session, alert_id, "resolved", user, note, ACTIVE, actor_judge_id)
 
 
 def history(session: Session, alert_id: int) -> list[AlertEvent]:

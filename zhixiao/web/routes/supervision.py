@@ -123,7 +123,7 @@ def _act(request: Request, u: Principal, alert_id: int, action: str, note: str |
         if action == "resolve" and not (note or "").strip():
             raise UserError("办结督办事项必须在“处理情况”中写明处理结果。")
         fn = ledger.acknowledge if action == "acknowledge" else ledger.resolve
-        a = fn(s, alert_id, u.username, note or None)
+        a = fn(s, alert_id, u.username, note or None, actor_judge_id=u.judge_id)
         row = ledger.alert_row(a)
     auth.record(request.app.state.Session, u.username, f"alert_{action}", f"alert/{alert_id}", note,
                 client_ip(request))
