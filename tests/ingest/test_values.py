@@ -121,6 +121,7 @@ def test_iso_fast_path_agrees_with_parse_date(words):
 
 
 def test_iso_fast_path_on_a_nonexistent_day():
-    v, why = map_distinct(pa.array(["2025-02-30", "2025-02-28"]), parse_date, pa.date32(), iso_dates)
-    assert v.to_pylist() == [None, date(2025, 2, 28)]
-    assert why.to_pylist() == ["日期不存在（2025年2月30日）", None]
+    # Arrow alone reads 2025-02-30 as 03-02 and 0000-01-01 as a date before year 1.
+    v, why = map_distinct(pa.array(["2025-02-30", "2025-02-28", "0000-01-01"]), parse_date, pa.date32(), iso_dates)
+    assert v.to_pylist() == [None, date(2025, 2, 28), None]
+    assert why.to_pylist() == ["日期不存在（2025年2月30日）", None, "日期不存在（0年1月1日）"]

@@ -172,10 +172,10 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
     seq = pc.if_else(fast_arr, pa.array(seq_np), pa.scalar(None, pa.int64()))
     reasons = pa.nulls(n, pa.string())
     if len(slow):
-        ridx = pa.array(slow)
-        case_id = _scatter(case_id, ridx, pa.array([v[0] if v else None for v in slow_vals], pa.string()))
-        seq = _scatter(seq, ridx, pa.array([v[5] if v else None for v in slow_vals], pa.int64()))
-        reasons = _scatter(reasons, ridx, pa.array(slow_reasons, pa.string()))
+        at = pa.array(~fast)  # the slow rows, in order
+        case_id = pc.replace_with_mask(case_id, at, pa.array([v[0] if v else None for v in slow_vals], pa.string()))
+        seq = pc.replace_with_mask(seq, at, pa.array([v[5] if v else None for v in slow_vals], pa.int64()))
+        reasons = pc.replace_with_mask(reasons, at, pa.array(slow_reasons, pa.string()))
     cols["case_id"], cols["seq"] = case_id, seq
     return ParsedColumn(cols, reasons)
 
@@ -199,13 +199,3 @@ def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | 
         vals.append(None if isinstance(r, str) else r)
         reasons.append(r if isinstance(r, str) else None)
     return vals, reasons
-
-
-def _scatter(base: pa.Array, rows: pa.Array, patch: pa.Array) -> pa.Array:
-    """``base`` with positions ``rows`` replaced by ``patch``."""
-    mask = np.zeros(len(base), dtype=bool)
-    mask[rows.to_numpy()] = True
-    pos = np.zeros(len(base), dtype=np.int64)
-    pos[rows.to_numpy()] = np.arange(len(rows))
-    spread = pc.take(patch, pa.array(pos))
-    return pc.if_else(pa.array(mask), spread, base)

@@ -164,7 +164,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     for c, i in hm.columns.items():
         a = data.column(f"c{i}").combine_chunks()
         typ = schema.field(c).type
-        if c not in UNIQUE_PER_ROW and typ != V_MONEY:
+        if c not in UNIQUE_PER_ROW or typ != pa.string():  # only text unique to its row (案号, 当事人) stays plain
             a = pc.dictionary_encode(a)
         raw[c] = _on_values(a, pc.utf8_trim_whitespace) if typ == pa.string() and c != "case_id" else a
     label = hm.source
@@ -199,7 +199,8 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
                 "日期 ", pc.cast(v, pa.string()), " 不合理（早于 1949 年，多为空日期的占位值），请核对后重新导出", ""))
             out[c] = v
         elif typ == V_MONEY:
-            v = _amounts(arr, iss, label[c])
+            v, r = V.map_distinct(arr, V.parse_amount, typ, _plain_amounts)
+            iss.add(pc.is_valid(r), label[c], arr, r)
             iss.add(pc.less(v, pa.scalar(0, V_MONEY)), label[c], arr, "金额为负数")
             out[c] = v
         elif typ == pa.bool_():
@@ -328,13 +329,9 @@ def const_date(d: date, n: int) -> pa.Array:
     return pa.array(np.full(n, (d - date(1970, 1, 1)).days, dtype=np.int32)).cast(pa.date32())
 
 
-def _amounts(arr: pa.Array, iss: _Issues, label: str) -> pa.Array:
-    fast = pc.match_substring_regex(arr, _FAST_AMOUNT)
-    quick = pc.cast(pc.if_else(fast, arr, "0"), V_MONEY)
-    slow_in = pc.if_else(fast, "", arr)
-    v, r = V.map_distinct(slow_in, V.parse_amount, V_MONEY)
-    iss.add(pc.is_valid(r), label, arr, r)
-    return pc.if_else(fast, quick, v)
+def _plain_amounts(words: pa.Array) -> pa.Array:
+    """Amounts written as plain numbers (1234.50), read by Arrow; ``parse_amount`` reads the rest."""
+    return pc.cast(pc.if_else(pc.match_substring_regex(words, _FAST_AMOUNT), words, None), V_MONEY)
 
 
 def _split_tags(t: str) -> list[str] | None:

@@ -51,7 +51,7 @@ def neutralise(text: str) -> str:
 _DATE_SEP = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{6})?$")
 _SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
-_ISO = r"^\d{4}-\d{2}-\d{2}$"
+_ISO = r"^[1-9]\d{3}-\d{2}-\d{2}$"  # year 0000 is no date (years before 1000 go to parse_date)
 
 
 def parse_date(text: str) -> date | None:
