@@ -191,9 +191,7 @@ def excluded_counts(engine, ind: Indicator, start: date, end: date, *, as_of: da
     if ind.excluded is None:
         return {}
     period = Period(start, end, as_of or end)
-    t, unavailable = prepared_cases(engine, [ind], period.as_of, filters)
-    if unavailable:
-        return {}
+    t = prepared_cases(engine, [ind], period.as_of, filters)
     w = Compiler(t, period).where(ind.excluded, ind.line, ind.exclusion_rules)
     f = t.filter(w)
     rows = f.group_by("type_code").aggregate(n=f.count()).to_pyarrow().to_pylist()

@@ -46,9 +46,7 @@ def case_list(engine, indicator_id: str, profile: str, start: date, end: date, g
         t = apply_filters(engine.people, {**(filters or {}), **group}, people=True)
         cols = PEOPLE_COLUMNS
     else:
-        t, unavailable = prepared_cases(engine, [ind], period.as_of, filters)
-        if unavailable:
-            raise UserError(unavailable[ind.id])
+        t = prepared_cases(engine, [ind], period.as_of, filters)
         t, _ = with_group_columns(t, ["line"] if "line" in group else [])
         t = apply_filters(t, group)
         if spec.get("attribute") == "origin":  # the appeals whose 原审 case is in this cell

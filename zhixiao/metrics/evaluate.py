@@ -35,8 +35,6 @@ from zhixiao.metrics.filters import (
 )
 from zhixiao.metrics.grouping import GROUP_KEYS, PEOPLE_KEYS, apply_filters, month_periods, with_group_columns
 
-DEADLINES_MISSING = "审限引擎（zhixiao.deadlines.deadline_table）尚不可用，本指标暂不计算"
-
 
 @dataclass
 class Row:
@@ -587,22 +585,16 @@ def suspension_join(engine, t: ibis.Table, as_of: date) -> ibis.Table:
     return j.mutate(_suspended=j.sus_case_id.notnull()).drop("sus_case_id")
 
 
-def prepared_cases(engine, indicators: Iterable[Indicator], as_of: date, filters: dict | None) -> tuple[ibis.Table, dict[str, str]]:
-    """The cases table with only the joins the indicators need; returns {id: why} of those that cannot be computed."""
+def prepared_cases(engine, indicators: Iterable[Indicator], as_of: date, filters: dict | None) -> ibis.Table:
+    """The cases table with only the joins the indicators need (a failure of the 审限 engine fails here too)."""
     specs = [s for ind in indicators for s in ind.specs()]
     t = with_derived(apply_filters(engine.cases, filters), specs)
-    unavailable: dict[str, str] = {}
     if any(needs_deadlines(s) for s in specs):
-        try:
-            used = set(re.findall(r"deadline\.(\w+)", json.dumps(specs, ensure_ascii=False, default=str)))
-            t = _with_deadline_columns(engine, t, as_of, used)
-        except Exception as exc:  # noqa: BLE001 — another module; its absence must not sink the other indicators
-            reason = "" if isinstance(exc, ImportError) else f"（{type(exc).__name__}: {str(exc)[:200]}）"
-            unavailable = {ind.id: DEADLINES_MISSING + reason for ind in indicators
-                           if any(needs_deadlines(s) for s in ind.specs())}
+        used = set(re.findall(r"deadline\.(\w+)", json.dumps(specs, ensure_ascii=False, default=str)))
+        t = _with_deadline_columns(engine, t, as_of, used)
     if any(needs_suspension(s) for s in specs):
         t = suspension_join(engine, t, as_of)
-    return t, unavailable
+    return t
 
 
 def _records(expr: ibis.Table) -> list[dict]:
@@ -687,8 +679,8 @@ def _data_dir(engine):
 
 
 def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Period], by, filters) -> Result:
-    t, unavailable = prepared_cases(engine, inds, periods["cur"].as_of, filters)
-    unavailable.update({i.id: i.unavailable for i in inds if i.unavailable})
+    t = prepared_cases(engine, inds, periods["cur"].as_of, filters)
+    unavailable = {i.id: i.unavailable for i in inds if i.unavailable}
     plan = _Plan([i for i in inds if i.id not in unavailable], periods)
     plan.hash_keys = engine.backend == "duckdb"
     plan.raw = engine.cases
