@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
+# Impress renders the meeting slides (.pptx) to PNG/PDF; the Writer package alone cannot open them
+dpkg-query -W -f='${Status}\n' libreoffice-impress-nogui libreoffice-impress 2>/dev/null | grep -q "ok installed" \
+  || need_apt+=(libreoffice-impress-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need_apt+=(fonts-noto-cjk fontconfig)
 # faces standing in for the GB/T 9704 fonts the briefing names (deploy/fontconfig/65-zhixiao-gongwen.conf)

@@ -18,12 +18,14 @@ def run_hooks(cfg, as_of: date, seed: int) -> list[tuple[str, object]]:
     alerts worked by hand. Returns (what, result) pairs to print."""
     # imported here, as every command does: the ops DB, the web stack and the engine load only when used
     from zhixiao.daily import run_daily_job
+    from zhixiao.demo import targets as demo_targets
     from zhixiao.services import demo as services_demo
     from zhixiao.supervision import demo as supervision_demo
     from zhixiao.web import demo_users
 
     out: list[tuple[str, object]] = [("zhixiao.services.demo", services_demo.seed(cfg, as_of, seed)),
-                                     ("zhixiao.web.demo_users", demo_users.seed(cfg, as_of, seed))]
+                                     ("zhixiao.web.demo_users", demo_users.seed(cfg, as_of, seed)),
+                                     ("zhixiao.demo.targets", demo_targets.seed(cfg, as_of, seed))]
     job = run_daily_job(cfg, as_of)
     out.append(("zhixiao.daily", f"新增督办事项 {job.supervision.created_total} 项（其中诉讼服务逾期 "
                                  f"{job.service_items} 项），数据质量体检已记录"))

@@ -46,9 +46,6 @@ def register(app: typer.Typer) -> None:
             console.rule("[bold]1. 生成演示城市 / building the demo city")
             build_city(s.data_dir, as_of_d, scale=scale, progress=True)
             _seed_hooks(s, as_of_d)
-            from zhixiao.demo.targets import seed as seed_targets
-
-            console.print(f"[bold]zhixiao.demo.targets[/]: {escape(str(seed_targets(s, as_of_d)))}")
         else:
             console.print(f"使用已有演示数据：{s.data_dir}（加 --rebuild 重建）", markup=False)
 
