@@ -102,7 +102,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     snap = snapshot_date or date.today()
     if table not in TABLES:
         raise UserError(f"未知的数据表“{table}”：可选 {', '.join(TABLES)}。")
-    raw = open_file(path, encoding, lambda cells: finds_required(cells, table, mapping), on_bytes)
+    raw = open_file(path, encoding, lambda cells: finds_required(cells, table, mapping))
     hm = resolve_headers(raw.headers, table, mapping, path.name)
     rep = FileReport(path, table, encoding=raw.encoding, columns=dict(hm.source), ignored_columns=hm.ignored,
                      unknown_columns=hm.unknown)
@@ -114,6 +114,8 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
             while len(in_flight) > pa.cpu_count():  # a batch's text is dropped once validated: wait, don't read on
                 parts.append(in_flight.popleft().result())
         parts += [f.result() for f in in_flight]
+    if on_bytes:
+        on_bytes(path.stat().st_size)
     rep.rows_read = sum(p.rows_read for p in parts) + len(raw.invalid)
     rep.blank_rows = sum(p.blank_rows for p in parts)
     rep.rejects = [r for p in parts for r in p.rejects]

@@ -63,10 +63,13 @@ class RawFile:
         cursor, done = self.first_row, 0  # next row number; skipped numbers already passed
         for batch in self.source:
             m = batch.num_rows
-            ahead = np.asarray(self.skipped[done:], np.int64)
-            rows = np.setdiff1d(np.arange(cursor, cursor + m + len(ahead), dtype=np.int64), ahead)[:m]
+            rows = np.arange(cursor, cursor + m, dtype=np.int64)
+            for number in self.skipped[done:]:  # ascending: each pushes the rows from it on by one
+                if not m or number > rows[-1]:
+                    break
+                rows[rows >= number] += 1
+                done += 1
             if m:
-                done += int(np.searchsorted(ahead, rows[-1], side="right"))
                 cursor = int(rows[-1]) + 1
             table = pa.Table.from_batches([batch])
             for start in range(0, m, size):
@@ -77,8 +80,7 @@ def col_names(n: int) -> list[str]:
     return [f"c{i}" for i in range(n)]
 
 
-def open_file(path: Path | str, encoding: str = "auto", is_header: Callable[[list[str]], bool] | None = None,
-              on_bytes: Callable[[int], None] | None = None) -> RawFile:
+def open_file(path: Path | str, encoding: str = "auto", is_header: Callable[[list[str]], bool] | None = None) -> RawFile:
     """Read ``path``. ``is_header`` picks a sheet's header row below any title rows. UserError for a missing,
     empty, undecodable or unreadable file."""
     path = Path(path)
@@ -89,8 +91,6 @@ def open_file(path: Path | str, encoding: str = "auto", is_header: Callable[[lis
     kind = file_kind(path)
     raw = _read_book(path, kind, is_header) if kind != "text" else _read_csv(path, normalise_encoding(encoding))
     _check_headers(raw)
-    if on_bytes:
-        on_bytes(path.stat().st_size)
     return raw
 
 

@@ -9,6 +9,7 @@ once per rejected row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -146,17 +147,10 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     schema = TABLES[table]
     data = chunk.data
     n = data.num_rows
-    # Fully blank rows are layout, not data.
-    nonblank = np.zeros(n, dtype=bool)
-    for c in data.columns:
-        nonblank |= _np(pc.greater(pc.binary_length(c), 0))
-    blank = int(n - nonblank.sum())
-    if blank:
-        data = data.filter(pa.array(nonblank))
-        rows = chunk.rows[nonblank]
-        n = data.num_rows
-    else:
-        rows = chunk.rows
+    nonblank = np.logical_or.reduce([_np(pc.greater(pc.binary_length(c), 0)) for c in data.columns])
+    blank = int(n - nonblank.sum())  # fully blank rows are layout, not data
+    data, rows = (data.filter(pa.array(nonblank)), chunk.rows[nonblank]) if blank else (data, chunk.rows)
+    n = data.num_rows
     iss = _Issues(file, rows, n)
     # A column with few distinct values is encoded once and every check, trim and parse runs on its
     # dictionary; text columns are trimmed here, typed columns by their parsers, the 案号 by parse_column.
@@ -192,38 +186,18 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     for c in list(raw):
         typ = schema.field(c).type
         arr = raw[c]
-        if typ == pa.date32():
-            v, r = V.map_distinct(arr, V.parse_date, typ, V.iso_dates)
-            iss.add(pc.is_valid(r), label[c], arr, r)
-            iss.add(pc.less(v, EARLIEST), label[c], arr, lambda v=v: pc.binary_join_element_wise(
-                "日期 ", pc.cast(v, pa.string()), " 不合理（早于 1949 年，多为空日期的占位值），请核对后重新导出", ""))
-            out[c] = v
-        elif typ == V_MONEY:
-            v, r = V.map_distinct(arr, V.parse_amount, typ, _plain_amounts)
-            iss.add(pc.is_valid(r), label[c], arr, r)
-            iss.add(pc.less(v, pa.scalar(0, V_MONEY)), label[c], arr, "金额为负数")
-            out[c] = v
-        elif typ == pa.bool_():
-            v, r = V.map_distinct(arr, _bool_parser(), typ)
-            iss.add(pc.is_valid(r), label[c], arr, lambda r=r: pc.binary_join_element_wise(r, "（应为“是”或“否”）", ""))
-            out[c] = v
-        elif typ in (pa.int32(), pa.int64()):
-            v, r = V.map_distinct(arr, V.parse_int, typ)
-            iss.add(pc.is_valid(r), label[c], arr, r)
-            iss.add(pc.less(v, 0), label[c], arr, "数值为负数")
+        if (how := _reader(c, typ)) is not None:
+            parse, vtype, fast, (before, after) = how
+            v, r = V.map_distinct(arr, parse, vtype, fast)
+            iss.add(pc.is_valid(r), label[c], arr, lambda r=r, b=before, a=after: pc.binary_join_element_wise(b, r, a, ""))
+            if typ == pa.date32():
+                iss.add(pc.less(v, EARLIEST), label[c], arr, lambda v=v: pc.binary_join_element_wise(
+                    "日期 ", pc.cast(v, pa.string()), " 不合理（早于 1949 年，多为空日期的占位值），请核对后重新导出", ""))
+            elif typ in (V_MONEY, pa.int32(), pa.int64()):
+                iss.add(pc.less(v, pa.scalar(0, typ)), label[c], arr, "金额为负数" if typ == V_MONEY else "数值为负数")
             out[c] = v
         elif pa.types.is_list(typ):
             v, _ = V.map_distinct(arr, _split_tags, typ)
-            out[c] = v
-        elif c == "kind":
-            v, r = V.map_distinct(arr, lambda t: V.keyword_lookup(t, vocab()["event_kind"], EVENT_KINDS), pa.string())
-            iss.add(pc.is_valid(r), label[c], arr,
-                    lambda r=r: pc.binary_join_element_wise("事项类型", r, "（应为延长、扣除、中止、恢复等）", ""))
-            out[c] = v
-        elif c == "appeal_result":
-            v, r = V.map_distinct(arr, lambda t: _blank_or(t, vocab()["appeal_result"], APPEAL_RESULTS), pa.string())
-            iss.add(pc.is_valid(r), label[c], arr,
-                    lambda r=r: pc.binary_join_element_wise("二审结果", r, "（应为维持、改判、发回重审、撤回上诉等）", ""))
             out[c] = v
         elif c == "procedure":
             continue  # needs the category from the 案号, done below
@@ -270,8 +244,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     typed = pa.Table.from_arrays([*cols.values(), pa.array(rows, pa.int64())], names=[*cols, ROW])
     cuts = [-1, *np.flatnonzero(bad).tolist(), n]  # the accepted rows as slices of ``typed``: no copy
     kept = [typed.slice(a + 1, b - a - 1) for a, b in zip(cuts, cuts[1:], strict=False) if b - a > 1]
-    return ChunkResult(pa.concat_tables(kept) if len(kept) != 1 else kept[0], iss.rejects(), n, blank) if kept else \
-        ChunkResult(typed.slice(0, 0), iss.rejects(), n, blank)
+    return ChunkResult(pa.concat_tables(kept) if kept else typed.slice(0, 0), iss.rejects(), n, blank)
 
 
 def empty_accepted(table: str) -> pa.Table:
@@ -327,6 +300,20 @@ def _cell_checks(iss: _Issues, arr: pa.Array, label: str, free_text: bool) -> pa
 
 def const_date(d: date, n: int) -> pa.Array:
     return pa.array(np.full(n, (d - date(1970, 1, 1)).days, dtype=np.int32)).cast(pa.date32())
+
+
+def _reader(c: str, typ: pa.DataType) -> tuple[Callable, pa.DataType, Callable | None, tuple[str, str]] | None:
+    """How a typed column is read: (parser of one text, Arrow type, bulk reader of its usual spelling, text
+    around the parser's reason); None for text."""
+    if c == "kind":
+        return (lambda t: V.keyword_lookup(t, vocab()["event_kind"], EVENT_KINDS), pa.string(), None,
+                ("事项类型", "（应为延长、扣除、中止、恢复等）"))
+    if c == "appeal_result":
+        return (lambda t: _blank_or(t, vocab()["appeal_result"], APPEAL_RESULTS), pa.string(), None,
+                ("二审结果", "（应为维持、改判、发回重审、撤回上诉等）"))
+    return {pa.date32(): (V.parse_date, typ, V.iso_dates, ("", "")), V_MONEY: (V.parse_amount, typ, _plain_amounts, ("", "")),
+            pa.bool_(): (_bool_parser(), typ, None, ("", "（应为“是”或“否”）")), pa.int32(): (V.parse_int, typ, None, ("", "")),
+            pa.int64(): (V.parse_int, typ, None, ("", ""))}.get(typ)
 
 
 def _plain_amounts(words: pa.Array) -> pa.Array:
