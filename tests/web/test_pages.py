@@ -212,3 +212,20 @@ def test_provisional_calendar_warning(web_env, tmp_path, monkeypatch):
     assert n == len([r for r in rows if r["court_code"] == COURT]) > 0
     assert all(r["deadline"].year >= 2026 for r in rows)
     assert "暂定" in c.get("/supervision/ledger/due").text
+
+
+def test_indicator_card_page_shows_the_same_definition_as_the_cli(web_env):
+    """The 口径 card on the dashboard (linked from every indicator column) is metrics.card's text: 法定审限内结案率
+    names the case types left out for having no statutory limit; an unknown id is a Chinese 4xx page."""
+    from zhixiao.metrics.card import card
+    from zhixiao.metrics.catalogue import get
+
+    c = web_env.clients["president"]
+    drill = c.get(f"/indicators?{P}").text
+    assert '/indicators/card/on_time_rate?end=2025-11-20' in drill
+    html = c.get("/indicators/card/on_time_rate?end=2025-11-20").text
+    expected = card(get("on_time_rate", "court-classic", date(2025, 11, 20)))
+    assert "无法定审限而不计入的案件" in html and expected.formula in html
+    assert expected.numerator.replace("＞", "&gt;") in html or expected.numerator in html
+    bad = c.get("/indicators/card/no_such_indicator")
+    assert 400 <= bad.status_code < 500 and "没有编号为" in bad.text and "zhixiao" not in bad.text

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from zhixiao.errors import UserError
+from zhixiao.metrics.card import DIRECTION_NAMES, UNIT_NAMES, card
+from zhixiao.metrics.catalogue import load_profile
 from zhixiao.web import auth
 from zhixiao.web.data import CASE_LIMIT, HEADLINE, records
 from zhixiao.web.deps import client_ip, parse_month, period, render, scope_label, scoped, user
@@ -69,6 +71,21 @@ def indicators(request: Request, court: str | None = None, division: str | None 
     return render(request, "indicators.html", title="指标", start=s, end=e, f=f, level=level,
                   unit_name=LEVEL.get(level, ("", "法官"))[1], scope=scope_label(request, f), groups=groups,
                   headline=[meta[i] for i in HEADLINE if i in meta], totals=meta)
+
+
+@router.get("/indicators/card/{indicator_id}")
+def indicator_card(request: Request, indicator_id: str, end: str | None = None, u: Principal = Depends(user)):
+    """The 口径 card, the same text as ``zhixiao indicators explain`` and the briefing's appendix."""
+    require(u, "drill.view")
+    _, e = period(request, None, end)
+    profile = request.app.state.hub.settings.profile
+    found = [i for i in load_profile(profile, e, data_dir=request.app.state.hub.settings.data_dir)
+             if i.id == indicator_id]
+    if not found:
+        raise UserError(f"当前指标体系中没有编号为“{indicator_id[:64]}”的指标，请从指标页面进入口径说明。")
+    c = card(found[0])
+    return render(request, "card.html", title=f"口径 · {c.name}", c=c, unit_name=UNIT_NAMES.get(c.unit, c.unit),
+                  direction_name=DIRECTION_NAMES.get(c.direction, c.direction))
 
 
 def _case_rows(request: Request, u: Principal, indicator: str, part: str, court, division, judge, month, start, end):
