@@ -18,11 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zhixiao.domain.case_number import CaseNumberError, parse_case_number
+from zhixiao.store.schema import CASES
 
 _NORM = re.compile(r"^(.*\D)1(号.*)$")
 FIELDS = ("case_id", "court_code", "year", "specialized_code", "type_code", "seq", "category", "stage")
-TYPES = {"case_id": pa.string(), "court_code": pa.string(), "year": pa.int32(), "specialized_code": pa.string(),
-         "type_code": pa.string(), "seq": pa.int64(), "category": pa.string(), "stage": pa.string()}
+TYPES = {f: CASES.field(f).type for f in FIELDS}
 
 
 @dataclass
@@ -181,21 +181,14 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
 
 
 def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | None], list[str | None]]:
-    """Row-by-row parse of the leftovers (malformed, legacy, joined numbers, …)."""
+    """Row-by-row parse of the leftovers (malformed, legacy, joined numbers, …), once per distinct text."""
+    def one(t: str) -> tuple | str:
+        try:
+            return _fields(parse(t)) if t else "案号为空"
+        except errors as exc:
+            return f"案号无法识别：{exc}"
+
     texts = pc.take(arr, pa.array(rows)).to_pylist() if len(rows) else []
-    cache: dict[str, tuple | str] = {}
-    vals: list[tuple | None] = []
-    reasons: list[str | None] = []
-    for t in texts:
-        if t not in cache:
-            if not t:
-                cache[t] = "案号为空"
-            else:
-                try:
-                    cache[t] = _fields(parse(t))
-                except errors as exc:
-                    cache[t] = f"案号无法识别：{exc}"
-        r = cache[t]
-        vals.append(None if isinstance(r, str) else r)
-        reasons.append(r if isinstance(r, str) else None)
-    return vals, reasons
+    done = {t: one(t) for t in set(texts)}
+    got = [done[t] for t in texts]
+    return [None if isinstance(r, str) else r for r in got], [r if isinstance(r, str) else None for r in got]

@@ -67,22 +67,12 @@ def detect_encoding(path: Path) -> str:
 
 def decode_error(path: Path, encoding: str) -> UserError:
     """The first byte of ``path`` that ``encoding`` cannot decode, as a user error naming line and offset."""
-    offset, line, carry = 0, 1, b""  # carry: a character split across two blocks
-    with open(path, "rb") as fh:
-        while True:
-            block = fh.read(1 << 20)
-            data = carry + block
-            try:
-                data.decode(encoding)
-                done, carry = len(data), b""
-            except UnicodeDecodeError as exc:
-                if not block or exc.start < len(data) - 4:
-                    offset, line = offset + exc.start, line + data[:exc.start].count(b"\n")
-                    break
-                done, carry = exc.start, data[exc.start:]
-            offset, line = offset + done, line + data[:done].count(b"\n")
-            if not block:
-                break
+    data = path.read_bytes()  # only on this error path, once
+    try:
+        offset = len(data.decode(encoding))  # decodes whole: no byte to name but the end
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+    line = data[:offset].count(b"\n") + 1
     hint = "gbk" if encoding.startswith("utf") else "utf-8"
     return UserError(
         f"文件 {path.name} 第 {line} 行（字节偏移 {offset}）无法按 {encoding} 解码："

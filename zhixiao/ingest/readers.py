@@ -192,16 +192,13 @@ def _read_book(path: Path, kind: str, is_header: Callable[[list[str]], bool] | N
         headers.pop()
     n = len(headers)
     cols: list[list[str]] = [[] for _ in range(n)]
-    rows: list[int] = []
     invalid: list[InvalidRow] = []
     for r, values in enumerate(cells[at + 1:], start=at + 2):
         row = [cell_text(v) for v in values]
         if any(row[n:]):
             invalid.append(InvalidRow(r, ",".join(row), f"列数不符：表头有 {n} 列，此行有 {len(row)} 列有内容"))
             continue
-        row += [""] * (n - len(row))
-        for i in range(n):
-            cols[i].append(row[i])
-        rows.append(r)
+        for i, cell in enumerate(row[:n] + [""] * (n - len(row))):
+            cols[i].append(cell)
     data = pa.table([pa.array(c, pa.string()) for c in cols], names=col_names(n))
     return RawFile(path, headers, kind, data.to_batches(), at + 2, [bad.row for bad in invalid], invalid)

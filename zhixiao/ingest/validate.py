@@ -75,24 +75,18 @@ class _Issues:
             self.items.append((mask, label, vals, reason() if callable(reason) else reason))
 
     def rejected_mask(self) -> np.ndarray:
-        m = np.zeros(self.n, dtype=bool)
-        for mask, *_ in self.items:
-            m |= mask
-        return m
+        return np.logical_or.reduce([np.zeros(self.n, dtype=bool), *(mask for mask, *_ in self.items)])
 
     def rejects(self) -> list[Reject]:
         """One line per bad cell: the first check that failed names it (formula before parse errors)."""
-        out = []
-        seen: set[tuple[int, str]] = set()
+        out: dict[tuple[int, str], Reject] = {}
         for mask, label, vals, reason in self.items:
-            for i in np.where(mask)[0]:
-                if (int(i), label) in seen:
-                    continue
-                seen.add((int(i), label))
-                v = "" if vals is None else (vals[int(i)].as_py() or "")
-                r = reason if isinstance(reason, str) else reason[int(i)].as_py()
-                out.append(Reject(self.file, int(self.rows[i]), label, _clip(str(v)), r))
-        return out
+            for i in np.flatnonzero(mask).tolist():
+                if (i, label) not in out:
+                    v = "" if vals is None else (vals[i].as_py() or "")
+                    out[i, label] = Reject(self.file, int(self.rows[i]), label, _clip(str(v)),
+                                           reason if isinstance(reason, str) else reason[i].as_py())
+        return list(out.values())
 
 
 def _clip(v: str, n: int = 200) -> str:
@@ -166,15 +160,13 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     for c, arr in raw.items():
         raw[c] = _cell_checks(iss, arr, label[c], schema.field(c).type == pa.string() and c not in KEY_TEXT[table])
 
-    snap = pa.scalar(snapshot, pa.date32())
+    row_snap = const_date(snapshot, n)  # a row's export date: its own, else the import's
+    if "snapshot_date" in raw:
+        v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
+        iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
+        row_snap = pc.coalesce(v, pa.scalar(snapshot, pa.date32()))
     if "snapshot_date" in schema.names:
-        if "snapshot_date" in raw:
-            v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
-            iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
-            out["snapshot_date"] = pc.coalesce(v, snap)
-        else:
-            out["snapshot_date"] = const_date(snapshot, n)
-    row_snap = out["snapshot_date"] if "snapshot_date" in out else const_date(snapshot, n)
+        out["snapshot_date"] = row_snap
 
     if "case_id" in raw:  # 案号 → case_id, court_code, year, type …
         parsed = parse_column(raw.pop("case_id"))
@@ -337,8 +329,7 @@ def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.A
     rules = vocab()["procedure"]
     tc, cat, st = out["type_code"], out["category"], out["stage"]  # dictionary arrays sharing indices
     metas = list(zip(tc.dictionary.to_pylist(), cat.dictionary.to_pylist(), st.dictionary.to_pylist(), strict=True))
-    t = text if text is not None and pa.types.is_dictionary(text.type) else \
-        pc.dictionary_encode(text if text is not None else pa.array([""] * n, pa.string()))
+    t = text if text is not None else pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([""]))
     texts = t.dictionary.to_pylist() or [""]
     nt = len(texts)
     m_idx = pc.fill_null(tc.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -348,9 +339,8 @@ def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.A
     for u in uniq.tolist():
         tcode, c, s = metas[u // nt] if metas else (None, None, None)
         codes.append(V.procedure_code(texts[u % nt], c, s, _default_procedure(tcode), rules) if tcode else None)
-    res = pa.DictionaryArray.from_arrays(pa.array(inverse.ravel().astype(np.int32), mask=_np(pc.is_null(tc.indices))),
-                                         pa.array(codes, pa.string()))
-    return res
+    return pa.DictionaryArray.from_arrays(pa.array(inverse.ravel().astype(np.int32), mask=_np(pc.is_null(tc.indices))),
+                                          pa.array(codes, pa.string()))
 
 
 def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, list[Reject]]:
@@ -359,12 +349,10 @@ def dedupe(t: pa.Table, table: str, file: str, label: str) -> tuple[pa.Table, li
     if t.num_rows < 2:
         return t, []
     key = key_column(t, keys)
-    if len(pc.unique(key)) == len(key):
-        return t, []  # the usual case: no duplicate keys
     counts = pa.table({"k": key}).group_by("k").aggregate([("k", "count")])
     dup_keys = counts.filter(pc.greater(counts.column("k_count"), 1)).column("k")
     if len(dup_keys) == 0:
-        return t, []
+        return t, []  # the usual case
     in_dup = pc.is_in(key, value_set=dup_keys.combine_chunks())
     sub = t.filter(in_dup)
     groups: dict[object, list[dict]] = {}

@@ -112,17 +112,13 @@ def parse_int(text: str) -> int | None:
 
 
 def make_bool_parser(true_words: list[str], false_words: list[str]) -> Callable[[str], bool | None]:
-    yes, no = set(true_words), set(false_words)
+    words = {**dict.fromkeys(false_words, False), **dict.fromkeys(true_words, True)}
 
     def parse(text: str) -> bool | None:
         t = text.strip()
-        if not t:
-            return None
-        if t in yes:
-            return True
-        if t in no:
-            return False
-        raise BadValue("无法识别为“是/否”")
+        if t and t not in words:
+            raise BadValue("无法识别为“是/否”")
+        return words.get(t)  # blank → None
 
     return parse
 
