@@ -76,10 +76,6 @@ class RawFile:
                 yield Chunk(table.slice(start, size), rows[start: start + size])
 
 
-def col_names(n: int) -> list[str]:
-    return [f"c{i}" for i in range(n)]
-
-
 def open_file(path: Path | str, encoding: str = "auto", is_header: Callable[[list[str]], bool] | None = None) -> RawFile:
     """Read ``path``. ``is_header`` picks a sheet's header row below any title rows. UserError for a missing,
     empty, undecodable or unreadable file."""
@@ -112,8 +108,8 @@ def _first_line(path: Path, encoding: str) -> str:
         text = head[:exc.start].decode(encoding)
         if not any(c in text.lstrip("\ufeff\r\n") for c in "\r\n"):  # the header line itself is cut
             raise decode_error(path, encoding) from None
-    text = text.lstrip("\ufeff")
-    return text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    text = text.lstrip("\ufeff\r\n")
+    return text.splitlines()[0] if text.strip() else ""
 
 
 def _read_csv(path: Path, encoding: str) -> RawFile:
@@ -134,7 +130,7 @@ def _read_csv(path: Path, encoding: str) -> RawFile:
         return "skip"
 
     def stream() -> Iterator[pa.RecordBatch]:
-        names = col_names(len(headers))
+        names = [f"c{i}" for i in range(len(headers))]
         try:
             # One reading thread: Arrow numbers the rows it leaves out only then; the other cores validate the
             # batches already read meanwhile. Decoded text from pyarrow's transcoder is valid UTF-8 already.
@@ -147,10 +143,8 @@ def _read_csv(path: Path, encoding: str) -> RawFile:
                 convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                      check_utf8=enc == "utf-8"))
-        except UnicodeDecodeError:
-            raise decode_error(path, enc) from None
-        except pa.ArrowInvalid as exc:
-            if "UTF8" in str(exc) or "UTF-8" in str(exc):
+        except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+            if isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc) or "UTF-8" in str(exc):
                 raise decode_error(path, enc) from None
             raise UserError(f"文件 {path.name} 无法按 CSV 解析（{exc}）：请确认它是{SEPARATORS[sep]}分隔的 CSV 文件。") from None
 
@@ -200,5 +194,5 @@ def _read_book(path: Path, kind: str, is_header: Callable[[list[str]], bool] | N
             continue
         for i, cell in enumerate(row[:n] + [""] * (n - len(row))):
             cols[i].append(cell)
-    data = pa.table([pa.array(c, pa.string()) for c in cols], names=col_names(n))
+    data = pa.table([pa.array(c, pa.string()) for c in cols], names=[f"c{i}" for i in range(n)])
     return RawFile(path, headers, kind, data.to_batches(), at + 2, [bad.row for bad in invalid], invalid)

@@ -107,12 +107,6 @@ def _bool_parser():
     return V.make_bool_parser(b["true"], b["false"])
 
 
-def _court_name(code: str) -> str:
-    """The registry's name; a code the registry does not know is labelled as unknown rather than taking the
-    name a file writes beside it (which may be another court's)."""
-    return court_name(code) or f"未知法院（{code}）"
-
-
 def _plausible_years(iss: _Issues, out: dict[str, pa.Array], row_snap: pa.Array, label: dict[str, str]) -> None:
     """案号 year at most the as-of year; 立案日期 in the 案号 year (the year in a 案号 is its 收案年度:
     法〔2015〕137号《关于人民法院案件案号的若干规定》第四条)."""
@@ -198,9 +192,11 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
 
     if table == "cases":
         out["procedure"] = _procedures(raw.get("procedure"), out, n)
-        codes = out["court_code"]  # dictionary-encoded by parse_column: name each court once
-        out["court_name"] = pa.DictionaryArray.from_arrays(
-            codes.indices, pa.array([_court_name(c) if c else None for c in codes.dictionary.to_pylist()], pa.string()))
+        # Each court named once (court_code is a dictionary): the registry's name; an unknown code is labelled
+        # so rather than named after what the file writes beside it (which may be another court's).
+        codes = out["court_code"]
+        out["court_name"] = pa.DictionaryArray.from_arrays(codes.indices, pa.array(
+            [court_name(c) or f"未知法院（{c}）" if c else None for c in codes.dictionary.to_pylist()], pa.string()))
         if "case_id" in hm.columns:
             _plausible_years(iss, out, row_snap, label)
     if table == "people":
@@ -301,7 +297,7 @@ def _reader(c: str, typ: pa.DataType) -> tuple[Callable, pa.DataType, Callable |
         return (lambda t: V.keyword_lookup(t, vocab()["event_kind"], EVENT_KINDS), pa.string(), None,
                 ("事项类型", "（应为延长、扣除、中止、恢复等）"))
     if c == "appeal_result":
-        return (lambda t: _blank_or(t, vocab()["appeal_result"], APPEAL_RESULTS), pa.string(), None,
+        return (lambda t: V.keyword_lookup(t, vocab()["appeal_result"], APPEAL_RESULTS) if t.strip() else None, pa.string(), None,
                 ("二审结果", "（应为维持、改判、发回重审、撤回上诉等）"))
     return {pa.date32(): (V.parse_date, typ, V.iso_dates, ("", "")), V_MONEY: (V.parse_amount, typ, _plain_amounts, ("", "")),
             pa.bool_(): (_bool_parser(), typ, None, ("", "（应为“是”或“否”）")), pa.int32(): (V.parse_int, typ, None, ("", "")),
@@ -315,10 +311,6 @@ def _plain_amounts(words: pa.Array) -> pa.Array:
 
 def _split_tags(t: str) -> list[str] | None:
     return [p for p in re.split(r"[、,，;；\s]+", t) if p]  # a blank cell in a tags column = no tags
-
-
-def _blank_or(t: str, table: dict[str, str], canonical: tuple[str, ...]) -> str | None:
-    return V.keyword_lookup(t, table, canonical) if t.strip() else None
 
 
 def _procedures(text: pa.Array | None, out: dict[str, pa.Array], n: int) -> pa.Array:

@@ -100,15 +100,13 @@ def parse_amount(text: str) -> Decimal | None:
 
 def parse_int(text: str) -> int | None:
     t = text.strip()
-    if not t:
-        return None
     try:
-        f = float(t)
+        f = float(t) if t else None
     except ValueError:
-        raise BadValue("不是整数") from None
-    if not f.is_integer():
+        f = 0.5
+    if f is not None and not f.is_integer():
         raise BadValue("不是整数")
-    return int(f)
+    return None if f is None else int(f)
 
 
 def make_bool_parser(true_words: list[str], false_words: list[str]) -> Callable[[str], bool | None]:
