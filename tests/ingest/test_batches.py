@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.ingest._ingest_helpers import HEADER, csv_bytes, good_row
 from zhixiao.config import Settings
-from zhixiao.ingest import importer
+from zhixiao.ingest import importer, readers
 from zhixiao.store.cases import CaseStore
 
 SNAP = date(2025, 6, 30)
@@ -44,3 +44,36 @@ def test_unparsable_case_numbers_in_several_batches(tmp_path, monkeypatch):
     stored, rejects = _import(p, 2, monkeypatch)
     assert [r["case_id"] for r in stored] == [f"(2025)冀0123民初{i}号" for i in (2, 4, 6, 8)]
     assert [r[0] for r in rejects] == [2, 4, 6, 8]  # rows 2, 4, 6, 8 of the file hold seq 1, 3, 5, 7
+
+
+def test_row_numbers_across_small_read_blocks(tmp_path, monkeypatch):
+    """Read in blocks of a few rows, the rows the reader leaves out (two short rows, a long row) fall in
+    different blocks: every row keeps the number Excel shows, as when the file is read in one block."""
+    lines = ["案号,立案日期,当事人"]
+    for i in range(1, 41):  # line 1 is the header, so case i sits on line i + 1 ...
+        filed = "2025-02-30" if i in (25, 40) else "2025-01-02"  # rejected with the number this import gives
+        lines.append(f'(2025)冀0123民初{i}号,{filed},"张三，\n李四"')  # a quoted line break: one row, two lines
+        if i in (7, 19):
+            lines.append("(2025)冀0123民初9999号")  # ... plus one for each row added before it
+        if i == 30:
+            lines.append("(2025)冀0123民初9998号,2025-01-02,张三,多余")
+        if i == 12:
+            lines.append("")  # an empty line is not a row, but Excel shows it: it has a number
+    p = tmp_path / "in.csv"
+    p.write_text("\n".join(lines) + "\n", "utf-8")
+
+    def rejected(block: int) -> list[tuple[int, str]]:
+        monkeypatch.setattr(readers, "BLOCK_BYTES", block)
+        with tempfile.TemporaryDirectory() as d:
+            res = importer.import_files([p], Settings(data_dir=Path(d)), snapshot_date=SNAP)
+            assert res.report.accepted == 38 and res.report.rows_read == 43  # 40 cases + 3 ragged rows
+        return sorted((r.row, r.reason) for r in res.report.rejects)
+
+    # case i is on row i + 1 up to case 7 (row 8), then the short row 9; case 12 is row 14 and the empty
+    # line row 15 (a blank row); case 19 is row 19 + 3 = 22, the short row 23; case 25 is row 25 + 4 = 29;
+    # case 30 is row 34, the long row 35; case 40 is row 40 + 5 = 45.
+    bad_day = "日期不存在（2025年2月30日）"
+    expected = [(9, "列数不符：表头有 3 列，此行有 1 列"), (23, "列数不符：表头有 3 列，此行有 1 列"), (29, bad_day),
+                (35, "列数不符：表头有 3 列，此行有 4 列"), (45, bad_day)]
+    assert rejected(1 << 23) == expected
+    assert rejected(256) == expected
