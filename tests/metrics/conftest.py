@@ -135,8 +135,10 @@ def duck(court_dir):
     return connect(court_dir, "duckdb")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def spark_engine(court_dir):
+    """Connected for each test: a Spark engine's tables are the session's global temp views, which any other
+    ``connect(…, "spark")`` (test_definitions, test_enforcement) re-points at its own store."""
     from zhixiao.engine import connect
 
     return connect(court_dir, "spark")
