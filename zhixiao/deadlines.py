@@ -38,6 +38,8 @@ COLUMNS = (
     # 超审限后补扣 (days of deducted periods that began after the deadline had passed, not counted), the
     # limit's unit and whether its source is unconfirmed, the days left to an early-warning norm (刑事公诉 二个月)
     "late_deducted_days", "late_deduction", "unit", "unconfirmed", "norm_days_remaining",
+    # consecutive hearings more than a month apart (法释〔2018〕9号 第2条)
+    "hearing_gaps",
 )
 
 
@@ -153,7 +155,8 @@ _READS = {
     "status": {"no_limit", "pending", "start_date", "in_suspension", "in_deduction"},
     **{c: {"no_limit", c} for c in ("base_deadline", "extension_days", "deducted_days", "open_deduction",
                                     "in_deduction", "in_suspension", "start_date")},
-    **{c: {c} for c in ("pending", "no_limit", "n_extensions", "has_restart", "has_deduction", "has_suspension")},
+    **{c: {c} for c in ("pending", "no_limit", "n_extensions", "has_restart", "has_deduction", "has_suspension",
+                        "hearing_gaps")},
     **{c: set() for c in ("rule", "lead_days", "extendable", "unit", "unconfirmed")},
 }
 # what the computation reads from the cases (the case id only passes through); a test checks DuckDB's plan
@@ -247,6 +250,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         late_days=(total - deducted).cast("int32"),
         norm_day=norm_day.cast("int32"),
         n_extensions=t.tl_n_ext.fill_null(0),
+        hearing_gaps=t.tl_hearing_gaps.fill_null(0),
         has_restart=t.tl_restart.notnull(),
         open_deduction=(t.tl_open_d.notnull() | t.tl_open_s.notnull()),
         has_deduction=t.tl_has_deduction.fill_null(False),
@@ -315,6 +319,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         lead_days=t.lead_days,
         extendable=t.extendable.fill_null(False),
         n_extensions=t.n_extensions.cast("int32"),
+        hearing_gaps=t.hearing_gaps.cast("int32"),
     )
     t = t.mutate(**{c: e for c, e in second.items() if c in out})
     return t.select(*own, **{prefix + c: t[c] for c in out})

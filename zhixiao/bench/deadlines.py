@@ -110,7 +110,8 @@ def _aggregate(t):
     return t.group_by("status").aggregate(n=t.count(), on_time=t.closed_within_limit.sum(), last=t.deadline.max(),
                                          ded=t.deducted_days.sum(), prov=t.provisional.sum(),
                                          ext=t.n_extensions.sum(), hd=t.has_deduction.sum(),
-                                         hs=t.has_suspension.sum(), ids=(t.case_id.hash() % 7).sum())
+                                         hs=t.has_suspension.sum(), hg=t.hearing_gaps.sum(),
+                                         ids=(t.case_id.hash() % 7).sum())
 
 
 def _timed_engine(data_dir: str, cached: bool) -> tuple[int, float, float]:

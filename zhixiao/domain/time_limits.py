@@ -417,3 +417,14 @@ def case_status(result: DeadlineResult, as_of: date, closed: date | None = None,
     else:
         status = "正常"
     return CaseStatus(status, remaining, share, None)
+
+
+# 法释〔2018〕9号《关于严格规范民商事案件延长审限和延期开庭问题的规定》第2条: two hearings of one case are at most
+# one month apart (save force majeure or the parties' agreement) — measured like any month period (不分大小月).
+HEARING_GAP_MONTHS = 1
+
+
+def hearing_gaps(hearings: Iterable[date], months: int = HEARING_GAP_MONTHS) -> list[tuple[date, date]]:
+    """Consecutive hearings (held or scheduled) more than ``months`` apart: (earlier, later) pairs."""
+    days = sorted(set(hearings))
+    return [(a, b) for a, b in zip(days, days[1:], strict=False) if b > add_months(a, months)]

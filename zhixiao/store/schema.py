@@ -63,7 +63,7 @@ CASE_EVENTS = pa.schema(
         ("case_id", pa.string()),
         ("court_code", pa.string()),
         ("year", pa.int32()),
-        ("kind", pa.string()),  # extension|deduction|suspension|resumption|procedure_change|restart|transfer
+        ("kind", pa.string()),  # extension|deduction|suspension|resumption|procedure_change|restart|transfer|hearing
         ("start_date", pa.date32()),
         ("end_date", pa.date32()),  # null = still running
         ("days", pa.int32()),  # extension length in days (or null)
@@ -96,7 +96,8 @@ CATEGORIES = (
     "bankruptcy", "preservation", "mediation", "other",
 )
 STAGES = ("first", "second", "retrial_review", "retrial", "enforcement", "enforcement_review", "special", "other")
-EVENT_KINDS = ("extension", "deduction", "suspension", "resumption", "procedure_change", "restart", "transfer")
+EVENT_KINDS = ("extension", "deduction", "suspension", "resumption", "procedure_change", "restart", "transfer",
+               "hearing")  # hearing: a 开庭 date, held or scheduled (排期)
 APPEAL_RESULTS = ("upheld", "reversed", "remanded", "withdrawn", "mediated", "other")
 
 # 执行实施 closing methods (《关于执行案件立案、结案若干问题的意见》 法发〔2014〕26号 art 15); a 执行和解 is tagged

@@ -46,6 +46,8 @@ TIMELINE = pa.schema(
         ("tl_spans", pa.list_(_SPAN)),  # the closed intervals as recorded: is one running on the as-of date?
         ("tl_has_deduction", pa.bool_()),
         ("tl_has_suspension", pa.bool_()),
+        # consecutive hearings more than a month apart (法释〔2018〕9号 第2条; time_limits.hearing_gaps)
+        ("tl_hearing_gaps", pa.int32()),
     ]
 )
 NAMES = tuple(TIMELINE.names)
@@ -100,11 +102,16 @@ k AS (
            list({{'s': CAST(s AS INTEGER), 'e': CAST(e AS INTEGER), 'susp': susp}} ORDER BY s, e)
                FILTER (WHERE e IS NOT NULL) AS tl_spans,
            bool_or(NOT susp) AS tl_has_deduction, bool_or(susp) AS tl_has_suspension
-    FROM d GROUP BY case_id)
+    FROM d GROUP BY case_id),
+h AS (SELECT DISTINCT case_id, start_date AS d FROM ev WHERE kind = 'hearing'),
+hl AS (SELECT case_id, d, lag(d) OVER (PARTITION BY case_id ORDER BY d) AS p FROM h),
+-- DuckDB's month addition keeps the day or clamps it to the month's end, as add_months does
+hg AS (SELECT case_id, CAST(count(*) FILTER (WHERE p IS NOT NULL AND d > CAST(p + INTERVAL 1 MONTH AS DATE)) AS INTEGER)
+              AS tl_hearing_gaps FROM hl GROUP BY case_id)
 SELECT summ.case_id, tl_ext_months, tl_ext_days, tl_n_ext, tl_restart, tl_convert,
        coalesce(tl_closed_days, CASE WHEN k.case_id IS NOT NULL THEN 0 END) AS tl_closed_days, tl_u_lo, tl_u_hi,
-       tl_pieces, tl_late_key, tl_open_d, tl_open_s, tl_spans, tl_has_deduction, tl_has_suspension
-FROM summ LEFT JOIN u USING (case_id) LEFT JOIN k USING (case_id)
+       tl_pieces, tl_late_key, tl_open_d, tl_open_s, tl_spans, tl_has_deduction, tl_has_suspension, tl_hearing_gaps
+FROM summ LEFT JOIN u USING (case_id) LEFT JOIN k USING (case_id) LEFT JOIN hg USING (case_id)
 """
 
 
