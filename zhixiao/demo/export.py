@@ -21,6 +21,9 @@ HEADERS = {
     "origin_case_id": "原审案号", "appeal_result": "二审结果", "appealed": "是否上诉", "appeal_date": "上诉日期",
     "transfer_date": "移送二审日期", "hearing_held": "是否开庭", "ruled_in_court": "是否当庭裁判",
     "parties": "当事人", "lawyer": "代理律师", "dispute_id": "纠纷编号", "tags": "标签", "snapshot_date": "导出日期",
+    # 终本 review (store.schema.ZHONGBEN_CHECKS), blank where no 终本 was reviewed
+    "zb_notice": "执行通知", "zb_restriction": "限制消费", "zb_investigation": "财产调查",
+    "zb_three_months": "立案满三个月", "zb_whereabouts": "下落不明已查找",
 }
 # procedure code → 适用程序 text (only first-instance procedures are written; others stay blank)
 PROCEDURE_TEXT = {
