@@ -30,6 +30,17 @@ def test_headline_figures_by_hand(brief):
     assert f["long_pending_12m"][0] == 1  # case 8, filed 2024-10-01
 
 
+def test_caseload_by_track_by_hand(brief):
+    """审判 / 执行 apart (conftest's cases, 2026 1—2月; no 财保 case, so no 非诉保全 row):
+    审判 新收 10–15 = 6, 旧存 6, 7, 8 = 3, 受理 9, 结案 6, 10, 11, 14 = 4, 未结 7, 8, 12, 13, 15 = 5;
+    执行 新收 16, 17 = 2, 旧存 9 = 1, 受理 3, 结案 9, 16 = 2, 未结 17 = 1 — together the 合计 8/4/12/6/6."""
+    (sec,) = [s for s in brief.sections if s.key == "caseload"]
+    (t,) = [t for t in sec.tables if t.title == "收结存情况（审判、执行、非诉保全）"]
+    keys = ("new_cases", "carried_over", "received", "closed", "pending")
+    got = {r["label"]: tuple(r[k] for k in keys) for r in t.rows}
+    assert got == {"审判": (6, 3, 9, 4, 5), "执行": (2, 1, 3, 2, 1)}
+
+
 def test_caseload_sentence_matches_numbers(brief):
     # counts change in 件 with the % beside (issue 13 §5: never a bare difference): 新收 8 − 5 = +3 (+60%),
     # 结案 6 − 3 = +3 (+100%), 未结 6 − 3 = +3 (+100%)

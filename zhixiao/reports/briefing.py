@@ -32,6 +32,7 @@ from zhixiao.metrics.catalogue import load_profile
 from zhixiao.metrics.evaluate import evaluate
 from zhixiao.metrics.filters import Compiler, Period
 from zhixiao.metrics.series import monthly
+from zhixiao.metrics.tracks import flow_by_track
 from zhixiao.quality import CHECK_NAMES, run_checks
 from zhixiao.reports import figures as fg
 from zhixiao.reports import narrative as nv
@@ -237,6 +238,7 @@ class Collector:
             if line in lines and (lines[line].get("received", {}).get("value") or lines[line].get("closed", {}).get("value"))]
         sec.tables.append(Table("收结存情况（按条线）", self._caseload_columns("条线"), rows,
                                 ranges=self._caseload_ranges()))
+        sec.tables.append(self._caseload_by_track())
         if self.scope == "city":
             courts: dict[tuple, dict] = defaultdict(dict)
             for r in (r for r in self._by_court if r.indicator in CASELOAD):
@@ -251,6 +253,17 @@ class Collector:
             sec.paragraphs.append(mom)
         sec.charts.append(self._trend())
         return sec
+
+    def _caseload_by_track(self) -> Table:
+        """审判、执行 and 非诉保全 apart, as courts report 审执结 (metrics.tracks; the three add up to 合计)."""
+        rows = []
+        for track, res in flow_by_track(self.engine, self.start, self.end, profile=self.base_profile,
+                                        compare=self.compare, filters=self.filters).items():
+            d = {r.indicator: self._rowdict(r) for r in res.rows}
+            if (d.get("received") or {}).get("value") or (d.get("closed") or {}).get("value"):
+                rows.append({"label": track, **_flat(d)})
+        return Table("收结存情况（审判、执行、非诉保全）", self._caseload_columns("类别"), rows,
+                     ranges=self._caseload_ranges())
 
     def _month_on_month(self, b: Briefing) -> str | None:
         """环比 of a year-to-date report: the figures at the end of the previous month, same start."""
