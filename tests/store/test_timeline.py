@@ -158,5 +158,5 @@ def test_a_store_without_timelines_is_upgraded_on_open(tmp_path):
     store.manifest_path.write_text(json.dumps(raw), "utf-8")
     assert store.manifest().format == 1
     row = deadline_table(connect(tmp_path), D(2025, 6, 30)).to_pyarrow().to_pylist()[0]
-    assert store.manifest().format == 3
+    assert store.manifest().format == 4
     assert row["deducted_days"] == 10 and row["deadline"] == D(2025, 9, 22)  # 09-10 + 10 days = 09-20 (Sat) → 09-22

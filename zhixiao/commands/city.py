@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 
 from zhixiao.analysis import ranges
 from zhixiao.analysis.city import AVERAGE_LABEL, CityMatrix, city_matrix
@@ -39,14 +40,13 @@ CSV_HEADERS = {
 }
 
 
-def cell_text(value: float | None, unit: str, measure: str, status: str, improved: bool | None) -> str:
-    """"84.34%▼" — the value, its 同比 mark, in the colour of its 区间 status (rich markup)."""
-    text = ranges.fmt(value, unit, measure) + TREND_MARK.get(improved, "")
-    style = STATUS_STYLE.get(status)
-    return f"[{style}]{text}[/]" if style else text
+def cell_text(value: float | None, unit: str, measure: str, status: str, improved: bool | None) -> Text:
+    """"84.34%▼" — the value, its 同比 mark, in the colour of its 区间 status (a styled Text, never markup)."""
+    return Text(ranges.fmt(value, unit, measure) + TREND_MARK.get(improved, ""), style=STATUS_STYLE.get(status) or "")
 
 
-def _table(m: CityMatrix) -> None:
+def show_matrix(m: CityMatrix) -> None:
+    """The matrix as a table with its legend and each court's 短板 (also used by quickstart)."""
     lines = [*m.basic]
     heads = [(ln.court_code, ln.court_name) for ln in lines]
     rows = []
@@ -160,4 +160,4 @@ def register(app: typer.Typer) -> None:
         if fmt == Format.csv:
             emit(_long_rows(m), fmt, list(CSV_HEADERS), CSV_HEADERS)
             return
-        _table(m)
+        show_matrix(m)

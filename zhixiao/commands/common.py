@@ -35,15 +35,23 @@ if TYPE_CHECKING:  # the ops DB and the engine load only in the commands that us
 
     from zhixiao.engine import Engine
 
-# Piped or redirected output is read by programs and wide screens, so it is not cut to 80 columns (rich's
-# width when it finds no terminal); COLUMNS still wins. Emoji codes (":x:") in data stay text.
+# Piped or redirected tables are read by programs and wide screens, so they are not cut to 80 columns (rich's
+# width when it finds no terminal); COLUMNS still wins. Rules and sentences keep the console's own width.
+# Emoji codes (":x:") in data stay text.
 PIPE_WIDTH = 1000
 
 
 def make_console(stderr: bool = False) -> Console:
-    stream = sys.stderr if stderr else sys.stdout
-    wide = not stream.isatty() and not os.environ.get("COLUMNS")
-    return Console(stderr=stderr, width=PIPE_WIDTH if wide else None, emoji=False)
+    return Console(stderr=stderr, emoji=False)
+
+
+def print_table(c: Console, table: Table) -> None:
+    """A table at the terminal's width, or PIPE_WIDTH wide when output goes to a pipe or file (rich caps a
+    print's width at its console's, so a wide console on the same stream prints it)."""
+    if c.is_terminal or os.environ.get("COLUMNS"):
+        c.print(table)
+    else:
+        Console(file=c.file, width=PIPE_WIDTH, emoji=False).print(table)
 
 
 console = make_console()
@@ -173,8 +181,10 @@ def emit(rows: list[dict], fmt: Format, columns: list[str] | None = None, header
     for h in heads:
         t.add_column(Text(str(h)))
     for r in rows:
-        t.add_row(*[Text("" if r.get(c) is None else _cell(r.get(c))) for c in columns])
-    console.print(t)
+        # a cell the command styled itself (a rich Text) keeps its style; everything else is plain text
+        t.add_row(*[r[c] if isinstance(r.get(c), Text) else Text("" if r.get(c) is None else _cell(r.get(c)))
+                    for c in columns])
+    print_table(console, t)
 
 
 def _cell(v: Any) -> str:

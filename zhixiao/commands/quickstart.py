@@ -53,6 +53,9 @@ def register(app: typer.Typer) -> None:
         console.rule("[bold]2. 主要指标 / headline figures（正定县人民法院，2025年全年，同比）")
         _headline(eng, date(2025, 1, 1), date(2025, 12, 31))
 
+        console.rule("[bold]2b. 全市法院数据会商 / the city（石家庄市中院辖区，2025年全年，同比）")
+        _city(eng, s.profile, date(2025, 1, 1), date(2025, 12, 31))
+
         console.rule("[bold]3. 审限监管日常任务 / daily time-limit job")
         from zhixiao.daily import run_daily_job
 
@@ -98,6 +101,18 @@ def _seed_hooks(s, as_of_d: date) -> None:
 
     for module, result in run_hooks(s, as_of_d, 2026):
         console.print(f"[bold]{escape(str(module))}[/]: {escape(str(result))}")
+
+
+CITY_INDICATORS = ["received", "closed", "pending", "closure_rate", "clearance_ratio", "on_time_rate", "avg_days",
+                   "long_pending_12m", "enforcement_collection_rate"]
+
+
+def _city(eng, profile: str, start: date, end: date) -> None:
+    """冀01's basic courts side by side, the 全市基层法院平均 and the intermediate court apart (no ranking)."""
+    from zhixiao.analysis.city import city_matrix
+    from zhixiao.commands.city import show_matrix
+
+    show_matrix(city_matrix(eng, DEMO_CITY, start, end, profile=profile, compare="yoy", indicators=CITY_INDICATORS))
 
 
 def _headline(eng, start: date, end: date) -> None:

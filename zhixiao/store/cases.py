@@ -27,9 +27,10 @@ from zhixiao.store.schema import TABLES, UNIQUE_PER_ROW, conform
 
 Partition = tuple[str, int]  # (court_code, year)
 GC_GRACE_S = 3600
-# 3: the timeline carries conversions and merged pieces with their offsets (超审限后补扣); 2: cases files carry
-# their 审限 timeline (``zhixiao.store.timeline``); 1: they don't. Older stores are upgraded on open.
-FORMAT = 3
+# 4: the timeline counts hearing gaps and cases carry the 终本 checks (zb_*); 3: the timeline carries conversions
+# and merged pieces with their offsets (超审限后补扣); 2: cases files carry their 审限 timeline
+# (``zhixiao.store.timeline``); 1: they don't. Older stores are upgraded on open.
+FORMAT = 4
 
 
 def _key(p: Partition) -> str:
