@@ -1,5 +1,7 @@
 """Validation works on whole batches: whatever the batch size, the same rows are stored and rejected."""
 
+import subprocess
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -77,3 +79,27 @@ def test_row_numbers_across_small_read_blocks(tmp_path, monkeypatch):
                 (35, "列数不符：表头有 3 列，此行有 4 列"), (45, bad_day)]
     assert rejected(1 << 23) == expected
     assert rejected(256) == expected
+
+
+_STOP_MID_FILE = """
+import sys
+from pathlib import Path
+from zhixiao.ingest import importer, readers
+readers.BLOCK_BYTES = 1 << 16
+def fail(*args):
+    raise RuntimeError("validation failed")
+importer.validate_chunk = fail
+importer.validate_file(Path(sys.argv[1]))
+"""
+
+
+def test_a_failure_mid_file_exits_cleanly(tmp_path):
+    """Validation stopping at the first batch of a GBK file: pyarrow's reader, decoding ahead with a Python
+    codec in its own thread, is read to the end first; left mid-file it aborted the interpreter at exit
+    ("Fatal Python error: PyGILState_Release") or hung instead of the error exiting normally (a race: here
+    one run in three of the old code failed)."""
+    p = tmp_path / "in.csv"
+    p.write_bytes(csv_bytes(HEADER, [good_row(i) for i in range(1, 50001)], "gbk"))
+    done = subprocess.run([sys.executable, "-c", _STOP_MID_FILE, str(p)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "RuntimeError: validation failed" in done.stderr
+    assert "Fatal Python error" not in done.stderr

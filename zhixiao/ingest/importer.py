@@ -8,6 +8,7 @@ manifest is untouched. Invariant, per file: accepted + rejected == rows_read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import uuid
 from collections import deque
@@ -86,11 +87,8 @@ class ImportResult:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto", mapping: dict | None = None,
@@ -108,7 +106,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
                      unknown_columns=hm.unknown)
     parts: list[ChunkResult] = []
     in_flight: deque[Future[ChunkResult]] = deque()
-    with ThreadPoolExecutor(pa.cpu_count()) as pool:
+    with ThreadPoolExecutor(pa.cpu_count()) as pool, contextlib.closing(raw):
         for chunk in raw.batches(batch_rows or BATCH_ROWS):  # read while earlier batches are validated
             in_flight.append(pool.submit(validate_chunk, chunk, hm, path.name, snap))
             while len(in_flight) > pa.cpu_count():  # a batch's text is dropped once validated: wait, don't read on

@@ -12,6 +12,7 @@ validation happen in one place (``validate``). Each row carries the row number t
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -56,6 +57,13 @@ class RawFile:
     skipped: list[int] = field(default_factory=list)  # row numbers the reader left out (``invalid``, empty lines)
     invalid: list[InvalidRow] = field(default_factory=list)  # complete once ``batches`` is exhausted
     separator: str = ","
+
+    def close(self) -> None:
+        """Read to the end (validation stopped early): pyarrow's reader decodes ahead in its own thread with a
+        Python codec, and left mid-file it would still be doing so while the interpreter exits, which aborts."""
+        with contextlib.suppress(UserError):
+            for _ in self.source:
+                pass
 
     def batches(self, size: int) -> Iterator[Chunk]:
         """The rows in batches of at most ``size`` (validation works on whole batches), numbered around the

@@ -83,14 +83,11 @@ class _Issues:
         for mask, label, vals, reason in self.items:
             for i in np.flatnonzero(mask).tolist():
                 if (i, label) not in out:
-                    v = "" if vals is None else (vals[i].as_py() or "")
-                    out[i, label] = Reject(self.file, int(self.rows[i]), label, _clip(str(v)),
+                    v = "" if vals is None else str(vals[i].as_py() or "")
+                    v = v if len(v) <= 200 else v[:200] + f"…（共 {len(v)} 字符）"
+                    out[i, label] = Reject(self.file, int(self.rows[i]), label, v,
                                            reason if isinstance(reason, str) else reason[i].as_py())
         return list(out.values())
-
-
-def _clip(v: str, n: int = 200) -> str:
-    return v if len(v) <= n else v[:n] + f"…（共 {len(v)} 字符）"
 
 
 def _np(mask) -> np.ndarray:
@@ -154,7 +151,7 @@ def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> Ch
     for c, arr in raw.items():
         raw[c] = _cell_checks(iss, arr, label[c], schema.field(c).type == pa.string() and c not in KEY_TEXT[table])
 
-    row_snap = const_date(snapshot, n)  # a row's export date: its own, else the import's
+    row_snap = pa.repeat(pa.scalar(snapshot, pa.date32()), n)  # a row's export date: its own, else the import's
     if "snapshot_date" in raw:
         v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
         iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
@@ -284,10 +281,6 @@ def _cell_checks(iss: _Issues, arr: pa.Array, label: str, free_text: bool) -> pa
         return _on_values(arr, lambda v: pc.if_else(pa.array(hit), pc.binary_join_element_wise("'", v, ""), v))
     iss.add(per_row(hit), label, arr, "疑似公式注入（以 = + - @ 开头的公式内容），请删除公式后重新导出")
     return arr
-
-
-def const_date(d: date, n: int) -> pa.Array:
-    return pa.array(np.full(n, (d - date(1970, 1, 1)).days, dtype=np.int32)).cast(pa.date32())
 
 
 def _reader(c: str, typ: pa.DataType) -> tuple[Callable, pa.DataType, Callable | None, tuple[str, str]] | None:
