@@ -92,7 +92,8 @@ def test_hooks_fill_every_module(built, tmp_path):
     shutil.copytree(built[0] / "data", d)
     st = Settings(data_dir=d, sql_url=f"sqlite:///{tmp_path / 'ops.sqlite'}")
     out = dict(demo_cmd.run_hooks(st, date(2024, 4, 30), 5))
-    assert list(out) == ["zhixiao.services.demo", "zhixiao.web.demo_users", "zhixiao.daily", "zhixiao.supervision.demo"]
+    assert list(out) == ["zhixiao.services.demo", "zhixiao.web.demo_users", "zhixiao.demo.targets", "zhixiao.daily",
+                         "zhixiao.supervision.demo"]
     assert out["zhixiao.supervision.demo"] == "已签收/办结演示督办事项 6 项"
     with session_factory(st.ops_url)() as s:
         alerts = list_alerts(s)

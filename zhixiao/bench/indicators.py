@@ -184,7 +184,7 @@ def columns_used(data_dir: str) -> list[str]:
         from zhixiao.deadlines import INPUT_COLUMNS  # flags; limits, calendar are tiny tables)
 
         # (tl_n_ext is read: an extension to a fixed whole limit, 一个半月, applies once one is approved)
-        cols |= set(INPUT_COLUMNS) - {"case_id", "tl_spans", "tl_has_deduction", "tl_has_suspension"}
+        cols |= set(INPUT_COLUMNS) - {"case_id", "tl_spans", "tl_has_deduction", "tl_has_suspension", "tl_hearing_gaps"}
     return sorted(cols)
 
 
