@@ -15,11 +15,14 @@ def test_quickstart_builds_reports_and_is_idempotent(tmp_path):
     assert res.exit_code == 0, res.output
     assert "新收" in res.output and "结案率" in res.output
     assert "演示账号" in res.output  # the web demo accounts are printed once
-    docs = sorted(p.name for p in (tmp_path / "out").rglob("*.docx"))
-    assert docs == ["正定县人民法院_2025年_数据会商报告.docx", "正定县人民法院_2026年1—2月_数据会商报告.docx"]
-    assert len(list((tmp_path / "out").rglob("*.xlsx"))) == 2
+    assert "全市法院数据会商" in res.output and "基层平均" in res.output  # the 冀01 city matrix (issue 16)
+    docs = sorted(p.name for p in (tmp_path / "out").rglob("*.docx"))  # 正定 and the city, both periods
+    assert docs == ["正定县人民法院_2025年_数据会商报告.docx", "正定县人民法院_2026年1—2月_数据会商报告.docx",
+                    "河北省石家庄市中级人民法院全市_2025年_数据会商报告.docx",
+                    "河北省石家庄市中级人民法院全市_2026年1—2月_数据会商报告.docx"]
+    assert len(list((tmp_path / "out").rglob("*.xlsx"))) == len(list((tmp_path / "out").rglob("*.pptx"))) == 4
     if shutil.which("soffice"):
-        assert len(list((tmp_path / "out").rglob("*.pdf"))) == 2
+        assert len(list((tmp_path / "out").rglob("*.pdf"))) == 4
     # A second run reuses the store and creates no new alerts.
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0, again.output
