@@ -75,8 +75,9 @@ def test_install_without_network_then_main_job(bundle, tmp_path):
                         cwd=work, capture_output=True, text=True, env=_env(**NO_NETWORK), timeout=600)
     assert qs.returncode == 0, qs.stdout[-3000:] + qs.stderr[-3000:]
     assert "结案率" in qs.stdout
-    assert len(list((work / "out").rglob("*.docx"))) == 2
-    assert len(list((work / "out").rglob("*.xlsx"))) == 2
+    # the main job's pack: 正定 and the 冀01 city, 2025 and 2026年1—2月 (docx, xlsx and slides each)
+    for ext in ("docx", "xlsx", "pptx"):
+        assert len(list((work / "out").rglob(f"*.{ext}"))) == 4, ext
 
 
 def test_install_script_refuses_a_tampered_bundle(bundle, tmp_path):
