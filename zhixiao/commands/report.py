@@ -27,16 +27,26 @@ class Compare(StrEnum):
     none = "none"
 
 
+# the options both commands take (one pack, two entry points)
+FromOpt = Annotated[str, typer.Option("--from", help="统计起始日 YYYY-MM-DD / period start")]
+ToOpt = Annotated[str, typer.Option("--to", help="统计截止日 YYYY-MM-DD / period end")]
+CourtOpt = Annotated[str | None, typer.Option(
+    "--court", help="法院代码，如 冀0123（默认取 zhixiao.toml 的 court_code）/ court code")]
+OutOpt = Annotated[Path, typer.Option("--out", help="输出目录 / output directory")]
+CompareOpt = Annotated[Compare, typer.Option("--compare", help="对比：yoy 同比（默认）或 none / comparison")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="指标体系（默认取配置）/ indicator profile")]
+ScopeOpt = Annotated[Scope, typer.Option("--scope", help="court 本院；city 全市（中级法院）/ scope")]
+
+
 @report_app.command("briefing")
 def briefing(
-    from_: Annotated[str, typer.Option("--from", help="统计起始日 YYYY-MM-DD / period start")],
-    to: Annotated[str, typer.Option("--to", help="统计截止日 YYYY-MM-DD / period end")],
-    court: Annotated[str | None, typer.Option(
-        "--court", help="法院代码，如 冀0123（默认取 zhixiao.toml 的 court_code）/ court code")] = None,
-    out: Annotated[Path, typer.Option("--out", help="输出目录 / output directory")] = Path("out"),
-    compare: Annotated[Compare, typer.Option("--compare", help="对比：yoy 同比（默认）或 none / comparison")] = Compare.yoy,
-    profile: Annotated[str | None, typer.Option("--profile", help="指标体系（默认取配置）/ indicator profile")] = None,
-    scope: Annotated[Scope, typer.Option("--scope", help="court 本院；city 全市（中级法院）/ scope")] = Scope.court,
+    from_: FromOpt,
+    to: ToOpt,
+    court: CourtOpt = None,
+    out: OutOpt = Path("out"),
+    compare: CompareOpt = Compare.yoy,
+    profile: ProfileOpt = None,
+    scope: ScopeOpt = Scope.court,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="是否用 LibreOffice 生成 PDF / make the PDF")] = True,
     slides: Annotated[bool, typer.Option("--slides/--no-slides", help="是否生成会商幻灯片 .pptx / make the slides")] = True,
     data_dir: DataDir = None,
@@ -50,14 +60,13 @@ def briefing(
 
 @report_app.command("slides")
 def slides_only(
-    from_: Annotated[str, typer.Option("--from", help="统计起始日 YYYY-MM-DD / period start")],
-    to: Annotated[str, typer.Option("--to", help="统计截止日 YYYY-MM-DD / period end")],
-    court: Annotated[str | None, typer.Option(
-        "--court", help="法院代码，如 冀0123（默认取 zhixiao.toml 的 court_code）/ court code")] = None,
-    out: Annotated[Path, typer.Option("--out", help="输出目录 / output directory")] = Path("out"),
-    compare: Annotated[Compare, typer.Option("--compare", help="对比：yoy 同比（默认）或 none / comparison")] = Compare.yoy,
-    profile: Annotated[str | None, typer.Option("--profile", help="指标体系（默认取配置）/ indicator profile")] = None,
-    scope: Annotated[Scope, typer.Option("--scope", help="court 本院；city 全市（中级法院）/ scope")] = Scope.court,
+    from_: FromOpt,
+    to: ToOpt,
+    court: CourtOpt = None,
+    out: OutOpt = Path("out"),
+    compare: CompareOpt = Compare.yoy,
+    profile: ProfileOpt = None,
+    scope: ScopeOpt = Scope.court,
     data_dir: DataDir = None,
 ) -> None:
     """生成会商会幻灯片（16:9 .pptx，图表可编辑）。
