@@ -6,6 +6,7 @@ Both engines read exactly the files the store's manifest lists, so they see one 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ def spark_session():
             raise UserError("计算引擎 spark 需要 pyspark，本机未安装：请安装 Spark 扩展（pip install 'zhixiao[spark]'，"
                             "离线包已含），或改用默认引擎 duckdb。") from None
 
+        _require_java()
         os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
         _spark_session = (
             SparkSession.builder.master(os.environ.get("ZHIXIAO_SPARK_MASTER", "local[2]"))
@@ -87,6 +89,21 @@ def spark_session():
         )
         _spark_session.sparkContext.setLogLevel("ERROR")
     return _spark_session
+
+
+def _require_java() -> None:
+    """The Spark driver is a JVM even when ``ZHIXIAO_SPARK_MASTER`` names a remote cluster: without one pyspark
+    fails deep in its launcher with an English traceback, so say what to install first."""
+    home = os.environ.get("JAVA_HOME")
+    # pyspark's launcher (bin/spark-class) runs $JAVA_HOME/bin/java when JAVA_HOME is set, else java on PATH
+    java = Path(home) / "bin" / "java" if home else shutil.which("java")
+    if java is not None and os.access(java, os.X_OK) and Path(java).is_file():
+        return
+    where = f"JAVA_HOME={home} 下没有可执行的 bin/java" if home else "PATH 中找不到 java"
+    master = os.environ.get("ZHIXIAO_SPARK_MASTER")
+    target = f"（集群 {master} 的驱动程序也在本机运行）" if master else ""
+    raise UserError(f"计算引擎 spark 需要 Java 运行环境（JRE 17 或 21），本机未找到：{where}{target}。请安装系统软件包 "
+                    "default-jre-headless（或把 JAVA_HOME 指向已安装的 JRE），或改用默认引擎 duckdb。")
 
 
 def court_calendar(data_dir: Path | str):
