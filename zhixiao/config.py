@@ -22,6 +22,8 @@ class Settings:
     rules: dict = field(default_factory=dict)
     # reverse proxies whose X-Forwarded-For the dashboard believes (addresses or CIDR); none by default
     trusted_proxies: tuple[str, ...] = ()
+    # the case store at a base URI (s3://bucket/prefix?endpoint_override=…, hdfs://…); None → inside data_dir
+    store_uri: str | None = None
 
     @property
     def ops_url(self) -> str:
@@ -31,7 +33,7 @@ class Settings:
 
 
 def load_settings(data_dir: Path | str | None = None, config: Path | str | None = None) -> Settings:
-    """Flags beat the file; the file beats defaults. ZHIXIAO_SQL_URL overrides the SQL URL."""
+    """Flags beat the file; the file beats defaults. ZHIXIAO_SQL_URL / ZHIXIAO_STORE_URI override theirs."""
     path = Path(config) if config else Path(os.environ.get("ZHIXIAO_CONFIG", "zhixiao.toml"))
     raw: dict = {}
     if path.is_file():
@@ -51,4 +53,5 @@ def load_settings(data_dir: Path | str | None = None, config: Path | str | None 
         profile=raw.get("profile", "court-classic"),
         rules=raw.get("rules", {}),
         trusted_proxies=tuple(raw.get("trusted_proxies", ())),
+        store_uri=os.environ.get("ZHIXIAO_STORE_URI") or raw.get("store_uri"),
     )
