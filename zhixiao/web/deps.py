@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from zhixiao.config import Settings
 from zhixiao.errors import UserError
 from zhixiao.reports.narrative import fmt_range, fmt_value
-from zhixiao.web import auth
+from zhixiao.web import auth, labels
 from zhixiao.web.roles import Principal, alert_refusal
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -205,3 +205,5 @@ def query(f: dict, start: date, end: date, **extra: Any) -> str:
 
 
 _env.globals.update(query=query, alert_refusal=alert_refusal)
+_env.filters.update(procedure=labels.procedure_name, audit_action=labels.audit_action,
+                    alert_action=labels.alert_action, actor=labels.actor)

@@ -10,10 +10,11 @@ from zhixiao.errors import UserError
 from zhixiao.web import auth
 from zhixiao.web.data import filter_rows
 from zhixiao.web.deps import RowId, checked_user, client_ip, render, scope_label, scoped, user
+from zhixiao.web.labels import procedure_name
 from zhixiao.web.roles import Forbidden, Principal, alert_refusal, require
+from zhixiao.web.tables import Column, table
 
 router = APIRouter()
-LEDGER_LIMIT = 500
 LEDGERS = {"due": "超审限与临近届满案件", "long": "长期未结台账", "four": "四项未结台账"}
 
 
@@ -70,6 +71,29 @@ def _level_counts(s, f: dict) -> dict:
     return dict(s.execute(q).all())
 
 
+def _pct(v, _row) -> str:
+    return "" if v is None else f"{v * 100:.0f}%"
+
+
+def _deadline(v, row) -> str:
+    return ("" if v is None else str(v)) + ("（暂定）" if row.get("provisional") else "")
+
+
+def ledger_columns(kind: str, flags: dict) -> tuple[Column, ...]:
+    """The columns of one ledger (法院 first: the ledgers are city-wide for 审管办)."""
+    head = (Column("case_id", "案号"), Column("court_name", "法院"), Column("division", "部门"),
+            Column("judge_name", "承办法官"))
+    if kind == "due":
+        return (*head, Column("procedure", "程序", text=lambda v, _r: procedure_name(v)),
+                Column("filing_date", "立案日期"), Column("deadline", "审限届满", text=_deadline),
+                Column("days_remaining", "剩余天数", numeric=True),
+                Column("elapsed_share", "已用审限", numeric=True, text=_pct), Column("status", "状态"))
+    tail = ((Column("tier", "档次", numeric=True, text=lambda v, _r: f"超{v}个月"),) if kind == "long" else
+            tuple(Column(k, v, text=lambda x, _r: "✓" if x else "") for k, v in flags.items()))
+    return (*head, Column("filing_date", "立案日期"), Column("pending_months", "未结月数", numeric=True),
+            Column("deadline", "审限届满", text=_deadline), *tail)
+
+
 @router.get("/supervision/ledger/{kind}")
 def ledger(request: Request, kind: str, u: Principal = Depends(user)):
     from zhixiao.supervision.pending import FOUR_FLAGS
@@ -79,12 +103,15 @@ def ledger(request: Request, kind: str, u: Principal = Depends(user)):
         raise Forbidden("没有这个台账。")
     f = scoped(request, u)
     led = request.app.state.hub.ledgers()
-    rows = filter_rows(led[kind], f)
-    auth.record(request.app.state.Session, u.username, "view_cases", f"ledger/{kind} {sorted(f.items())}",
-                f"{len(rows)} 件", client_ip(request))
-    return render(request, "ledger.html", title=LEDGERS[kind], kind=kind,
-                  scope=scope_label(request, f), rows=rows[:LEDGER_LIMIT], total=len(rows), as_of=led["as_of"],
-                  flags=FOUR_FLAGS)
+    names = request.app.state.hub.roster()["courts"]
+    rows = [{**r, "court_name": names.get(r.get("court_code"), r.get("court_code"))} for r in filter_rows(led[kind], f)]
+    view = table(request, rows, ledger_columns(kind, FOUR_FLAGS), key="ledger")
+    auth.record(request.app.state.Session, u.username, "export_table" if view.export else "view_cases",
+                f"ledger/{kind} {sorted(f.items())}", f"{view.matched} 件", client_ip(request))
+    if (resp := view.export_response(f"{LEDGERS[kind]}_{led['as_of']}")) is not None:
+        return resp
+    return render(request, "ledger.html", title=LEDGERS[kind], kind=kind, scope=scope_label(request, f), view=view,
+                  as_of=led["as_of"])
 
 
 def _alert_for(request: Request, u: Principal, alert_id: int, s):

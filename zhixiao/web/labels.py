@@ -1,0 +1,53 @@
+"""Chinese names for the codes the store and the ops database keep (a person never reads ``civil_ordinary``,
+``system`` or ``view_cases``). Used by the pages and their Excel exports; also Jinja filters (see deps)."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+
+@cache
+def procedure_names() -> dict[str, str]:
+    """procedure code → its name in data/time_limits.toml (e.g. civil_ordinary → 民事一审普通程序)."""
+    raw = tomllib.loads(resources.files("zhixiao.data").joinpath("time_limits.toml").read_text("utf-8"))
+    return {code: p["name"] for code, p in raw.get("procedure", {}).items() if "name" in p}
+
+
+def procedure_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return procedure_names().get(code, code)
+
+
+# the alert history's actions (zhixiao.supervision.ledger) and who did them
+ALERT_ACTIONS = {
+    "created": "系统生成", "acknowledged": "签收", "resolved": "办结", "escalated": "升级", "auto_resolved": "自动办结",
+    "reopened": "重新打开",
+}
+SYSTEM_USER = {"system": "系统"}
+
+# the audit log's actions (auth.record calls across zhixiao.web)
+AUDIT_ACTIONS = {
+    "login": "登录", "login_failed": "登录失败", "login_throttled": "登录受限（尝试过多）", "logout": "退出",
+    "password_change": "修改密码", "view_cases": "查看案件", "export_cases": "导出案件清单",
+    "export_table": "导出表格", "import_validate": "导入校验", "import": "导入数据",
+    "generate_briefing": "生成会商报告", "export_briefing": "下载会商报告", "alert_acknowledge": "签收督办事项",
+    "alert_resolve": "办结督办事项", "indicator_range": "设置合理区间", "calendar_overrides": "修改节假日覆盖",
+    "escalation_rules": "修改督办升级规则", "user_create": "新建用户", "user_reset": "重置密码",
+    "user_enable": "启用用户", "user_disable": "停用用户",
+    "password_change_failed": "修改密码失败（当前密码错误）", "admin_password": "设置管理员密码",
+}
+
+
+def alert_action(code: str | None) -> str:
+    return ALERT_ACTIONS.get(code or "", code or "")
+
+
+def actor(user: str | None) -> str:
+    return SYSTEM_USER.get(user or "", user or "")
+
+
+def audit_action(code: str | None) -> str:
+    return AUDIT_ACTIONS.get(code or "", code or "")
