@@ -1,16 +1,18 @@
 """Everything the pages read from the case store, cached per (manifest version, question).
 
 The store's manifest version changes on every import, so a cache keyed by it never serves stale figures
-and needs no invalidation. One engine (DuckDB connection) per version; engine work is serialised by a
-lock because an ibis/DuckDB connection is not meant to be shared by threads, while cached answers are
-returned without touching it — that is what keeps the dashboard fast under concurrent users.
+and needs no invalidation. A snapshot is immutable, so readers need no common lock: each uncached
+question borrows an engine of the version's small pool (an ibis/DuckDB connection serves one thread at a
+time), and two readers of different questions run in parallel; askers of the same question wait for one run.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pandas as pd
 from zhixiao.config import Settings
 from zhixiao.domain.courts import court_name
 from zhixiao.store.cases import CaseStore
+from zhixiao.web.jobs import JobRunner
 
 # The headline figures of 总览 and the drill-down tables (ids of the court-classic catalogue).
 HEADLINE = ("new_cases", "closed", "pending", "closure_rate", "clearance_ratio", "on_time_rate", "avg_days",
@@ -47,31 +50,96 @@ def records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
+def reader_count() -> int:
+    """Engines per snapshot: one per core (ZHIXIAO_WEB_READERS overrides), at least two so one slow
+    question never holds up every other reader."""
+    raw = os.environ.get("ZHIXIAO_WEB_READERS", "").strip()
+    return max(2, int(raw) if raw else (os.cpu_count() or 2))
+
+
+class EnginePool:
+    """Engines over one snapshot version, lent to one reader at a time; made on demand up to ``size``."""
+
+    def __init__(self, data_dir: Path, version: int, size: int):
+        self.data_dir, self.version, self.size = data_dir, version, size
+        self._idle: list[Any] = []
+        self._made = 0
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def engine(self) -> Iterator[Any]:
+        from zhixiao.engine import connect
+
+        with self._cond:
+            while not self._idle and self._made >= self.size:
+                self._cond.wait()
+            if self._idle:
+                eng = self._idle.pop()
+            else:
+                self._made += 1
+                eng = None
+        if eng is None:
+            try:
+                eng = connect(self.data_dir)
+            except BaseException:
+                with self._cond:
+                    self._made -= 1
+                    self._cond.notify()
+                raise
+        try:
+            yield eng
+        finally:
+            with self._cond:
+                self._idle.append(eng)
+                self._cond.notify()
+
+    @property
+    def made(self) -> int:
+        return self._made
+
+
 class DataHub:
-    def __init__(self, settings: Settings, max_entries: int = 1024):
+    def __init__(self, settings: Settings, max_entries: int = 1024, readers: int | None = None):
         self.settings = settings
         self.store = CaseStore(settings.data_dir)
-        self._engine_lock = threading.RLock()
+        self.readers = readers or reader_count()
+        self._pool_lock = threading.Lock()
+        self._pools: dict[int, EnginePool] = {}
         self._cache_lock = threading.Lock()
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._key_locks: dict[Hashable, threading.Lock] = {}
-        self._engine = None
-        self._engine_version: int | None = None
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
+        self.jobs = JobRunner()  # long jobs (reports, the daily run) beside the readers, never in their way
+        self.running = 0  # engine questions in progress now (the concurrency test reads its peak)
+        self.peak = 0
 
     # ── plumbing ──────────────────────────────────────────────────────────────────────────────────────
     def version(self) -> int:
         return self.store.manifest().version
 
-    def _engine_for(self, version: int):
-        from zhixiao.engine import connect
+    def pool(self, version: int) -> EnginePool:
+        """The engines of ``version``; older versions' pools are dropped (an engine goes with its last reader)."""
+        with self._pool_lock:
+            if version not in self._pools:
+                self._pools[version] = EnginePool(self.settings.data_dir, version, self.readers)
+                for old in sorted(self._pools)[:-2]:  # the one before stays for readers mid-request
+                    del self._pools[old]
+            return self._pools[version]
 
-        if self._engine_version != version:
-            self._engine = connect(self.settings.data_dir)
-            self._engine_version = version
-        return self._engine
+    @contextmanager
+    def engine(self, version: int | None = None) -> Iterator[Any]:
+        """Borrow an engine of ``version`` (default: the current one) for one question."""
+        with self.pool(self.version() if version is None else version).engine() as eng:
+            with self._cache_lock:
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+            try:
+                yield eng
+            finally:
+                with self._cache_lock:
+                    self.running -= 1
 
     def config_stamp(self) -> tuple:
         """The court's indicator files (ranges, extensions): editing one changes figures without a new version."""
@@ -94,8 +162,8 @@ class DataHub:
                 if key in self._cache:
                     self.hits += 1
                     return self._cache[key]
-            with self._engine_lock:
-                value = fn(self._engine_for(version))
+            with self.engine(version) as eng:
+                value = fn(eng)
             with self._cache_lock:
                 self.misses += 1
                 self._cache[key] = value
@@ -181,8 +249,8 @@ class DataHub:
 
     def run(self, fn: Callable[[Any], Any]) -> Any:
         """``fn(engine)`` on the current data version, uncached (for quick or one-off questions)."""
-        with self._engine_lock:
-            return fn(self._engine_for(self.version()))
+        with self.engine() as eng:
+            return fn(eng)
 
     def cases(self, indicator: str, part: str, start: date, end: date, group: dict) -> pd.DataFrame:
         """The cases behind a figure. Not cached: the query is quick and a city-wide list can be large."""

@@ -1,4 +1,5 @@
-"""会商报告: generate the briefing (.docx/.xlsx/.pdf) for a court and period, then download it."""
+"""会商报告: generate the briefing (.docx/.xlsx/.pptx/.pdf) for a court and period in a background job, then
+download it; the job's progress is polled by the page and never blocks other users' pages."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from fastapi.responses import FileResponse
 from zhixiao.errors import UserError
 from zhixiao.web import auth
 from zhixiao.web.deps import checked_user, client_ip, parse_day, render, scoped, user
+from zhixiao.web.jobs import Job
 from zhixiao.web.roles import Principal, require
+from zhixiao.web.routes import jobs
 
 router = APIRouter()
-FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+router.include_router(jobs.router)  # the job status pages live beside their main user, this page
+FORMATS = jobs.FORMATS
+REPORT_STEPS = 5  # write_briefing's steps (collect, docx, xlsx, slides, pdf)
 
 
 def _dir(request: Request, court: str, start, end) -> Path:
@@ -45,31 +49,49 @@ def _params(request: Request, u: Principal, court: str | None, start: str | None
     return code, s, e
 
 
+def _page(request: Request, u: Principal, code: str, s, e, job: Job | None = None, message: str | None = None):
+    hub = request.app.state.hub
+    mine = hub.jobs.list(u.username, u.role == "admin", kind="report")[:10]
+    return render(request, "reports.html", title="会商报告", court=code, start=s, end=e,
+                  courts=hub.roster()["courts"], files=_files(_dir(request, code, s, e)),
+                  can_pick=u.scope == "all", message=message, job=job, jobs=mine)
+
+
 @router.get("/reports")
 def reports(request: Request, court: str | None = None, start: str | None = None, end: str | None = None,
             u: Principal = Depends(user)):
     require(u, "reports.download")
     code, s, e = _params(request, u, court, start, end)
-    return render(request, "reports.html", title="会商报告", court=code, start=s, end=e,
-                  courts=request.app.state.hub.roster()["courts"], files=_files(_dir(request, code, s, e)),
-                  can_pick=u.scope == "all", message=None)
+    return _page(request, u, code, s, e)
 
 
 @router.post("/reports/generate")
 def generate(request: Request, court: str = Form(""), start: str = Form(""), end: str = Form(""),
              pdf: bool = Form(False), u: Principal = Depends(checked_user)):
+    """Queue the briefing; the page shows the job, which polls its status until the files are there."""
+    from zhixiao.engine import connect
     from zhixiao.reports.render import write_briefing
 
     require(u, "reports.generate")
     code, s, e = _params(request, u, court, start, end)
     out = _dir(request, code, s, e)
-    hub = request.app.state.hub
-    files = hub.run(lambda eng: write_briefing(request.app.state.settings, code, s, e, out, pdf=pdf, engine=eng))
+    settings, runner = request.app.state.settings, request.app.state.hub.jobs
+    params = {"court": code, "start": s, "end": e, "pdf": pdf}
+    # the same report already being written: show that job rather than write the same files twice at once
+    same = [j for j in runner.list(u.username, True, kind="report") if j.active and j.params == params]
+    if same:
+        return _page(request, u, code, s, e, job=same[0])
+
+    def work(job: Job) -> tuple[str, dict[str, Path]]:
+        # an engine of its own: the readers' engines stay free for the pages while the report is written
+        files = write_briefing(settings, code, s, e, out, pdf=pdf, engine=connect(settings.data_dir), step=job.step)
+        return files.pdf_message or "报告已生成。", _files(out)
+
+    name = request.app.state.hub.roster()["courts"].get(code, code)
+    job = runner.submit(u.username, "report", f"{name} {s} 至 {e} 会商报告", REPORT_STEPS, work, params)
     auth.record(request.app.state.Session, u.username, "generate_briefing", f"{code} {s}~{e}", None,
                 client_ip(request))
-    return render(request, "reports.html", title="会商报告", court=code, start=s, end=e,
-                  courts=hub.roster()["courts"], files=_files(out), can_pick=u.scope == "all",
-                  message=files.pdf_message or "报告已生成。")
+    return _page(request, u, code, s, e, job=job, message="报告正在后台生成，完成后可在下方下载；您可以离开本页继续工作。")
 
 
 @router.get("/reports/download")
@@ -77,7 +99,7 @@ def download(request: Request, court: str, start: str, end: str, fmt: str, u: Pr
     require(u, "reports.download")
     code, s, e = _params(request, u, court, start, end)
     if fmt not in FORMATS:
-        raise UserError(f"格式“{fmt}”无效，可选 docx、xlsx、pdf。")
+        raise UserError(f"格式“{fmt}”无效，可选 {'、'.join(FORMATS)}。")
     path = _files(_dir(request, code, s, e)).get(fmt)
     if path is None:
         raise HTTPException(404, "该报告尚未生成，请先在“会商报告”页点击生成。")
