@@ -136,6 +136,10 @@ def test_briefing_generate_and_download(web_env, tmp_path):
     r = c.post("/reports/generate", data={"csrf_token": token, "court": COURT, "start": "2025-01-01",
                                           "end": "2025-10-31"})
     assert r.status_code == 200
+    # the report is written by a background job (tests/web/test_jobs.py): wait for it, then read its links
+    job = app.state.hub.jobs.list("president", False, kind="report")[0]
+    assert app.state.hub.jobs.wait(job, 300) and job.status == "done", job.error
+    r = c.get(f"/jobs/{job.id}/status?main=1")
     links = re.findall(r'href="(/reports/download\?[^"]+)"', r.text)
     assert {re.search(r"fmt=(\w+)", x).group(1) for x in links} >= {"docx", "xlsx"}
     docx = next(x for x in links if "fmt=docx" in x).replace("&amp;", "&")
