@@ -28,10 +28,21 @@ ROWS = [
     ("(2026)冀0123民初5号", "民初", "civil", "civil_small_claims", "追索劳动报酬纠纷", date(2026, 2, 1), None, None,
      8000, None, [], "丁；某建筑有限公司"),
     ("(2025)冀0123执9号", "执", "enforcement", "enforcement", "借款合同纠纷", date(2025, 3, 1), None, None, None, 0,
-     ["执行通知", "限制消费", "财产调查"], "戊；己"),
+     [], "戊；己"),
     ("(2026)冀0123执3号", "执", "enforcement", "enforcement", "买卖合同纠纷", date(2026, 2, 20), None, None, None, 5000,
-     ["执行通知", "财产调查", "下落不明"], "庚；辛有限公司"),
+     [], "庚；辛有限公司"),
+    ("(2025)冀0123执12号", "执", "enforcement", "enforcement", "借款合同纠纷", date(2025, 6, 1), None, None, None, 0,
+     [], "壬；癸"),
 ]
+# the 终本 check of each case (store columns zb_*: True met, False not met, None not checked), in ZHONGBEN_CHECKS
+# order notice, restriction, investigation, three_months, whereabouts; the tags above say nothing about it
+# (the ledger used to read 执行通知/限制消费/财产调查 tags: a tag-only case must no longer count)
+ZB_COLUMNS = ("zb_notice", "zb_restriction", "zb_investigation", "zb_three_months", "zb_whereabouts")
+CHECKS = {
+    "(2025)冀0123执9号": (True, True, True, None, True),  # all recorded but 满三个月: from the filing date
+    "(2026)冀0123执3号": (True, None, True, None, None),
+    "(2025)冀0123执12号": (True, False, None, True, True),  # 限制消费 recorded as not done: out
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +57,8 @@ def eng(tmp_path_factory):
         "enforcement_collected_amount": pa.array([None if v is None else Decimal(v) for v in cols[9]],
                                                  pa.decimal128(18, 2)),
         "tags": pa.array(cols[10], pa.list_(pa.string())), "parties": cols[11],
+        **{col: pa.array([CHECKS.get(cid, (None,) * 5)[i] for cid in cols[0]], pa.bool_())
+           for i, col in enumerate(ZB_COLUMNS)},
     })
     with CaseStore(root).transaction() as tx:
         tx.write("cases", t)
@@ -79,29 +92,51 @@ def test_minsheng(eng):
 
 def test_zhongben_five_conditions(eng):
     e = L.enforcement_hard(eng, date(2026, 4, 10), C)
-    assert e["pending_enforcement"] == 2
-    # 执9: notice, restriction, investigation with nothing collected, filed 2025-03-01 (> 3 months), no 下落不明 → all five
+    assert e["pending_enforcement"] == 3
+    # 执9: notice, restriction, investigation, whereabouts recorded True, nothing collected; 满三个月 not checked
+    # but filed 2025-03-01 + 3 months = 06-01 ≤ 04-10 → all five
     assert [r["case_id"] for r in e["zhongben_candidates"]] == ["(2025)冀0123执9号"]
-    # filed 2025-03-01, 12 months → 2026-03-01 ≤ 4-10 → long-running
+    # 12 months: 执9 2026-03-01 ≤ 04-10 → long-running; 执12 2026-06-01 > 04-10 → not yet
     assert [r["case_id"] for r in e["long_running"]] == ["(2025)冀0123执9号"]
-    # 执3 collected 5000 and is younger than 3 months: contradicted by the data, so not even "to verify"
+    # 执3 collected 5000 (contradicts 无财产) and is younger than 3 months (02-20 → 05-20): not even "to verify";
+    # 执12 has 限制消费 recorded False: out
     assert e["zhongben_to_verify"] == []
-    conds = L.zhongben_conditions({"filing_date": date(2026, 2, 20), "tags": ["执行通知", "财产调查", "下落不明"],
-                                   "enforcement_collected_amount": 5000}, date(2026, 4, 10), ZB)
+    conds = L.zhongben_conditions({"filing_date": date(2026, 2, 20), "enforcement_collected_amount": 5000,
+                                   **dict(zip(ZB_COLUMNS, CHECKS["(2026)冀0123执3号"], strict=True))},
+                                  date(2026, 4, 10), ZB)
     assert [c["met"] for c in conds] == [True, None, False, False, None]
-    assert "已执行到位 5,000.00 元" in conds[2]["evidence"]
+    assert conds[0]["evidence"] == "终本核查记录：已满足"
+    assert conds[1]["evidence"] == "未见终本核查记录，待核实"
+    assert conds[2]["evidence"] == "终本核查记录：已满足；已执行到位 5,000.00 元"
     assert conds[3]["evidence"] == "立案 2026-02-20，满3个月为 2026-05-20"
-    # no tags at all, 4 months old, nothing collected: a candidate to verify (notice, restriction, investigation)
-    bare = L.zhongben_conditions({"filing_date": date(2025, 12, 1), "tags": [], "enforcement_collected_amount": 0},
-                                 date(2026, 4, 10), ZB)
-    assert [c["met"] for c in bare] == [None, None, None, True, True]
+    # a recorded 满三个月 wins over the dates (the check is what the court signed off)
+    rec = L.zhongben_conditions({"filing_date": date(2026, 4, 1), "zb_three_months": True}, date(2026, 4, 10), ZB)
+    assert (rec[3]["met"], rec[3]["evidence"]) == (True, "终本核查记录：已满足")
+    # no check at all, 4 months old, nothing collected: a candidate to verify (all but 满三个月); tags are ignored
+    bare = L.zhongben_conditions({"filing_date": date(2025, 12, 1), "tags": ["执行通知", "限制消费", "财产调查"],
+                                  "enforcement_collected_amount": 0}, date(2026, 4, 10), ZB)
+    assert [c["met"] for c in bare] == [None, None, None, True, None]
+
+
+def test_zhongben_to_verify(eng):
+    # on 2026-06-10 执3 is past 3 months (05-20) but collected 5000 → still out; 执12 still has 限制消费 False;
+    # so nothing to verify. Without 执3's money it is one to verify (限制消费 and 下落不明 not checked):
+    e = L.enforcement_hard(eng, date(2026, 6, 10), C)
+    assert [r["case_id"] for r in e["zhongben_candidates"]] == ["(2025)冀0123执9号"]
+    assert e["zhongben_to_verify"] == []
+    c3 = L.zhongben_conditions({"filing_date": date(2026, 2, 20), "enforcement_collected_amount": 0,
+                                **dict(zip(ZB_COLUMNS, CHECKS["(2026)冀0123执3号"], strict=True))},
+                               date(2026, 6, 10), ZB)
+    # restriction and whereabouts not checked; 满三个月 from 02-20 → 05-20 ≤ 06-10
+    assert [c["met"] for c in c3] == [True, None, True, True, None]
 
 
 def test_no_property_inferred(eng):
     e = L.enforcement_hard(eng, date(2026, 6, 1), C)
-    # 执9 by tag 财产调查 is not the no_property tag, but nothing collected after ≥ 3 months; 执3 collected 5000
+    # 执9 and 执12 have no no_property tag, but nothing collected after ≥ 3 months; 执3 collected 5000
     assert [(r["case_id"], r["reason"]) for r in e["no_property"]] == [
-        ("(2025)冀0123执9号", "立案 2025-03-01 已满3个月，执行到位金额为0")]
+        ("(2025)冀0123执9号", "立案 2025-03-01 已满3个月，执行到位金额为0"),
+        ("(2025)冀0123执12号", "立案 2025-06-01 已满3个月，执行到位金额为0")]
 
 
 def test_admin_resolution_rate(eng):
@@ -143,11 +178,11 @@ def test_spark_matches_duckdb(eng):
     w = {"default": 1.0, "procedure": {"civil_small_claims": 0.5}, "type_code": {"执": 0.6}}
     for e in (eng, spark):
         assert sorted(r["case_id"] for r in L.received_cases(e, date(2026, 2, 1), date(2026, 3, 31), C)) == [
-            "(2025)冀0123执9号", "(2026)冀0123执3号", "(2026)冀0123民初1号", "(2026)冀0123民初5号",
+            "(2025)冀0123执12号", "(2025)冀0123执9号", "(2026)冀0123执3号", "(2026)冀0123民初1号", "(2026)冀0123民初5号",
             "(2026)冀0123行初2号", "(2026)冀0123行初3号", "(2026)冀0123行初4号"]
         assert [(r["period"], r["resolved"], r["closed"]) for r in L.admin_resolution(
             e, date(2026, 1, 1), date(2026, 3, 31), C, by="quarter")] == [("2026Q1", 1, 3)]
-        # pending on 3-31: 民初5 (小额 0.5), 执9 and 执3 (0.6 each); no judge_id → one None bucket
+        # pending on 3-31: 民初5 (小额 0.5), 执9, 执3 and 执12 (0.6 each); no judge_id → one None bucket
         n, wt = pending_loads(e, C, date(2026, 3, 31), w)[None]
-        assert (n, round(wt, 2)) == (3, 1.7)
+        assert (n, round(wt, 2)) == (4, 2.3)
         assert roster(e, C, date(2026, 3, 31)) == []

@@ -22,10 +22,12 @@ from zhixiao.services import audit
 from zhixiao.services import rules as R
 from zhixiao.services.common import add_months, duplicate_key, load_rules, ratio
 from zhixiao.services.models import Petition
+from zhixiao.store.schema import ZHONGBEN_CHECKS
 
 CASE_COLUMNS = ["case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
                 "cause", "filing_date", "closing_date", "closing_method", "claim_amount", "enforcement_applied_amount",
-                "enforcement_collected_amount", "tags", "parties", "lawyer", "origin_case_id", "snapshot_date"]
+                "enforcement_collected_amount", "tags", "parties", "lawyer", "origin_case_id", *ZHONGBEN_CHECKS.values(),
+                "snapshot_date"]
 PETITION_STATUSES = ("在办", "已化解", "息访")
 PETITION_LABELS = {"status": "状态", "resolved_on": "化解日期", "owner": "包案责任人", "summary": "诉求"}
 
@@ -115,23 +117,25 @@ def minsheng_cases(engine, start: date, end: date, court_code: str | None = None
 
 
 def zhongben_conditions(case: dict, as_of: date, conditions: list[dict]) -> list[dict]:
-    """Each of the five 终本 conditions: {key, name, met, evidence}; met is True, False (the data contradict
-    it) or None (no record either way — to be verified in the file). Pure."""
-    tags = set(case.get("tags") or [])
+    """Each of the five 终本 conditions: {key, name, met, evidence}; met is True, False (the record or the data
+    contradict it) or None (no record either way — to be verified in the file). Pure.
+
+    The record is the case's 终本 check (store columns zb_*, store.schema.ZHONGBEN_CHECKS): True met, False not
+    met, null not checked. Facts the data hold decide too: 立案满三个月 from the filing date when unchecked
+    (规定(试行) 第1条(四)), and money collected contradicts 穷尽财产调查无财产 (第1条(三))."""
     out = []
     for cond in conditions:
+        recorded = case.get(ZHONGBEN_CHECKS[cond["key"]])
         met, evidence = None, []
-        if "months_since_filing" in cond:
+        if recorded is not None:
+            met = bool(recorded)
+            evidence.append("终本核查记录：" + ("已满足" if met else "未满足"))
+        elif "months_since_filing" in cond:
             due = add_months(case["filing_date"], cond["months_since_filing"])
             met = due <= as_of
             evidence.append(f"立案 {case['filing_date']}，满{cond['months_since_filing']}个月为 {due}")
-        elif cond.get("unless_tags") and not tags & set(cond["unless_tags"]):
-            met = True
-            evidence.append("无下落不明、妨害执行情形")
         else:
-            hit = tags & set(cond["tags_any"])
-            met = True if hit else None
-            evidence.append(f"有{'、'.join(sorted(hit))}记录" if hit else "未见记录，待核实")
+            evidence.append("未见终本核查记录，待核实")
         if cond.get("requires_no_collection"):
             collected = float(case.get("enforcement_collected_amount") or 0)
             if collected > 0:
