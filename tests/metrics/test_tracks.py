@@ -18,3 +18,23 @@ def test_tracks_by_hand_and_they_add_up(duck):
     assert got["非诉保全"] == [0, 0, 0, 0, 0]  # no 财保 in this court
     whole = evaluate(duck, "court-classic", START, END, indicators=list(FLOW))
     assert [r.value for r in whole.rows] == [sum(v) for v in zip(*got.values(), strict=True)]
+
+
+def test_flow_table_per_court_adds_up_by_hand(duck):
+    from zhixiao.metrics.tracks import flow_table
+
+    rows = flow_table(flow_by_track(duck, START, END, by=("court",)))
+    got = {(r["court_code"], r["track"]): [r[i] for i in FLOW] for r in rows}
+    # 冀0123: 执行 as above (C19–C22); 冀01 has no 执行 case, so its 执行 row is zeros rather than missing
+    assert got[("冀0123", "执行")] == [3, 1, 4, 3, 1]
+    assert got[("冀01", "执行")] == [0, 0, 0, 0, 0]
+    assert got[("冀01", "非诉保全")] == [0, 0, 0, 0, 0]
+    for court in ("冀0123", "冀01"):
+        total = got[(court, "合计")]
+        assert total == [sum(got[(court, t)][k] for t in ("审判", "执行", "非诉保全")) for k in range(5)]
+    # the two courts' 合计 add up to the whole court set of test_tracks_by_hand: 15/7/22/14/8
+    assert [a + b for a, b in zip(got[("冀0123", "合计")], got[("冀01", "合计")], strict=True)] == [15, 7, 22, 14, 8]
+    # 结案率 = 结案 ÷ 受理: 冀0123 执行 3 / 4
+    execution = next(r for r in rows if r["court_code"] == "冀0123" and r["track"] == "执行")
+    assert execution["closure_rate"] == 0.75
+    assert next(r for r in rows if r["court_code"] == "冀01" and r["track"] == "执行")["closure_rate"] is None

@@ -17,6 +17,7 @@ TRACKS: dict[str, tuple[str, ...]] = {
     "非诉保全": ("preservation",),
 }
 FLOW = ("new_cases", "carried_over", "received", "closed", "pending")
+TOTAL = "合计"
 
 
 def flow_by_track(engine, start: date, end: date, *, profile: str = "court-classic", by: Sequence[str] = (),
@@ -30,3 +31,33 @@ def flow_by_track(engine, start: date, end: date, *, profile: str = "court-class
         out[track] = evaluate(engine, profile, start, end, by=by, compare=compare, as_of=as_of, data_dir=data_dir,
                               filters={**(filters or {}), "category": list(categories)}, indicators=list(FLOW))
     return out
+
+
+def flow_table(tracks: dict[str, Result]) -> list[dict]:
+    """The rows of a 收结存 table: per group (in the order first seen), one row per track and a 合计 row —
+    {"track", **group, 新收…未结 (FLOW ids), "closure_rate"}. A group a track has no cases in shows zeros, so
+    every group has all three tracks; 合计 is the sum of the tracks (they partition the cases by category), and
+    结案率 = 结案 ÷ 受理 (court-classic closure_rate: 结案数 ÷ (旧存 + 新收), REFERENCE §4)."""
+    groups: dict[tuple, dict] = {}
+    cells: dict[tuple, dict[str, dict]] = {}
+    for track, res in tracks.items():
+        for r in res.rows:
+            if r.indicator not in FLOW:
+                continue
+            key = tuple(sorted(r.group.items()))
+            groups.setdefault(key, dict(r.group))
+            cells.setdefault(key, {}).setdefault(track, {})[r.indicator] = r.value or 0
+    out = []
+    for key, group in groups.items():
+        total = dict.fromkeys(FLOW, 0)
+        for track in tracks:
+            vals = {i: cells[key].get(track, {}).get(i, 0) for i in FLOW}
+            out.append({"track": track, **group, **vals, "closure_rate": _rate(vals)})
+            for i in FLOW:
+                total[i] += vals[i]
+        out.append({"track": TOTAL, **group, **total, "closure_rate": _rate(total)})
+    return out
+
+
+def _rate(vals: dict) -> float | None:
+    return vals["closed"] / vals["received"] if vals["received"] else None
