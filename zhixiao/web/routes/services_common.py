@@ -1,0 +1,114 @@
+"""What the litigation-service pages share: who may see which record, the court a new record belongs to,
+case look-ups for linking, form parsing and the web audit line every change leaves.
+
+The registers' rules live in ``zhixiao.services``; these pages call the same functions as the CLI, so a
+change made here is checked and recorded (``svc_change``) exactly as one made with ``zhixiao hotline …``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from fastapi import Request
+
+from zhixiao.errors import UserError
+from zhixiao.services.importers import parse_datetime
+from zhixiao.web import auth
+from zhixiao.web.data import records
+from zhixiao.web.deps import client_ip, parse_day, scoped
+from zhixiao.web.roles import Forbidden, Principal, require
+
+# The services' messages name the CLI verb that fixes a record ("请用 zhixiao hotline update …", "（--owner）");
+# on a page the fix is the form next to the record, and no error may send a person to a command line.
+_CLI_HINT = re.compile(r"[，；]?(?:如需[^，。；]*?，)?(?:请)?(?:先)?(?:用|执行|运行)\s*zhixiao [^，。；]*")
+_FLAG = re.compile(r"（?--[a-z][a-z-]*(?: …)?）?")
+
+
+def page_message(text: str) -> str:
+    text = _CLI_HINT.sub("，请在本页相应表单中操作", text)
+    return _FLAG.sub("", text).replace("，，", "，")
+
+
+@contextmanager
+def service_call() -> Iterator[None]:
+    """Run a service function; its ``UserError`` reaches the page without command-line advice."""
+    try:
+        yield
+    except UserError as exc:
+        raise UserError(page_message(str(exc))) from None
+
+
+def scope(request: Request, u: Principal) -> dict:
+    """The user's own scope as filters (court_code, division, judge_id); {} for the city-wide roles."""
+    require(u, "services.view")
+    return scoped(request, u)
+
+
+def courts(request: Request, u: Principal) -> dict[str, str]:
+    """Courts the user may enter records for: every court in the data for city-wide roles, else their own."""
+    known = request.app.state.hub.roster()["courts"]
+    if u.scope == "all":
+        return known
+    return {u.court_code: known.get(u.court_code, u.court_code)} if u.court_code else {}
+
+
+def court_for_new(request: Request, u: Principal, court: str) -> str:
+    choices = courts(request, u)
+    code = (court or "").strip() or (next(iter(choices)) if len(choices) == 1 else "")
+    if not code:
+        raise UserError("请选择登记事项所属的法院。")
+    if code not in choices:
+        raise Forbidden(f"不能为法院“{code}”登记事项：请从列表中选择您所属范围内的法院。")
+    return code
+
+
+def case_rows(request: Request, ids: Iterable[str | None]) -> dict[str, dict]:
+    """{case_id: {court_code, division, judge_id, judge_name}} for the given cases (one store query)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+
+    def run(e):
+        t = e.cases
+        q = t.filter(t.case_id.isin(wanted)).select("case_id", "court_code", "division", "judge_id", "judge_name")
+        return records(q.execute())
+    return {r["case_id"]: r for r in request.app.state.hub.run(run)}
+
+
+def within(f: dict, court: str | None, division: str | None = None, judge: str | None = None) -> bool:
+    """Whether a record (its court, division and judge) lies inside the scope filters ``f``."""
+    if f.get("court_code") and court != f["court_code"]:
+        return False
+    if f.get("judge_id"):
+        return judge == f["judge_id"]
+    return not f.get("division") or division == f["division"]
+
+
+def guard(f: dict, court: str | None, division: str | None = None, judge: str | None = None) -> None:
+    if not within(f, court, division, judge):
+        raise Forbidden("该事项不在您的查看范围内（法官只能处理本人的事项，庭长只能处理本庭的事项）。")
+
+
+def when(text: str | None, what: str, default_now: bool = False) -> datetime | None:
+    if not (text or "").strip():
+        return datetime.now().replace(second=0, microsecond=0) if default_now else None
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        raise UserError(f"{what}“{text[:40]}”不是有效时间，请写成 2026-03-02 09:15。") from None
+
+
+def day(text: str | None, what: str, default_today: bool = False) -> date | None:
+    return parse_day(text, what) or (date.today() if default_today else None)
+
+
+def optional(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def audited(request: Request, u: Principal, action: str, target: str, detail: str | None = None) -> None:
+    """The web audit log line (管理 → 审计日志) next to the register's own change history."""
+    auth.record(request.app.state.Session, u.username, action, target, detail, client_ip(request))

@@ -1,0 +1,62 @@
+"""诉讼服务 pages, part three: 分案建议 (繁简分流 and team routing of a case in the store) and the quarterly
+人员考核 — the same functions as ``zhixiao route`` and ``zhixiao assess``, shown with every reason."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+
+from zhixiao.errors import UserError
+from zhixiao.services.assessment import assess
+from zhixiao.services.common import normalize_case_number, parse_quarter
+from zhixiao.services.routing import route_case
+from zhixiao.web.deps import render, user
+from zhixiao.web.roles import Principal, require
+from zhixiao.web.routes import services_common as sc
+
+router = APIRouter()
+
+
+@router.get("/services/routing")
+def routing_page(request: Request, case: str = "", u: Principal = Depends(user)):
+    require(u, "routing.view")
+    f = sc.scope(request, u)
+    decision = None
+    if case.strip():
+        with sc.service_call():
+            cid = normalize_case_number(case)[0]
+        owner = sc.case_rows(request, [cid]).get(cid)
+        if owner is None:
+            raise UserError(f"案号“{case[:40]}”在案件库中不存在，请核对案号或先导入该案件。")
+        # a 庭长 routes within his court; the division filter does not apply to a case not yet assigned
+        sc.guard({"court_code": f.get("court_code")}, owner["court_code"])
+        as_of = request.app.state.hub.as_of()
+        with sc.service_call():
+            decision = request.app.state.hub.run(
+                lambda e: route_case(e, cid, request.app.state.settings, as_of)).as_dict()
+    return render(request, "services_routing.html", title="分案建议", case=case, decision=decision, message=None)
+
+
+def _quarter_of(day: date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+@router.get("/services/assess")
+def assess_page(request: Request, quarter: str = "", court: str = "", u: Principal = Depends(user)):
+    require(u, "assess.view")
+    f = sc.scope(request, u)
+    choices = sc.courts(request, u)
+    code = f.get("court_code") or court.strip() or next(iter(choices), "")
+    if code not in choices:
+        raise UserError(f"法院“{code[:20]}”不在可选范围内，请从列表中选择。")
+    q = quarter.strip().upper() or _quarter_of(request.app.state.hub.as_of())
+    if not re.fullmatch(r"\d{4}Q[1-4]", q):
+        raise UserError(f"季度“{quarter[:20]}”格式不正确，请写成 2026Q3 这样的形式。")
+    parse_quarter(q)
+    st = request.app.state.settings
+    with request.app.state.Session() as s, sc.service_call():
+        sheets = request.app.state.hub.run(lambda e: assess(e, s, code, q, st))
+    return render(request, "services_assess.html", title="人员考核", quarter=q, court=code, courts=choices,
+                  sheets=sheets, message=None)
