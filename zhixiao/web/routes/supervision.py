@@ -4,10 +4,10 @@ and warnings for deadlines that rest on a calendar year not yet published (provi
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from zhixiao.errors import UserError
-from zhixiao.web import auth
+from zhixiao.web import alert_cases, auth
 from zhixiao.web.data import filter_rows
 from zhixiao.web.deps import RowId, checked_user, client_ip, render, scope_label, scoped, user
 from zhixiao.web.labels import procedure_name
@@ -35,40 +35,52 @@ def _in_scope(a, f: dict) -> bool:
     return all(getattr(a, k) == v for k, v in f.items())
 
 
-@router.get("/supervision")
-def supervision(request: Request, status: str | None = None, level: str | None = None,
-                u: Principal = Depends(user)):
+def _items(s, f: dict, status: str | None = None, case: tuple[str | None, str] | None = None) -> list[dict]:
+    """Every item in scope (optionally of one status, or of one case) as plain rows with their court."""
     from zhixiao.supervision.ledger import alert_row
     from zhixiao.supervision.models import STATUS_NAMES, Alert
-    from zhixiao.supervision.rules import LEVEL_NAMES
 
-    require(u, "supervision.view")
-    f = scoped(request, u)
     q = _alert_query(f)
     if status in STATUS_NAMES:
         q = q.where(Alert.status == status)
-    if level in LEVEL_NAMES:
-        q = q.where(Alert.level == level)
+    if case is not None:
+        q = q.where(Alert.court_code == case[0], Alert.case_id == case[1])
+    return [{**alert_row(a), "court_code": a.court_code} for a in s.scalars(q.order_by(Alert.id))]
+
+
+@router.get("/supervision")
+def supervision(request: Request, status: str | None = None, level: str | None = None, by: str = "case",
+                u: Principal = Depends(user)):
+    """督办事项, one row per case (``by=item``: one row per item) — filtered, sorted, paged, exportable."""
+    from zhixiao.supervision.models import STATUS_NAMES
+    from zhixiao.supervision.rules import LEVEL_NAMES
+
+    require(u, "supervision.view")
+    if by not in ("case", "item"):
+        raise UserError("查看方式无效：请选择“按案件”或“按事项”。")
+    f = scoped(request, u)
+    names = request.app.state.hub.roster()["courts"]
     with request.app.state.Session() as s:
-        alerts = [alert_row(a) for a in s.scalars(q.order_by(Alert.triggered_on.desc(), Alert.id).limit(300))]
-        counts = _level_counts(s, f)
+        everything = _items(s, f)
+    counts = alert_cases.level_counts(alert_cases.group(everything, names))
+    shown = [a for a in everything if status not in STATUS_NAMES or a["status"] == status]
+    rows = alert_cases.group(shown, names, by_case=by == "case")
+    if level in LEVEL_NAMES:
+        rows = [r for r in rows if r["level"] == level]
+    view = table(request, rows, alert_cases.COLUMNS, key="alerts")
+    if view.export:
+        auth.record(request.app.state.Session, u.username, "export_table", f"supervision/{by} {sorted(f.items())}",
+                    f"{view.matched} 件", client_ip(request))
+        return view.export_response("督办事项_按案件" if by == "case" else "督办事项_按事项")
     led = request.app.state.hub.ledgers()
     long_rows, four_rows = filter_rows(led["long"], f), filter_rows(led["four"], f)
     tiers = {t: sum(1 for r in long_rows if r["tier"] == t) for t in led["tiers"]}
-    return render(request, "supervision.html", title="审限监控", scope=scope_label(request, f), alerts=alerts,
+    return render(request, "supervision.html", title="审限监控", scope=scope_label(request, f), view=view, by=by,
                   counts=counts, level_names=LEVEL_NAMES, status_names=STATUS_NAMES, status=status, level=level,
-                  as_of=led["as_of"], tiers=tiers, four=len(four_rows),
+                  as_of=led["as_of"], tiers=tiers, four=len(four_rows), head_columns=alert_cases.HEAD_COLUMNS,
                   overdue=sum(1 for r in filter_rows(led["due"], f) if r["status"] == "超审限"),
                   near=sum(1 for r in filter_rows(led["due"], f) if r["status"] == "临近"),
                   provisional=filter_rows(led["provisional"], f))
-
-
-def _level_counts(s, f: dict) -> dict:
-    from zhixiao.supervision.models import Alert
-
-    q = _alert_query(f).with_only_columns(Alert.level, func.count()).where(
-        Alert.status.in_(("open", "acknowledged"))).group_by(Alert.level)
-    return dict(s.execute(q).all())
 
 
 def _pct(v, _row) -> str:
@@ -136,7 +148,9 @@ def alert_history(request: Request, alert_id: RowId, u: Principal = Depends(user
     return render(request, "alert_history.html", title="处理记录", alert_id=alert_id, events=events)
 
 
-def _act(request: Request, u: Principal, alert_id: int, action: str, note: str | None):
+def _act(request: Request, u: Principal, alert_id: int, action: str, note: str | None, head: bool, by: str,
+         status: str):
+    """签收/办结 one item; the answer is its row again (with its case's cells when it heads its case's rows)."""
     from zhixiao.supervision import ledger
     from zhixiao.supervision.models import STATUS_NAMES
     from zhixiao.supervision.rules import LEVEL_NAMES
@@ -151,17 +165,23 @@ def _act(request: Request, u: Principal, alert_id: int, action: str, note: str |
             raise UserError("办结督办事项必须在“处理情况”中写明处理结果。")
         fn = ledger.acknowledge if action == "acknowledge" else ledger.resolve
         a = fn(s, alert_id, u.username, note or None, actor_judge_id=u.judge_id)
-        row = ledger.alert_row(a)
+        row = {**ledger.alert_row(a), "court_code": a.court_code}
+        items = _items(s, scoped(request, u), case=(a.court_code, a.case_id)) if head and by == "case" else [row]
     auth.record(request.app.state.Session, u.username, f"alert_{action}", f"alert/{alert_id}", note,
                 client_ip(request))
-    return render(request, "alert_row.html", a=row, level_names=LEVEL_NAMES, status_names=STATUS_NAMES)
+    shown = [x for x in items if x["id"] == alert_id or status not in STATUS_NAMES or x["status"] == status]
+    c = alert_cases.group(shown, request.app.state.hub.roster()["courts"], by_case=by == "case")[0] if head else None
+    return render(request, "alert_row.html", a=row, c=c, n=len(c["items"]) if c else 1, by=by, status=status,
+                  level_names=LEVEL_NAMES, status_names=STATUS_NAMES)
 
 
 @router.post("/supervision/alerts/{alert_id}/acknowledge")
-def acknowledge(request: Request, alert_id: RowId, note: str = Form(""), u: Principal = Depends(checked_user)):
-    return _act(request, u, alert_id, "acknowledge", note)
+def acknowledge(request: Request, alert_id: RowId, note: str = Form(""), head: str = Form(""), by: str = Form("case"),
+                status: str = Form(""), u: Principal = Depends(checked_user)):
+    return _act(request, u, alert_id, "acknowledge", note, head == "1", by, status)
 
 
 @router.post("/supervision/alerts/{alert_id}/resolve")
-def resolve(request: Request, alert_id: RowId, note: str = Form(""), u: Principal = Depends(checked_user)):
-    return _act(request, u, alert_id, "resolve", note)
+def resolve(request: Request, alert_id: RowId, note: str = Form(""), head: str = Form(""), by: str = Form("case"),
+            status: str = Form(""), u: Principal = Depends(checked_user)):
+    return _act(request, u, alert_id, "resolve", note, head == "1", by, status)
