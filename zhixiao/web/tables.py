@@ -105,7 +105,7 @@ class TableView:
 
     key: str
     columns: tuple[Column, ...]
-    all_rows: list[dict]  # filtered and sorted, every page
+    selected: list[dict] | pd.DataFrame  # filtered and sorted, every page
     rows: list[dict]  # the page shown
     total: int  # before the filter
     q: str
@@ -119,8 +119,13 @@ class TableView:
     export: bool
 
     @property
+    def all_rows(self) -> list[dict]:
+        """Every filtered row in the shown order (what the export writes)."""
+        return records(self.selected) if isinstance(self.selected, pd.DataFrame) else self.selected
+
+    @property
     def matched(self) -> int:
-        return len(self.all_rows)
+        return len(self.selected)
 
     @property
     def pages(self) -> int:
@@ -183,8 +188,6 @@ def table(request: Request, rows: list[dict] | pd.DataFrame, columns: Sequence[C
           size: int = DEFAULT_SIZE) -> TableView:
     """Filter (every shown column contains ``q``, case-insensitive), sort and cut one page out of ``rows``."""
     cols = tuple(columns)
-    if isinstance(rows, pd.DataFrame):
-        rows = records(rows)
     qp = request.query_params
     q = (qp.get(prefix + "q") or "").strip()[:100]
     sort = qp.get(prefix + "sort") or default_sort
@@ -193,8 +196,22 @@ def table(request: Request, rows: list[dict] | pd.DataFrame, columns: Sequence[C
         raise UserError(f"表格不能按“{sort[:40]}”排序，请点击表头排序。")
     desc = qp.get(prefix + "desc") == "1" if qp.get(prefix + "sort") else default_desc
     size = _int(qp.get(prefix + "size"), "每页行数", 1, max(PAGE_SIZES), size)
+    total = len(rows)
+    selected = _select_frame(rows, cols, q, sort, desc) if isinstance(rows, pd.DataFrame) else \
+        _select_rows(rows, cols, q, sort, desc)
+    pages = max(1, math.ceil(len(selected) / size))
+    page = min(_int(qp.get(prefix + "page"), "页码", 1, 10**7, 1), pages)
+    cut = selected[(page - 1) * size: page * size]
+    own = {prefix + k for k in ("q", "sort", "desc", "page", "size")} | {"export"}
+    params = {k: v for k, v in qp.items() if k not in own and v != ""}
+    return TableView(key=key, columns=cols, selected=selected,
+                     rows=records(cut) if isinstance(cut, pd.DataFrame) else cut, total=total, q=q, sort=sort,
+                     desc=desc, page=page, size=size, prefix=prefix, path=request.url.path, params=params,
+                     export=qp.get("export") == prefix + "xlsx")
+
+
+def _select_rows(rows: list[dict], cols: tuple[Column, ...], q: str, sort: str | None, desc: bool) -> list[dict]:
     shown = list(rows)
-    total = len(shown)
     if q:
         needle = q.casefold()
         shown = [r for r in shown if any(needle in c.show(r).casefold() for c in cols)]
@@ -202,13 +219,29 @@ def table(request: Request, rows: list[dict] | pd.DataFrame, columns: Sequence[C
         shown.sort(key=lambda r: _sort_key(r.get(sort)), reverse=desc)
         if desc:  # missing values stay last either way
             shown.sort(key=lambda r: _sort_key(r.get(sort))[0] == 2)
-    pages = max(1, math.ceil(len(shown) / size))
-    page = min(_int(qp.get(prefix + "page"), "页码", 1, 10**7, 1), pages)
-    own = {prefix + k for k in ("q", "sort", "desc", "page", "size")} | {"export"}
-    params = {k: v for k, v in qp.items() if k not in own and v != ""}
-    return TableView(key=key, columns=cols, all_rows=shown, rows=shown[(page - 1) * size: page * size], total=total,
-                     q=q, sort=sort, desc=desc, page=page, size=size, prefix=prefix, path=request.url.path,
-                     params=params, export=qp.get("export") == prefix + "xlsx")
+    return shown
+
+
+def _select_frame(df: pd.DataFrame, cols: tuple[Column, ...], q: str, sort: str | None,
+                  desc: bool) -> pd.DataFrame:
+    """The same on a DataFrame (a city's case list runs to 10⁵ rows): only the page shown becomes dicts.
+    A column's ``text`` is called with the value and an empty row here."""
+    if q:
+        needle = q.casefold()
+        hit = pd.Series(False, index=df.index)
+        for c in cols:
+            if c.key not in df.columns:
+                continue
+            col = df[c.key]
+            names = {v: (c.text(v, {}) if c.text else ("" if v is None or v is pd.NaT or
+                                                        (isinstance(v, float) and math.isnan(v)) else str(v)))
+                     for v in col.drop_duplicates().tolist()}
+            shown = col.map(lambda v, names=names: names.get(v, "")).astype(str)
+            hit |= shown.str.casefold().str.contains(needle, regex=False)
+        df = df[hit]
+    if sort is not None and sort in df.columns:
+        df = df.sort_values(sort, ascending=not desc, na_position="last", kind="stable")
+    return df
 
 
 def xlsx_bytes(title: str, columns: Sequence[Column], rows: Sequence[dict], *, notes: Sequence[str] = ()) -> bytes:

@@ -13,9 +13,11 @@ from zhixiao.errors import UserError
 from zhixiao.metrics.card import DIRECTION_NAMES, UNIT_NAMES, card
 from zhixiao.metrics.catalogue import load_profile
 from zhixiao.web import auth
-from zhixiao.web.data import CASE_LIMIT, HEADLINE, records
+from zhixiao.web.data import HEADLINE, records
 from zhixiao.web.deps import client_ip, parse_month, period, render, scope_label, scoped, user
+from zhixiao.web.labels import procedure_name
 from zhixiao.web.roles import Principal, require
+from zhixiao.web.tables import Column, table
 
 router = APIRouter()
 LEVEL = {"city": ("court", "法院"), "court": ("division", "部门"), "division": ("judge", "法官")}
@@ -105,18 +107,27 @@ def _case_rows(request: Request, u: Principal, indicator: str, part: str, court,
     return s, e, f, df
 
 
+def _case_columns() -> tuple[Column, ...]:
+    return tuple(Column(k, v, text=(lambda x, _r: procedure_name(x)) if k == "procedure" else None)
+                 for k, v in CASE_HEADERS.items())
+
+
 @router.get("/cases")
 def cases(request: Request, indicator: str, part: str = "numerator", court: str | None = None,
           division: str | None = None, judge: str | None = None, month: str | None = None,
           start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
+    """The cases behind a figure: every one of them, a page at a time (sort, filter, .xlsx of what is shown)."""
     s, e, f, df = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
-    auth.record(request.app.state.Session, u.username, "view_cases",
-                f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{len(df)} 件", client_ip(request))
+    view = table(request, df, _case_columns(), key="case-table")
+    auth.record(request.app.state.Session, u.username, "export_cases" if view.export else "view_cases",
+                f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{view.matched} 件", client_ip(request))
     meta = {r["indicator"]: r for r in request.app.state.hub.indicators(s, e, f or None)}
     name = meta[indicator]["name"] if indicator in meta else indicator
+    part_name = "分子" if part == "numerator" else "分母"
+    if (resp := view.export_response(f"案件清单_{name}_{part_name}_{s}_{e}")) is not None:
+        return resp
     return render(request, "cases.html", title="案件清单", start=s, end=e, f=f, scope=scope_label(request, f),
-                  indicator=indicator, indicator_name=name, part=part, month=month,
-                  rows=records(df.head(CASE_LIMIT)), total=len(df), limit=CASE_LIMIT, headers=CASE_HEADERS)
+                  indicator=indicator, indicator_name=name, part=part, month=month, view=view)
 
 
 @router.get("/cases.csv")
@@ -131,7 +142,7 @@ def cases_csv(request: Request, indicator: str, part: str = "numerator", court: 
     w = csv.writer(buf)
     w.writerow(CASE_HEADERS.values())
     for r in rows:
-        w.writerow(["" if r.get(c) is None else _csv_safe(str(r.get(c))) for c in CASE_HEADERS])
+        w.writerow([_csv_safe(c.show(r)) for c in _case_columns()])
     name = f"案件清单_{indicator}_{s}_{e}.csv"
     from urllib.parse import quote
 
