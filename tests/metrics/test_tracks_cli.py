@@ -41,3 +41,16 @@ def test_flows_csv_and_table_for_one_court(court_dir):
     assert float(execution["结案率"]) == 0.75
     table = _run(court_dir, "--court", "冀0123")
     assert "非诉保全" in table and "75.00%" in table and "合计" in table
+
+
+def test_city_prints_the_tracks_per_court(court_dir):
+    r = CliRunner().invoke(app, ["city", "--data-dir", str(court_dir), "--court", "冀01", "--from", "2025-01-01",
+                                 "--to", "2025-12-31", "--indicator", "closed"])
+    assert r.exit_code == 0, r.output
+    flows = r.output[r.output.index("收结存（审判、执行、非诉保全）"):]
+    # one row per court × track: 正定 (basic, first) then 冀01 apart; 正定 执行 1/3/4/3/1 at 75.00%
+    lines = [ln for ln in flows.splitlines() if "执行" in ln and "│" in ln]
+    assert len(lines) == 2
+    cells = [c.strip() for c in lines[0].split("│") if c.strip()]
+    assert cells[-7:] == ["执行", "1", "3", "4", "3", "1", "75.00%"]
+    assert "单列" in flows and "非诉保全" in flows

@@ -77,6 +77,26 @@ def show_matrix(m: CityMatrix) -> None:
     console.print("短板的理由（偏离区间、劣于全市基层法院平均或其他基层法院平均、同比趋劣）见 --format json。")
 
 
+def show_tracks(engine, m: CityMatrix) -> None:
+    """收结存 of 审判, 执行 and 非诉保全 per court of the city (issue 16 §2): basic courts by code, then the
+    intermediate court apart — the figures ``zhixiao indicators flows --court X`` gives for each court."""
+    from zhixiao.commands.indicators import FLOW_COLUMNS, FLOW_HEADERS, fmt_value
+    from zhixiao.metrics.tracks import flow_by_track, flow_table
+
+    members = [*m.basic, *([m.intermediate] if m.intermediate else [])]
+    rows = flow_table(flow_by_track(engine, m.start, m.end, by=("court",),
+                                    filters={"court_code": [ln.court_code for ln in members]}))
+    order = {ln.court_code: i for i, ln in enumerate(members)}
+    names = {ln.court_code: short_name(ln.court_name, m.court_name) for ln in members}
+    if m.intermediate:
+        names[m.intermediate.court_code] += "（单列）"
+    rows.sort(key=lambda r: order.get(r["court_code"], len(order)))  # stable: tracks keep their order
+    shown = [{**r, "court": names.get(r["court_code"], r["court_code"]),
+              "closure_rate": fmt_value("rate", r["closure_rate"])} for r in rows]
+    emit(shown, Format.table, ["court", "track", *FLOW_COLUMNS], {"court": "法院", **FLOW_HEADERS},
+         title=f"收结存（审判、执行、非诉保全）  {m.start} 至 {m.end}")
+
+
 def short_name(name: str, city: str) -> str:
     """"石家庄市长安区人民法院" → "长安区": a column header that fits a terminal."""
     prefix = city.split("省")[-1].split("中级")[0]
@@ -161,3 +181,5 @@ def register(app: typer.Typer) -> None:
             emit(_long_rows(m), fmt, list(CSV_HEADERS), CSV_HEADERS)
             return
         show_matrix(m)
+        with console.status("正在计算收结存 / evaluating flows …", spinner="dots"):
+            show_tracks(case_engine(st), m)
