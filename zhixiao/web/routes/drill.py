@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from zhixiao.errors import UserError
 from zhixiao.metrics.card import DIRECTION_NAMES, UNIT_NAMES, card
 from zhixiao.metrics.catalogue import load_profile
+from zhixiao.metrics.tracks import TRACKS
 from zhixiao.web import auth
 from zhixiao.web.data import HEADLINE, records
 from zhixiao.web.deps import client_ip, parse_month, period, render, scope_label, scoped, user
@@ -90,7 +91,8 @@ def indicator_card(request: Request, indicator_id: str, end: str | None = None, 
                   direction_name=DIRECTION_NAMES.get(c.direction, c.direction))
 
 
-def _case_rows(request: Request, u: Principal, indicator: str, part: str, court, division, judge, month, start, end):
+def _case_rows(request: Request, u: Principal, indicator: str, part: str, court, division, judge, month, start, end,
+               track: str | None = None):
     require(u, "cases.view")
     if indicator not in HEADLINE and not re.fullmatch(r"[a-z0-9_]{1,64}", indicator or ""):
         raise UserError(f"指标编号“{indicator}”无效。")
@@ -100,6 +102,10 @@ def _case_rows(request: Request, u: Principal, indicator: str, part: str, court,
     group = dict(f)
     if month:
         group["month"] = month
+    if track:  # 审判 / 执行 / 非诉保全: the cases of the tracks' categories (charts of 收结存 by track)
+        if track not in TRACKS:
+            raise UserError(f"类别“{track[:16]}”无效，可选：{'、'.join(TRACKS)}。")
+        group["category"] = list(TRACKS[track])
     df = request.app.state.hub.cases(indicator, part, s, e, group)
     if "court_code" in df.columns and "court_name" in df.columns:  # the registry's names, not the rows'
         names = request.app.state.hub.roster()["courts"]
@@ -115,14 +121,17 @@ def _case_columns() -> tuple[Column, ...]:
 @router.get("/cases")
 def cases(request: Request, indicator: str, part: str = "numerator", court: str | None = None,
           division: str | None = None, judge: str | None = None, month: str | None = None,
-          start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
+          start: str | None = None, end: str | None = None, track: str | None = None,
+          u: Principal = Depends(user)):
     """The cases behind a figure: every one of them, a page at a time (sort, filter, .xlsx of what is shown)."""
-    s, e, f, df = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
+    s, e, f, df = _case_rows(request, u, indicator, part, court, division, judge, month, start, end, track)
     view = table(request, df, _case_columns(), key="case-table")
     auth.record(request.app.state.Session, u.username, "export_cases" if view.export else "view_cases",
                 f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{view.matched} 件", client_ip(request))
     meta = {r["indicator"]: r for r in request.app.state.hub.indicators(s, e, f or None)}
     name = meta[indicator]["name"] if indicator in meta else indicator
+    if track:
+        name = f"{name}（{track}）"
     part_name = "分子" if part == "numerator" else "分母"
     if (resp := view.export_response(f"案件清单_{name}_{part_name}_{s}_{e}")) is not None:
         return resp
@@ -133,8 +142,9 @@ def cases(request: Request, indicator: str, part: str = "numerator", court: str 
 @router.get("/cases.csv")
 def cases_csv(request: Request, indicator: str, part: str = "numerator", court: str | None = None,
               division: str | None = None, judge: str | None = None, month: str | None = None,
-              start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
-    s, e, f, df = _case_rows(request, u, indicator, part, court, division, judge, month, start, end)
+              start: str | None = None, end: str | None = None, track: str | None = None,
+              u: Principal = Depends(user)):
+    s, e, f, df = _case_rows(request, u, indicator, part, court, division, judge, month, start, end, track)
     rows = records(df)
     auth.record(request.app.state.Session, u.username, "export_cases",
                 f"{indicator}/{part} {s}~{e} {sorted(f.items())}", f"{len(rows)} 件", client_ip(request))
