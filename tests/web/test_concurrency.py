@@ -108,3 +108,56 @@ def test_serving_during_supervise_run_and_import(web_env, tmp_path):
                                                         AlertEvent.action == "acknowledged")).all()
             assert [e.user for e in events] == ["admin"], aid
             assert s.get(Alert, aid).status != "open", aid
+
+
+def test_uncached_questions_run_in_parallel(web_env):
+    """Two different uncached questions are inside the engine at the same time, each on its own connection
+    (the old DataHub held one lock over one engine: the barrier below would time out)."""
+    from zhixiao.config import Settings
+    from zhixiao.web.data import DataHub
+
+    hub = DataHub(Settings(data_dir=web_env.data_dir), readers=2)
+    barrier = threading.Barrier(2, timeout=30)
+    seen: dict[int, object] = {}
+
+    def ask(i: int) -> None:
+        def fn(eng):
+            barrier.wait()  # both questions must be in here at once
+            seen[i] = eng
+            return int(eng.cases.filter(eng.cases.court_code == COURT).count().execute())
+        hub.cached("parallel", i, fn)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not barrier.broken and len(seen) == 2 and seen[0] is not seen[1]
+    assert hub.peak == 2 and hub.pool(hub.version()).made == 2
+    # answers are cached per question; a third asker of question 0 does not touch an engine
+    assert hub.cached("parallel", 0, lambda e: (_ for _ in ()).throw(AssertionError("recomputed"))) > 0
+
+
+def test_pool_never_lends_more_engines_than_its_size(web_env):
+    from zhixiao.config import Settings
+    from zhixiao.web.data import DataHub
+
+    hub = DataHub(Settings(data_dir=web_env.data_dir), readers=2)
+    lock = threading.Lock()
+    inside = [0, 0]  # now, most
+
+    def fn(_eng):
+        with lock:
+            inside[0] += 1
+            inside[1] = max(inside[1], inside[0])
+        time.sleep(0.2)
+        with lock:
+            inside[0] -= 1
+        return 1
+
+    threads = [threading.Thread(target=hub.cached, args=("bounded", i, fn)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert inside[1] == 2 and hub.pool(hub.version()).made == 2 and hub.misses == 6
