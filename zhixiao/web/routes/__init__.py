@@ -8,6 +8,7 @@ from zhixiao.web.routes import (
     login,
     overview,
     reports,
+    roster,
     services,
     services_registers,
     services_tools,
@@ -16,4 +17,5 @@ from zhixiao.web.routes import (
 )
 
 ROUTERS = [login.router, account.router, overview.router, drill.router, supervision.router, targets.router, reports.router,
-           imports.router, admin.router, services.router, services_registers.router, services_tools.router]
+           imports.router, admin.router, services.router, services_registers.router, services_tools.router,
+           roster.router]

@@ -1,9 +1,11 @@
-"""管理: users and roles, escalation rules, calendar overrides, the indicator profile and its ranges, audit log."""
+"""管理: users and roles, the daily job (last run, next run, run now), escalation rules, calendar overrides, the
+indicator profile and its ranges, audit log."""
 
 from __future__ import annotations
 
 import tempfile
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +18,7 @@ from zhixiao.web import auth
 from zhixiao.web.deps import RowId, checked_user, client_ip, render, user
 from zhixiao.web.models import AuditLog, User, WebSession
 from zhixiao.web.roles import Principal, require, roles
+from zhixiao.web.schedule import installed_timer, last_daily_run
 
 router = APIRouter()
 
@@ -29,6 +32,10 @@ def _page(request: Request, message: str | None = None, password: str | None = N
     with request.app.state.Session() as s:
         users = list(s.scalars(select(User).order_by(User.id)))
         audit = list(s.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(100)))
+        last = last_daily_run(s)
+    timer = installed_timer()
+    daily = {"last": last, "timer": timer, "next": timer.next_run(datetime.now()) if timer else None,
+             "jobs": request.app.state.hub.jobs.list("", True, kind="daily")[:3]}
     try:
         ladder = load_ladder(settings)
         rules, rules_error = [(LEVEL_NAMES.get(r.level, r.level), r) for r in ladder.rules], None
@@ -40,7 +47,7 @@ def _page(request: Request, message: str | None = None, password: str | None = N
     return render(request, "admin.html", title="管理", users=users, roles=roles(), audit=audit, message=message,
                   courts=roster["courts"], divisions=roster["divisions"],
                   judges=sorted(roster["judges"].items(), key=lambda kv: (kv[1][0] or "", kv[1][1] or "", kv[0])),
-                  password=password, rules=rules, rules_error=rules_error, profile=settings.profile,
+                  password=password, daily=daily, as_of=request.app.state.hub.as_of(), rules=rules, rules_error=rules_error, profile=settings.profile,
                   indicators=load_profile(settings.profile, data_dir=dd),
                   calendar_text=cal.read_text("utf-8") if cal.is_file() else "",
                   rules_text=sup.read_text("utf-8") if sup.is_file() else "")

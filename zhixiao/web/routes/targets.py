@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 
+from zhixiao.analysis.targets import TARGET_INDICATORS, decompose, list_targets, set_target
 from zhixiao.errors import UserError
+from zhixiao.web import auth
 from zhixiao.web.data import filter_rows
-from zhixiao.web.deps import parse_day, render, scope_label, scoped, user
+from zhixiao.web.deps import checked_user, client_ip, parse_day, render, scope_label, scoped, user
 from zhixiao.web.roles import Principal, require
 
 router = APIRouter()
@@ -21,13 +23,54 @@ def _court(request: Request, u: Principal, court: str | None) -> tuple[dict, str
     return f, code
 
 
+DECOMPOSABLE = ("closure_rate", "clearance_ratio", "closed")  # analysis.targets.decompose: shared by workload
+BY_NAMES = {"division": "部门", "judge": "法官"}
+
+
+def target_value(text: str, indicator: str) -> float:
+    """"93%" → 0.93; a bare number is taken as written (rates as fractions, counts as cases)."""
+    t = (text or "").strip()
+    try:
+        return float(t[:-1]) / 100 if t.endswith(("%", "％")) else float(t)
+    except ValueError:
+        raise UserError(f"{TARGET_INDICATORS.get(indicator, (indicator,))[0]}的目标值“{t[:20]}”不是数字：比率写 93% 或 0.93，"
+                        "件数写整数如 1200。") from None
+
+
+def _decomposition(request: Request, f: dict, code: str, year: int, day, by: str) -> list[dict]:
+    """Each stored closing target split over the court's divisions or judges by workload (旧存 + 预计新收),
+    with the cumulative closings due by the as-of month; a 庭长 sees the own division's part only."""
+    hub = request.app.state.hub
+    judges = hub.roster()["judges"]
+    out = []
+    for t in list_targets(request.app.state.settings.ops_url, code, year):
+        if t["indicator"] not in DECOMPOSABLE:
+            continue
+        parts = hub.cached("decompose", (code, year, t["indicator"], t["value"], day, by),
+                           lambda e, t=t: decompose(e, code, year, t["indicator"], t["value"], day, by=by))
+        for p in parts:
+            division = p["unit"] if by == "division" else (judges.get(p["unit"]) or (None, None))[1]
+            if f.get("division") and division != f["division"]:
+                continue
+            out.append({**p, "name": TARGET_INDICATORS[t["indicator"]][0], "target": t["value"],
+                        "due_now": p["monthly"][day.month - 1]})
+    return out
+
+
 @router.get("/targets")
 def targets(request: Request, court: str | None = None, as_of: str | None = None, rate: float = 0.9,
-            u: Principal = Depends(user)):
+            by: str = "", u: Principal = Depends(user)):
+    return _page(request, u, court, as_of, rate, by)
+
+
+def _page(request: Request, u: Principal, court: str | None, as_of: str | None, rate: float, by: str,
+          message: str | None = None):
     require(u, "targets.view")
     hub = request.app.state.hub
     f, code = _court(request, u, court)
     day = parse_day(as_of, "测算日") or hub.as_of()
+    if by and by not in BY_NAMES:
+        raise UserError("分解方式只能是按部门或按法官，请从页面上选择。")
     if not 0 < rate <= 1:
         raise UserError(f"目标结案率 {rate} 无效，应在 0 与 1 之间，例如 0.9。")
     court_wide = set(f) <= {"court_code"}
@@ -39,10 +82,32 @@ def targets(request: Request, court: str | None = None, as_of: str | None = None
     progress = hub.targets_progress(code, day.year, day) if court_wide else None
     total = sum(r["needed"] for r in needed)
     days = needed[0]["workdays_left"] if needed else None
+    parts = _decomposition(request, f, code, day.year, day, by) if by else []
     return render(request, "targets.html", title="目标与测算", court=code, courts=hub.roster()["courts"],
                   scope=scope_label(request, f or {"court_code": code}), as_of=day, rate=rate, forecast=fc,
                   needed=needed, total_needed=total, workdays_left=days, progress=progress,
-                  can_pick=u.scope == "all")
+                  can_pick=u.scope == "all", by=by, by_names=BY_NAMES, parts=parts, message=message,
+                  can_set=court_wide and u.can("targets.edit"), indicators=TARGET_INDICATORS,
+                  stored=list_targets(request.app.state.settings.ops_url, code, day.year) if court_wide else [])
+
+
+@router.post("/targets/set")
+def targets_set(request: Request, court: str = Form(""), year: int = Form(0), indicator: str = Form(""),
+                value: str = Form(""), note: str = Form(""), u: Principal = Depends(checked_user)):
+    """设定（或改写）法院年度目标 — ``zhixiao targets set`` in the browser, recorded in the audit log."""
+    require(u, "targets.edit")
+    f, code = _court(request, u, court or None)
+    if not set(f) <= {"court_code"}:
+        raise UserError("年度目标按法院设定，请由院领导或审管办设定。")
+    if not 2000 <= year <= 2099:
+        raise UserError(f"年度 {year} 无效，请写成四位年份，如 2026。")
+    row = set_target(request.app.state.settings.ops_url, code, year, indicator, target_value(value, indicator),
+                     note=note.strip() or None, user=u.username)
+    auth.record(request.app.state.Session, u.username, "target_set", f"{code} {year} {indicator}", str(row["value"]),
+                client_ip(request))
+    name = TARGET_INDICATORS[indicator][0]
+    shown = f"{row['value'] * 100:g}%" if TARGET_INDICATORS[indicator][1] == "rate" else f"{row['value']:g}"
+    return _page(request, u, code, None, 0.9, "", f"已设定 {code} {year} 年目标：{name} {shown}。")
 
 
 @router.get("/api/chart/forecast")
