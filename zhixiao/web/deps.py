@@ -129,16 +129,72 @@ def parse_month(text: str | None) -> str | None:
     return m.group(0)
 
 
+PERIOD_COOKIE = "zx_period"
+PRESETS = {"month": "本月", "quarter": "本季度", "year": "本年", "last_year": "上年同期", "custom": "自定义"}
+
+
+def preset_range(preset: str, as_of: date) -> tuple[date, date]:
+    """A named period ending at the data's as-of date; 上年同期 = 本年 one year earlier (29 Feb → 28 Feb)."""
+    if preset == "month":
+        return as_of.replace(day=1), as_of
+    if preset == "quarter":
+        return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1), as_of
+    if preset == "last_year":
+        end = as_of.replace(year=as_of.year - 1, day=28) if (as_of.month, as_of.day) == (2, 29) else \
+            as_of.replace(year=as_of.year - 1)
+        return date(end.year, 1, 1), end
+    return date(as_of.year, 1, 1), as_of
+
+
+def _remembered(request: Request) -> tuple[str, str | None, str | None]:
+    """The period last picked in this browser (cookie ``zx_period``: a preset, or ``custom:start:end``)."""
+    raw = request.cookies.get(PERIOD_COOKIE) or ""
+    name, _, rest = raw.partition(":")
+    if name == "custom":
+        s, _, e = rest.partition(":")
+        return "custom", s, e
+    return (name, None, None) if name in PRESETS else ("", None, None)
+
+
 def period(request: Request, start: str | None, end: str | None) -> tuple[date, date]:
-    """The requested period; default = 1 January of the data's as-of year to the as-of date (本年累计)."""
+    """The requested period. A preset picked on the page (``period=``) wins and is remembered for every page
+    (cookie, set by ``render``); explicit start/end (links carry them) come next; then the remembered one;
+    default 本年累计 (1 January of the data's as-of year to the as-of date)."""
     as_of = request.app.state.hub.as_of()
-    e = parse_day(end, "截止日") or as_of
-    s = parse_day(start, "起始日") or date(e.year, 1, 1)
+    chosen = request.query_params.get("period")
+    if chosen is not None and chosen not in PRESETS:
+        raise UserError(f"期间“{chosen[:20]}”无效，请从期间选择框中选择。")
+    preset = chosen or ""
+    if chosen and chosen != "custom":
+        s, e = preset_range(chosen, as_of)
+    elif start or end or chosen == "custom":
+        e = parse_day(end, "截止日") or as_of
+        s = parse_day(start, "起始日") or date(e.year, 1, 1)
+        preset = "custom"
+    else:
+        preset, rs, re_ = _remembered(request)
+        if preset == "custom":
+            e = _day_or_none(re_) or as_of
+            s = _day_or_none(rs) or date(e.year, 1, 1)
+        else:
+            s, e = preset_range(preset or "year", as_of)
     if s > e:
         raise UserError(f"起始日 {s} 晚于截止日 {e}，请调换两者。")
     if (e - s).days > 3 * 366:
         raise UserError("统计期间最长三年，请缩短起止日期。")
+    request.state.period_preset = preset or "year"
+    if chosen:
+        request.state.period_cookie = chosen if chosen != "custom" else f"custom:{s}:{e}"
     return s, e
+
+
+def _day_or_none(text: str | None) -> date | None:
+    """A remembered day: a cookie the browser kept is not the user's input — a bad one is forgotten."""
+    try:
+        d = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return d if FIRST_DAY <= d <= LAST_DAY else None
 
 
 # ── formatting (Jinja filters): the briefing's formatters, so the page and the .docx print the same figures
@@ -161,13 +217,19 @@ _env.filters.update(value=lambda v, unit=None: fmt_value(v, unit or ""), yoy=fmt
 
 
 def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-    """Render a page; an htmx request (``HX-Request``) gets only the #main fragment."""
+    """Render a page; an htmx request (``HX-Request``) gets only the #main fragment. A period picked on this
+    request is remembered for the next pages (cookie)."""
     u = getattr(request.state, "user", None)
     partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
     html = _env.get_template(template).render(
         request=request, user=u, csrf=getattr(request.state, "csrf", ""), partial=partial,
-        path=request.url.path, **ctx)
-    return HTMLResponse(html, status_code=status_code)
+        path=request.url.path, presets=PRESETS, period_preset=getattr(request.state, "period_preset", "year"), **ctx)
+    resp = HTMLResponse(html, status_code=status_code)
+    remembered = getattr(request.state, "period_cookie", None)
+    if remembered and status_code < 400:
+        resp.set_cookie(PERIOD_COOKIE, remembered, path="/", httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
+    return resp
 
 
 def scoped(request: Request, u: Principal, court: str | None = None, division: str | None = None,

@@ -185,8 +185,11 @@ class TableView:
 
 def table(request: Request, rows: list[dict] | pd.DataFrame, columns: Sequence[Column], *, key: str = "t",
           default_sort: str | None = None, default_desc: bool = False, prefix: str = "",
-          size: int = DEFAULT_SIZE) -> TableView:
-    """Filter (every shown column contains ``q``, case-insensitive), sort and cut one page out of ``rows``."""
+          size: int = DEFAULT_SIZE, path: str | None = None, params: dict[str, str] | None = None) -> TableView:
+    """Filter (every shown column contains ``q``, case-insensitive), sort and cut one page out of ``rows``.
+
+    ``path``/``params``: where the table's links go when that is not this request's address (a table shown in
+    the answer to a POST pages through a GET route)."""
     cols = tuple(columns)
     qp = request.query_params
     q = (qp.get(prefix + "q") or "").strip()[:100]
@@ -203,10 +206,11 @@ def table(request: Request, rows: list[dict] | pd.DataFrame, columns: Sequence[C
     page = min(_int(qp.get(prefix + "page"), "页码", 1, 10**7, 1), pages)
     cut = selected[(page - 1) * size: page * size]
     own = {prefix + k for k in ("q", "sort", "desc", "page", "size")} | {"export"}
-    params = {k: v for k, v in qp.items() if k not in own and v != ""}
+    if params is None:
+        params = {k: v for k, v in qp.items() if k not in own and v != ""}
     return TableView(key=key, columns=cols, selected=selected,
                      rows=records(cut) if isinstance(cut, pd.DataFrame) else cut, total=total, q=q, sort=sort,
-                     desc=desc, page=page, size=size, prefix=prefix, path=request.url.path, params=params,
+                     desc=desc, page=page, size=size, prefix=prefix, path=path or request.url.path, params=params,
                      export=qp.get("export") == prefix + "xlsx")
 
 

@@ -14,11 +14,12 @@ from zhixiao.errors import UserError
 from zhixiao.web import auth
 from zhixiao.web.deps import checked_user, client_ip, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
+from zhixiao.web.tables import Column, table
 from zhixiao.web.uploads import UPLOAD_BYTES, check_xlsx, sweep
 
 router = APIRouter()
 MAX_BYTES = UPLOAD_BYTES
-SHOW_REJECTS = 500
+REJECT_COLUMNS = (Column("row", "行号", numeric=True), Column("column", "列"), Column("value", "值"), Column("reason", "原因"))
 SUFFIXES = (".csv", ".xlsx", ".xls", ".txt")
 
 
@@ -75,17 +76,35 @@ def validate_upload(request: Request, file: UploadFile | None = File(None), u: P
         if Path(safe).suffix.lower() == ".xlsx":
             check_xlsx(d / safe, name)
         rep = validate([d / safe])
-        (d / "meta.json").write_text(json.dumps({"user": u.username, "file": safe}, ensure_ascii=False),
-                                     encoding="utf-8")
+        report = {"file": name, "rows_read": rep.rows_read, "accepted": rep.accepted, "rejected": rep.rejected,
+                  "encoding": rep.files[0].encoding, "unknown_columns": rep.files[0].unknown_columns}
+        (d / "meta.json").write_text(json.dumps({"user": u.username, "file": safe, "report": report},
+                                                ensure_ascii=False), encoding="utf-8")
+        (d / "rejects.json").write_text(json.dumps([vars(r) for r in rep.rejects], ensure_ascii=False, default=str),
+                                        encoding="utf-8")
     except BaseException:
         shutil.rmtree(d, ignore_errors=True)
         raise
     auth.record(request.app.state.Session, u.username, "import_validate", safe,
                 f"读取 {rep.rows_read} 行，可导入 {rep.accepted} 行，拒收 {rep.rejected} 行", client_ip(request))
-    report = {"file": name, "rows_read": rep.rows_read, "accepted": rep.accepted, "rejected": rep.rejected,
-              "encoding": rep.files[0].encoding, "unknown_columns": rep.files[0].unknown_columns,
-              "rejects": [vars(r) for r in rep.rejects[:SHOW_REJECTS]], "more": max(0, len(rep.rejects) - SHOW_REJECTS)}
-    return render(request, "imports.html", title="数据导入", report=report, token=token, result=None, recent=[])
+    return _report_page(request, token, report, [vars(r) for r in rep.rejects])
+
+
+def _report_page(request: Request, token: str, report: dict, rejects: list[dict]):
+    """The validation report; its rejects table pages through GET /imports/rejects (the upload is kept until
+    confirmed or swept)."""
+    view = table(request, rejects, REJECT_COLUMNS, key="rejects", path="/imports/rejects", params={"token": token})
+    if (resp := view.export_response(f"拒收清单_{report['file']}")) is not None:
+        return resp
+    return render(request, "imports.html", title="数据导入", report=report, view=view, token=token, result=None,
+                  recent=[])
+
+
+@router.get("/imports/rejects")
+def rejects(request: Request, token: str = "", u: Principal = Depends(user)):
+    require(u, "imports.upload")
+    d, meta = _batch(request, u, token)
+    return _report_page(request, token, meta["report"], json.loads((d / "rejects.json").read_text(encoding="utf-8")))
 
 
 @router.post("/imports/confirm")

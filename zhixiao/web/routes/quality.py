@@ -15,9 +15,11 @@ from zhixiao.quality import run_checks, with_previous
 from zhixiao.quality.checks import CHECKS
 from zhixiao.web.deps import period, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
+from zhixiao.web.tables import Column, table
 
 router = APIRouter()
-LIST_LIMIT = 50  # cases shown per check and court (the CLI's csv lists them all)
+FINDING_COLUMNS = (Column("check", "体检项目"), Column("court_name", "法院"), Column("case_id", "案号/缺号范围"),
+                   Column("detail", "说明"))
 
 
 def quality_scope(u: Principal, court: str | None) -> str | None:
@@ -41,12 +43,11 @@ def quality(request: Request, court: str | None = None, start: str | None = None
     with request.app.state.Session() as session:
         with_previous(session, rep)
     names = {c.court_code: c.court_name for c in rep.courts}
-    details = []
-    for ch in CHECKS:
-        per: dict[str, list[dict]] = {}
-        for r in rep.findings.get(ch.id) or []:
-            per.setdefault(r["court_code"], []).append(r)
-        if per:
-            details.append((ch, [(names.get(code, code), rows[:LIST_LIMIT], len(rows)) for code, rows in per.items()]))
-    return render(request, "quality.html", title="数据质量体检", rep=rep, checks=CHECKS, details=details, start=s,
-                  end=e, court=scope or "", courts=hub.roster()["courts"], limit=LIST_LIMIT)
+    rows = [{"check": ch.name, "check_id": ch.id, "court_name": names.get(r["court_code"], r["court_code"]),
+             "case_id": r["case_id"], "detail": r["detail"]}
+            for ch in CHECKS for r in rep.findings.get(ch.id) or []]
+    view = table(request, rows, FINDING_COLUMNS, key="findings")
+    if (resp := view.export_response(f"数据质量问题清单_{s}_{e}")) is not None:
+        return resp
+    return render(request, "quality.html", title="数据质量体检", rep=rep, checks=CHECKS, view=view, start=s,
+                  end=e, court=scope or "", courts=hub.roster()["courts"])

@@ -72,6 +72,20 @@
       elt.querySelectorAll(NOTES).forEach(function (el) { sessionStorage.removeItem(draftKey(el)); });
     }
   });
+  // Period presets (_period.html): picking 本月 … 上年同期 asks at once (the server remembers it for every page);
+  // typing a date means 自定义. Tables (_table.html): a new page size asks at once.
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (!el.matches) { return; }
+    if (el.matches("select.period-preset") && el.value !== "custom" && el.form) {
+      el.form.requestSubmit();
+    } else if (el.matches("form.period input[type=date]")) {
+      var preset = el.form.querySelector("select.period-preset");
+      if (preset) { preset.value = "custom"; }
+    } else if (el.matches("select.tsize") && el.form) {
+      el.form.requestSubmit();
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { draw(document); restore(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { draw(evt.target); restore(evt.target); });
   window.addEventListener("resize", function () {
