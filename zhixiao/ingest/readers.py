@@ -66,9 +66,12 @@ class RawFile:
                 pass
 
     def batches(self, size: int) -> Iterator[Chunk]:
-        """The rows in batches of at most ``size`` (validation works on whole batches), numbered around the
-        rows the reader left out: the reader reports a row before it yields the batch after it."""
+        """The rows in batches of ``size`` (the last one shorter): read blocks are split or joined, so validation's
+        per-batch work is paid once per ``size`` rows. Numbered around the rows the reader left out: the reader
+        reports a row before it yields the batch after it."""
         cursor, done = self.first_row, 0  # next row number; skipped numbers already passed
+        held: list[tuple[pa.Table, np.ndarray]] = []
+        have = 0
         for batch in self.source:
             m = batch.num_rows
             rows = np.arange(cursor, cursor + m, dtype=np.int64)
@@ -79,9 +82,20 @@ class RawFile:
                 done += 1
             if m:
                 cursor = int(rows[-1]) + 1
-            table = pa.Table.from_batches([batch])
-            for start in range(0, m, size):
-                yield Chunk(table.slice(start, size), rows[start: start + size])
+            table, start = pa.Table.from_batches([batch]), 0
+            while start < m:
+                take = min(size - have, m - start)
+                held.append((table.slice(start, take), rows[start: start + take]))
+                have, start = have + take, start + take
+                if have == size:
+                    yield _joined(held)
+                    held, have = [], 0
+        if held:
+            yield _joined(held)
+
+
+def _joined(parts: list[tuple[pa.Table, np.ndarray]]) -> Chunk:
+    return Chunk(pa.concat_tables([t for t, _ in parts]), np.concatenate([r for _, r in parts]))
 
 
 def open_file(path: Path | str, encoding: str = "auto", is_header: Callable[[list[str]], bool] | None = None) -> RawFile:

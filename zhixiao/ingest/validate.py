@@ -126,110 +126,136 @@ def _default_procedure(type_code: str) -> str:
     return ct.default_procedure if ct else "no_limit"
 
 
+@dataclass
+class _Batch:
+    """One batch on its way through the checks: raw text by canonical column, typed output, issues so far."""
+    hm: HeaderMap
+    data: pa.Table  # the non-blank rows, columns c0..cN
+    iss: _Issues
+    snapshot: date  # the import's export date
+    raw: dict[str, pa.Array] = field(default_factory=dict)
+    out: dict[str, pa.Array] = field(default_factory=dict)
+    row_snap: pa.Array | None = None  # each row's export date: its own, else the import's
+
+    def text(self, c: str) -> pa.ChunkedArray:
+        return self.data.column(f"c{self.hm.columns[c]}")
+
+
 def validate_chunk(chunk: Chunk, hm: HeaderMap, file: str, snapshot: date) -> ChunkResult:
     """Type and check one chunk of raw rows for table ``hm.table``."""
-    table = hm.table
-    schema = TABLES[table]
-    data = chunk.data
-    n = data.num_rows
-    nonblank = np.logical_or.reduce([_np(pc.greater(pc.binary_length(c), 0)) for c in data.columns])
+    n = chunk.data.num_rows
+    nonblank = np.zeros(n, dtype=bool)
+    for col in chunk.data.columns:  # a cell is blank where its string offsets do not move
+        nonblank |= np.concatenate([np.diff(string_buffers(a)[0]) > 0 for a in col.chunks] or [np.zeros(0, bool)])
     blank = int(n - nonblank.sum())  # fully blank rows are layout, not data
-    data, rows = (data.filter(pa.array(nonblank)), chunk.rows[nonblank]) if blank else (data, chunk.rows)
-    n = data.num_rows
-    iss = _Issues(file, rows, n)
-    # A column with few distinct values is encoded once and every check, trim and parse runs on its
-    # dictionary; text columns are trimmed here, typed columns by their parsers, the 案号 by parse_column.
-    raw: dict[str, pa.Array] = {}
-    for c, i in hm.columns.items():
-        a = data.column(f"c{i}").combine_chunks()
-        typ = schema.field(c).type
+    data, rows = (chunk.data.filter(pa.array(nonblank)), chunk.rows[nonblank]) if blank else (chunk.data, chunk.rows)
+    b = _Batch(hm, data, _Issues(file, rows, data.num_rows), snapshot)
+    for step in (_encode, _snapshot_dates, _case_numbers, _typed_columns, _table_rules, _date_rules):
+        step(b)
+    return ChunkResult(_accepted(b), b.iss.rejects(), b.iss.n, blank)
+
+
+def _encode(b: _Batch) -> None:
+    """A column with few distinct values is encoded once and every check, trim and parse runs on its
+    dictionary; text columns are trimmed here, typed columns by their parsers, the 案号 by parse_column."""
+    schema, keys = TABLES[b.hm.table], KEY_TEXT[b.hm.table]
+    for c in b.hm.columns:
+        a, typ = b.text(c).combine_chunks(), schema.field(c).type
         if c not in UNIQUE_PER_ROW or typ != pa.string():  # only text unique to its row (案号, 当事人) stays plain
             a = pc.dictionary_encode(a)
-        raw[c] = _on_values(a, pc.utf8_trim_whitespace) if typ == pa.string() and c != "case_id" else a
-    label = hm.source
-    out: dict[str, pa.Array] = {}
-    for c, arr in raw.items():
-        raw[c] = _cell_checks(iss, arr, label[c], schema.field(c).type == pa.string() and c not in KEY_TEXT[table])
+        a = _on_values(a, pc.utf8_trim_whitespace) if typ == pa.string() and c != "case_id" else a
+        b.raw[c] = _cell_checks(b.iss, a, b.hm.source[c], typ == pa.string() and c not in keys)
 
-    row_snap = pa.repeat(pa.scalar(snapshot, pa.date32()), n)  # a row's export date: its own, else the import's
-    if "snapshot_date" in raw:
-        v, r = V.map_distinct(raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
-        iss.add(pc.is_valid(r), label["snapshot_date"], data.column(f"c{hm.columns['snapshot_date']}"), r)
-        row_snap = pc.coalesce(v, pa.scalar(snapshot, pa.date32()))
-    if "snapshot_date" in schema.names:
-        out["snapshot_date"] = row_snap
 
-    if "case_id" in raw:  # 案号 → case_id, court_code, year, type …
-        parsed = parse_column(raw.pop("case_id"))
-        iss.add(pc.is_valid(parsed.reasons), label["case_id"], data.column(f"c{hm.columns['case_id']}"), parsed.reasons)
-        for f, a in parsed.columns.items():
-            if f in schema.names:
-                out[f] = a
+def _snapshot_dates(b: _Batch) -> None:
+    snap = pa.scalar(b.snapshot, pa.date32())
+    b.row_snap = pa.repeat(snap, b.iss.n)
+    if "snapshot_date" in b.raw:
+        v, r = V.map_distinct(b.raw.pop("snapshot_date"), V.parse_date, pa.date32(), V.iso_dates)
+        b.iss.add(pc.is_valid(r), b.hm.source["snapshot_date"], b.text("snapshot_date"), r)
+        b.row_snap = pc.coalesce(v, snap)
+    if "snapshot_date" in TABLES[b.hm.table].names:
+        b.out["snapshot_date"] = b.row_snap
 
-    for c in list(raw):
+
+def _case_numbers(b: _Batch) -> None:
+    """案号 → case_id, court_code, year, type …"""
+    if "case_id" in b.raw:
+        parsed = parse_column(b.raw.pop("case_id"))
+        b.iss.add(pc.is_valid(parsed.reasons), b.hm.source["case_id"], b.text("case_id"), parsed.reasons)
+        b.out.update({f: a for f, a in parsed.columns.items() if f in TABLES[b.hm.table].names})
+
+
+def _typed_columns(b: _Batch) -> None:
+    """Dates, amounts, numbers, booleans and keywords parsed (each distinct text once); tags split; text kept."""
+    schema, iss, label = TABLES[b.hm.table], b.iss, b.hm.source
+    for c, arr in b.raw.items():
         typ = schema.field(c).type
-        arr = raw[c]
         if (how := _reader(c, typ)) is not None:
             parse, vtype, fast, (before, after) = how
             v, r = V.map_distinct(arr, parse, vtype, fast)
-            iss.add(pc.is_valid(r), label[c], arr, lambda r=r, b=before, a=after: pc.binary_join_element_wise(b, r, a, ""))
+            iss.add(pc.is_valid(r), label[c], arr, lambda r=r, x=before, y=after: pc.binary_join_element_wise(x, r, y, ""))
             if typ == pa.date32():
                 iss.add(pc.less(v, EARLIEST), label[c], arr, lambda v=v: pc.binary_join_element_wise(
                     "日期 ", pc.cast(v, pa.string()), " 不合理（早于 1949 年，多为空日期的占位值），请核对后重新导出", ""))
             elif typ in (V_MONEY, pa.int32(), pa.int64()):
                 iss.add(pc.less(v, pa.scalar(0, typ)), label[c], arr, "金额为负数" if typ == V_MONEY else "数值为负数")
-            out[c] = v
+            b.out[c] = v
         elif pa.types.is_list(typ):
-            v, _ = V.map_distinct(arr, _split_tags, typ)
-            out[c] = v
-        elif c == "procedure":
-            continue  # needs the category from the 案号, done below
-        else:  # text; a dictionary stays encoded (smaller, and the Parquet writer takes it as it is)
-            out[c] = blank_as_null(arr)
+            b.out[c] = V.map_distinct(arr, _split_tags, typ)[0]
+        elif c != "procedure":  # (the procedure needs the 案号's category: _table_rules) text; a dictionary stays
+            b.out[c] = blank_as_null(arr)  # encoded (smaller, and the Parquet writer takes it as it is)
 
-    if table == "cases":
-        out["procedure"] = _procedures(raw.get("procedure"), out, n)
+
+def _table_rules(b: _Batch) -> None:
+    """What one table asks beyond typing: a case's procedure, court name and years; a person's required cells."""
+    iss, out, label, n = b.iss, b.out, b.hm.source, b.iss.n
+    if b.hm.table == "cases":
+        out["procedure"] = _procedures(b.raw.get("procedure"), out, n)
         # Each court named once (court_code is a dictionary): the registry's name; an unknown code is labelled
         # so rather than named after what the file writes beside it (which may be another court's).
         codes = out["court_code"]
         out["court_name"] = pa.DictionaryArray.from_arrays(codes.indices, pa.array(
             [court_name(c) or f"未知法院（{c}）" if c else None for c in codes.dictionary.to_pylist()], pa.string()))
-        if "case_id" in hm.columns:
-            _plausible_years(iss, out, row_snap, label)
-    if table == "people":
+        if "case_id" in b.hm.columns:
+            _plausible_years(iss, out, b.row_snap, label)
+    if b.hm.table == "people":
         for c, what in (("judge_id", "工号为空"), ("name", "姓名为空"), ("court_code", "法院代字为空")):
             iss.add(pc.is_null(out[c]), label[c], None, what)
-        if "year" not in out:
-            out["year"] = pa.array(np.full(n, snapshot.year, dtype=np.int32))
-        else:
-            out["year"] = pc.coalesce(out["year"], pa.scalar(snapshot.year, pa.int32()))
-    if table == "case_events":
-        iss.add(pc.equal(raw["kind"], ""), label["kind"], None, "事项类型为空")
+        year = pa.scalar(b.snapshot.year, pa.int32())
+        out["year"] = pc.coalesce(out["year"], year) if "year" in out else pa.repeat(year, n)
+    if b.hm.table == "case_events":
+        iss.add(pc.equal(b.raw["kind"], ""), label["kind"], None, "事项类型为空")
 
+
+def _date_rules(b: _Batch) -> None:
+    """A required date is there, an end is not before its start, nothing happens after the export date."""
+    iss, raw, out, label, table = b.iss, b.raw, b.out, b.hm.source, b.hm.table
     req = REQUIRED_DATE[table]
-    if req and req[0] in hm.columns:
+    if req and req[0] in b.hm.columns:
         iss.add(pc.equal(raw[req[0]], ""), label[req[0]], None, req[1])
     elif req:
-        iss.add(np.ones(n, dtype=bool), req[0], None, req[1] + "（文件中没有这一列）")
-    a, b, why = DATE_ORDER[table]
-    if a in out and b in out:
-        iss.add(pc.less(out[b], out[a]), label[b], raw[b], why)
+        iss.add(np.ones(iss.n, dtype=bool), req[0], None, req[1] + "（文件中没有这一列）")
+    a, z, why = DATE_ORDER[table]
+    if a in out and z in out:
+        iss.add(pc.less(out[z], out[a]), label[z], raw[z], why)
     for c, what in (("filing_date", "立案日期"), ("closing_date", "结案日期"), ("start_date", "开始日期")):
         if c in out:
-            iss.add(pc.greater(out[c], row_snap), label[c], raw[c],
+            iss.add(pc.greater(out[c], b.row_snap), label[c], raw[c],
                     lambda what=what: pc.binary_join_element_wise(
-                        f"{what}晚于数据日期 ", pc.cast(row_snap, pa.string()),
+                        f"{what}晚于数据日期 ", pc.cast(b.row_snap, pa.string()),
                         "（不能是未来日期，请检查日期或用 --snapshot-date 指定导出日期）", ""))
 
-    bad = iss.rejected_mask()
-    # Only the columns the file gives (or the 案号 implies): the merge keeps stored values for the others
-    # (a new case gets nulls); dictionary columns stay encoded until a partition is written.
+
+def _accepted(b: _Batch) -> pa.Table:
+    """The rows without issues. Only the columns the file gives (or the 案号 implies): the merge keeps stored
+    values for the others (a new case gets nulls); dictionary columns stay encoded until a partition is written."""
     cols = {f.name: a if pa.types.is_dictionary(a.type) and a.type.value_type == f.type else a.cast(f.type)
-            for f in schema if (a := out.get(f.name)) is not None}
-    typed = pa.Table.from_arrays([*cols.values(), pa.array(rows, pa.int64())], names=[*cols, ROW])
-    cuts = [-1, *np.flatnonzero(bad).tolist(), n]  # the accepted rows as slices of ``typed``: no copy
-    kept = [typed.slice(a + 1, b - a - 1) for a, b in zip(cuts, cuts[1:], strict=False) if b - a > 1]
-    return ChunkResult(pa.concat_tables(kept) if kept else typed.slice(0, 0), iss.rejects(), n, blank)
+            for f in TABLES[b.hm.table] if (a := b.out.get(f.name)) is not None}
+    typed = pa.Table.from_arrays([*cols.values(), pa.array(b.iss.rows, pa.int64())], names=[*cols, ROW])
+    cuts = [-1, *np.flatnonzero(b.iss.rejected_mask()).tolist(), b.iss.n]  # the accepted rows as slices: no copy
+    kept = [typed.slice(a + 1, z - a - 1) for a, z in zip(cuts, cuts[1:], strict=False) if z - a > 1]
+    return pa.concat_tables(kept) if kept else typed.slice(0, 0)
 
 
 def empty_accepted(table: str) -> pa.Table:
