@@ -20,6 +20,8 @@ from zhixiao.analysis.city import AVERAGE_LABEL, CityMatrix, city_matrix
 from zhixiao.analysis.peers import level_of
 from zhixiao.domain import courts
 from zhixiao.errors import UserError
+from zhixiao.metrics.tracks import TOTAL, TRACKS, flow_by_track, flow_table
+from zhixiao.web import charts, weakness
 from zhixiao.web.deps import period, query, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
 
@@ -98,6 +100,8 @@ def city(request: Request, court: str | None = None, start: str | None = None, e
     m = _limited(_matrix(request, code, s, e, benchmark), only)
     ctx_query = {"court": code} if u.scope == "all" else {}
     return render(request, "city.html", title="全市", m=m, start=s, end=e, lines=_lines(m), only=only,
+                  flows=_flows(request, m, s, e), weak={ln.court_code: weakness.ordered(ln.weak) for ln in _members(m)},
+                  tracks_url="/api/chart/city/tracks?" + query({}, s, e, **ctx_query),
                   chart_url="/api/chart/city?" + query({}, s, e, **ctx_query, benchmark=benchmark or None),
                   fmt=ranges.fmt, status_names=ranges.STATUS_NAMES, trend=TREND, benchmark=benchmark or "",
                   average_label=AVERAGE_LABEL)
@@ -136,3 +140,42 @@ def chart_city(request: Request, court: str | None = None, start: str | None = N
                     "label": {"show": True, "fontSize": 11}, "itemStyle": {"borderColor": "#fff", "borderWidth": 1}}],
         "zxLinks": {"全市": links},
     })
+
+
+def _members(m: CityMatrix) -> list:
+    """The courts of the matrix as shown: basic courts, then the intermediate court apart."""
+    return [*m.basic, *([m.intermediate] if m.intermediate else [])]
+
+
+def _flows(request: Request, m: CityMatrix, s: date, e: date) -> list[dict]:
+    """收结存 of 审判, 执行, 非诉保全 and 合计 per court of the (limited) matrix, in the matrix's court order —
+    each court's figures as ``zhixiao indicators flows --court`` gives them (issue 16 §2)."""
+    members = _members(m)
+    codes = tuple(ln.court_code for ln in members)
+    rows = request.app.state.hub.cached("city_flows", (codes, s, e), lambda eng: flow_table(
+        flow_by_track(eng, s, e, by=("court",), filters={"court_code": list(codes)})))
+    order = {c: i for i, c in enumerate(codes)}
+    names = {ln.court_code: ln.court_name for ln in members}
+    if m.intermediate is not None:
+        names[m.intermediate.court_code] += "（单列）"
+    return [{**r, "court_name": names[r["court_code"]]}
+            for r in sorted(rows, key=lambda r: order.get(r["court_code"], len(order))) if r["court_code"] in order]
+
+
+@router.get("/api/chart/city/tracks")
+def chart_city_tracks(request: Request, court: str | None = None, start: str | None = None, end: str | None = None,
+                      u: Principal = Depends(user)):
+    """ECharts option: each court's 受理 stacked by 审判 / 执行 / 非诉保全; a click opens that court's cases of
+    that track."""
+    code, only = city_scope(request, u, court)
+    s, e = period(request, start, end)
+    m = _limited(_matrix(request, code, s, e, None), only)
+    rows = [r for r in _flows(request, m, s, e) if r["track"] != TOTAL]
+    codes = list(dict.fromkeys(r["court_code"] for r in rows))
+    names = {r["court_code"]: r["court_name"] for r in rows}
+    got = {(r["court_code"], r["track"]): r["received"] for r in rows}
+    series = [{"name": t, "values": [got.get((c, t), 0) for c in codes]} for t in TRACKS]
+    links = {t: [f"/cases?{query({'court_code': c}, s, e, indicator='received', track=t)}" for c in codes]
+             for t in TRACKS}
+    return JSONResponse(charts.bars(f"{m.court_name}各法院受理案件（审判、执行、非诉保全）", [names[c] for c in codes],
+                                    series, links, stack=True, axis_name="件"))

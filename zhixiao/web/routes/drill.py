@@ -7,15 +7,15 @@ import io
 import re
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from zhixiao.errors import UserError
 from zhixiao.metrics.card import DIRECTION_NAMES, UNIT_NAMES, card
 from zhixiao.metrics.catalogue import load_profile
 from zhixiao.metrics.tracks import TRACKS
-from zhixiao.web import auth
+from zhixiao.web import auth, charts
 from zhixiao.web.data import HEADLINE, records
-from zhixiao.web.deps import client_ip, parse_month, period, render, scope_label, scoped, user
+from zhixiao.web.deps import client_ip, parse_month, period, query, render, scope_label, scoped, user
 from zhixiao.web.labels import procedure_name
 from zhixiao.web.roles import Principal, require
 from zhixiao.web.tables import Column, table
@@ -163,3 +163,54 @@ def cases_csv(request: Request, indicator: str, part: str = "numerator", court: 
 def _csv_safe(v: str) -> str:
     """Neutralise spreadsheet formulas in exported text (OWASP CSV injection)."""
     return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+
+
+# ── charts of the drill-down (per court, division or judge of the level shown) ──────────────────────────
+CHART_KINDS = {  # kind → (title, [(indicator id, series name)], a rate?)
+    "rates": ("结案率（%）", [("closure_rate", "结案率"), ("on_time_rate", "法定审限内结案率")], True),
+    "counts": ("收结存（件）", [("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")], False),
+}
+
+
+def _chart_units(request: Request, f: dict, s, e) -> list[tuple[dict, str, dict]]:
+    """(filters of the unit, its name, indicator → row) for the units one level below ``f``, ordered by id."""
+    hub = request.app.state.hub
+    by, _ = LEVEL[_level(f)]
+    key, label = {"court": ("court_code", None), "division": ("division", None), "judge": ("judge_id", "judge_name")}[by]
+    units: dict[str, tuple[dict, str, dict]] = {}
+    for r in hub.indicators(s, e, f or None, by=(by,)):
+        code = r["group"].get(key)
+        if code is None:
+            continue
+        if by == "court":
+            name = hub.roster()["courts"].get(code, code)
+        else:
+            name = r["group"].get(label) or code if label else code
+        units.setdefault(code, ({**f, key: code}, name, {}))[2][r["indicator"]] = r
+    return [units[k] for k in sorted(units)]
+
+
+@router.get("/api/chart/units")
+def chart_units(request: Request, kind: str = "rates", court: str | None = None, division: str | None = None,
+                judge: str | None = None, start: str | None = None, end: str | None = None,
+                u: Principal = Depends(user)):
+    """ECharts option: the courts, divisions or judges one level below the scope side by side (rates on an axis
+    fitted to the values, a bar out of its 合理区间 drawn apart); a click opens that unit's cases."""
+    require(u, "drill.view")
+    if kind not in CHART_KINDS:
+        raise UserError(f"图表类型“{kind[:16]}”无效，可选：rates、counts。")
+    s, e = period(request, start, end)
+    f = scoped(request, u, court, division, judge)
+    if _level(f) == "judge":
+        raise UserError("已是法官一级，没有下级单位可比较；请查看该法官的月度走势。")
+    title, ids, rate = CHART_KINDS[kind]
+    units = _chart_units(request, f, s, e)
+    series, links = [], {}
+    for iid, name in ids:
+        cells = [rows.get(iid) or {} for _f, _n, rows in units]
+        values = [charts.pct(c.get("value")) if rate else c.get("value") for c in cells]
+        series.append({"name": name, "values": values, "bad": [c.get("in_range") is False for c in cells]})
+        links[name] = [f"/cases?{query(uf, s, e, indicator=iid)}" for uf, _n, _r in units]
+    unit_name = LEVEL[_level(f)][1]
+    return JSONResponse(charts.bars(f"{scope_label(request, f)} 各{unit_name}{title}", [n for _f, n, _r in units],
+                                    series, links, percent=rate, axis_name="%" if rate else "件"))

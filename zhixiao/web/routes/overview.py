@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from zhixiao.metrics.tracks import TOTAL
+from zhixiao.web import charts, weakness
 from zhixiao.web.deps import period, query, render, scope_label, scoped, user
 from zhixiao.web.roles import Forbidden, Principal, require
 
 router = APIRouter()
+FLOW_NAMES = {"carried_over": "旧存", "new_cases": "新收", "closed": "结案", "pending": "未结"}
 
 
 @router.get("/")
@@ -31,6 +34,8 @@ def overview(request: Request, court: str | None = None, start: str | None = Non
     else:
         ctx["headline"] = hub.indicators(s, e, f)
     ctx["show_weak"] = set(f) == {"court_code"}  # 短板 are a court's; loaded by htmx after the page
+    ctx["flows"] = flows(request, f, s, e)
+    ctx["partial_months"] = charts.partial_months(s, e, hub.as_of())
     return render(request, "overview.html", **ctx)
 
 
@@ -43,38 +48,44 @@ def weak(request: Request, court: str | None = None, start: str | None = None, e
     f = scoped(request, u, court)
     if set(f) != {"court_code"}:
         raise Forbidden("短板弱项按法院分析，请先选择一个法院。")
-    return render(request, "weak.html", f=f, start=s, end=e, weak=request.app.state.hub.weak(f["court_code"], s, e))
+    return render(request, "weak.html", f=f, start=s, end=e,
+                  weak=weakness.ordered(request.app.state.hub.weak(f["court_code"], s, e)))
+
+
+def flows(request: Request, f: dict, s, e) -> list[dict]:
+    """收结存 of 审判, 执行, 非诉保全 and 合计 for the scope (metrics.tracks; the tracks add up to 合计)."""
+    from zhixiao.metrics.tracks import flow_by_track, flow_table
+
+    hub = request.app.state.hub
+    return hub.cached("flows", (s, e, tuple(sorted(f.items()))), lambda eng: flow_table(
+        flow_by_track(eng, s, e, filters=f or None)))
 
 
 @router.get("/api/chart/trend")
 def chart_trend(request: Request, court: str | None = None, division: str | None = None, judge: str | None = None,
                 start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
-    """ECharts option: monthly 新收 / 结案 / 未结, with the same months a year earlier (dashed)."""
+    """ECharts option: monthly 新收 / 结案 / 未结, with the same months a year earlier (dashed); a month the
+    data cover only in part is marked partial."""
     require(u, "overview.view")
     s, e = period(request, start, end)
     f = scoped(request, u, court, division, judge)
     rows = request.app.state.hub.trend(s, e, f)
     months = [r["month"] for r in rows]
-    series, links = [], {}
+    lines, links = [], {}
     for key, name, iid in (("new_cases", "新收", "new_cases"), ("closed", "结案", "closed"),
                            ("pending_end", "月末未结", "pending")):
-        series.append({"name": name, "type": "line", "data": [r[key] for r in rows]})
+        lines.append((name, [r[key] for r in rows], False))
+        lines.append((f"{name}（上年同期）", [r[f"{key}_last_year"] for r in rows], True))
         # a click on a point opens the cases behind it (app.js reads zxLinks)
         links[name] = [f"/cases?{query(f, s, e, indicator=iid, month=m)}" for m in months]
-        series.append({"name": f"{name}（上年同期）", "type": "line", "lineStyle": {"type": "dashed"},
-                       "data": [r[f"{key}_last_year"] for r in rows]})
-    return JSONResponse({
-        "title": {"text": f"{scope_label(request, f)} 收结存月度走势", "left": "center", "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"}, "legend": {"top": 34, "type": "scroll"},
-        "grid": {"top": 80, "left": 50, "right": 20, "bottom": 30},
-        "xAxis": {"type": "category", "data": months}, "yAxis": {"type": "value", "name": "件"},
-        "series": series, "zxLinks": links,
-    })
+    return JSONResponse(charts.trend(f"{scope_label(request, f)} 收结存月度走势", months, lines, links,
+                                     charts.partial_months(s, e, request.app.state.hub.as_of())))
 
 
 @router.get("/api/chart/courts")
 def chart_courts(request: Request, start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
-    """ECharts option: 结案率 and 法定审限内结案率 of every court the user may see, side by side."""
+    """ECharts option: 结案率 and 法定审限内结案率 of every court the user may see, side by side, on an axis
+    fitted to the values; a bar out of its 合理区间 drawn apart; a click opens that court's cases."""
     require(u, "overview.view")
     s, e = period(request, start, end)
     f = scoped(request, u)
@@ -82,16 +93,30 @@ def chart_courts(request: Request, start: str | None = None, end: str | None = N
     rows = hub.indicators(s, e, f or None, by=("court",))  # a 庭长 or judge: their own scope, never the court's
     names = hub.roster()["courts"]
     codes = sorted({r["group"]["court_code"] for r in rows})
-    val = {(r["group"]["court_code"], r["indicator"]): r["value"] for r in rows}
-    series = []
+    got = {(r["group"]["court_code"], r["indicator"]): r for r in rows}
+    series, links = [], {}
     for iid, name in (("closure_rate", "结案率"), ("on_time_rate", "法定审限内结案率")):
-        series.append({"name": name, "type": "bar",
-                       "data": [None if val.get((c, iid)) is None else round(val[(c, iid)] * 100, 2) for c in codes]})
-    return JSONResponse({
-        "title": {"text": "各法院结案率对比（%）" if set(f) <= {"court_code"} else f"{scope_label(request, f)} 结案率（%）",
-                  "left": "center", "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"}, "legend": {"top": 34},
-        "grid": {"top": 80, "left": 50, "right": 20, "bottom": 80},
-        "xAxis": {"type": "category", "data": [names.get(c, c) for c in codes], "axisLabel": {"rotate": 30}},
-        "yAxis": {"type": "value", "max": 100}, "series": series,
-    })
+        cells = [got.get((c, iid)) or {} for c in codes]
+        series.append({"name": name, "values": [charts.pct(r.get("value")) for r in cells],
+                       "bad": [r.get("in_range") is False for r in cells]})
+        links[name] = [f"/cases?{query({**f, 'court_code': c}, s, e, indicator=iid)}" for c in codes]
+    title = "各法院结案率对比（%）" if set(f) <= {"court_code"} else f"{scope_label(request, f)} 结案率（%）"
+    return JSONResponse(charts.bars(title, [names.get(c, c) for c in codes], series, links, percent=True,
+                                    axis_name="%"))
+
+
+@router.get("/api/chart/tracks")
+def chart_tracks(request: Request, court: str | None = None, division: str | None = None, judge: str | None = None,
+                 start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
+    """ECharts option: 旧存 / 新收 / 结案 / 未结 of 审判, 执行 and 非诉保全 (issue 16 §2); a click opens the cases."""
+    require(u, "overview.view")
+    s, e = period(request, start, end)
+    f = scoped(request, u, court, division, judge)
+    rows = [r for r in flows(request, f, s, e) if r["track"] != TOTAL]
+    tracks = [r["track"] for r in rows]
+    series, links = [], {}
+    for iid, name in FLOW_NAMES.items():
+        series.append({"name": name, "values": [r[iid] for r in rows]})
+        links[name] = [f"/cases?{query(f, s, e, indicator=iid, track=t)}" for t in tracks]
+    return JSONResponse(charts.bars(f"{scope_label(request, f)} 收结存（审判、执行、非诉保全）", tracks, series, links,
+                                    axis_name="件", rotate=0))
