@@ -4,9 +4,11 @@ sees and answers only his own tickets, a 庭长 his division's, a court's roles 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -90,6 +92,22 @@ def test_tickets_entered_answered_and_corrected_within_scope(web_env, svc):
     assert r.status_code == 403
     r = c["analyst"].post("/services/hotline", data={"court": COURT, "ticket_no": "T-X", "category": "诉讼咨询"})
     assert r.status_code == 403 and "CSRF" in r.text
+
+
+def test_ticket_list_filtered_paged_and_exported(svc):
+    """The ticket list is a shared table: the filter narrows it, the .xlsx holds exactly the rows shown, with the
+    court's registry name; a 庭长 exports his division's tickets only."""
+    c = svc["c"]
+    r = c["analyst"].get("/services/hotline", params={"answered": "true", "q": "T-PEER", "export": "xlsx"})
+    assert r.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("法院", "工单编号", "类别") and len(rows) == 2
+    assert rows[1][:3] == ("正定县人民法院", "T-PEER", "联系法官")  # 冀0123 in the 代字表
+    r = c["division_head"].get("/services/hotline", params={"answered": "true", "export": "xlsx"})
+    numbers = {row[1] for row in list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))[1:]}
+    assert numbers == {"T-OWN", "T-PEER"}
+    page = c["analyst"].get("/services/hotline", params={"answered": "true", "size": "20"}).text
+    assert "共 <b>3</b> 条" in page
 
 
 def test_negative_rating_opens_a_followup_the_division_head_resolves(web_env, svc):

@@ -22,12 +22,28 @@ from zhixiao.services.models import FollowUp, HotlineTicket, Rating
 from zhixiao.web.deps import checked_user, period, render, user
 from zhixiao.web.roles import Principal, require
 from zhixiao.web.routes import services_common as sc
+from zhixiao.web.tables import Column
 
 router = APIRouter()
 
 # register → (its labels, the permission to see its history); the key is the one the service writes
 HISTORY = {"hotline_ticket": ("12368 工单", hot.LABELS), "rating": ("满意度评价", sat.LABELS)}
 CONTACTED = {"": None, "是": True, "否": False}
+TICKET_COLUMNS = (
+    sc.COURT, Column("ticket_no", "工单编号"), Column("category", "类别"), Column("caller_name", "来电人"),
+    Column("case_id", "案号"), Column("received_at", "受理时间", text=lambda v, r: f"{v:%Y-%m-%d %H:%M}"),
+    Column("due_date", "办理期限", text=lambda v, r: f"{v}（已逾期）" if r["overdue"] else str(v)),
+    Column("assignee", "承办", text=lambda v, r: v or "待分派"), Column("division", "部门"),
+    Column("reply", "回复"))
+RATING_COLUMNS = (
+    sc.COURT, Column("rating_no", "评价编号"), Column("item", "事项"), Column("window", "窗口"),
+    Column("staff_name", "工作人员"), Column("score", "评分", numeric=True), Column("rated_on", "日期"),
+    Column("followup", "差评督办"))
+FOLLOWUP_COLUMNS = (
+    Column("id", "督办编号", numeric=True), sc.COURT, Column("item", "事项"), Column("window", "窗口"),
+    Column("staff_name", "工作人员"), Column("score", "评分", numeric=True), Column("rated_on", "评价日期"),
+    Column("due_date", "办结期限", text=lambda v, r: f"{v}（已逾期）" if r["overdue"] else str(v)),
+    Column("comment", "评价内容"))
 
 
 @router.get("/services")
@@ -60,9 +76,16 @@ def _hotline_page(request: Request, u: Principal, message: str | None = None, an
         stats = (hot.hotline_stats(s, f.get("court_code"), s_day, e_day, request.app.state.settings, as_of=as_of)
                  if set(f) <= {"court_code"} else None)  # the court's figures; a judge's own list is the list
     rules = load_rules("hotline", request.app.state.settings)
-    return render(request, "services_hotline.html", title="12368 工单", tickets=_tickets(request, f, answered),
+    today = date.today()
+    rows = [sc.row(t, overdue=t.responded_at is None and t.due_date < today,
+                   reply=f"{t.responded_at:%Y-%m-%d %H:%M} {t.result or ''}" if t.responded_at else "未回复")
+            for t in _tickets(request, f, answered)]
+    view = sc.listing(request, rows, TICKET_COLUMNS, key="tickets", path="/services/hotline", default_sort="due_date")
+    if (resp := view.export_response("12368 工单")) is not None:
+        return resp
+    return render(request, "services_hotline.html", title="12368 工单", view=view,
                   answered=answered, stats=stats, start=s_day, end=e_day, message=message,
-                  categories=list(rules["hotline"]["limits"]), courts=sc.courts(request, u), today=date.today())
+                  categories=list(rules["hotline"]["limits"]), courts=sc.courts(request, u), today=today)
 
 
 @router.get("/services/hotline")
@@ -191,12 +214,21 @@ def _satisfaction_page(request: Request, u: Principal, message: str | None = Non
             Rating.rated_on >= s_day, Rating.rated_on <= e_day).order_by(Rating.rated_on.desc(), Rating.id.desc())
         if f.get("court_code"):
             q = q.where(Rating.court_code == f["court_code"])
-        ratings = [r for r in s.scalars(q) if _rating_in_scope(f, r, divisions)]
-        followups = [x for x in sat.open_followups(s, f.get("court_code")) if _rating_in_scope(f, x.rating, divisions)]
-        rows = [(x, x.rating) for x in followups]
-    return render(request, "services_satisfaction.html", title="满意度与差评督办", stats=stats, ratings=ratings,
-                  followups=rows, start=s_day, end=e_day, message=message, courts=sc.courts(request, u),
-                  today=date.today())
+        today = date.today()
+        ratings = [sc.row(r, followup=("已办结 " + str(r.follow_up.resolved_on) if r.follow_up.resolved_on else "督办中")
+                          if r.follow_up else "")
+                   for r in s.scalars(q) if _rating_in_scope(f, r, divisions)]
+        followups = [sc.row(x.rating, id=x.id, due_date=x.due_date, overdue=x.due_date < today)
+                     for x in sat.open_followups(s, f.get("court_code")) if _rating_in_scope(f, x.rating, divisions)]
+    fview = sc.listing(request, followups, FOLLOWUP_COLUMNS, key="followups", path="/services/satisfaction",
+                       default_sort="due_date", prefix="f_")
+    rview = sc.listing(request, ratings, RATING_COLUMNS, key="ratings", path="/services/satisfaction",
+                       default_sort="rated_on", desc=True, prefix="r_")
+    for v, title in ((fview, "差评督办"), (rview, "满意度评价")):
+        if (resp := v.export_response(title)) is not None:
+            return resp
+    return render(request, "services_satisfaction.html", title="满意度与差评督办", stats=stats, rview=rview,
+                  fview=fview, start=s_day, end=e_day, message=message, courts=sc.courts(request, u), today=today)
 
 
 @router.get("/services/satisfaction")

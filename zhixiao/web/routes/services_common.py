@@ -10,16 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from fastapi import Request
 
+from zhixiao.domain.courts import court_name
 from zhixiao.errors import UserError
 from zhixiao.services.importers import parse_datetime
 from zhixiao.web import auth
 from zhixiao.web.data import records
 from zhixiao.web.deps import client_ip, parse_day, scoped
 from zhixiao.web.roles import Forbidden, Principal, require
+from zhixiao.web.tables import Column, TableView, table
 
 # The services' messages name the CLI verb that fixes a record ("请用 zhixiao hotline update …", "（--owner）");
 # on a page the fix is the form next to the record, and no error may send a person to a command line.
@@ -112,3 +116,26 @@ def optional(text: str | None) -> str | None:
 def audited(request: Request, u: Principal, action: str, target: str, detail: str | None = None) -> None:
     """The web audit log line (管理 → 审计日志) next to the register's own change history."""
     auth.record(request.app.state.Session, u.username, action, target, detail, client_ip(request))
+
+
+# ── tables: every list filtered, sorted, paged and exportable (web.tables), with the court's registry name ─────
+COURT = Column("court_name", "法院")
+
+
+def row(record: Any, **extra: Any) -> dict:
+    """A stored record as a table row (its columns, the court's registry name, and ``extra``)."""
+    out = {c.name: getattr(record, c.name) for c in record.__table__.columns}
+    if "court_code" in out:
+        out["court_name"] = court_name(out["court_code"]) or out["court_code"]
+    return {**out, **extra}
+
+
+def with_court(rows: list[dict]) -> list[dict]:
+    return [{**r, "court_name": court_name(r.get("court_code")) or r.get("court_code")} for r in rows]
+
+
+def listing(request: Request, rows: list[dict], columns: tuple[Column, ...], *, key: str, path: str,
+            default_sort: str | None = None, desc: bool = False, prefix: str = "") -> TableView:
+    """``tables.table`` whose links lead to the list's page (``path``) even when a form's POST rendered it."""
+    view = table(request, rows, columns, key=key, default_sort=default_sort, default_desc=desc, prefix=prefix)
+    return replace(view, path=path)

@@ -20,9 +20,25 @@ from zhixiao.services.models import Petition, Suggestion
 from zhixiao.web.deps import checked_user, period, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
 from zhixiao.web.routes import services_common as sc
+from zhixiao.web.tables import Column
 
 router = APIRouter()
 ADOPTED = {"是": True, "否": False}
+SUGGESTION_COLUMNS = (
+    sc.COURT, Column("number", "文号"), Column("addressee", "主送单位"), Column("issue", "发现的问题"),
+    Column("source_case_id", "来源案号"), Column("status_name", "状态"), Column("steps_text", "审批"),
+    Column("sent_on", "发出"), Column("reply_due", "答复期限", text=lambda v, r: f"{v}（逾期）" if r["overdue"] else str(v or "")),
+    Column("reply_text", "回复"))
+PETITION_COLUMNS = (
+    Column("id", "编号", numeric=True), sc.COURT, Column("petitioner", "信访人"), Column("case_id", "案号"),
+    Column("received_on", "登记日期"), Column("owner", "包案责任人"), Column("status", "状态"),
+    Column("resolved_on", "化解日期"), Column("summary", "诉求"))
+CASE_COLUMNS = (sc.COURT, Column("case_id", "案号"), Column("cause", "案由"), Column("judge_name", "承办人"),
+                Column("filing_date", "立案"), Column("closing_date", "结案"), Column("reason", "入账理由"))
+HARD_LISTS = {"zhongben_candidates": "终本候选（五项条件均满足）", "zhongben_to_verify": "终本候选（待核实条件）",
+              "no_property": "无财产可供执行", "long_running": "长期未结"}
+HARD_COLUMNS = (Column("list", "清单"), sc.COURT, Column("case_id", "案号"), Column("judge_name", "承办人"),
+                Column("filing_date", "立案"), Column("reason", "理由"))
 
 
 def _in_scope(request: Request, f: dict, items: list, case_of) -> list:
@@ -49,12 +65,18 @@ def _suggestions_page(request: Request, u: Principal, message: str | None = None
     s_day, e_day = period(request, start, end)
     with request.app.state.Session() as s:
         items = _in_scope(request, f, sug.list_suggestions(s, f.get("court_code")), lambda x: x.source_case_id)
-        rows = [{"s": x, "steps": [(st.role, st.actor, st.acted_on) for st in x.steps],
-                 "overdue": sug.is_overdue(x, date.today())} for x in items]
+        rows = [sc.row(x, status_name=sug.STATUS_NAMES[x.status], overdue=sug.is_overdue(x, date.today()),
+                       steps_text="；".join(f"{st.role} {st.actor}（{st.acted_on}）" for st in x.steps),
+                       reply_text=(f"{x.reply_on} {'采纳' if x.adopted else '未采纳'} {x.reply_summary or ''}"
+                                   if x.reply_on else "")) for x in items]
         stats = (sug.suggestion_stats(s, f.get("court_code"), s_day, e_day, as_of=min(e_day, date.today()))
                  if set(f) <= {"court_code"} else None)
     sign_roles = load_rules("hotline", request.app.state.settings)["suggestion"]["sign_roles"]
-    return render(request, "services_suggestions.html", title="司法建议", rows=rows, stats=stats, start=s_day,
+    view = sc.listing(request, rows, SUGGESTION_COLUMNS, key="suggestions", path="/services/suggestions",
+                      default_sort="number")
+    if (resp := view.export_response("司法建议登记簿")) is not None:
+        return resp
+    return render(request, "services_suggestions.html", title="司法建议", view=view, stats=stats, start=s_day,
                   end=e_day, message=message, courts=sc.courts(request, u), status_names=sug.STATUS_NAMES,
                   sign_roles=sign_roles, review_role=sug.REVIEW_ROLE, today=date.today())
 
@@ -160,14 +182,24 @@ def _ledgers_page(request: Request, u: Principal, message: str | None = None, st
     narrow = {k: v for k, v in f.items() if k in ("division", "judge_id")}
 
     def mine(rows: list[dict]) -> list[dict]:
-        return [r for r in rows if all(r.get(k) == v for k, v in narrow.items())]
+        return sc.with_court([r for r in rows if all(r.get(k) == v for k, v in narrow.items())])
 
-    hard_lists = {"zhongben_candidates": "终本候选（五项条件均满足）", "zhongben_to_verify": "终本候选（待核实条件）",
-                  "no_property": "无财产可供执行", "long_running": "长期未结"}
-    return render(request, "services_ledgers.html", title="专项台账", petitions=plist, pstats=pstats,
-                  minsheng={**minsheng, "cases": mine(minsheng["cases"])},
-                  hard=[(title, mine(hard[k])) for k, title in hard_lists.items()], statuses=ledgers.PETITION_STATUSES,
-                  start=s_day, end=e_day, message=message, courts=sc.courts(request, u), today=date.today())
+    path = "/services/ledgers"
+    views = {
+        "petitions": sc.listing(request, [sc.row(p) for p in plist], PETITION_COLUMNS, key="petitions", path=path,
+                                default_sort="received_on", prefix="p_"),
+        "minsheng_view": sc.listing(request, mine(minsheng["cases"]), CASE_COLUMNS, key="minsheng", path=path,
+                               default_sort="filing_date", prefix="m_"),
+        "hard": sc.listing(request, [{**r, "list": title} for k, title in HARD_LISTS.items() for r in mine(hard[k])],
+                           HARD_COLUMNS, key="hard", path=path, prefix="h_"),
+    }
+    for v, title in zip(views.values(), ("信访积案台账", "民生小案台账", "执行难案"), strict=True):
+        if (resp := v.export_response(title)) is not None:
+            return resp
+    counts = {title: sum(1 for _ in mine(hard[k])) for k, title in HARD_LISTS.items()}
+    return render(request, "services_ledgers.html", title="专项台账", pstats=pstats, minsheng=minsheng,
+                  hard_counts=counts, statuses=ledgers.PETITION_STATUSES, start=s_day, end=e_day, message=message,
+                  courts=sc.courts(request, u), today=date.today(), **views)
 
 
 @router.get("/services/ledgers")

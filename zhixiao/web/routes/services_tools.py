@@ -15,8 +15,12 @@ from zhixiao.services.routing import route_case
 from zhixiao.web.deps import render, user
 from zhixiao.web.roles import Principal, require
 from zhixiao.web.routes import services_common as sc
+from zhixiao.web.tables import Column
 
 router = APIRouter()
+ASSESS_COLUMNS = (Column("person_id", "编号"), Column("name", "姓名"), Column("post", "岗位"), Column("division", "部门"),
+                  Column("total", "得分", numeric=True), Column("max_total", "满分", numeric=True),
+                  Column("reasons", "分项与理由", sortable=False))
 
 
 @router.get("/services/routing")
@@ -58,5 +62,9 @@ def assess_page(request: Request, quarter: str = "", court: str = "", u: Princip
     st = request.app.state.settings
     with request.app.state.Session() as s, sc.service_call():
         sheets = request.app.state.hub.run(lambda e: assess(e, s, code, q, st))
+    rows = [{**x.as_dict(), "reasons": "；".join(i.reason for i in x.items)} for x in sheets]
+    view = sc.listing(request, rows, ASSESS_COLUMNS, key="assessment", path="/services/assess")
+    if (resp := view.export_response(f"{code} {q} 人员考核")) is not None:
+        return resp
     return render(request, "services_assess.html", title="人员考核", quarter=q, court=code, courts=choices,
-                  sheets=sheets, message=None)
+                  view=view, message=None)
