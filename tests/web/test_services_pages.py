@@ -198,6 +198,19 @@ def test_ledgers_page_scoped(web_env, svc):
     assert web_env.stranger not in mine.text
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2025-11-17 09:00），未重复登记；如需修改该记录，请用 zhixiao hotline "
+     "update T1。", "12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2025-11-17 09:00），未重复登记，请在本页相应表单中操作。"),
+    ("工单“T9”不存在，请先用 zhixiao hotline list --all 查到正确的工单编号。", "工单“T9”不存在，请在本页相应表单中操作。"),
+    ("信访积案必须明确包案责任人（--owner）。", "信访积案必须明确包案责任人。"),
+    ("T1 尚未发送，不能登记回复；请先执行 zhixiao suggestion send。", "T1 尚未发送，不能登记回复，请在本页相应表单中操作。"),
+])
+def test_service_messages_lose_their_command_line_advice(text, shown):
+    from zhixiao.web.routes.services_common import page_message
+
+    assert page_message(text) == shown
+
+
 def test_web_audit_log_names_each_change(svc):
     with svc["app"].state.Session() as s:
         from zhixiao.web.models import AuditLog

@@ -199,7 +199,7 @@ def save_calendar(request: Request, text: str = Form(""), u: Principal = Depends
     path = Path(request.app.state.settings.data_dir) / "calendar_overrides.toml"
     path.write_text(text, encoding="utf-8")
     auth.record(request.app.state.Session, u.username, "calendar_overrides", str(path), None, client_ip(request))
-    return _page(request, "已保存节假日覆盖表；下一次审限计算（zhixiao supervise run）起生效。")
+    return _page(request, "已保存节假日覆盖表；下一次审限计算（每日任务或“立即运行每日任务”）起生效。")
 
 
 @router.post("/admin/rules")

@@ -19,7 +19,7 @@ def _court(request: Request, u: Principal, court: str | None) -> tuple[dict, str
     f = scoped(request, u, court)
     code = f.get("court_code") or request.app.state.settings.court_code or next(iter(request.app.state.hub.roster()["courts"]), None)
     if not code:
-        raise UserError("数据目录中还没有案件数据，请先导入或运行 zhixiao demo。")
+        raise UserError("数据目录中还没有案件数据，请先在“数据导入”页面导入法院导出的案件数据。")
     return f, code
 
 
