@@ -1,6 +1,8 @@
 """Open the canonical case tables as ibis tables on DuckDB (default) or Apache Spark (scale).
 
-Both engines read exactly the files the store's manifest lists, so they see one snapshot.
+Both engines read exactly the files the store's manifest lists, so they see one snapshot. A store at a base
+URI (object storage, HDFS) is read by DuckDB through ``pyarrow.fs`` (DuckDB's own httpfs extension is a download,
+which an intranet cannot make) and by Spark through the cluster's Hadoop filesystems.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.dataset as pads
 
 from zhixiao.config import load_settings
 from zhixiao.domain.calendar import load_calendar
@@ -125,17 +128,21 @@ def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None) -> Eng
     if backend == "duckdb":
         con = ibis.duckdb.connect()
         for name, schema in ENGINE_TABLES.items():
-            files = [str(f) for f in store.files(name)]
-            if files:
-                con.read_parquet(files, table_name=name)
-            else:
+            if not store.relative(name):
                 con.create_table(name, schema=ibis.Schema.from_pyarrow(schema), temp=True)
+            elif store.location.local:
+                con.read_parquet([str(f) for f in store.files(name)], table_name=name)
+            else:  # an Arrow dataset DuckDB scans in place, columns and filters pushed down to the Parquet reader
+                con.con.register(name, pads.dataset(store.paths(name), schema=schema, format="parquet",
+                                                    filesystem=store.location.fs))
         return Engine("duckdb", con, store, calendar=calendar)
     if backend == "spark":
         session = spark_session()
         con = ibis.pyspark.connect(session)
+        if not store.location.local:
+            _spark_remote(session, store)
         for name, schema in ENGINE_TABLES.items():
-            files = [str(f) for f in store.files(name)]
+            files = [store.location.uri_of(rel) for rel in store.relative(name)]
             if files:
                 df = session.read.parquet(*files)
             else:
@@ -143,6 +150,23 @@ def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None) -> Eng
             df.createOrReplaceTempView(name)
         return Engine("spark", con, store, calendar=calendar)
     raise ValueError(f"未知的计算引擎 {backend!r}，可选：{', '.join(BACKENDS)}")
+
+
+def _spark_remote(session, store: CaseStore) -> None:
+    """Point Spark's Hadoop filesystems at the store's base URI, or say what the cluster lacks."""
+    loc = store.location
+    jvm = session.sparkContext._jvm
+    if loc.scheme == "s3":
+        klass = "org.apache.hadoop.fs.s3a.S3AFileSystem"
+        if not jvm.org.apache.spark.util.Utils.classIsLoadable(klass):
+            raise UserError(f"案件数据存放在 {loc.uri}：Spark 读取 S3 需要 hadoop-aws 及其 AWS SDK 的 jar（pyspark 未自带），"
+                            "请把与 Spark 的 Hadoop 版本一致的 hadoop-aws 放入集群和本机 Spark 的 jars 目录，"
+                            "或改用计算引擎 duckdb（经 pyarrow 读取对象存储）。")
+        conf = session.sparkContext._jsc.hadoopConfiguration()
+        if loc.endpoint:  # a court's own S3-compatible server: addressed by path, not by bucket host name
+            conf.set("fs.s3a.endpoint", loc.endpoint)
+            conf.set("fs.s3a.path.style.access", "true")
+            conf.set("fs.s3a.connection.ssl.enabled", str(loc.endpoint.startswith("https")).lower())
 
 
 def _spark_schema(schema):

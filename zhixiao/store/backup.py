@@ -5,6 +5,7 @@ ops database (SQLite's online backup API, or ``pg_dump``'s single-snapshot dump)
 between: every import record in the backup names a manifest version at most the backup's. Readers (the web
 server) take no lock and keep serving. An import that committed just before may not have written its
 record yet; restored, such a file is imported again (the importer's idempotent re-import), never lost.
+A store at a base URI (object storage) is copied down the same way; the restored copy is a local store.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow.fs as pafs
 from sqlalchemy import create_engine, make_url, text
 
 from zhixiao.errors import UserError
-from zhixiao.store.cases import CaseStore, Manifest
+from zhixiao.store.cases import MANIFEST, CaseStore, Manifest
 from zhixiao.store.schema import TABLES
 
 FORMAT = 1
@@ -145,8 +147,8 @@ def backup(data_dir: Path, ops_url: str, dest: Path) -> BackupResult:
     started = time.perf_counter()
     root = Path(data_dir)
     store = CaseStore(root)
-    if not store.manifest_path.is_file():
-        raise UserError(f"{root} 中没有案件库（manifest.json）；请检查 --data-dir。")
+    if not store.location.exists(MANIFEST):
+        raise UserError(f"{store.location.uri or root} 中没有案件库（manifest.json）；请检查 --data-dir。")
     _check_ops(ops_url)
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -170,11 +172,16 @@ def backup(data_dir: Path, ops_url: str, dest: Path) -> BackupResult:
 def _write_backup(root: Path, store: CaseStore, ops_url: str, dest: Path) -> tuple[int, int, int, str]:
     (dest / STORE).mkdir(parents=True, exist_ok=True)
     with store.lock():  # no import commits (and no file is collected) until the copy is complete
-        manifest = Manifest.load(store.manifest_path)
-        (dest / STORE / "manifest.json").write_text(manifest.dump(), "utf-8")
+        manifest = store.manifest()
+        (dest / STORE / MANIFEST).write_text(manifest.dump(), "utf-8")
         listed = [rel for entries in manifest.tables.values() for rel in entries.values()]
         for rel in listed:
-            _copy(root / rel, dest / STORE / rel, link=True)
+            if store.location.local:
+                _copy(root / rel, dest / STORE / rel, link=True)
+            else:
+                (dest / STORE / rel).parent.mkdir(parents=True, exist_ok=True)
+                pafs.copy_files(store.location.path(rel), str((dest / STORE / rel).absolute()),
+                                source_filesystem=store.location.fs, destination_filesystem=pafs.LocalFileSystem())
         for p in _side_files(root):
             _copy(p, dest / STORE / p.relative_to(root))
         dialect, ops_file = _dump_ops(ops_url, dest)

@@ -1,8 +1,10 @@
 """The canonical case store: Parquet files per (table, court, year) behind one atomic manifest.
 
 Readers only ever see files listed in ``manifest.json``; a transaction writes new files first and
-then swaps the manifest with ``os.replace`` under a file lock, so a crash or kill mid-way leaves the
-previous snapshot intact and two writers never interleave.
+then swaps the manifest (``os.replace`` locally, one PUT on object storage) under a file lock in the data
+directory, so a crash or kill mid-way leaves the previous snapshot intact and two writers never interleave.
+The files live in the data directory or at a base URI (``zhixiao.store.location``); the manifest's paths are
+relative to it.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from zhixiao.config import load_settings
 from zhixiao.errors import UserError
 from zhixiao.store import timeline
+from zhixiao.store.location import Location, locate
 from zhixiao.store.schema import TABLES, UNIQUE_PER_ROW, conform
 
 Partition = tuple[str, int]  # (court_code, year)
@@ -31,6 +35,7 @@ GC_GRACE_S = 3600
 # and merged pieces with their offsets (超审限后补扣); 2: cases files carry their 审限 timeline
 # (``zhixiao.store.timeline``); 1: they don't. Older stores are upgraded on open.
 FORMAT = 4
+MANIFEST = "manifest.json"
 
 
 def _key(p: Partition) -> str:
@@ -51,9 +56,11 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
-        if not path.is_file():
-            return cls()
-        raw = json.loads(path.read_text("utf-8"))
+        return cls.parse(path.read_text("utf-8")) if path.is_file() else cls()
+
+    @classmethod
+    def parse(cls, text: str) -> Manifest:
+        raw = json.loads(text)
         return cls(version=raw["version"], tables=raw["tables"], updated_at=raw.get("updated_at"),
                    format=raw.get("format", 1))
 
@@ -65,44 +72,66 @@ class Manifest:
 
 
 class CaseStore:
-    def __init__(self, data_dir: Path | str):
+    def __init__(self, data_dir: Path | str, uri: str | None = None):
+        """``data_dir`` holds the writer lock (and the settings); ``uri`` is where the files live, by default
+        the settings' ``store_uri``, else ``data_dir`` itself."""
         self.root = Path(data_dir)
+        self.location: Location = locate(self.root, uri if uri is not None else load_settings(self.root).store_uri)
 
     @property
     def manifest_path(self) -> Path:
-        return self.root / "manifest.json"
+        """The local manifest file (a store at a base URI has none: see ``location``)."""
+        return self.root / MANIFEST
 
     def manifest(self) -> Manifest:
-        return Manifest.load(self.manifest_path)
+        if self.location.local:
+            return Manifest.load(self.manifest_path)
+        return Manifest.parse(self.location.read_text(MANIFEST)) if self.location.exists(MANIFEST) else Manifest()
+
+    def relative(self, table: str) -> list[str]:
+        """Current snapshot's files for a table, relative to the store's base, in a stable order."""
+        entries = self.manifest().tables.get(table, {})
+        return [entries[k] for k in sorted(entries)]
 
     def files(self, table: str) -> list[Path]:
-        """Current snapshot's files for a table, in a stable order."""
-        entries = self.manifest().tables.get(table, {})
-        return [self.root / entries[k] for k in sorted(entries)]
+        """Current snapshot's files for a table as local paths (a store in the data directory or on a mount)."""
+        if not self.location.local:
+            raise UserError(f"案件数据存放在 {self.location.uri}，此功能只能读取本地或共享挂载目录中的数据；"
+                            "请在本地数据目录（不设置 store_uri）下运行。")
+        return [self.root / rel for rel in self.relative(table)]
+
+    def paths(self, table: str) -> list[str]:
+        """Current snapshot's files for a table inside ``location.fs``."""
+        return [self.location.path(rel) for rel in self.relative(table)]
 
     def partitions(self, table: str) -> list[Partition]:
         return [_unkey(k) for k in sorted(self.manifest().tables.get(table, {}))]
 
+    def read_file(self, table: str, rel: str, columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(self.location.path(rel), columns=columns, schema=TABLES[table],
+                             filesystem=self.location.fs)
+
     def read_partition(self, table: str, partition: Partition) -> pa.Table | None:
         rel = self.manifest().tables.get(table, {}).get(_key(partition))
-        return pq.read_table(self.root / rel, schema=TABLES[table]) if rel else None
+        return self.read_file(table, rel) if rel else None
 
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
-        files = self.files(table)
+        files = self.relative(table)
         if not files:
             t = TABLES[table].empty_table()
             return t.select(columns) if columns else t
-        return pa.concat_tables(pq.read_table(f, columns=columns, schema=TABLES[table]) for f in files)
+        return pa.concat_tables(self.read_file(table, rel, columns) for rel in files)
 
     def collect_garbage(self, older_than_s: float = GC_GRACE_S) -> int:
         """Delete data files no manifest references, once they are older than the grace period."""
-        live = {str(self.root / rel) for t in self.manifest().tables.values() for rel in t.values()}
+        live = {rel for t in self.manifest().tables.values() for rel in t.values()}
         now = datetime.now().timestamp()
         removed = 0
         for table in TABLES:
-            for f in (self.root / table).rglob("*.parquet") if (self.root / table).exists() else []:
-                if str(f) not in live and now - f.stat().st_mtime > older_than_s:
-                    f.unlink(missing_ok=True)
+            for rel, mtime in self.location.listing(table):
+                if rel.endswith(".parquet") and rel not in live and mtime is not None and \
+                        now - mtime.timestamp() > older_than_s:
+                    self.location.delete(rel)
                     removed += 1
         return removed
 
@@ -120,7 +149,7 @@ class CaseStore:
         """Bring a store written by an older version up to ``FORMAT`` (one transaction); True if it did."""
         if self.manifest().format >= FORMAT:
             return False
-        if not os.access(self.root, os.W_OK):  # a read-only copy: say so rather than fail on the lock file
+        if self.location.local and not os.access(self.root, os.W_OK):  # a read-only copy: say so rather than fail on the lock file
             raise UserError(f"数据目录 {self.root} 只读，其中的案件数据是旧版格式，须先补写审限时间线：请用有写权限的"
                             "账户对该目录运行一次 zhixiao indicators（会自动升级），或改用可写的数据目录。")
         with self.transaction() as tx:
@@ -135,7 +164,7 @@ class CaseStore:
     def transaction(self) -> Iterator[Transaction]:
         """All-or-nothing: partitions written inside become visible together at exit."""
         with self.lock():
-            tx = Transaction(self, Manifest.load(self.manifest_path))
+            tx = Transaction(self, self.manifest())
             try:
                 yield tx
             except BaseException:
@@ -159,7 +188,7 @@ class Transaction:
         self.store = store
         self.base = base
         self.staged: dict[str, dict[str, str | None]] = {}
-        self.written: list[Path] = []
+        self.written: list[str] = []  # relative to the store's base
         # a new store starts at the current format; an old one keeps its own until ``ensure_format``
         self.format = base.format if base.tables.get("cases") else FORMAT
         self._timeline_of: dict[str, str | None] = {}  # cases partition → events file its timeline was made from
@@ -172,7 +201,7 @@ class Transaction:
     def current(self, table: str, partition: Partition) -> pa.Table | None:
         """The partition as this transaction sees it (staged writes included)."""
         rel = self._rel(table, partition)
-        return pq.read_table(self.store.root / rel, schema=TABLES[table]) if rel else None
+        return self.store.read_file(table, rel) if rel else None
 
     def replace_partition(self, table: str, partition: Partition, data: pa.Table) -> None:
         """Stage ``data`` as the partition. Cases get their timeline from the partition's events as staged
@@ -183,14 +212,15 @@ class Transaction:
             data = timeline.attach(data, self.current("case_events", partition))
             self._timeline_of[_key(partition)] = events_rel
         court, year = partition
-        rel = Path(table) / f"court_code={court}" / f"year={year}" / f"v{self.base.version + 1}-{uuid.uuid4().hex[:8]}.parquet"
-        path = self.store.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        rel = f"{table}/court_code={court}/year={year}/v{self.base.version + 1}-{uuid.uuid4().hex[:8]}.parquet"
+        loc = self.store.location
+        loc.make_parent(rel)
         # No Arrow schema in the file: dictionary columns read back as plain strings (the canonical types).
-        pq.write_table(data, path, compression="zstd", store_schema=False, write_statistics=_stats_columns(data.schema),
+        pq.write_table(data, loc.path(rel), compression="zstd", store_schema=False,
+                       write_statistics=_stats_columns(data.schema), filesystem=loc.fs,
                        use_dictionary=[n for n in data.schema.names if n not in UNIQUE_PER_ROW])
-        self.written.append(path)
-        self.staged.setdefault(table, {})[_key(partition)] = str(rel)
+        self.written.append(rel)
+        self.staged.setdefault(table, {})[_key(partition)] = rel
 
     def drop_partition(self, table: str, partition: Partition) -> None:
         self.staged.setdefault(table, {})[_key(partition)] = None
@@ -209,8 +239,8 @@ class Transaction:
         return parts
 
     def discard(self) -> None:
-        for p in self.written:
-            p.unlink(missing_ok=True)
+        for rel in self.written:
+            self.store.location.delete(rel)
 
     def _refresh_timelines(self) -> None:
         """Rewrite the cases of every partition whose events changed after its timeline was made."""
@@ -234,10 +264,6 @@ class Transaction:
                 else:
                     cur[key] = rel
         m.updated_at = datetime.now().isoformat(timespec="seconds")
-        tmp = self.store.manifest_path.with_suffix(f".tmp-{uuid.uuid4().hex[:8]}")
-        tmp.write_text(m.dump(), "utf-8")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.store.manifest_path)
+        self.store.location.write_atomic(MANIFEST, m.dump())
         # Replaced files stay for a grace period: a reader (the web app) may hold the old manifest.
         self.store.collect_garbage(older_than_s=GC_GRACE_S)
