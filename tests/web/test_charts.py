@@ -26,6 +26,15 @@ def test_partial_months_by_hand():
     assert charts.partial_months(date(2025, 1, 10), date(2025, 2, 28)) == {"2025-01": "自10日起"}
 
 
+def test_first_partial_month_shades_forward():
+    opt = charts.trend("t", ["2025-01", "2025-02"], [("新收", [3, 4], False)], {}, {"2025-01": "自10日起"})
+    assert opt["xAxis"]["data"] == ["2025-01（自10日起）", "2025-02"]
+    assert opt["series"][0]["markArea"]["data"] == [[{"xAxis": "2025-01（自10日起）", "name": "不完整月份"},
+                                                     {"xAxis": "2025-02"}]]
+    assert opt["series"][0]["data"] == [{"value": 3, "symbol": "emptyDiamond", "symbolSize": 13, "itemStyle": {
+        "borderColor": charts.PARTIAL, "borderType": "dashed", "borderWidth": 2}}, {"value": 4}]
+
+
 def test_fitted_axis_by_hand():
     # 80.1 … 84.3: spread 4.2, margin max(4.2 / 4, 1) = 1.05 → floor(79.05) = 79, ceil(85.35) = 86
     a = charts.fitted_axis([80.1, 84.3, None], name="%", percent=True)
@@ -62,9 +71,10 @@ def test_trend_marks_the_partial_month(web_env):
     assert labels[-1] == "2025-11（截至20日）" and labels[0] == "2025-01" and len(labels) == 11
     assert "2025-11 截至20日，非完整月份" in opt["title"]["subtext"]
     area = opt["series"][0]["markArea"]["data"]
-    assert area == [[{"xAxis": "2025-11（截至20日）", "name": "不完整月份"}, {"xAxis": "2025-11（截至20日）"}]]
+    # the stretch from October into partial November is shaded
+    assert area == [[{"xAxis": "2025-10", "name": "不完整月份"}, {"xAxis": "2025-11（截至20日）"}]]
     for s in opt["series"]:
-        assert s["data"][-1]["symbol"] == "emptyCircle"  # hollow point: partial, not a collapse
+        assert s["data"][-1]["symbol"] == "emptyDiamond"  # a grey dashed diamond: partial, not a collapse
         assert "symbol" not in s["data"][-2]
     # every point of 新收 opens the cases of its month
     assert opt["zxLinks"]["新收"][-1].endswith("month=2025-11") and "indicator=new_cases" in opt["zxLinks"]["新收"][-1]

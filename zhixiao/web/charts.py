@@ -68,17 +68,19 @@ def point(value: float | None, *, bad: bool = False, partial: bool = False) -> d
     if bad:
         item["itemStyle"] = {"borderColor": BAD, "borderWidth": 2, "borderType": "solid"}
         item["label"] = {"show": True, "position": "top", "formatter": "{c}⚠", "color": BAD}
-    if partial:
-        item["symbol"] = "emptyCircle"
-        item["symbolSize"] = 9
-        item["itemStyle"] = {"color": "#fff", "borderColor": PARTIAL, "borderType": "dashed", "borderWidth": 2}
+    if partial:  # ECharts draws every other point as an empty circle
+        item["symbol"] = "emptyDiamond"
+        item["symbolSize"] = 13
+        item["itemStyle"] = {"borderColor": PARTIAL, "borderType": "dashed", "borderWidth": 2}
     return item
 
 
 def trend(title: str, months: list[str], lines: list[tuple[str, list, bool]], links: dict[str, list[str]],
           partial: dict[str, str]) -> dict:
     """Monthly lines: ``lines`` = (series name, values, dashed); a partial month keeps its value but its
-    point is hollow and grey, its column shaded and labelled (e.g. 12月截至7日), and the subtitle says so."""
+    point is a grey dashed diamond, the stretch of the lines into it (out of it, for a first month) is shaded
+    and labelled 不完整月份, its axis label says how far it goes (e.g. 2025-11（截至20日）), and so does the
+    subtitle."""
     labels = [f"{m}（{partial[m]}）" if m in partial else m for m in months]
     series = []
     for name, values, dashed in lines:
@@ -87,16 +89,19 @@ def trend(title: str, months: list[str], lines: list[tuple[str, list, bool]], li
         if dashed:
             s["lineStyle"] = {"type": "dashed"}
         series.append(s)
-    shaded = [[{"xAxis": lab, "name": "不完整月份"}, {"xAxis": lab}] for m, lab in zip(months, labels, strict=True)
-              if m in partial]
+    shaded = []
+    for i, m in enumerate(months):
+        if m in partial:
+            a, b = (i - 1, i) if i > 0 else (i, min(i + 1, len(months) - 1))
+            shaded.append([{"xAxis": labels[a], "name": "不完整月份"}, {"xAxis": labels[b]}])
     if series and shaded:
         series[0]["markArea"] = {"silent": True, "itemStyle": {"color": "rgba(154,163,173,0.18)"},
                                  "label": {"color": PARTIAL, "position": "insideTop"}, "data": shaded}
     note = "；".join(f"{m} {why}，非完整月份" for m, why in partial.items() if m in months)
     return {
         "title": {"text": title, **({"subtext": note} if note else {}), **TITLE},
-        "tooltip": {"trigger": "axis"}, "legend": {"top": 48 if note else 34, "type": "scroll"},
-        "grid": {"top": 96 if note else 80, "left": 50, "right": 20, "bottom": 40},
+        "tooltip": {"trigger": "axis"}, "legend": {"top": 58 if note else 34, "type": "scroll"},
+        "grid": {"top": 100 if note else 80, "left": 50, "right": 20, "bottom": 40},
         "xAxis": {"type": "category", "data": labels}, "yAxis": {"type": "value", "name": "件"},
         "series": series, "zxLinks": links, "zxPartial": sorted(m for m in partial if m in months),
     }
