@@ -11,9 +11,11 @@ import sys
 from typing import NoReturn
 
 import typer
+import typer.main
 from rich.text import Text
+from typer._click.core import Command, Context  # typer vendors click (pinned in requirements.lock)
 
-from zhixiao.commands.common import make_console, os_error_message, usage, usage_message
+from zhixiao.commands.common import PIPE_WIDTH, make_console, os_error_message, usage, usage_message
 from zhixiao.errors import UserError
 
 app = typer.Typer(
@@ -36,6 +38,37 @@ for _name in COMMAND_MODULES:  # every one must exist: a missing command module 
     importlib.import_module(f"zhixiao.commands.{_name}").register(app)
 
 err = make_console(stderr=True)
+HELP_OPTION = "显示本帮助并退出 / Show this message and exit."
+COMPLETION_HELP = {"install_completion": "为当前 shell 安装命令补全 / Install completion for the current shell.",
+                   "show_completion": "显示当前 shell 的命令补全脚本，以便复制或自行安装 / "
+                                      "Show completion for the current shell, to copy it or customize the installation."}
+
+
+def command(piped: bool | None = None) -> Command:
+    """The command tree as the user meets it: the framework's own options (help, completion) explained in Chinese
+    and English like every other; help that goes to a pipe or a file (``piped``; default: stdout is not a
+    terminal and COLUMNS is unset) is plain text at full width, since rich cuts its panels to 80 columns there."""
+    root = typer.main.get_command(app)
+    plain = (not sys.stdout.isatty() and not os.environ.get("COLUMNS")) if piped is None else piped
+    if plain:
+        root.context_settings.update(terminal_width=PIPE_WIDTH, max_content_width=PIPE_WIDTH)
+    _explain(root, root.context_settings["help_option_names"], plain)
+    return root
+
+
+def _explain(cmd: Command, help_names: list[str], plain: bool) -> None:
+    # click builds a command's help option once and keeps it: the text set here is the one --help lists
+    if (opt := cmd.get_help_option(Context(cmd, help_option_names=help_names))) is not None:
+        opt.help = HELP_OPTION
+    for p in cmd.params:
+        p.help = COMPLETION_HELP.get(p.name or "", p.help)
+        if plain and p.help:  # click's plain formatter prints markup as written: "\\[columns]" → "[columns]"
+            p.help = Text.from_markup(p.help).plain
+    if plain:
+        cmd.rich_markup_mode = None
+        cmd.help = Text.from_markup(cmd.help).plain if cmd.help else cmd.help
+    for sub in getattr(cmd, "commands", {}).values():
+        _explain(sub, help_names, plain)
 
 
 def main() -> None:
@@ -45,7 +78,7 @@ def main() -> None:
     contract keeps for internal errors) come here and are said in Chinese."""
     args = sys.argv[1:]
     try:
-        code = app(args=args, standalone_mode=False)
+        code = command().main(args=args, prog_name="zhixiao", standalone_mode=False)
     except usage.NoArgsIsHelpError:  # the help is printed; a group named without its sub-command did nothing
         sys.exit(0 if not args else 1)
     except usage.UsageError as exc:
