@@ -266,7 +266,7 @@ def xlsx_bytes(title: str, columns: Sequence[Column], rows: Sequence[dict], *, n
         header.append(cell)
     ws.append(header)
     for r in rows:
-        ws.append([c.cell(r) for c in columns])
+        ws.append([_typed(ws, c.cell(r)) for c in columns])
     if notes:
         ns = wb.create_sheet(title="说明")
         for n in notes:
@@ -274,6 +274,17 @@ def xlsx_bytes(title: str, columns: Sequence[Column], rows: Sequence[dict], *, n
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _typed(ws: Any, v: Any) -> Any:
+    """Dates as Excel dates shown as 2025-03-05 (not a serial number, not a time of day)."""
+    if isinstance(v, date) and not isinstance(v, datetime):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=v)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return v
 
 
 def _sheet_name(title: str) -> str:
