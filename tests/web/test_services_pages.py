@@ -198,6 +198,22 @@ def test_ledgers_page_scoped(web_env, svc):
     assert web_env.stranger not in mine.text
 
 
+PAGES = {"/services/hotline": "services.view", "/services/satisfaction": "services.view",
+         "/services/suggestions": "services.view", "/services/ledgers": "services.view",
+         "/services/routing": "routing.view", "/services/assess": "assess.view", "/roster": "roster.import",
+         "/targets": "targets.view"}
+
+
+def test_every_page_opens_for_the_roles_that_hold_its_permission(svc):
+    from zhixiao.web.roles import roles
+
+    for role, client in svc["c"].items():
+        for path, perm in PAGES.items():
+            r = client.get(path)
+            assert r.status_code == (200 if perm in roles()[role].permissions else 403), (role, path, r.text[-300:])
+            assert "Traceback" not in r.text and "{{" not in r.text
+
+
 @pytest.mark.parametrize(("text", "shown"), [
     ("12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2025-11-17 09:00），未重复登记；如需修改该记录，请用 zhixiao hotline "
      "update T1。", "12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2025-11-17 09:00），未重复登记，请在本页相应表单中操作。"),
