@@ -19,6 +19,12 @@ from zhixiao.web.uploads import UPLOAD_BYTES, check_xlsx, sweep
 
 router = APIRouter()
 MAX_BYTES = UPLOAD_BYTES
+IMPORT_HISTORY = 10_000  # import records listed (paged): years of daily imports
+IMPORT_STATUS = {"ok": "成功", "unchanged": "已导入过，未更改", "failed": "失败"}
+IMPORT_COLUMNS = (Column("started_at", "时间", text=lambda v, _r: "" if v is None else str(v)[:19]),
+                  Column("user", "用户"), Column("file_name", "文件"), Column("rows_read", "读取", numeric=True),
+                  Column("accepted", "导入", numeric=True), Column("rejected", "拒收", numeric=True),
+                  Column("status", "状态", text=lambda v, _r: IMPORT_STATUS.get(v or "", v or "")))
 REJECT_COLUMNS = (Column("row", "行号", numeric=True), Column("column", "列"), Column("value", "值"), Column("reason", "原因"))
 SUFFIXES = (".csv", ".xlsx", ".xls", ".txt")
 
@@ -46,8 +52,10 @@ def imports(request: Request, u: Principal = Depends(user)):
 
     require(u, "imports.upload")
     sweep(_uploads(request))
-    return render(request, "imports.html", title="数据导入", report=None, token=None, result=None,
-                  recent=recent_imports(request.app.state.settings, 10))
+    view = table(request, recent_imports(request.app.state.settings, IMPORT_HISTORY), IMPORT_COLUMNS, key="recent-imports")
+    if (resp := view.export_response("导入记录")) is not None:
+        return resp
+    return render(request, "imports.html", title="数据导入", report=None, token=None, result=None, recent=view)
 
 
 @router.post("/imports/validate")
