@@ -12,6 +12,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from zhixiao.aggregates import deadlines, load_answers, prune, save_answers
 from zhixiao.config import Settings
 from zhixiao.domain.courts import court_name
 from zhixiao.store.cases import CaseStore
@@ -48,6 +50,11 @@ def records(df: pd.DataFrame) -> list[dict]:
                 row[k] = v
         out.append(row)
     return out
+
+
+SNAPSHOT = ("snapshot_version",)  # engine.cache entry: the manifest version the engine was opened on
+# the questions whose answers are kept beside the snapshot (zhixiao.aggregates)
+PERSIST = frozenset({"as_of", "roster", "indicators", "trend", "weak", "forecast", "closings", "targets", "ledgers"})
 
 
 def reader_count() -> int:
@@ -81,6 +88,7 @@ class EnginePool:
         if eng is None:
             try:
                 eng = connect(self.data_dir)
+                eng.cache[SNAPSHOT] = self.version
             except BaseException:
                 with self._cond:
                     self._made -= 1
@@ -111,13 +119,28 @@ class DataHub:
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
+        self.auto_precompute = False  # set by warm(): serve mode precomputes every new snapshot
+        self._pre_lock = threading.Lock()
+        self._precomputed: set[int] = set()
+        self.loaded = 0  # answers read back from the snapshot's aggregates at the last precompute
         self.jobs = JobRunner()  # long jobs (reports, the daily run) beside the readers, never in their way
         self.running = 0  # engine questions in progress now (the concurrency test reads its peak)
         self.peak = 0
 
     # ── plumbing ──────────────────────────────────────────────────────────────────────────────────────
     def version(self) -> int:
-        return self.store.manifest().version
+        v = self.store.manifest().version
+        if self.auto_precompute and self._claim(v):  # a new snapshot (an import): its aggregates
+            threading.Thread(target=self._precompute, args=(v,), name="zhixiao-precompute", daemon=True).start()
+        return v
+
+    def _claim(self, version: int) -> bool:
+        """True once per version: the caller precomputes it."""
+        with self._pre_lock:
+            if version in self._precomputed:
+                return False
+            self._precomputed.add(version)
+            return True
 
     def pool(self, version: int) -> EnginePool:
         """The engines of ``version``; older versions' pools are dropped (an engine goes with its last reader)."""
@@ -173,23 +196,56 @@ class DataHub:
         return value
 
     def warm(self) -> None:
-        """Compute the default pages (本年累计 of the city and of every court) so first visits are fast."""
-        try:
-            end = self.as_of()
-            start = date(end.year, 1, 1)
+        """Serve mode: precompute the current snapshot now, and each new one when it appears (after an import)."""
+        v = self.store.manifest().version
+        self.auto_precompute = True
+        self.precompute(v)
+
+    def precompute(self, version: int) -> None:
+        """The pages' aggregates of ``version`` (once per version per process)."""
+        if self._claim(version):
+            self._precompute(version)
+
+    def _precompute(self, version: int) -> None:
+        """Read back the answers kept beside the snapshot, compute the missing ones (the default page of the
+        city and of every court, 短板, 测算, the 审限 ledgers), keep them."""
+        stored = load_answers(self.settings.data_dir, version)
+        with self._cache_lock:
+            for k, v in stored.items():
+                self._cache.setdefault(k, v)
+        self.loaded = len(stored)
+        self._warm_pages()
+        with self._cache_lock:
+            answers = {k: v for k, v in self._cache.items() if k[0] == version and k[2] in PERSIST}
+        if set(answers) - set(stored):
+            save_answers(self.settings.data_dir, version, answers)
+        prune(self.settings.data_dir, version)
+
+    def _warm_pages(self) -> None:
+        """The default questions, asked on the readers' engines side by side (one court's pages per task)."""
+        end = self.as_of()
+        start = date(end.year, 1, 1)
+        courts = list(self.roster()["courts"])
+
+        def city() -> None:
             self.indicators(start, end, None, by=("court",))
             self.indicators(start, end, None)
             self.trend(start, end, {})
-            courts = list(self.roster()["courts"])
-            for court in courts:
-                f = {"court_code": court}
-                self.indicators(start, end, f)
-                self.trend(start, end, f)
-                self.indicators(start, end, f, by=("division",))
-            for court in courts:
-                self.weak(court, start, end)
-        except Exception:  # noqa: BLE001 — warming is an optimisation; the page will show any real error
-            return
+            self.ledgers()
+
+        def court(code: str) -> None:
+            f = {"court_code": code}
+            self.indicators(start, end, f)
+            self.trend(start, end, f)
+            self.indicators(start, end, f, by=("division",))
+            self.weak(code, start, end)
+            self.forecast(code, end)
+            self.closings_needed(code, end, 0.9)  # the 目标与测算 page's default rate
+            self.targets_progress(code, end.year, end)
+
+        with ThreadPoolExecutor(max_workers=self.readers, thread_name_prefix="zhixiao-precompute") as pool:
+            for fut in [pool.submit(city), *(pool.submit(court, c) for c in courts)]:
+                fut.result()  # the first failure is raised here (logged by the thread that ran precompute)
 
     # ── questions ─────────────────────────────────────────────────────────────────────────────────────
     def as_of(self) -> date:
@@ -261,10 +317,9 @@ class DataHub:
     def ledgers(self) -> dict:
         """超审限/临近, 长期未结 and 四项未结 for the whole store at the data's as-of date, plus the cases whose
         deadline rests on an unpublished holiday calendar — the same tables as ``zhixiao supervise ledger``."""
-        from zhixiao.deadlines import deadline_table, table_options
+        from zhixiao.deadlines import table_options
         from zhixiao.domain.calendar import load_calendar
         from zhixiao.errors import UserError
-        from zhixiao.supervision.ledger import materialize
         from zhixiao.supervision.pending import four_pending, long_pending
         from zhixiao.supervision.rules import load_ladder
 
@@ -276,7 +331,8 @@ class DataHub:
         ladder = load_ladder(self.settings)
 
         def run(e):
-            t = materialize(e, deadline_table(e, as_of, cal, **table_options(self.settings, ladder)), "web_deadlines")
+            # the snapshot's stored 审限 table (written by the first asker, kept beside the snapshot)
+            t = deadlines(e, e.cache[SNAPSHOT], as_of, cal, table_options(self.settings, ladder))
             prov = records(t.filter(t.pending & t.provisional).select(
                 "case_id", "court_code", "division", "judge_id", "judge_name", "deadline").execute())
             due = t.filter(t.pending & t.status.isin(["超审限", "临近"])).select(
@@ -302,10 +358,12 @@ class DataHub:
         return self.cached("closings", (court, as_of, rate), lambda e: closings_needed(e, court, as_of, rate))
 
     def targets_progress(self, court: str, year: int, as_of: date) -> list[dict]:
-        from zhixiao.analysis.targets import targets_progress
+        from zhixiao.analysis.targets import list_targets, targets_progress
 
-        # targets live in the ops DB, so they are not cached by the case-store version
-        return self.run(lambda e: targets_progress(self.settings, e, court, year, as_of))
+        # targets live in the ops DB: the stored targets themselves are part of the key, so an edit shows at once
+        stamp = repr(list_targets(self.settings.ops_url, court, year))
+        return self.cached("targets", (court, year, as_of, stamp),
+                           lambda e: targets_progress(self.settings, e, court, year, as_of))
 
 
 def filter_rows(rows: list[dict], filters: dict) -> list[dict]:
