@@ -103,6 +103,7 @@ def test_case_list_has_every_case_chinese_procedures_and_an_equal_export(web_env
     procs = {r[6] for r in rows[1:] if r[6]}
     assert procs and procs <= names, procs - names  # 民事一审普通程序, never civil_ordinary
     assert "civil_ordinary" not in html
+    assert not {r[10] for r in rows[1:] if r[10]} & {"upheld", "reversed", "remanded", "withdrawn", "mediated"}
     filtered = _sheet(c.get(url + "&q=民初&export=xlsx"))[1:]
     assert filtered and all("民初" in " ".join(str(v) for v in r if v is not None) for r in filtered)
 

@@ -21,6 +21,15 @@ def procedure_name(code: str | None) -> str:
     return procedure_names().get(code, code)
 
 
+# appeal_result on a case (store schema): how the appeal court disposed of it
+APPEAL_RESULTS = {"upheld": "维持原判", "reversed": "改判", "remanded": "发回重审", "withdrawn": "撤回上诉",
+                  "mediated": "调解", "other": "其他"}
+
+
+def appeal_result(code: str | None) -> str:
+    return APPEAL_RESULTS.get(code or "", code or "")
+
+
 # the alert history's actions (zhixiao.supervision.ledger) and who did them
 ALERT_ACTIONS = {
     "created": "系统生成", "acknowledged": "签收", "resolved": "办结", "escalated": "升级", "auto_resolved": "自动办结",

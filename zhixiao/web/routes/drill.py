@@ -16,7 +16,7 @@ from zhixiao.metrics.tracks import TRACKS
 from zhixiao.web import auth, charts
 from zhixiao.web.data import HEADLINE, records
 from zhixiao.web.deps import client_ip, parse_month, period, query, render, scope_label, scoped, user
-from zhixiao.web.labels import procedure_name
+from zhixiao.web.labels import appeal_result, procedure_name
 from zhixiao.web.roles import Principal, require
 from zhixiao.web.tables import Column, table
 
@@ -113,9 +113,12 @@ def _case_rows(request: Request, u: Principal, indicator: str, part: str, court,
     return s, e, f, df
 
 
+CASE_TEXT = {"procedure": lambda v, _r: procedure_name(v), "appeal_result": lambda v, _r: appeal_result(v)}
+
+
 def _case_columns() -> tuple[Column, ...]:
-    return tuple(Column(k, v, text=(lambda x, _r: procedure_name(x)) if k == "procedure" else None)
-                 for k, v in CASE_HEADERS.items())
+    """The case list's columns; codes shown by their Chinese names (程序, 上诉结果)."""
+    return tuple(Column(k, v, text=CASE_TEXT.get(k)) for k, v in CASE_HEADERS.items())
 
 
 @router.get("/cases")
