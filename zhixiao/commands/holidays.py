@@ -1,7 +1,8 @@
 """``zhixiao holidays check|set``: enter next year's State Council holiday arrangement once per court.
 
 Reads the notice's dates (TOML or CSV), checks them, and writes the ``[year.YYYY]`` table of the calendar
-override file (``calendar_overrides`` in zhixiao.toml, else ``<data_dir>/calendar_overrides.toml``).
+override file (``calendar_overrides`` in zhixiao.toml, else ``<data_dir>/calendar_overrides.toml``); then the
+supervision ledger's open items whose deadline was provisional are recomputed on the new calendar.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import typer
 from rich.markup import escape
 
 from zhixiao.commands.common import DataDir, console, settings
+from zhixiao.config import load_settings
 from zhixiao.domain import holiday_notice as hn
 from zhixiao.domain.calendar import WorkCalendar, parse_overrides
 from zhixiao.errors import UserError
+from zhixiao.supervision.provisional import recompute_provisional
 
 hol_app = typer.Typer(help="国务院节假日安排：核对并写入本院日历覆盖文件 / the State Council holiday arrangement",
                       no_args_is_help=True)
@@ -74,10 +77,23 @@ def set_cmd(file: FileOpt, year: YearOpt = None, data_dir: DataDir = None) -> No
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(text, "utf-8")
     tmp.replace(target)
-    console.print(f"已写入 {target}：{n.year} 年节假日安排。此后计算的审限按此安排；此前按“暂定”计算的 {n.year} 年"
-                  "届满日，自下一次 zhixiao supervise run 起按此安排重新计算。", markup=False)
+    console.print(f"已写入 {target}：{n.year} 年节假日安排。此后计算的审限按此安排。", markup=False)
     if not s.calendar_overrides:
         console.print(f"（数据目录中的 {target.name} 会被自动读取；也可在 zhixiao.toml 中设置 calendar_overrides。）", markup=False)
+    _recompute(load_settings(s.data_dir))
+
+
+def _recompute(st) -> None:
+    """The ledger's open items on provisional deadlines, recomputed on the calendar just written."""
+    changed = recompute_provisional(st, date.today())
+    moved = [c for c in changed if c.new != c.old]
+    console.print(f"督办台账：{len(changed)} 项待处理事项的暂定审限届满日已按新安排核定，其中 {len(moved)} 项改变"
+                  "（见各事项的处理记录）。", markup=False)
+    for c in moved[:20]:
+        console.print(f"  #{c.alert_id} {c.case_id}：{c.old.isoformat()} → {c.new.isoformat() if c.new else '无'}",
+                      markup=False)
+    if len(moved) > 20:
+        console.print(f"  ……另有 {len(moved) - 20} 项", markup=False)
 
 
 def register(app: typer.Typer) -> None:
