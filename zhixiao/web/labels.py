@@ -33,7 +33,7 @@ def appeal_result(code: str | None) -> str:
 # the alert history's actions (zhixiao.supervision.ledger) and who did them
 ALERT_ACTIONS = {
     "created": "系统生成", "acknowledged": "签收", "resolved": "办结", "escalated": "升级", "auto_resolved": "自动办结",
-    "reopened": "重新打开",
+    "reopened": "重新打开", "deadline_recomputed": "重算届满日",
 }
 SYSTEM_USER = {"system": "系统"}
 
