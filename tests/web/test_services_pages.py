@@ -192,14 +192,22 @@ def test_routing_and_assessment_pages(web_env, svc):
 def test_ledgers_page_scoped(web_env, svc):
     c = svc["c"]
     city = c["analyst"].get("/services/ledgers")
-    assert city.status_code == 200 and 'id="petitions"' in city.text and 'id="minsheng"' in city.text
+    assert city.status_code == 200 and 'id="petitions"' in city.text and 'id="petition-form"' in city.text
+    ms = c["analyst"].get("/services/ledgers", params={"part": "minsheng"})
+    assert ms.status_code == 200 and 'id="minsheng"' in ms.text and "受理" in ms.text
+    hard = c["analyst"].get("/services/ledgers", params={"part": "enforcement"})
+    assert hard.status_code == 200 and 'id="hard"' in hard.text and "终本候选" in hard.text
     mine = c["judge"].get("/services/ledgers")
     assert mine.status_code == 200 and 'id="petition-form"' not in mine.text
-    assert web_env.stranger not in mine.text
+    for part in ("minsheng", "enforcement"):  # a judge's ledgers list his own cases only
+        page = c["judge"].get("/services/ledgers", params={"part": part}).text
+        assert web_env.stranger not in page and web_env.peer not in page
+    assert c["analyst"].get("/services/ledgers", params={"part": "x"}).status_code == 400
 
 
 PAGES = {"/services/hotline": "services.view", "/services/satisfaction": "services.view",
          "/services/suggestions": "services.view", "/services/ledgers": "services.view",
+         "/services/ledgers?part=minsheng": "services.view", "/services/ledgers?part=enforcement": "services.view",
          "/services/routing": "routing.view", "/services/assess": "assess.view", "/roster": "roster.import",
          "/targets": "targets.view"}
 

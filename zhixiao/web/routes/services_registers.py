@@ -168,43 +168,51 @@ def suggestion_update(request: Request, number: str = Form(""), addressee: str =
 
 
 # ── 专项台账: 信访积案, 民生小案, 执行难 ──────────────────────────────────────────────────────────────────
+LEDGER_PARTS = {"petitions": "信访积案", "minsheng": "民生小案", "enforcement": "执行难案"}
+
+
 def _ledgers_page(request: Request, u: Principal, message: str | None = None, start: str | None = None,
-                  end: str | None = None):
+                  end: str | None = None, part: str = "petitions"):
+    """One ledger per view: 民生小案 and 执行难 read the case store and its 审限 table (slow the first time
+    after an import), so the 信访积案 register does not wait for them."""
+    if part not in LEDGER_PARTS:
+        raise UserError("没有这种台账，请从专项台账页面的链接进入。")
     f = sc.scope(request, u)
     s_day, e_day = period(request, start, end)
     hub, st = request.app.state.hub, request.app.state.settings
     court = f.get("court_code")
-    with request.app.state.Session() as s:
-        plist = _in_scope(request, f, ledgers.petitions(s, court), lambda x: x.case_id)
-        pstats = ledgers.petition_stats(s, court, e_day) if set(f) <= {"court_code"} else None
-    minsheng = hub.cached("svc_minsheng", (s_day, e_day, court), lambda e: ledgers.minsheng_cases(e, s_day, e_day, court, st))
-    hard = hub.cached("svc_hard", (e_day, court), lambda e: ledgers.enforcement_hard(e, e_day, court, st))
     narrow = {k: v for k, v in f.items() if k in ("division", "judge_id")}
 
     def mine(rows: list[dict]) -> list[dict]:
         return sc.with_court([r for r in rows if all(r.get(k) == v for k, v in narrow.items())])
 
-    path = "/services/ledgers"
-    views = {
-        "petitions": sc.listing(request, [sc.row(p) for p in plist], PETITION_COLUMNS, key="petitions", path=path,
-                                default_sort="received_on", prefix="p_"),
-        "minsheng_view": sc.listing(request, mine(minsheng["cases"]), CASE_COLUMNS, key="minsheng", path=path,
-                               default_sort="filing_date", prefix="m_"),
-        "hard": sc.listing(request, [{**r, "list": title} for k, title in HARD_LISTS.items() for r in mine(hard[k])],
-                           HARD_COLUMNS, key="hard", path=path, prefix="h_"),
-    }
-    for v, title in zip(views.values(), ("信访积案台账", "民生小案台账", "执行难案"), strict=True):
-        if (resp := v.export_response(title)) is not None:
-            return resp
-    counts = {title: sum(1 for _ in mine(hard[k])) for k, title in HARD_LISTS.items()}
-    return render(request, "services_ledgers.html", title="专项台账", pstats=pstats, minsheng=minsheng,
-                  hard_counts=counts, statuses=ledgers.PETITION_STATUSES, start=s_day, end=e_day, message=message,
-                  courts=sc.courts(request, u), today=date.today(), **views)
+    path, ctx = "/services/ledgers", {}
+    if part == "petitions":
+        with request.app.state.Session() as s:
+            plist = _in_scope(request, f, ledgers.petitions(s, court), lambda x: x.case_id)
+            ctx["pstats"] = ledgers.petition_stats(s, court, e_day) if set(f) <= {"court_code"} else None
+        view = sc.listing(request, [sc.row(p) for p in plist], PETITION_COLUMNS, key="petitions", path=path,
+                          default_sort="received_on")
+    elif part == "minsheng":
+        ms = hub.cached("svc_minsheng", (s_day, e_day, court), lambda e: ledgers.minsheng_cases(e, s_day, e_day, court, st))
+        ctx["minsheng"] = ms
+        view = sc.listing(request, mine(ms["cases"]), CASE_COLUMNS, key="minsheng", path=path, default_sort="filing_date")
+    else:
+        hard = hub.cached("svc_hard", (e_day, court), lambda e: ledgers.enforcement_hard(e, e_day, court, st))
+        ctx["hard_counts"] = {title: len(mine(hard[k])) for k, title in HARD_LISTS.items()}
+        view = sc.listing(request, [{**r, "list": title} for k, title in HARD_LISTS.items() for r in mine(hard[k])],
+                          HARD_COLUMNS, key="hard", path=path)
+    if (resp := view.export_response(LEDGER_PARTS[part] + "台账")) is not None:
+        return resp
+    return render(request, "services_ledgers.html", title=LEDGER_PARTS[part], part=part, parts=LEDGER_PARTS,
+                  view=view, statuses=ledgers.PETITION_STATUSES, start=s_day, end=e_day, message=message,
+                  courts=sc.courts(request, u), today=date.today(), **ctx)
 
 
 @router.get("/services/ledgers")
-def ledgers_page(request: Request, start: str | None = None, end: str | None = None, u: Principal = Depends(user)):
-    return _ledgers_page(request, u, start=start, end=end)
+def ledgers_page(request: Request, start: str | None = None, end: str | None = None, part: str = "petitions",
+                 u: Principal = Depends(user)):
+    return _ledgers_page(request, u, start=start, end=end, part=part)
 
 
 @router.post("/services/petitions")
