@@ -219,3 +219,55 @@ def test_a_result_of_several_lists_is_one_json_document_and_one_csv_table(monkey
         ["无财产可供执行", "(2025)冀0123执1号", "张三", "2025-01-02", "无财产"],
         ["长期未结", "(2025)冀0123执1号", "张三", "2025-01-02", "无财产"],
     ]
+
+
+# ---- zhixiao import: every file a user may hand it ends in a sentence and the right exit code ----------------
+
+def _xls(path):
+    import xlwt  # the test extra writes legacy .xls (BIFF8)
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("案件")
+    ws.write(0, 0, "正定县人民法院案件明细")  # a title row above the header
+    for r, row in enumerate([["案号", "立案日期"], ["(2025)冀0123民初1号", "2025-01-02"]], start=1):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    wb.save(str(path))
+
+
+@pytest.mark.parametrize(("make", "code", "said"), [
+    (lambda p: p.write_bytes(b""), 1, "文件为空（无数据行）"),
+    (lambda p: p.write_text("案号,立案日期\n", "utf-8"), 0, "文件无数据行，数据未作更改。"),
+    (lambda p: p.write_bytes(b"PK\x03\x04" + b"\x00" * 200), 1, "不是有效的 .xlsx 工作簿"),
+    (lambda p: p.mkdir(), 1, "是目录，这里需要一个文件"),
+    (lambda p: p.write_text("案号,案号\n(2025)冀0123民初1号,x\n", "utf-8"), 1, "重复的列名“案号”（第 1 列和第 2 列）"),
+    (lambda p: p.write_bytes("案号\t立案日期\n(2025)冀0123民初1号\t2025-01-02\n".encode("utf-16")), 0, "已导入"),
+    (_xls, 0, "已导入"),
+])
+def test_import_exit_codes(monkeypatch, capsys, tmp_path, make, code, said):
+    f = tmp_path / "导出[bold].csv"  # markup-like: printed as text
+    make(f)
+    got, out, err = run(monkeypatch, capsys, "import", str(f), "--data-dir", str(tmp_path / "d"),
+                        "--snapshot-date", "2025-06-30")
+    assert got == code, out + err
+    assert said in " ".join((out + err).split()) and "Traceback" not in err
+
+
+def test_import_of_an_unreadable_file(monkeypatch, capsys, tmp_path):
+    """Permissions cannot deny root here: the open fails the way the system says it, and the user reads why."""
+    from zhixiao.ingest import importer
+
+    f = tmp_path / "导出.csv"
+    f.write_text("案号\n(2025)冀0123民初1号\n", "utf-8")
+
+    def denied(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(importer, "sha256_of", denied)
+    code, _, err = run(monkeypatch, capsys, "import", str(f), "--data-dir", str(tmp_path / "d"))
+    assert code == 1 and f"{f} 没有访问权限" in " ".join(err.split())
+
+
+def test_import_with_an_unknown_encoding(monkeypatch, capsys, tmp_path):
+    code, _, err = run(monkeypatch, capsys, "import", str(tmp_path / "x.csv"), "--encoding", "big5")
+    assert code == 1 and "不支持的编码“big5”" in err

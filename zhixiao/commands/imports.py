@@ -29,9 +29,9 @@ STATUS = {"ok": "已导入", "unchanged": "已导入过，未作更改", "empty"
 
 
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="CSV 或 .xlsx 文件（可多个）/ CSV or .xlsx files", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="CSV、.xlsx 或 .xls 文件（可多个）/ CSV, .xlsx or .xls files", show_default=False)],
     data_dir: DataDir = None,
-    encoding: Annotated[str, typer.Option("--encoding", help="文件编码 auto|utf-8|gbk|gb18030 / file encoding")] = "auto",
+    encoding: Annotated[str, typer.Option("--encoding", help="文件编码 auto|utf-8|gbk|gb18030|utf-16 / file encoding")] = "auto",
     mapping: Annotated[Path | None, typer.Option("--mapping", help="列名映射 TOML（\\[columns] 我的列名 = \"规范列名\"）/ header mapping")] = None,
     table: Annotated[str, typer.Option("--table", help="目标表 cases|case_events|people / target table")] = "cases",
     snapshot_date: Annotated[str | None, typer.Option("--snapshot-date", help="数据导出日期（默认今天）/ export date, YYYY-MM-DD")] = None,
@@ -40,12 +40,12 @@ def import_cmd(
     force: Annotated[bool, typer.Option("--force", help="即使文件已导入过也重新导入 / re-import identical files")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """导入法院导出的案件数据（CSV/XLSX，自动识别 GBK/UTF-8），校验后原子写入；拒收行写入拒收清单。
+    """导入法院导出的案件数据（CSV/XLSX/XLS，自动识别 GBK/UTF-8/UTF-16 与逗号、制表符、分号分隔），校验后原子写入；拒收行写入拒收清单。
 
     更新规则：文件只更新它所含的列，已存案件中文件未含的列保留原值；同一案件以导出日期最新的数据为准，
     导出日期早于已存数据的行不应用（结果中“较旧未应用”列给出行数）。
 
-    Import court exports into the case store (atomic, idempotent), writing rejected rows to a report.
+    Import court exports (CSV in any of those encodings and separators, .xlsx, .xls) into the case store (atomic, idempotent), writing rejected rows to a report.
     A file updates only the columns it carries: columns it does not carry keep their stored values; a row
     whose export date is older than the stored one is not applied (counted as “较旧未应用”)."""
     from zhixiao.ingest.importer import import_files

@@ -92,8 +92,7 @@ def sha256_of(path: Path) -> str:
 
 
 def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto", mapping: dict | None = None,
-                  snapshot_date: date | None = None, on_bytes: OnBytes | None = None,
-                  batch_rows: int | None = None) -> FileReport:
+                  snapshot_date: date | None = None, on_bytes: OnBytes | None = None) -> FileReport:
     """Read and check one file (no writes). Batches are validated side by side while the next ones are read:
     Arrow's kernels and its reader release the GIL."""
     path = Path(path)
@@ -107,7 +106,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     parts: list[ChunkResult] = []
     in_flight: deque[Future[ChunkResult]] = deque()
     with ThreadPoolExecutor(pa.cpu_count()) as pool, contextlib.closing(raw):
-        for chunk in raw.batches(batch_rows or BATCH_ROWS):  # read while earlier batches are validated
+        for chunk in raw.batches(BATCH_ROWS):  # read while earlier batches are validated
             in_flight.append(pool.submit(validate_chunk, chunk, hm, path.name, snap))
             while len(in_flight) > pa.cpu_count():  # a batch's text is dropped once validated: wait, don't read on
                 parts.append(in_flight.popleft().result())
@@ -172,7 +171,7 @@ def import_files(paths: list[Path | str], settings: Settings, user: str | None =
     with Session() as s:
         for p in paths:
             if not p.is_file():
-                raise UserError(f"找不到文件 {p}：请检查路径是否正确。")
+                raise UserError(f"{p} 是目录，这里需要一个文件：请给出文件的路径。" if p.is_dir() else f"找不到文件 {p}：请检查路径是否正确。")
             digest = sha256_of(p)
             if not force and _already_imported(s, data_dir, table, digest, version):
                 rep = FileReport(p, table, sha256=digest, status="unchanged")
@@ -252,13 +251,13 @@ def _undo(Session, ids: list[int], written: list[Path]) -> None:
         p.unlink(missing_ok=True)
 
 
+_RECENT = ("id", "user", "started_at", "finished_at", "file_name", "table_name", "encoding", "rows_read", "accepted",
+           "rejected", "status", "rejects_path", "manifest_version")
+
+
 def recent_imports(settings: Settings, limit: int = 10) -> list[dict]:
     """The last ``limit`` import records of this data directory, newest first."""
     data_dir = str(Path(settings.data_dir).resolve())
     with session_factory(settings.ops_url)() as s:
         q = select(ImportRecord).where(ImportRecord.data_dir == data_dir).order_by(ImportRecord.id.desc()).limit(limit)
-        rows = s.scalars(q).all()
-        return [{"id": r.id, "user": r.user, "started_at": r.started_at, "finished_at": r.finished_at,
-                 "file_name": r.file_name, "table": r.table_name, "encoding": r.encoding, "rows_read": r.rows_read,
-                 "accepted": r.accepted, "rejected": r.rejected, "status": r.status,
-                 "rejects_path": r.rejects_path, "manifest_version": r.manifest_version} for r in rows]
+        return [{"table" if a == "table_name" else a: getattr(r, a) for a in _RECENT} for r in s.scalars(q).all()]

@@ -66,12 +66,11 @@ class RawFile:
                 pass
 
     def batches(self, size: int) -> Iterator[Chunk]:
-        """The rows in batches of ``size`` (the last one shorter): read blocks are split or joined, so validation's
+        """The rows in batches of ``size`` (the last one shorter): read blocks are joined or split, so validation's
         per-batch work is paid once per ``size`` rows. Numbered around the rows the reader left out: the reader
         reports a row before it yields the batch after it."""
         cursor, done = self.first_row, 0  # next row number; skipped numbers already passed
-        held: list[tuple[pa.Table, np.ndarray]] = []
-        have = 0
+        held = Chunk(pa.table({}), np.zeros(0, np.int64))  # rows read, not yet yielded
         for batch in self.source:
             m = batch.num_rows
             rows = np.arange(cursor, cursor + m, dtype=np.int64)
@@ -82,20 +81,13 @@ class RawFile:
                 done += 1
             if m:
                 cursor = int(rows[-1]) + 1
-            table, start = pa.Table.from_batches([batch]), 0
-            while start < m:
-                take = min(size - have, m - start)
-                held.append((table.slice(start, take), rows[start: start + take]))
-                have, start = have + take, start + take
-                if have == size:
-                    yield _joined(held)
-                    held, have = [], 0
-        if held:
-            yield _joined(held)
-
-
-def _joined(parts: list[tuple[pa.Table, np.ndarray]]) -> Chunk:
-    return Chunk(pa.concat_tables([t for t, _ in parts]), np.concatenate([r for _, r in parts]))
+            table = pa.Table.from_batches([batch])
+            held = Chunk(pa.concat_tables([held.data, table]) if len(held.rows) else table, np.r_[held.rows, rows])
+            while len(held.rows) >= size:
+                yield Chunk(held.data.slice(0, size), held.rows[:size])
+                held = Chunk(held.data.slice(size), held.rows[size:])
+        if len(held.rows):
+            yield held
 
 
 def open_file(path: Path | str, encoding: str = "auto", is_header: Callable[[list[str]], bool] | None = None) -> RawFile:
@@ -103,7 +95,7 @@ def open_file(path: Path | str, encoding: str = "auto", is_header: Callable[[lis
     empty, undecodable or unreadable file."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"找不到文件 {path}：请检查路径是否正确。")
+        raise UserError(f"{path} 是目录，这里需要一个文件：请给出文件的路径。" if path.is_dir() else f"找不到文件 {path}：请检查路径是否正确。")
     if path.stat().st_size == 0:
         raise UserError(f"文件 {path.name} 文件为空（无数据行）：请确认导出是否成功后重新导出。")
     kind = file_kind(path)

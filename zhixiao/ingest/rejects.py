@@ -25,7 +25,6 @@ def write_rejects(rejects: list[Reject], path: Path, xlsx: bool = True) -> list[
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = sorted(rejects, key=lambda r: (r.file, r.row))
-    written = []
     if path.suffix.lower() == ".xlsx":
         _write_xlsx(rows, path)
         return [path]
@@ -33,12 +32,10 @@ def write_rejects(rejects: list[Reject], path: Path, xlsx: bool = True) -> list[
         w = csv.writer(fh)
         w.writerow(HEADERS)
         w.writerows(_row(r) for r in rows)
-    written.append(path)
     if xlsx and len(rows) <= XLSX_MAX_ROWS:
-        x = path.with_suffix(".xlsx")
-        _write_xlsx(rows, x)
-        written.append(x)
-    return written
+        _write_xlsx(rows, path.with_suffix(".xlsx"))
+        return [path, path.with_suffix(".xlsx")]
+    return [path]
 
 
 def _write_xlsx(rows: list[Reject], path: Path) -> None:
@@ -50,11 +47,7 @@ def _write_xlsx(rows: list[Reject], path: Path) -> None:
     bold = wb.add_format({"bold": True})
     ws.write_row(0, 0, HEADERS, bold)
     for i, r in enumerate(rows, start=1):
-        ws.write_string(i, 0, r.file)
-        ws.write_number(i, 1, r.row)
-        ws.write_string(i, 2, r.column)
-        ws.write_string(i, 3, r.value)
-        ws.write_string(i, 4, r.reason)
+        ws.write_row(i, 0, [r.file, r.row, r.column, r.value, r.reason])  # text stays text: no formulas, numbers, URLs
     ws.set_column(0, 0, 24)
     ws.set_column(2, 3, 20)
     ws.set_column(4, 4, 60)

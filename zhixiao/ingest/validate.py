@@ -104,22 +104,6 @@ def _bool_parser():
     return V.make_bool_parser(b["true"], b["false"])
 
 
-def _plausible_years(iss: _Issues, out: dict[str, pa.Array], row_snap: pa.Array, label: dict[str, str]) -> None:
-    """案号 year at most the as-of year; 立案日期 in the 案号 year (the year in a 案号 is its 收案年度:
-    法〔2015〕137号《关于人民法院案件案号的若干规定》第四条)."""
-    year = out["year"]
-    snap_year = pc.year(row_snap)
-    iss.add(pc.greater(year, pc.cast(snap_year, pa.int32())), label["case_id"], None,
-            lambda: pc.binary_join_element_wise("案号年度 ", pc.cast(year, pa.string()), " 晚于数据日期 ",
-                                                pc.cast(row_snap, pa.string()),
-                                                " 所在年度，请检查案号或用 --snapshot-date 指定导出日期", ""))
-    if "filing_date" in out:
-        filed = out["filing_date"]
-        iss.add(pc.not_equal(pc.cast(pc.year(filed), pa.int32()), year), label["filing_date"], None,
-                lambda: pc.binary_join_element_wise("立案日期 ", pc.cast(filed, pa.string()), " 的年度与案号年度 ",
-                                                    pc.cast(year, pa.string()), " 不符（案号年度即收案年度）", ""))
-
-
 @cache
 def _default_procedure(type_code: str) -> str:
     ct = case_types.get(type_code)
@@ -217,8 +201,17 @@ def _table_rules(b: _Batch) -> None:
         codes = out["court_code"]
         out["court_name"] = pa.DictionaryArray.from_arrays(codes.indices, pa.array(
             [court_name(c) or f"未知法院（{c}）" if c else None for c in codes.dictionary.to_pylist()], pa.string()))
-        if "case_id" in b.hm.columns:
-            _plausible_years(iss, out, b.row_snap, label)
+        if "case_id" in b.hm.columns:  # the year in a 案号 is its 收案年度 (法〔2015〕137号 第四条): at most the
+            year, snap = out["year"], b.row_snap  # export's year, and the year of the 立案日期
+            iss.add(pc.greater(year, pc.cast(pc.year(snap), pa.int32())), label["case_id"], None,
+                    lambda: pc.binary_join_element_wise("案号年度 ", pc.cast(year, pa.string()), " 晚于数据日期 ",
+                                                        pc.cast(snap, pa.string()),
+                                                        " 所在年度，请检查案号或用 --snapshot-date 指定导出日期", ""))
+            if "filing_date" in out:
+                filed = out["filing_date"]
+                iss.add(pc.not_equal(pc.cast(pc.year(filed), pa.int32()), year), label["filing_date"], None,
+                        lambda: pc.binary_join_element_wise("立案日期 ", pc.cast(filed, pa.string()), " 的年度与案号年度 ",
+                                                            pc.cast(year, pa.string()), " 不符（案号年度即收案年度）", ""))
     if b.hm.table == "people":
         for c, what in (("judge_id", "工号为空"), ("name", "姓名为空"), ("court_code", "法院代字为空")):
             iss.add(pc.is_null(out[c]), label[c], None, what)
