@@ -199,3 +199,19 @@ def test_password_change_in_the_browser(browser, site):  # noqa: F811
     assert "/login" not in page.url
     ctx.close()
     assert not problems + more, problems + more
+
+
+def test_admin_runs_the_daily_job_from_the_admin_page(browser, site):  # noqa: F811
+    """管理 shows the daily job never ran; the button starts it as a background job (htmx polls its status)
+    and, once done, the page shows it as the last run."""
+    ctx, page, problems = _open(browser, site, "admin")
+    page.goto(f"{site['base']}/admin")
+    assert page.inner_text("#daily-last") == "尚未运行过"
+    page.click("#daily-form button[type=submit]")
+    page.wait_for_selector("#daily-job [data-status='done']", timeout=300_000)
+    assert "巡查完成" in page.inner_text("#daily-job")
+    page.goto(f"{site['base']}/admin")
+    assert "巡查日 2025-11-20" in page.inner_text("#daily-last")
+    page.screenshot(path=str(SHOTS / "services-07-admin-daily.png"), full_page=True)
+    ctx.close()
+    assert not problems, problems
