@@ -47,6 +47,12 @@ AUDIT_ACTIONS = {
     "escalation_rules": "修改督办升级规则", "user_create": "新建用户", "user_reset": "重置密码",
     "user_enable": "启用用户", "user_disable": "停用用户",
     "password_change_failed": "修改密码失败（当前密码错误）", "admin_password": "设置管理员密码",
+    "run_daily": "运行每日任务", "target_set": "设定年度目标", "roster_import": "导入人员名册",
+    "hotline_add": "登记12368工单", "hotline_respond": "回复12368工单", "hotline_update": "修改12368工单",
+    "rating_add": "登记满意度评价", "followup_resolve": "办结差评督办", "suggestion_new": "起草司法建议",
+    "suggestion_approve": "审批司法建议", "suggestion_send": "发送司法建议", "suggestion_reply": "登记司法建议回复",
+    "suggestion_archive": "归档司法建议", "suggestion_update": "修改司法建议", "petition_add": "登记信访积案",
+    "petition_update": "更新信访积案",
 }
 
 
