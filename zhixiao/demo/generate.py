@@ -332,16 +332,9 @@ def _timeline(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     n = _len(f)
     cat = ctx.s["types"][t]["category"]
     sh = ctx.p
-    proc, method = f["proc"], f["method"]
+    proc = f["proc"]
     L = ctx.limit[proc].astype(float)
-    mean = ctx.mean[proc]
-    base = rng.gamma(2.2, mean / 2.2)
-    base = np.where(method == M["撤诉"], base * 0.6, base)
-    base = np.where(method == M["执行完毕"], base * 0.75, base)
-    zb = method == M["终结本次执行程序"]
-    base = np.where(zb, rng.uniform(88, 210, n), base)  # 终本 mostly after 立案满三个月 (规定(试行) art 1)
-    base = np.where(L > 0, np.minimum(base, L * rng.uniform(0.72, 0.97, n)), base)
-    base = np.maximum(base, 1.0)
+    base = _base_duration(ctx, rng, f, L)
     dur = base.copy()
     u = rng.random(n)
     p_ext = ctx.ext_p[proc]
@@ -378,27 +371,7 @@ def _timeline(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     ext2 = longp & (extm > 0)
     ext_day = np.where(ext2, f["filing"] + L - rng.integers(3, 13, n), ext_day)
     ext = ext | ext2
-    # procedure changes: 简易/小额 → 普通 (the limit keeps counting from 立案, 民诉解释 258)
-    pc = (np.isin(proc, [P["civil_simplified"], P["civil_small_claims"]]) & ~(ext | ded | sus | over | longp)
-          & (rng.random(n) < sh["procedure_change"]))
-    pc_day = np.where(pc, f["filing"] + (L * rng.uniform(0.4, 0.9, n)).astype(np.int64), -1)
-    to_simpl = pc & (proc == P["civil_small_claims"]) & (rng.random(n) < 0.3)
-    pc_from = proc.copy()
-    newp = np.where(to_simpl, P["civil_simplified"], P["civil_ordinary"]).astype(np.int8)
-    extra = rng.gamma(2.2, 55 / 2.2, n)
-    cap = ctx.limit[newp] * 0.97
-    dur = np.where(pc, np.minimum((pc_day - f["filing"]) + extra, cap), dur)
-    proc = np.where(pc, newp, proc).astype(np.int8)
-    # criminal 简易/速裁 → 普通: the 普通 limit counts from the conversion decision (刑诉法解释)
-    cpc = (np.isin(proc, [P["criminal_simplified"], P["criminal_speedy"]]) & ~(ext | ded | sus | over | longp | pc)
-           & (rng.random(n) < sh["procedure_change"]))
-    cpc_day = np.where(cpc, f["filing"] + (L * rng.uniform(0.4, 0.9, n)).astype(np.int64), -1)
-    ccap = (cpc_day - f["filing"]) + ctx.limit[P["criminal_public"]] * 0.97
-    dur = np.where(cpc, np.minimum((cpc_day - f["filing"]) + extra, ccap), dur)
-    pc_from = np.where(cpc, proc, pc_from)
-    pc_day = np.where(cpc, cpc_day, pc_day)
-    pc = pc | cpc
-    proc = np.where(cpc, P["criminal_public"], proc).astype(np.int8)
+    dur, proc, pc, pc_day, pc_from = _procedure_changes(ctx, rng, f, L, ext | ded | sus | over | longp, dur)
     f["proc"] = proc
     # 超审限后补扣: some overdue cases record a deduction that began after the deadline had passed (12 days
     # after the statutory day clears any roll-forward); it must not count
@@ -409,9 +382,69 @@ def _timeline(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     rs = (proc == P["criminal_public"]) & ~(ext | over | longp) & (rng.random(n) < sh["criminal_restart"])
     rs_day = np.where(rs, f["filing"] + rng.integers(20, 51, n), -1)
     dur = np.where(rs, (rs_day - f["filing"]) + rng.uniform(15, 56, n), dur)
+    close = _closing_day(rng, f, dur, ~(ext | ded | sus | over | longp | pc | rs), np.isin(
+        proc, [P["preservation_pre_suit"]]) & ~over, L)
+    f["closing"] = close.astype(np.int32)
+    f["ext_m"] = np.where(ext, extm, 0).astype(np.int8)
+    f["ext_day"] = ext_day.astype(np.int32)
+    f["ext2"] = ext2 & (proc == P["civil_ordinary"])
+    f["ded_s"], f["ded_e"], f["ded_r"] = ded_s.astype(np.int32), ded_e.astype(np.int32), reasons.astype(np.int8)
+    f["sus_s"], f["sus_e"] = sus_s.astype(np.int32), sus_e.astype(np.int32)
+    f["pc_day"], f["pc_from"] = pc_day.astype(np.int32), pc_from
+    f["rs_day"] = rs_day.astype(np.int32)
+
+
+def _base_duration(ctx: _Ctx, rng: np.random.Generator, f: Frame, L: np.ndarray) -> np.ndarray:
+    """Days to closing for a case no 审限 event touches: by closing method, under the limit where there is one."""
+    n = _len(f)
+    proc, method = f["proc"], f["method"]
+    mean = ctx.mean[proc]
+    base = rng.gamma(2.2, mean / 2.2)
+    base = np.where(method == M["撤诉"], base * 0.6, base)
+    base = np.where(method == M["执行完毕"], base * 0.75, base)
+    zb = method == M["终结本次执行程序"]
+    base = np.where(zb, rng.uniform(88, 210, n), base)  # 终本 mostly after 立案满三个月 (规定(试行) art 1)
+    base = np.where(L > 0, np.minimum(base, L * rng.uniform(0.72, 0.97, n)), base)
+    return np.maximum(base, 1.0)
+
+
+def _procedure_changes(ctx: _Ctx, rng: np.random.Generator, f: Frame, L: np.ndarray, busy: np.ndarray,
+                       dur: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Conversions to the ordinary procedure among cases with no other 审限 event (``busy``): returns the
+    duration, the final procedure, the converted mask, the conversion day and the procedure before it."""
+    n = _len(f)
+    sh = ctx.p
+    proc = f["proc"]
+    # procedure changes: 简易/小额 → 普通 (the limit keeps counting from 立案, 民诉解释 258)
+    pc = (np.isin(proc, [P["civil_simplified"], P["civil_small_claims"]]) & ~busy
+          & (rng.random(n) < sh["procedure_change"]))
+    pc_day = np.where(pc, f["filing"] + (L * rng.uniform(0.4, 0.9, n)).astype(np.int64), -1)
+    to_simpl = pc & (proc == P["civil_small_claims"]) & (rng.random(n) < 0.3)
+    pc_from = proc.copy()
+    newp = np.where(to_simpl, P["civil_simplified"], P["civil_ordinary"]).astype(np.int8)
+    extra = rng.gamma(2.2, 55 / 2.2, n)
+    cap = ctx.limit[newp] * 0.97
+    dur = np.where(pc, np.minimum((pc_day - f["filing"]) + extra, cap), dur)
+    proc = np.where(pc, newp, proc).astype(np.int8)
+    # criminal 简易/速裁 → 普通: the 普通 limit counts from the conversion decision (刑诉法解释)
+    cpc = (np.isin(proc, [P["criminal_simplified"], P["criminal_speedy"]]) & ~(busy | pc)
+           & (rng.random(n) < sh["procedure_change"]))
+    cpc_day = np.where(cpc, f["filing"] + (L * rng.uniform(0.4, 0.9, n)).astype(np.int64), -1)
+    ccap = (cpc_day - f["filing"]) + ctx.limit[P["criminal_public"]] * 0.97
+    dur = np.where(cpc, np.minimum((cpc_day - f["filing"]) + extra, ccap), dur)
+    pc_from = np.where(cpc, proc, pc_from)
+    pc_day = np.where(cpc, cpc_day, pc_day)
+    proc = np.where(cpc, P["criminal_public"], proc).astype(np.int8)
+    return dur, proc, pc | cpc, pc_day, pc_from
+
+
+def _closing_day(rng: np.random.Generator, f: Frame, dur: np.ndarray, plain: np.ndarray, hourly: np.ndarray,
+                 L: np.ndarray) -> np.ndarray:
+    """The closing day from the duration: the December surge for ``plain`` cases, then the next working day,
+    except for an ``hourly`` limit ruled in time."""
+    n = _len(f)
     close = f["filing"].astype(np.int64) + np.maximum(np.round(dur), 1).astype(np.int64)
     # December closing surge: some cases due in Jan–Feb are pushed into the old year's December
-    plain = ~(ext | ded | sus | over | longp | pc | rs)
     cy = _years_of(close)
     early = plain & (close < _jan1(cy) + 50) & (rng.random(n) < 0.35)
     dec1 = _jan1(cy) - 31
@@ -423,16 +456,7 @@ def _timeline(ctx: _Ctx, rng: np.random.Generator, f: Frame, court: citymod.Cour
     nw = next_workday_map(_CAL0, _CAL1)
     close = nw[np.clip(close - cal0, 0, len(nw) - 1)] + cal0
     # an hour limit does not roll over rest days: a 保全 ruled in time is ruled on the weekend if need be
-    hourly = np.isin(proc, [P["preservation_pre_suit"]]) & ~over
-    close = np.where(hourly, np.minimum(close, f["filing"] + L.astype(np.int64)), close)
-    f["closing"] = close.astype(np.int32)
-    f["ext_m"] = np.where(ext, extm, 0).astype(np.int8)
-    f["ext_day"] = ext_day.astype(np.int32)
-    f["ext2"] = ext2 & (proc == P["civil_ordinary"])
-    f["ded_s"], f["ded_e"], f["ded_r"] = ded_s.astype(np.int32), ded_e.astype(np.int32), reasons.astype(np.int8)
-    f["sus_s"], f["sus_e"] = sus_s.astype(np.int32), sus_e.astype(np.int32)
-    f["pc_day"], f["pc_from"] = pc_day.astype(np.int32), pc_from
-    f["rs_day"] = rs_day.astype(np.int32)
+    return np.where(hourly, np.minimum(close, f["filing"] + L.astype(np.int64)), close)
 
 
 def _hearings_and_appeals(ctx: _Ctx, rng: np.random.Generator, f: Frame, t: str) -> None:
@@ -877,53 +901,13 @@ def build_city(data_dir, as_of: date, seed: int = 2026, scale: float = 1.0, prog
     store = CaseStore(data_dir)
     try:
         with store.transaction() as tx:
-            for c in order:
-                if c.level != "basic":
-                    continue
-                lc, le = _legacy(ctx, c)
-                for y, tbl in lc.items():
-                    if le.get(y) is not None:  # events first: the cases are written with their timeline once
-                        tx.replace_partition("case_events", (c.code, y), le[y])
-                        rows["case_events"] += le[y].num_rows
-                    tx.replace_partition("cases", (c.code, y), tbl)
-                    rows["cases"] += tbl.num_rows
-                    per_court[c.code]["pending"] += tbl.num_rows
+            _write_legacy(tx, ctx, order, rows, per_court)
             for y in years:
                 for c in order:
-                    cases, events, st = _court_year(ctx, c, y)
-                    if events:  # events first: the cases are written with their timeline once
-                        ev = pa.concat_tables(events)
-                        tx.replace_partition("case_events", (c.code, y), ev)
-                        if y >= start_year:
-                            rows["case_events"] += ev.num_rows
-                    if cases:
-                        tbl = pa.concat_tables(cases)
-                        tx.replace_partition("cases", (c.code, y), tbl)
-                        if y >= start_year:
-                            rows["cases"] += tbl.num_rows
-                            per_court[c.code]["new_cases"][y] = st["new_cases"]
-                            per_court[c.code]["pending"] += st["pending"]
+                    _write_court_year(tx, ctx, c, y, start_year, rows, per_court)
                     if bar:
                         bar.advance(tasks[c.code])
-            keep = _keep_warmup(ctx)
-            for y in years:
-                if y >= start_year:
-                    break
-                for c in order:
-                    for table in ("case_events", "cases"):
-                        cur = tx.current(table, (c.code, y))
-                        if cur is None:
-                            continue
-                        kept = cur.filter(pc.is_in(cur.column("case_id"), value_set=keep))
-                        if kept.num_rows:
-                            tx.replace_partition(table, (c.code, y), kept)
-                        else:
-                            tx.drop_partition(table, (c.code, y))
-                        rows[table] += kept.num_rows
-                        if table == "cases":
-                            still = pc.or_(pc.is_null(kept.column("closing_date")),
-                                           pc.greater(kept.column("closing_date"), pa.scalar(as_of)))
-                            per_court[c.code]["pending"] += pc.sum(still.cast(pa.int32())).as_py() or 0
+            _trim_warmup(tx, ctx, order, [y for y in years if y < start_year], as_of, rows, per_court)
             people = city.people_table(as_of.year)
             tx.write("people", people)
             rows["people"] = people.num_rows
@@ -934,6 +918,61 @@ def build_city(data_dir, as_of: date, seed: int = 2026, scale: float = 1.0, prog
     summary.courts = [per_court[c.code] for c in city.courts]
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _write_legacy(tx, ctx: _Ctx, order: list, rows: dict, per_court: dict) -> None:
+    """The basic courts' cases filed before the city's first year and still pending in it."""
+    for c in order:
+        if c.level != "basic":
+            continue
+        lc, le = _legacy(ctx, c)
+        for y, tbl in lc.items():
+            if le.get(y) is not None:  # events first: the cases are written with their timeline once
+                tx.replace_partition("case_events", (c.code, y), le[y])
+                rows["case_events"] += le[y].num_rows
+            tx.replace_partition("cases", (c.code, y), tbl)
+            rows["cases"] += tbl.num_rows
+            per_court[c.code]["pending"] += tbl.num_rows
+
+
+def _write_court_year(tx, ctx: _Ctx, c: citymod.Court, y: int, start_year: int, rows: dict, per_court: dict) -> None:
+    """One court's cases and events filed in year ``y``; warm-up years are written but not counted."""
+    cases, events, st = _court_year(ctx, c, y)
+    if events:  # events first: the cases are written with their timeline once
+        ev = pa.concat_tables(events)
+        tx.replace_partition("case_events", (c.code, y), ev)
+        if y >= start_year:
+            rows["case_events"] += ev.num_rows
+    if cases:
+        tbl = pa.concat_tables(cases)
+        tx.replace_partition("cases", (c.code, y), tbl)
+        if y >= start_year:
+            rows["cases"] += tbl.num_rows
+            per_court[c.code]["new_cases"][y] = st["new_cases"]
+            per_court[c.code]["pending"] += st["pending"]
+
+
+def _trim_warmup(tx, ctx: _Ctx, order: list, warmup_years: list[int], as_of: date, rows: dict,
+                 per_court: dict) -> None:
+    """The warm-up years keep only the cases later ones refer to (and the pending ones): the rest only
+    shaped the first real year's workload."""
+    keep = _keep_warmup(ctx)
+    for y in warmup_years:
+        for c in order:
+            for table in ("case_events", "cases"):
+                cur = tx.current(table, (c.code, y))
+                if cur is None:
+                    continue
+                kept = cur.filter(pc.is_in(cur.column("case_id"), value_set=keep))
+                if kept.num_rows:
+                    tx.replace_partition(table, (c.code, y), kept)
+                else:
+                    tx.drop_partition(table, (c.code, y))
+                rows[table] += kept.num_rows
+                if table == "cases":
+                    still = pc.or_(pc.is_null(kept.column("closing_date")),
+                                   pc.greater(kept.column("closing_date"), pa.scalar(as_of)))
+                    per_court[c.code]["pending"] += pc.sum(still.cast(pa.int32())).as_py() or 0
 
 
 def _progress(enabled: bool):
