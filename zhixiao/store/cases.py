@@ -176,7 +176,7 @@ class CaseStore:
 def _stats_columns(schema: pa.Schema) -> list[str]:
     """Columns worth min/max statistics: numbers and dates, which queries filter by range. Text columns
     are in file order within a partition, so their row-group ranges prune nothing, and computing them is
-    a fifth of the write's CPU."""
+    a large share of the write's CPU."""
     def text(t: pa.DataType) -> bool:
         return pa.types.is_string(t) or pa.types.is_dictionary(t) or pa.types.is_list(t)
 
