@@ -27,7 +27,7 @@ from zhixiao.ingest.aliases import finds_required, load_mapping, resolve_headers
 from zhixiao.ingest.merge import Incoming, stage
 from zhixiao.ingest.readers import open_file
 from zhixiao.ingest.rejects import write_rejects
-from zhixiao.ingest.validate import ROW, ChunkResult, Reject, dedupe, empty_accepted, validate_chunk
+from zhixiao.ingest.validate import ROW, ChunkResult, Reject, dedupe, validate_chunk
 from zhixiao.store.cases import CaseStore
 from zhixiao.store.imports_models import ImportRecord
 from zhixiao.store.ops import session_factory
@@ -56,9 +56,7 @@ class FileReport:
     data: pa.Table | None = None  # accepted rows, canonical schema
     carried: frozenset[str] = frozenset()  # columns the file gives or its 案号 implies (see ``merge``)
 
-    @property
-    def applied(self) -> int:
-        return self.accepted - self.stale
+    applied = property(lambda self: self.accepted - self.stale)
 
     def summary(self) -> dict:
         return {"file": self.path.name, "table": self.table, "encoding": self.encoding, "rows_read": self.rows_read,
@@ -118,7 +116,7 @@ def validate_file(path: Path | str, table: str = "cases", encoding: str = "auto"
     rep.rejects = [r for p in parts for r in p.rejects]
     rep.rejects += [Reject(path.name, bad.row, "（整行）", bad.text[:200], bad.reason) for bad in raw.invalid]
     tables = [p.accepted for p in parts if p.accepted.num_rows]  # a batch with no accepted rows may lack columns
-    accepted = pa.concat_tables(tables) if tables else empty_accepted(table)
+    accepted = pa.concat_tables(tables) if tables else TABLES[table].empty_table().append_column(ROW, pa.array([], pa.int64()))
     label = hm.source.get("case_id") or hm.source.get("judge_id") or ""
     accepted, dup_rejects = dedupe(accepted, table, path.name, label)
     rep.rejects.extend(dup_rejects)

@@ -66,9 +66,8 @@ class RawFile:
                 pass
 
     def batches(self, size: int) -> Iterator[Chunk]:
-        """The rows in batches of ``size`` (the last one shorter): read blocks are joined or split, so validation's
-        per-batch work is paid once per ``size`` rows. Numbered around the rows the reader left out: the reader
-        reports a row before it yields the batch after it."""
+        """The rows in batches of ``size`` (read blocks joined or split: validation's per-batch work is paid per
+        ``size`` rows), numbered around the rows the reader left out (reported before the batch after them)."""
         cursor, done = self.first_row, 0  # next row number; skipped numbers already passed
         held = Chunk(pa.table({}), np.zeros(0, np.int64))  # rows read, not yet yielded
         for batch in self.source:
@@ -79,8 +78,7 @@ class RawFile:
                     break
                 rows[rows >= number] += 1
                 done += 1
-            if m:
-                cursor = int(rows[-1]) + 1
+            cursor = int(rows[-1]) + 1 if m else cursor
             table = pa.Table.from_batches([batch])
             held = Chunk(pa.concat_tables([held.data, table]) if len(held.rows) else table, np.r_[held.rows, rows])
             while len(held.rows) >= size:
@@ -168,10 +166,8 @@ def _read_csv(path: Path, encoding: str) -> RawFile:
 
 def cell_text(v) -> str:
     """A workbook cell as the text a CSV export would carry."""
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return v.strip()
+    if v is None or isinstance(v, str):
+        return (v or "").strip()
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, datetime):

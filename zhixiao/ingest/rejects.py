@@ -16,10 +16,6 @@ HEADERS = ("文件", "行号", "列", "值", "原因")
 XLSX_MAX_ROWS = 200_000  # beyond this only the CSV is written (xlsx writing is slow and Excel caps rows)
 
 
-def _row(r: Reject) -> list:
-    return [r.file, r.row, r.column, neutralise(r.value), r.reason]
-
-
 def write_rejects(rejects: list[Reject], path: Path, xlsx: bool = True) -> list[Path]:
     """Write ``path`` (.csv or .xlsx); with a .csv path also a sibling .xlsx when small enough."""
     path = Path(path)
@@ -31,7 +27,7 @@ def write_rejects(rejects: list[Reject], path: Path, xlsx: bool = True) -> list[
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(HEADERS)
-        w.writerows(_row(r) for r in rows)
+        w.writerows([r.file, r.row, r.column, neutralise(r.value), r.reason] for r in rows)
     if xlsx and len(rows) <= XLSX_MAX_ROWS:
         _write_xlsx(rows, path.with_suffix(".xlsx"))
         return [path, path.with_suffix(".xlsx")]

@@ -74,9 +74,6 @@ class _Issues:
         if mask.any():
             self.items.append((mask, label, vals, reason() if callable(reason) else reason))
 
-    def rejected_mask(self) -> np.ndarray:
-        return np.logical_or.reduce([np.zeros(self.n, dtype=bool), *(mask for mask, *_ in self.items)])
-
     def rejects(self) -> list[Reject]:
         """One line per bad cell: the first check that failed names it (formula before parse errors)."""
         out: dict[tuple[int, str], Reject] = {}
@@ -246,13 +243,10 @@ def _accepted(b: _Batch) -> pa.Table:
     cols = {f.name: a if pa.types.is_dictionary(a.type) and a.type.value_type == f.type else a.cast(f.type)
             for f in TABLES[b.hm.table] if (a := b.out.get(f.name)) is not None}
     typed = pa.Table.from_arrays([*cols.values(), pa.array(b.iss.rows, pa.int64())], names=[*cols, ROW])
-    cuts = [-1, *np.flatnonzero(b.iss.rejected_mask()).tolist(), b.iss.n]  # the accepted rows as slices: no copy
+    bad = np.logical_or.reduce([np.zeros(b.iss.n, dtype=bool), *(mask for mask, *_ in b.iss.items)])
+    cuts = [-1, *np.flatnonzero(bad).tolist(), b.iss.n]  # the accepted rows as slices of ``typed``: no copy
     kept = [typed.slice(a + 1, z - a - 1) for a, z in zip(cuts, cuts[1:], strict=False) if z - a > 1]
     return pa.concat_tables(kept) if kept else typed.slice(0, 0)
-
-
-def empty_accepted(table: str) -> pa.Table:
-    return TABLES[table].empty_table().append_column(ROW, pa.array([], pa.int64()))
 
 
 def blank_as_null(arr: pa.Array) -> pa.Array:
