@@ -110,3 +110,18 @@ def test_the_shipped_timer_gives_the_next_run():
     assert t.next_run(datetime(2026, 3, 1, 1, 59)) == datetime(2026, 3, 1, 2, 0)
     assert t.next_run(datetime(2026, 3, 1, 2, 0)) == datetime(2026, 3, 2, 2, 0)
     assert t.next_run(datetime(2026, 12, 31, 23, 0)) == datetime(2027, 1, 1, 2, 0)
+
+
+def test_audit_log_in_chinese_filtered_and_exported(env):
+    """The changes above are in the audit log under Chinese action names; the log is a shared table."""
+    import io
+
+    import openpyxl
+
+    c = env["c"]["admin"]
+    page = c.get("/admin", params={"a_q": "导入人员名册"}).text
+    assert "筛选出 <b>1</b> 条" in page and ">名册.csv<" in page and ">roster_import<" not in page
+    r = c.get("/admin", params={"a_q": "设定年度目标", "export": "a_xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("时间", "用户", "操作", "对象", "说明", "地址")
+    assert [(x[1], x[2], x[3], x[4]) for x in rows[1:]] == [("analyst", "设定年度目标", "冀0123 2025 closure_rate", "0.93")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import tomllib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,13 +15,17 @@ from sqlalchemy import select
 
 from zhixiao.domain.courts import court
 from zhixiao.errors import UserError
-from zhixiao.web import auth
+from zhixiao.web import auth, labels
 from zhixiao.web.deps import RowId, checked_user, client_ip, render, user
 from zhixiao.web.models import AuditLog, User, WebSession
 from zhixiao.web.roles import Principal, require, roles
 from zhixiao.web.schedule import installed_timer, last_daily_run
+from zhixiao.web.tables import Column, table
 
 router = APIRouter()
+AUDIT_SHOWN = 5000  # the newest entries on the page (filter, sort, page, export); the table keeps them all
+AUDIT_COLUMNS = (Column("at", "时间", text=lambda v, r: f"{v:%Y-%m-%d %H:%M:%S}"), Column("username", "用户"),
+                 Column("action", "操作"), Column("target", "对象"), Column("detail", "说明"), Column("ip", "地址"))
 
 
 def _page(request: Request, message: str | None = None, password: str | None = None):
@@ -31,7 +36,9 @@ def _page(request: Request, message: str | None = None, password: str | None = N
     dd = Path(settings.data_dir)
     with request.app.state.Session() as s:
         users = list(s.scalars(select(User).order_by(User.id)))
-        audit = list(s.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(100)))
+        audit = [{"at": a.at, "username": labels.actor(a.username), "action": labels.audit_action(a.action),
+                  "target": a.target, "detail": a.detail, "ip": a.ip}
+                 for a in s.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(AUDIT_SHOWN))]
         last = last_daily_run(s)
     timer = installed_timer()
     daily = {"last": last, "timer": timer, "next": timer.next_run(datetime.now()) if timer else None,
@@ -44,7 +51,11 @@ def _page(request: Request, message: str | None = None, password: str | None = N
     cal = dd / "calendar_overrides.toml"
     sup = dd / "supervision.toml"
     roster = request.app.state.hub.roster()
-    return render(request, "admin.html", title="管理", users=users, roles=roles(), audit=audit, message=message,
+    audit_view = replace(table(request, audit, AUDIT_COLUMNS, key="audit", prefix="a_"), path="/admin")
+    if (resp := audit_view.export_response("审计日志")) is not None:
+        return resp
+    return render(request, "admin.html", title="管理", users=users, roles=roles(), audit=audit_view,
+                  audit_shown=AUDIT_SHOWN, message=message,
                   courts=roster["courts"], divisions=roster["divisions"],
                   judges=sorted(roster["judges"].items(), key=lambda kv: (kv[1][0] or "", kv[1][1] or "", kv[0])),
                   password=password, daily=daily, as_of=request.app.state.hub.as_of(), rules=rules, rules_error=rules_error, profile=settings.profile,
