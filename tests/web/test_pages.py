@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
+import openpyxl
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import COURT, csrf_of, login
@@ -120,6 +122,15 @@ def test_upload_shows_rejects_then_confirm_imports(web_env, tmp_path):
     assert "2025-13-45" in rejects and "不是案号" in rejects
     before = CaseStore(d).manifest().version
     batch = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
+    # the rejects page through GET (the answer to the POST links there) and export all of them
+    assert f"/imports/rejects?token={batch}&amp;export=xlsx" in r.text
+    x = c.get(f"/imports/rejects?token={batch}&export=xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    got = [list(v) for v in ws.iter_rows(values_only=True)]
+    assert got[0] == ["行号", "列", "值", "原因"] and len(got) == 3 and any("不是案号" in str(v[3]) for v in got[1:])
+    assert "2025-13-45" in c.get(f"/imports/rejects?token={batch}&q=2025-13").text
+    other = web_env.clients["admin"].get(f"/imports/rejects?token={batch}")
+    assert other.status_code in (400, 403)  # another user's batch is not shown
     r = c.post("/imports/confirm", data={"csrf_token": token, "token": batch})
     assert r.status_code == 200 and 'id="import-result"' in r.text
     assert CaseStore(d).manifest().version == before + 1

@@ -143,3 +143,25 @@ def test_errors_are_chinese_pages_or_fragments_never_json(web_env):
         assert h.headers["content-type"].startswith("text/html") and "<html" not in h.text
         assert re.search(r'class="msg error">[^<]*[\u4e00-\u9fff]', h.text), h.text
         assert "--" not in re.search(r'class="msg error">([^<]*)<', h.text).group(1)  # never a command-line flag
+
+
+def test_acting_on_a_case_head_row_keeps_the_case_cells(web_env, tmp_path):
+    """签收 on the first row of a two-item case answers that row with the case's cells (rowspan 2) again;
+    on its second row, the item's cells only."""
+    from tests.web.conftest import csrf_of
+    from tests.web.helpers import isolated_app
+
+    app, _ = isolated_app(web_env, tmp_path)
+    c = TestClient(app)
+    assert login(c, "president").status_code == 303
+    html = c.get("/supervision?status=open&size=500").text
+    heads = re.findall(r'<tr id="alert-(\d+)" class="status-open case-head">\s*<td rowspan="2">([^<]+)</td>', html)
+    assert heads, "a case of the court with two open items"
+    aid, case = heads[0]
+    second = re.search(rf'id="alert-{aid}".*?</tr>\s*<tr id="alert-(\d+)"', html, re.S).group(1)
+    r = c.post(f"/supervision/alerts/{aid}/acknowledge",
+               data={"csrf_token": csrf_of(c), "head": "1", "by": "case", "status": "open"})
+    assert r.status_code == 200 and r.text.lstrip().startswith(f'<tr id="alert-{aid}"'), r.text[:500]
+    assert f'<td rowspan="2">{case}</td>' in r.text and '<td class="st">已签收</td>' in r.text
+    r = c.post(f"/supervision/alerts/{second}/acknowledge", data={"csrf_token": csrf_of(c), "by": "case"})
+    assert r.status_code == 200 and "rowspan" not in r.text and "已签收" in r.text

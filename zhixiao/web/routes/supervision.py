@@ -166,7 +166,8 @@ def _act(request: Request, u: Principal, alert_id: int, action: str, note: str |
         fn = ledger.acknowledge if action == "acknowledge" else ledger.resolve
         a = fn(s, alert_id, u.username, note or None, actor_judge_id=u.judge_id)
         row = {**ledger.alert_row(a), "court_code": a.court_code}
-        items = _items(s, scoped(request, u), case=(a.court_code, a.case_id)) if head and by == "case" else [row]
+        items = _items(s, scoped(request, u), case=(a.court_code, a.case_id)) if head and by == "case" and a.case_id \
+            else [row]
     auth.record(request.app.state.Session, u.username, f"alert_{action}", f"alert/{alert_id}", note,
                 client_ip(request))
     shown = [x for x in items if x["id"] == alert_id or status not in STATUS_NAMES or x["status"] == status]
