@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 
@@ -11,6 +13,7 @@ from zhixiao.web import auth
 from zhixiao.web.data import filter_rows
 from zhixiao.web.deps import checked_user, client_ip, parse_day, render, scope_label, scoped, user
 from zhixiao.web.roles import Principal, require
+from zhixiao.web.tables import Column, TableView, table
 
 router = APIRouter()
 
@@ -25,6 +28,23 @@ def _court(request: Request, u: Principal, court: str | None) -> tuple[dict, str
 
 DECOMPOSABLE = ("closure_rate", "clearance_ratio", "closed")  # analysis.targets.decompose: shared by workload
 BY_NAMES = {"division": "部门", "judge": "法官"}
+NEEDED_COLUMNS = (
+    Column("name", "法官", text=lambda v, r: f"{v or ''}（{r['judge_id']}）"), Column("division", "部门"),
+    Column("carried_over", "旧存", numeric=True), Column("closed_ytd", "本年已结", numeric=True),
+    Column("pending_now", "当前未结", numeric=True), Column("expected_received", "预计受理", numeric=True),
+    Column("needed", "尚需结案", numeric=True),
+    Column("per_workday", "每工作日", numeric=True, text=lambda v, r: "—" if v is None else f"{v:g}"))
+
+
+def _part_columns(by: str, month: int) -> tuple[Column, ...]:
+    return (Column("name", "指标"), Column("unit_name", BY_NAMES[by]), Column("carried_over", "旧存", numeric=True),
+            Column("expected_filings", "预计新收", numeric=True), Column("workload", "工作量", numeric=True),
+            Column("target_closings", "全年需结", numeric=True), Column("due_now", f"截至 {month} 月应结", numeric=True))
+
+
+def _view(request: Request, rows: list[dict], columns: tuple[Column, ...], key: str, prefix: str) -> TableView:
+    """A shared table whose links lead to /targets, also when the target form's POST rendered the page."""
+    return replace(table(request, rows, columns, key=key, prefix=prefix), path="/targets")
 
 
 def target_value(text: str, indicator: str) -> float:
@@ -83,10 +103,15 @@ def _page(request: Request, u: Principal, court: str | None, as_of: str | None, 
     total = sum(r["needed"] for r in needed)
     days = needed[0]["workdays_left"] if needed else None
     parts = _decomposition(request, f, code, day.year, day, by) if by else []
+    needed_view = _view(request, needed, NEEDED_COLUMNS, "closings-needed", "n_")
+    parts_view = _view(request, parts, _part_columns(by, day.month), "decomposition", "d_") if by else None
+    for v, name in ((needed_view, "尚需结案"), (parts_view, "目标分解")):
+        if v is not None and (resp := v.export_response(name)) is not None:
+            return resp
     return render(request, "targets.html", title="目标与测算", court=code, courts=hub.roster()["courts"],
                   scope=scope_label(request, f or {"court_code": code}), as_of=day, rate=rate, forecast=fc,
-                  needed=needed, total_needed=total, workdays_left=days, progress=progress,
-                  can_pick=u.scope == "all", by=by, by_names=BY_NAMES, parts=parts, message=message,
+                  needed=needed_view, total_needed=total, workdays_left=days, progress=progress,
+                  can_pick=u.scope == "all", by=by, by_names=BY_NAMES, parts=parts_view, message=message,
                   can_set=court_wide and u.can("targets.edit"), indicators=TARGET_INDICATORS,
                   stored=list_targets(request.app.state.settings.ops_url, code, day.year) if court_wide else [])
 
