@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -171,3 +172,13 @@ def test_backup_of_a_bucket_store_restores_as_a_local_store(stores, tmp_path):
     again = CaseStore(tmp_path / "restored", uri="")
     assert again.location.local and again.manifest().tables == snapshot.tables
     assert _rows(again.read("cases")) == _rows(CaseStore(local, uri="").read("cases"))
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(shutil.which("java") is None, reason="需要 Java 运行环境")
+def test_spark_on_a_bucket_without_hadoop_aws_says_what_is_missing(stores, monkeypatch):
+    """pyspark ships no S3 connector: asking Spark to read the bucket is a Chinese user error naming it."""
+    _, remote, uri, _ = stores
+    monkeypatch.setenv("ZHIXIAO_STORE_URI", uri)
+    with pytest.raises(UserError, match="hadoop-aws"):
+        connect(remote, "spark")
