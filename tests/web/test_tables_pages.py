@@ -143,6 +143,9 @@ def test_errors_are_chinese_pages_or_fragments_never_json(web_env):
         assert h.headers["content-type"].startswith("text/html") and "<html" not in h.text
         assert re.search(r'class="msg error">[^<]*[\u4e00-\u9fff]', h.text), h.text
         assert "--" not in re.search(r'class="msg error">([^<]*)<', h.text).group(1)  # never a command-line flag
+    missing = c.get("/cases").text
+    assert "缺少“指标”" in missing and "indicator" not in re.search(r'class="msg error">([^<]*)<', missing).group(1)
+    assert "“督办事项编号”的值无效" in c.get("/supervision/alerts/123456789012345678901/history").text
 
 
 def test_acting_on_a_case_head_row_keeps_the_case_cells(web_env, tmp_path):

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from zhixiao.config import Settings
 from zhixiao.errors import UserError
 from zhixiao.store.ops import session_factory
-from zhixiao.web import auth
+from zhixiao.web import auth, labels
 from zhixiao.web.data import DataHub
 from zhixiao.web.deps import CsrfFailed, LoginRequired, forwarded_proto, render
 from zhixiao.web.roles import Forbidden
@@ -207,9 +207,13 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-        what = "、".join(f"“{n}”" for n in names) or "请求"
-        return error_response(request, 400, "输入有误", f"参数 {what} 的值无效或超出范围，请检查链接或表单后重试。")
+        errors = [e for e in exc.errors() if e.get("loc")]
+        missing = sorted({labels.param(str(e["loc"][-1])) for e in errors if e.get("type") == "missing"})
+        invalid = sorted({labels.param(str(e["loc"][-1])) for e in errors if e.get("type") != "missing"})
+        parts = ([f"缺少{'、'.join(f'“{n}”' for n in missing)}"] if missing else []) + \
+            ([f"{'、'.join(f'“{n}”' for n in invalid)}的值无效或超出范围"] if invalid else [])
+        what = "，".join(parts) or "请求参数无效"
+        return error_response(request, 400, "输入有误", f"{what}，请从页面上的链接或表单重新进入。")
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

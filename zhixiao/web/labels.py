@@ -66,3 +66,17 @@ def actor(user: str | None) -> str:
 
 def audit_action(code: str | None) -> str:
     return AUDIT_ACTIONS.get(code or "", code or "")
+
+
+# request parameters, for the Chinese 400 page when one is missing or invalid
+PARAMS = {
+    "indicator": "指标", "part": "分子/分母", "court": "法院", "division": "部门", "judge": "法官", "month": "月份",
+    "start": "起始日", "end": "截止日", "as_of": "测算日", "rate": "目标结案率", "status": "状态", "level": "级别",
+    "by": "查看方式", "alert_id": "督办事项编号", "kind": "台账", "token": "导入批次", "file": "文件",
+    "note": "处理情况", "q": "筛选", "sort": "排序", "page": "页码", "size": "每页行数", "fmt": "格式",
+    "username": "用户名", "password": "密码", "role": "角色", "user_id": "用户编号", "period": "期间",
+}
+
+
+def param(name: str) -> str:
+    return PARAMS.get(name, name)
