@@ -351,12 +351,12 @@ def test_expired_session_returns_to_the_page_with_the_message(web_env):
 @pytest.mark.parametrize(("method", "url", "status", "words"), [
     ("GET", "/no-such-page", 404, "页面不存在"),
     ("GET", "/logout", 405, "不支持"),
-    ("GET", f"/targets?court={COURT}&rate=abc", 400, "“rate”"),
+    ("GET", f"/targets?court={COURT}&rate=abc", 400, "“目标结案率”"),
     ("GET", f"/cases?indicator=closed&month=2026-13&{P}", 400, "月份“2026-13”无效"),
     ("GET", "/?start=9999-01-01&end=9999-12-31", 400, "超出可查询范围"),
     ("GET", f"/targets?court={COURT}&as_of=9999-01-01", 400, "超出可查询范围"),
-    ("GET", f"/supervision/alerts/{10**19}/history", 400, "“alert_id”"),
-    ("POST", f"/admin/users/{10**19}/reset", 400, "“user_id”"),
+    ("GET", f"/supervision/alerts/{10**19}/history", 400, "“督办事项编号”"),
+    ("POST", f"/admin/users/{10**19}/reset", 400, "“用户编号”"),
 ])
 def test_errors_are_chinese_pages_with_security_headers(web_env, method, url, status, words):
     """Old code: 404/405/422 answered {"detail": …} in English, a 20-digit id was a 500 (integer overflow)."""
