@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
@@ -160,11 +161,19 @@ def _status(direction: str, target: float, point, low, high) -> str:
 
 def targets_progress(settings, engine, court_code: str, year: int, as_of: date) -> list[dict]:
     """Each stored target beside the year-end forecast and, for closing targets, the curve milestone."""
+    return progress_with(settings, engine, court_code, year, as_of)
+
+
+def progress_with(settings, engine, court_code: str, year: int, as_of: date, *, forecast: Forecast | None = None,
+                  values: dict[str, float | None] | None = None) -> list[dict]:
+    """``targets_progress`` reusing what the caller already has: the year-end ``forecast`` at ``as_of`` and
+    the year-to-date ``values`` of indicators the forecast does not cover (平均审理天数, 审限内结案率), so a
+    briefing forecasts and evaluates once."""
     targets = list_targets(settings.ops_url, court_code, year)
     if not targets:
         return []
     as_of = min(as_of, date(year, 12, 31))
-    fc = forecast_year_end(engine, court_code, as_of)
+    fc = forecast or forecast_year_end(engine, court_code, as_of)
     curve = closing_curve(history_seasons(engine, court_code, year))
     share_now = curve_at(curve, as_of)
     out = []
@@ -173,7 +182,8 @@ def targets_progress(settings, engine, court_code: str, year: int, as_of: date) 
         est = getattr(fc, t["indicator"], None)
         point, low, high = (est.point, est.low, est.high) if est is not None else (None, None, None)
         if est is None:
-            point = _evaluated(settings, engine, court_code, t["indicator"], date(year, 1, 1), as_of)
+            point = (values[t["indicator"]] if values is not None and t["indicator"] in values
+                     else _evaluated(settings, engine, court_code, t["indicator"], date(year, 1, 1), as_of))
         row = {"indicator": t["indicator"], "name": name, "target": t["value"], "forecast": point,
                "low": low, "high": high, "status": _status(direction, t["value"], point, low, high),
                "closed_ytd": fc.closed_ytd, "expected_closed_by_now": None, "gap": None,
@@ -230,3 +240,77 @@ def court_summary(rows: Sequence[dict]) -> dict:
     need = sum(r["needed"] for r in rows)
     days = rows[0]["workdays_left"] if rows else 0
     return {"needed": need, "workdays_left": days, "per_workday": round(need / days, 2) if days else None}
+
+
+# ---- decomposition of a court's targets to its divisions and judges (会商 briefing) --------------------------
+
+# What a unit does to move a target indicator: the cases its numerator counts.
+UNIT_WORDS = {"closure_rate": "结案", "clearance_ratio": "结案", "on_time_rate": "审限内结案",
+              "long_pending_12m": "超12个月未结案件", "avg_days": ""}
+
+
+@dataclass(frozen=True)
+class UnitTarget:
+    """One unit's share of a court target over the year to date: its own value beside the court's target and
+    the figure it needs (``needed`` in ``need_unit``: 件 more of the numerator, 件 to clear, or 天 less)."""
+
+    indicator: str
+    name: str
+    unit: str
+    unit_name: str
+    value: float | None
+    target: float
+    needed: float
+    need_unit: str  # 件 | 天
+    what: str  # the cases counted by ``needed`` (结案, 审限内结案, 超12个月未结案件), "" for 天
+    met: bool | None  # None: the unit has no cases in the indicator
+
+
+def _shares(total: int, weights: Sequence[float]) -> list[int]:
+    """``total`` split in proportion to ``weights`` in whole cases (largest remainder: the shares add up)."""
+    s = sum(weights)
+    if total <= 0 or s <= 0:
+        return [0] * len(weights)
+    raw = [total * w / s for w in weights]
+    out = [math.floor(x) for x in raw]
+    for i in sorted(range(len(raw)), key=lambda i: (-(raw[i] - out[i]), i))[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def unit_targets(targets: Sequence[dict], rows: Sequence, key: str, name_key: str | None = None) -> list[UnitTarget]:
+    """Each unit's part of the court's ``targets`` (``list_targets`` dicts) from evaluator rows of the year to
+    date grouped by ``key`` (``division`` | ``judge_id``). A rate target applies to every unit as it stands:
+    a unit below it needs ceil(target × 分母 − 分子) more of the numerator over its current denominator (the
+    same rule as the court's figure); 平均审理天数 the days above the target; 超12个月未结 (a court count) is
+    shared out by each unit's own backlog, so the units' figures add up to the court's excess."""
+    out: list[UnitTarget] = []
+    by_ind: dict[str, list] = {}
+    for r in rows:
+        if r.group.get(key) is not None:
+            by_ind.setdefault(r.indicator, []).append(r)
+    for t in targets:
+        ind, goal = t["indicator"], float(t["value"])
+        name = TARGET_INDICATORS.get(ind, (ind,))[0]
+        units = sorted(by_ind.get(ind, []), key=lambda r: str(r.group.get(key)))
+        if ind in ("closure_rate", "clearance_ratio", "on_time_rate"):
+            for r in units:
+                if not r.denominator:
+                    continue
+                n = max(0, math.ceil(goal * r.denominator - (r.numerator or 0) - 1e-9))
+                out.append(UnitTarget(ind, name, r.group[key], r.group.get(name_key or key) or r.group[key], r.value,
+                                      goal, n, "件", UNIT_WORDS[ind], r.value is not None and r.value >= goal - 1e-12))
+        elif ind == "avg_days":
+            for r in units:
+                if r.value is None:
+                    continue
+                gap = round(max(0.0, r.value - goal), 2)
+                out.append(UnitTarget(ind, name, r.group[key], r.group.get(name_key or key) or r.group[key], r.value,
+                                      goal, gap, "天", "", r.value <= goal))
+        elif ind == "long_pending_12m":
+            have = [r for r in units if r.value]
+            excess = int(sum(r.value for r in have) - goal)
+            for r, n in zip(have, _shares(excess, [r.value for r in have]), strict=True):
+                out.append(UnitTarget(ind, name, r.group[key], r.group.get(name_key or key) or r.group[key], r.value,
+                                      goal, n, "件", UNIT_WORDS[ind], n == 0))
+    return out
