@@ -4,6 +4,10 @@ per-item view (``by_case=False``) keeps every item as its own row — the ledger
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
 from zhixiao.supervision.rules import LEVEL_NAMES, LEVELS
 from zhixiao.web.tables import Column
 
@@ -86,3 +90,25 @@ COLUMNS = (
     Column("status_rank", "状态", text=lambda _v, r: r["status_name"]),
 )
 HEAD_COLUMNS = 6  # the case's own cells (rowspan over its items); the rest are per item
+
+
+class ItemCache:
+    """The items of a scope, kept until the alert tables change (the caller's key includes their version), so
+    paging, sorting and filtering a large list does not reload it from the ops database on every click."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._rows: OrderedDict[Hashable, list[dict]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, load: Callable[[], list[dict]]) -> list[dict]:
+        with self._lock:
+            if key in self._rows:
+                self._rows.move_to_end(key)
+                return self._rows[key]
+        rows = load()
+        with self._lock:
+            self._rows[key] = rows
+            while len(self._rows) > self._size:
+                self._rows.popitem(last=False)
+        return rows

@@ -4,7 +4,7 @@ and warnings for deadlines that rest on a calendar year not yet published (provi
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zhixiao.errors import UserError
 from zhixiao.web import alert_cases, auth
@@ -48,6 +48,19 @@ def _items(s, f: dict, status: str | None = None, case: tuple[str | None, str] |
     return [{**alert_row(a), "court_code": a.court_code} for a in s.scalars(q.order_by(Alert.id))]
 
 
+def _scope_items(request: Request, s, f: dict) -> list[dict]:
+    """``_items`` of a scope, cached per app until an item is added, removed or changes status (every change
+    writes an event)."""
+    from zhixiao.supervision.models import Alert, AlertEvent
+
+    version = (*s.execute(select(func.max(Alert.id), func.count(Alert.id))).one(),
+               s.scalar(select(func.max(AlertEvent.id))))
+    cache = getattr(request.app.state, "alert_items", None)
+    if cache is None:
+        cache = request.app.state.alert_items = alert_cases.ItemCache()
+    return cache.get((tuple(sorted(f.items())), version), lambda: _items(s, f))
+
+
 @router.get("/supervision")
 def supervision(request: Request, status: str | None = None, level: str | None = None, by: str = "case",
                 u: Principal = Depends(user)):
@@ -61,7 +74,7 @@ def supervision(request: Request, status: str | None = None, level: str | None =
     f = scoped(request, u)
     names = request.app.state.hub.roster()["courts"]
     with request.app.state.Session() as s:
-        everything = _items(s, f)
+        everything = _scope_items(request, s, f)
     counts = alert_cases.level_counts(alert_cases.group(everything, names))
     shown = [a for a in everything if status not in STATUS_NAMES or a["status"] == status]
     rows = alert_cases.group(shown, names, by_case=by == "case")
