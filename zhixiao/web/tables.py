@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -231,17 +232,20 @@ def _select_frame(df: pd.DataFrame, cols: tuple[Column, ...], q: str, sort: str 
     """The same on a DataFrame (a city's case list runs to 10⁵ rows): only the page shown becomes dicts.
     A column's ``text`` is called with the value and an empty row here."""
     if q:
-        needle = q.casefold()
+        pattern = re.escape(q)  # case-insensitive like the list path (casefold per cell is far slower)
         hit = pd.Series(False, index=df.index)
         for c in cols:
             if c.key not in df.columns:
                 continue
             col = df[c.key]
-            names = {v: (c.text(v, {}) if c.text else ("" if v is None or v is pd.NaT or
-                                                        (isinstance(v, float) and math.isnan(v)) else str(v)))
-                     for v in col.drop_duplicates().tolist()}
-            shown = col.map(lambda v, names=names: names.get(v, "")).astype(str)
-            hit |= shown.str.casefold().str.contains(needle, regex=False)
+            if c.text is not None:  # each distinct value named once
+                names = {v: c.text(v, {}) for v in col.dropna().unique()}
+                shown = col.map(names).fillna(c.text(None, {}))
+            elif pd.api.types.is_datetime64_any_dtype(col):
+                shown = col.dt.strftime("%Y-%m-%d").fillna("")
+            else:
+                shown = col.astype("string").fillna("")
+            hit |= shown.astype(str).str.contains(pattern, case=False, regex=True).to_numpy(dtype=bool)
         df = df[hit]
     if sort is not None and sort in df.columns:
         df = df.sort_values(sort, ascending=not desc, na_position="last", kind="stable")
