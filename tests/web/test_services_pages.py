@@ -156,6 +156,16 @@ def test_suggestion_register_follows_its_signatures(svc):
     assert ch.user == "analyst" and json.loads(ch.changes) == {"reply_summary": ["已整改", "已整改并建章立制"]}
 
 
+def test_suggestion_numbers_sort_by_sequence(svc):
+    c = svc["c"]["analyst"]
+    for i in range(10):
+        assert post(c, "/services/suggestions", court=OTHER_COURT, addressee=f"单位{i}", issue="问题",
+                    drafted_on="2025-06-01").status_code == 200
+    page = c.get("/services/suggestions", params={"q": OTHER_COURT}).text
+    numbers = re.findall(r'data-number="([^"]+)"', page)
+    assert [int(re.search(r"(\d+)号$", n).group(1)) for n in numbers] == list(range(1, 11))
+
+
 def test_petitions_entered_once_and_updated_with_history(svc):
     c, app = svc["c"], svc["app"]
     r = post(c["analyst"], "/services/petitions", court=OTHER_COURT, petitioner="王某", owner="李院长",

@@ -25,7 +25,8 @@ from zhixiao.web.tables import Column
 router = APIRouter()
 ADOPTED = {"是": True, "否": False}
 SUGGESTION_COLUMNS = (
-    sc.COURT, Column("number", "文号"), Column("addressee", "主送单位"), Column("issue", "发现的问题"),
+    # 文号 sorts by court, year and sequence (as text 〔2025〕10号 would come before 〔2025〕2号)
+    sc.COURT, Column("order", "文号", text=lambda v, r: r["number"]), Column("addressee", "主送单位"), Column("issue", "发现的问题"),
     Column("source_case_id", "来源案号"), Column("status_name", "状态"), Column("steps_text", "审批"),
     Column("sent_on", "发出"), Column("reply_due", "答复期限", text=lambda v, r: f"{v}（逾期）" if r["overdue"] else str(v or "")),
     Column("reply_text", "回复"))
@@ -65,7 +66,8 @@ def _suggestions_page(request: Request, u: Principal, message: str | None = None
     s_day, e_day = period(request, start, end)
     with request.app.state.Session() as s:
         items = _in_scope(request, f, sug.list_suggestions(s, f.get("court_code")), lambda x: x.source_case_id)
-        rows = [sc.row(x, status_name=sug.STATUS_NAMES[x.status], overdue=sug.is_overdue(x, date.today()),
+        rows = [sc.row(x, order=f"{x.court_code}{x.year:04d}{x.seq:08d}", status_name=sug.STATUS_NAMES[x.status],
+                       overdue=sug.is_overdue(x, date.today()),
                        steps_text="；".join(f"{st.role} {st.actor}（{st.acted_on}）" for st in x.steps),
                        reply_text=(f"{x.reply_on} {'采纳' if x.adopted else '未采纳'} {x.reply_summary or ''}"
                                    if x.reply_on else "")) for x in items]
@@ -73,7 +75,7 @@ def _suggestions_page(request: Request, u: Principal, message: str | None = None
                  if set(f) <= {"court_code"} else None)
     sign_roles = load_rules("hotline", request.app.state.settings)["suggestion"]["sign_roles"]
     view = sc.listing(request, rows, SUGGESTION_COLUMNS, key="suggestions", path="/services/suggestions",
-                      default_sort="number")
+                      default_sort="order")
     if (resp := view.export_response("司法建议登记簿")) is not None:
         return resp
     return render(request, "services_suggestions.html", title="司法建议", view=view, stats=stats, start=s_day,
