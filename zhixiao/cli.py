@@ -79,7 +79,9 @@ def main() -> None:
     args = sys.argv[1:]
     try:
         code = command().main(args=args, prog_name="zhixiao", standalone_mode=False)
-    except usage.NoArgsIsHelpError:  # the help is printed; a group named without its sub-command did nothing
+    except usage.NoArgsIsHelpError as exc:  # a group named without its sub-command did nothing: its help, exit 1
+        if exc.format_message():  # plain help comes as the message; rich help was printed while it was built
+            _print(exc.format_message())
         sys.exit(0 if not args else 1)
     except usage.UsageError as exc:
         _fail(usage_message(exc, args))
@@ -95,6 +97,13 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 — the contract says: internal error → exit 2
         _internal(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _print(text: str) -> None:
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `zhixiao | head`: the reader has what it wanted; later flushes go nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _fail(message: str) -> NoReturn:

@@ -48,8 +48,22 @@ def test_argument_mistakes_are_chinese_and_exit_1(monkeypatch, capsys, args, sai
 
 
 def test_a_group_without_its_subcommand_shows_help_and_fails(monkeypatch, capsys):
-    assert run(monkeypatch, capsys, "supervise")[0] == 1  # did nothing: a script must not take it for success
-    assert run(monkeypatch, capsys)[0] == 0  # bare `zhixiao`: the help is what was asked for
+    code, out, _ = run(monkeypatch, capsys, "supervise")
+    assert code == 1 and "Usage: zhixiao supervise" in out  # did nothing: a script must not take it for success
+    code, out, _ = run(monkeypatch, capsys)
+    assert code == 0 and "Usage: zhixiao [OPTIONS] COMMAND" in out  # bare `zhixiao`: the help is what was asked for
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    """`zhixiao … | head`: the pipe closes under output larger than its buffer; no traceback, click's exit 1."""
+    import subprocess
+
+    f = tmp_path / "cases.txt"
+    f.write_text("".join(f"(2025)冀0123民初{i}号\n" for i in range(1, 20001)), "utf-8")  # ~4 MB of JSON lines
+    p = subprocess.run(f"{sys.executable} -c 'from zhixiao.cli import main; main()' casenum parse --file {f} "
+                       "--format json | head -c 1; exit ${PIPESTATUS[0]}", shell=True, capture_output=True, text=True,
+                       executable="/bin/bash", timeout=300)
+    assert (p.returncode, p.stdout) == (1, "{") and "内部错误" not in p.stderr and "Traceback" not in p.stderr, p.stderr
 
 
 def test_help_exits_0(monkeypatch, capsys):
