@@ -173,36 +173,48 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     out = list(COMPUTED) if only is None else [c for c in COMPUTED if c in set(only)]
     layer1 = set().union(*(_READS[c] for c in out))
     cal = calendar or getattr(engine, "calendar", None) or WorkCalendar()
-    asof = ibis.literal(as_of, type="date")
     lo, hi = _calendar_span(engine, as_of)
+    cal_arrow, calt = _calendar_tables(cal, lo, hi)
+    own = list(t.columns)
+    t = _join_limits(t)
+    # Two layers of columns around the calendar lookup (fewer nested selects: cheaper to compile, and
+    # DuckDB shares the repeated sub-expressions of one projection). First, all that comes before it.
+    first = _before_calendar(t, as_of, roll_gaps(cal_arrow), (lo - EPOCH).days, roll_forward)
+    # a column no output reads stays a typed null (the layer below still refers to it; DuckDB drops it)
+    t = t.mutate(**{c: e if c in layer1 or c == "raw_day" else ibis.null(e.type()) for c, e in first.items()})
+    t = t.left_join(calt, t.raw_day == calt.cal_day).drop("cal_day")
+    second = _after_calendar(t, as_of, roll_forward, near_share)
+    t = t.mutate(**{c: e for c, e in second.items() if c in out})
+    return t.select(*own, **{prefix + c: t[c] for c in out})
+
+
+def _calendar_tables(cal: WorkCalendar, lo: date, hi: date) -> tuple[pa.Table, ibis.Table]:
+    """The work calendar over [lo, hi] as Arrow (for the roll gaps) and as the join table keyed by day number."""
     cal_arrow = cal.calendar_table(lo, hi)
     cal_arrow = cal_arrow.append_column(
         "cal_day", pa.array(range((lo - EPOCH).days, (lo - EPOCH).days + cal_arrow.num_rows), pa.int32()))
     calt = ibis.memtable(cal_arrow).rename(cal_date="date", cal_next="next_workday", cal_provisional="provisional")
-    calt = calt.select("cal_day", "cal_date", "cal_next", "cal_provisional")
-    lim = ibis.memtable(limits_table())
-    own = list(t.columns)
-    lo_day = (lo - EPOCH).days
-    gaps = roll_gaps(cal_arrow)
+    return cal_arrow, calt.select("cal_day", "cal_date", "cal_next", "cal_provisional")
 
+
+def _join_limits(t: ibis.Table) -> ibis.Table:
+    """The cases with their procedure's row of the limits table."""
+    lim = ibis.memtable(limits_table())
     # a tag may select another procedure's limit (行审 听取意见, 民保令 情况紧急: time_limits.toml ``variant``)
     variants = [((t.procedure == lim_.code) & t.tags.contains(tag).fill_null(False), target)
                 for lim_ in LIMITS.values() for tag, target in lim_.variants]
     proc = ibis.cases(*variants, else_=t.procedure) if variants else t.procedure
-    t = t.left_join(lim, proc == lim.lim_procedure)
+    return t.left_join(lim, proc == lim.lim_procedure)
+
+
+def _deducted_total(t: ibis.Table, start, pending, asof_day: int) -> tuple:
+    """Deducted days before the late-piece rule: (first counted day, stop day E, earliest open start x,
+    total, whether an open interval started by as_of covers it), all as day numbers.
+
+    The closed intervals' union U (cut to the day after the start, stored) plus the open intervals, which all
+    run to the same stop day E (as-of, or closing if earlier), so their union is [x, E] with x the earliest
+    open start (cut likewise): deducted = |U| + |[x, E]| − |U ∩ [x, E]|."""
     epoch = ibis.literal(EPOCH, type="date")
-    asof_day = (as_of - EPOCH).days
-    # Two layers of columns around the calendar lookup (fewer nested selects: cheaper to compile, and
-    # DuckDB shares the repeated sub-expressions of one projection). First, all that comes before it.
-    pending = t.closing_date.isnull() | (t.closing_date > asof)
-    start = ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date), t.tl_convert.fill_null(t.filing_date))
-    ext_months, ext_days = t.tl_ext_months.fill_null(0), t.tl_ext_days.fill_null(0)
-    lim_months, lim_days = t.lim_months.fill_null(0), t.lim_days.fill_null(0)
-    no_limit = t.lim_no_limit.fill_null(True) | (
-        t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False))
-    # Deducted days: the closed intervals' union U (cut to the day after the start, stored) plus the open
-    # intervals, which all run to the same stop day E (as-of, or closing if earlier), so their union is
-    # [x, E] with x the earliest open start (cut likewise): deducted = |U| + |[x, E]| − |U ∩ [x, E]|.
     low = start.delta(epoch, unit="day") + 1
     stop = ibis.cases((pending, asof_day), else_=t.closing_date.delta(epoch, unit="day"))
     first_open = ibis.least(t.tl_open_d, t.tl_open_s)  # least/greatest skip nulls
@@ -216,14 +228,19 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - overlap)
     total = t.tl_closed_days.fill_null(0) + from_open
     ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
+    return low, stop, x, total, ran
 
-    def running(susp: bool):  # a closed interval of this kind covers as_of (the list only read where there is one)
-        hit = t.tl_spans.filter(lambda v: (v.s <= asof_day) & (v.e >= asof_day) & (v.susp == susp)).length() > 0
-        return ibis.cases((t.tl_spans.isnull(), False), else_=hit)
 
-    # Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
-    # date and its roll-forward, so only the month additions use interval arithmetic. Most cases have no
-    # extension months and no extra limit days: those branches skip it.
+def _limit_days(t: ibis.Table, start) -> tuple:
+    """(the base deadline's month-added date, its day number with the limit's days, the day number with the
+    extensions) — before deductions and roll-forward.
+
+    Day arithmetic in integers (days since 1970-01-01); the calendar join turns the raw day back into a
+    date and its roll-forward, so only the month additions use interval arithmetic. Most cases have no
+    extension months and no extra limit days: those branches skip it."""
+    epoch = ibis.literal(EPOCH, type="date")
+    ext_months, ext_days = t.tl_ext_months.fill_null(0), t.tl_ext_days.fill_null(0)
+    lim_months, lim_days = t.lim_months.fill_null(0), t.lim_days.fill_null(0)
     base_month = _add_months(start, lim_months)
     base_mday = base_month.delta(epoch, unit="day")
     ext_mday = ibis.cases((ext_months == 0, base_mday),
@@ -233,11 +250,31 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         (t.lim_has_to.fill_null(False) & (t.tl_n_ext.fill_null(0) > 0),
          _add_months(start, t.lim_to_months).delta(epoch, unit="day") + t.lim_to_days),
         else_=ext_mday + lim_days + ext_days)
+    return base_month, base_day, ext_day
+
+
+def _before_calendar(t: ibis.Table, as_of: date, gaps: str, lo_day: int, roll_forward: bool) -> dict:
+    """The first layer: the start, the deductions and the raw deadline day the calendar join looks up."""
+    asof = ibis.literal(as_of, type="date")
+    epoch = ibis.literal(EPOCH, type="date")
+    asof_day = (as_of - EPOCH).days
+    pending = t.closing_date.isnull() | (t.closing_date > asof)
+    start = ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date), t.tl_convert.fill_null(t.filing_date))
+    lim_days = t.lim_days.fill_null(0)
+    no_limit = t.lim_no_limit.fill_null(True) | (
+        t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False))
+    low, stop, x, total, ran = _deducted_total(t, start, pending, asof_day)
+
+    def running(susp: bool):  # a closed interval of this kind covers as_of (the list only read where there is one)
+        hit = t.tl_spans.filter(lambda v: (v.s <= asof_day) & (v.e >= asof_day) & (v.susp == susp)).length() > 0
+        return ibis.cases((t.tl_spans.isnull(), False), else_=hit)
+
+    base_month, base_day, ext_day = _limit_days(t, start)
     deducted = _counted(t, ext_day, total, x, stop, gaps, lo_day, roll_forward)
     norm_months = t.lim_norm_months.fill_null(0)
     norm_day = ibis.cases((norm_months == 0, ibis.null().cast("int64")),
                           else_=_add_months(start, norm_months).delta(epoch, unit="day") + deducted)
-    first = dict(
+    return dict(
         pending=pending,
         start_date=start,
         no_limit=no_limit,
@@ -256,11 +293,14 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         has_deduction=t.tl_has_deduction.fill_null(False),
         has_suspension=t.tl_has_suspension.fill_null(False),
     )
-    # a column no output reads stays a typed null (the layer below still refers to it; DuckDB drops it)
-    t = t.mutate(**{c: e if c in layer1 or c == "raw_day" else ibis.null(e.type()) for c, e in first.items()})
-    t = t.left_join(calt, t.raw_day == calt.cal_day).drop("cal_day")
-    # Then the outputs. Outside the joined span (bad data only) the raw date is computed directly and
-    # flagged provisional (an unknown year).
+
+
+def _after_calendar(t: ibis.Table, as_of: date, roll_forward: bool, near_share: float) -> dict:
+    """The outputs, once the raw day has its date and roll-forward. Outside the joined span (bad data only)
+    the raw date is computed directly and flagged provisional (an unknown year)."""
+    asof = ibis.literal(as_of, type="date")
+    epoch = ibis.literal(EPOCH, type="date")
+    asof_day = (as_of - EPOCH).days
     nl = t.no_limit
     raw_deadline = t.cal_date.fill_null(_add_days(epoch, t.raw_day))
     rolls = t.lim_rolls.fill_null(True)  # an hour limit does not roll over rest days
@@ -276,8 +316,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     in_deduction = ibis.cases((nl, False), else_=t.in_deduction)
     in_suspension = ibis.cases((nl, False), else_=t.in_suspension)
     null_int = ibis.null().cast("int32")
-    last_day = _monthrange(as_of.year, as_of.month)[1]
-    second = dict(
+    return dict(
         deadline=deadline,
         base_deadline=ibis.cases((nl, null_date), else_=t.base_deadline),
         raw_deadline=ibis.cases((nl, null_date), else_=raw_deadline),
@@ -301,15 +340,7 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
             (share >= near_share, "临近"),
             else_="正常",
         ),
-        pending_months=ibis.cases(
-            (t.pending,
-             ibis.greatest(
-                 (asof.year() - t.filing_date.year()) * 12 + asof.month() - t.filing_date.month()
-                 - ibis.cases((ibis.least(t.filing_date.day(), last_day) > as_of.day, 1), else_=0),
-                 0,
-             )),
-            else_=null_int,
-        ).cast("int32"),
+        pending_months=_pending_months(t, as_of),
         rule=t.lim_procedure.fill_null(t.procedure),
         late_deducted_days=ibis.cases((nl, 0), else_=t.late_days).cast("int32"),
         late_deduction=ibis.cases((nl, False), else_=t.late_days > 0),
@@ -321,8 +352,21 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
         n_extensions=t.n_extensions.cast("int32"),
         hearing_gaps=t.hearing_gaps.cast("int32"),
     )
-    t = t.mutate(**{c: e for c, e in second.items() if c in out})
-    return t.select(*own, **{prefix + c: t[c] for c in out})
+
+
+def _pending_months(t: ibis.Table, as_of: date) -> ibis.Value:
+    """Whole months a pending case has been open at ``as_of`` (a month counts once its filing day recurs)."""
+    asof = ibis.literal(as_of, type="date")
+    last_day = _monthrange(as_of.year, as_of.month)[1]
+    return ibis.cases(
+        (t.pending,
+         ibis.greatest(
+             (asof.year() - t.filing_date.year()) * 12 + asof.month() - t.filing_date.month()
+             - ibis.cases((ibis.least(t.filing_date.day(), last_day) > as_of.day, 1), else_=0),
+             0,
+         )),
+        else_=ibis.null().cast("int32"),
+    ).cast("int32")
 
 
 def _counted(t: ibis.Table, ext_day, total, x, stop, gaps: str, lo_day: int, roll_forward: bool) -> ibis.Value:
