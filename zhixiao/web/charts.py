@@ -130,6 +130,16 @@ def bars(title: str, categories: list[str], series: list[dict], links: dict[str,
     }
 
 
+def short_court(name: str) -> str:
+    """"河北省石家庄市长安区人民法院" → "长安区", "石家庄市中级人民法院" → "石家庄市中级": an axis label that fits
+    (the tooltip and the tables keep the full name)."""
+    base, bracket, note = name.partition("（")
+    core = base.split("省", 1)[-1].removesuffix("人民法院")
+    if "市" in core and not core.endswith("中级"):
+        core = core.split("市", 1)[1] or core
+    return (core or base) + bracket + note
+
+
 def pct(value: float | None) -> float | None:
     """A rate as the percentage a chart shows (two decimals)."""
     return None if value is None else round(value * 100, 2)

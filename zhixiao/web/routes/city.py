@@ -177,5 +177,6 @@ def chart_city_tracks(request: Request, court: str | None = None, start: str | N
     series = [{"name": t, "values": [got.get((c, t), 0) for c in codes]} for t in TRACKS]
     links = {t: [f"/cases?{query({'court_code': c}, s, e, indicator='received', track=t)}" for c in codes]
              for t in TRACKS}
-    return JSONResponse(charts.bars(f"{m.court_name}各法院受理案件（审判、执行、非诉保全）", [names[c] for c in codes],
-                                    series, links, stack=True, axis_name="件"))
+    return JSONResponse(charts.bars(f"{m.court_name}各法院受理案件（审判、执行、非诉保全）",
+                                    [charts.short_court(names[c]) for c in codes], series, links, stack=True,
+                                    axis_name="件"))

@@ -186,7 +186,7 @@ def _chart_units(request: Request, f: dict, s, e) -> list[tuple[dict, str, dict]
         if code is None:
             continue
         if by == "court":
-            name = hub.roster()["courts"].get(code, code)
+            name = charts.short_court(hub.roster()["courts"].get(code, code))
         else:
             name = r["group"].get(label) or code if label else code
         units.setdefault(code, ({**f, key: code}, name, {}))[2][r["indicator"]] = r

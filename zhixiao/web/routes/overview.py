@@ -101,8 +101,8 @@ def chart_courts(request: Request, start: str | None = None, end: str | None = N
                        "bad": [r.get("in_range") is False for r in cells]})
         links[name] = [f"/cases?{query({**f, 'court_code': c}, s, e, indicator=iid)}" for c in codes]
     title = "各法院结案率对比（%）" if set(f) <= {"court_code"} else f"{scope_label(request, f)} 结案率（%）"
-    return JSONResponse(charts.bars(title, [names.get(c, c) for c in codes], series, links, percent=True,
-                                    axis_name="%"))
+    return JSONResponse(charts.bars(title, [charts.short_court(names.get(c, c)) for c in codes], series, links,
+                                    percent=True, axis_name="%"))
 
 
 @router.get("/api/chart/tracks")
