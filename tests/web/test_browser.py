@@ -130,7 +130,8 @@ def test_dashboard_in_a_real_browser(web_env, browser, tmp_path):
         # 会商报告: generate, then download the .docx
         page.goto(f"{base}/reports?court=冀0123&start=2025-01-01&end=2025-10-31")
         page.click("#report-form button[type=submit]")
-        page.wait_for_selector("#report-files")
+        page.wait_for_selector("#report-job .job-state")  # a background job: its status shows at once
+        page.wait_for_selector("#report-files", timeout=300_000)  # the page polls it until the files are there
         with page.expect_download() as dl:
             page.click("#report-files a[href*='fmt=docx']")
         out = tmp_path / dl.value.suggested_filename
