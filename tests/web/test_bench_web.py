@@ -22,7 +22,7 @@ def test_percentile_is_nearest_rank_in_ms():
 
 
 def test_every_page_kind_the_bench_browses_answers(web_env):
-    kinds = _kinds(web_env.data_dir)
+    kinds = _kinds(web_env.data_dir, _periods(AS_OF)[0])
     assert {"总览（全市）", "指标下钻", "案件清单", "审限监控", "审限台账", "目标与测算", "全市对比", "数据体检",
             "诉讼服务", "会商报告"} <= set(kinds)
     c = web_env.clients["analyst"]

@@ -86,8 +86,8 @@ def _periods(as_of: date) -> list[tuple[date, date]]:
     return out
 
 
-def _kinds(data_dir: Path) -> dict[str, object]:
-    """Page kind → a function (rng, period) → URL, over the store's courts and divisions."""
+def _kinds(data_dir: Path, ytd: tuple[date, date]) -> dict[str, object]:
+    """Page kind → a function (rng, period) → URL, over the store's courts and divisions; ``ytd`` is 本年累计."""
     from zhixiao.store.cases import CaseStore
 
     t = CaseStore(data_dir).read("cases", ["court_code", "division"]).to_pandas().dropna().drop_duplicates()
@@ -106,7 +106,8 @@ def _kinds(data_dir: Path) -> dict[str, object]:
     return {
         "总览（全市）": lambda r, per: f"/?{q(r, per)}",
         "总览（法院）": lambda r, per: f"/?{q(r, per, court=True)}",
-        "短板弱项": lambda r, per: f"/overview/weak?{q(r, per, court=True)}",
+        # 短板, 全市 and 体检 are whole-year analyses: browsed at their default 本年累计 (precomputed after import)
+        "短板弱项": lambda r, per: f"/overview/weak?{q(r, ytd, court=True)}",
         "走势图": lambda r, per: f"/api/chart/trend?{q(r, per, court=True)}",
         "法院对比图": lambda r, per: f"/api/chart/courts?{q(r, per)}",
         "指标下钻": lambda r, per: f"/indicators?{q(r, per, division=True)}",
@@ -115,8 +116,8 @@ def _kinds(data_dir: Path) -> dict[str, object]:
         "审限台账": lambda r, per: f"/supervision/ledger/{r.choice(['due', 'long', 'four'])}",
         "目标与测算": lambda r, per: f"/targets?court={r.choice(courts)}",
         "测算图": lambda r, per: f"/api/chart/forecast?court={r.choice(courts)}",
-        "全市对比": lambda r, per: f"/city?{q(r, per)}",
-        "数据体检": lambda r, per: f"/quality?{q(r, per, court=True)}",
+        "全市对比": lambda r, per: f"/city?{q(r, ytd)}",
+        "数据体检": lambda r, per: f"/quality?{q(r, ytd, court=True)}",
         "诉讼服务": lambda r, per: r.choice(["/services", "/services/hotline", "/services/satisfaction",
                                           "/services/suggestions", "/services/ledgers"]),
         "会商报告": lambda r, per: f"/reports?court={r.choice(courts)}",
@@ -212,11 +213,16 @@ class Server:
         self.base = f"http://{HOST}:{self.port}"
         env = {**os.environ, "ZHIXIAO_CONFIG": os.devnull}
         self.t0 = time.perf_counter()
+        self.log = tempfile.NamedTemporaryFile(prefix="zhixiao-bench-serve-", suffix=".log", delete=False)  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, "-m", "zhixiao.cli", "serve", "--data-dir", str(data_dir),
                                       "--host", HOST, "--port", str(self.port)], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
         _wait(self.base, self.proc)
         self.start_s = time.perf_counter() - self.t0
+
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of the server's log (its tracebacks), printed with any error."""
+        return Path(self.log.name).read_text(errors="replace")[-chars:]
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -224,6 +230,8 @@ class Server:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def _first_views(c, kinds: dict, period) -> dict[str, float]:
@@ -262,11 +270,16 @@ def _store_run(data_dir: Path, day: date, users: int, seconds: float, seed: int,
 
     username, password, pre_s = _prepare(data_dir)
     n_cases = CaseStore(data_dir).read("cases", ["case_id"]).num_rows
-    kinds, periods = _kinds(data_dir), _periods(day)
+    periods = _periods(day)
+    kinds = _kinds(data_dir, periods[0])
     server = Server(data_dir)
     try:
         clients = [_login(server.base, username, password) for _ in range(users)]
-        first = _first_views(clients[0], kinds, periods[0])
+        try:
+            first = _first_views(clients[0], kinds, periods[0])
+        except RuntimeError:
+            console.print(server.log_tail())
+            raise
         base_s = max(3.0, seconds / 10)
         base = _baseline(clients, base_s, seed)
         court = sorted(_kinds_courts(data_dir))[0]
@@ -274,6 +287,9 @@ def _store_run(data_dir: Path, day: date, users: int, seconds: float, seed: int,
         a = _run(clients, kinds, periods, seconds, seed, f"{label} 思考时间 {think[0]:g}–{think[1]:g} 秒", think)
         report = _report_status(clients[0], job)
         b = _run(clients, kinds, periods, seconds, seed + 1000, f"{label} 无思考时间（压力）", None) if stress else None
+        errors = a.errors + (b.errors if b else [])
+        if any("HTTP 5" in e for _, e in errors):
+            console.print("[red]服务端日志（末尾）[/]：\n" + server.log_tail())
     finally:
         server.stop()
     return {"cases": n_cases, "precompute_s": pre_s, "start_s": server.start_s, "first": first, "base": base,
@@ -377,7 +393,7 @@ def _wait(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"看板进程已退出：{(server.stderr.read() if server.stderr else '')[-2000:]}")
+            raise RuntimeError("看板进程已退出，见其日志。")
         try:
             if httpx.get(f"{base}/login", timeout=2).status_code == 200:
                 return
