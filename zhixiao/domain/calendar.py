@@ -72,8 +72,9 @@ class WorkCalendar:
 
     def fingerprint(self) -> tuple:
         """Equal for calendars that answer every question alike (a cache key)."""
+        # the known years too: a newer chinesecalendar package publishing a year changes every provisional answer
         return (tuple(sorted(self.closures)), tuple(sorted(self.workdays)), tuple(sorted(self.override_years)),
-                self.roll_on_adjusted_workday)
+                self.roll_on_adjusted_workday, tuple(sorted(self.known_years)))
 
     @property
     def known_years(self) -> frozenset[int]:
