@@ -138,6 +138,15 @@ def test_city_page_shows_tracks_per_court(web_env):
     assert [s["name"] for s in opt["series"]] == ["审判", "执行", "非诉保全"] and opt["series"][0]["stack"] == "total"
     assert opt["xAxis"]["data"][-1] == "石家庄市中级（单列）"  # short axis labels (charts.short_court)
     assert all("indicator=received" in u and "track=" in u for links in opt["zxLinks"].values() for u in links)
+    # the table: 正定's row holds 受理/结案/未结 of 审判, 执行, 非诉保全 and 合计; the tracks add up, and the
+    # chart's stacked 受理 are the table's
+    table = html[html.index('id="city-flows"'):]
+    row = re.search(r"<tr><td>正定县人民法院</td>(.*?)</tr>", table[:table.index("</table>")], re.S).group(1)
+    n = [int(x) for x in re.findall(r'class="fig"[^>]*>(\d+)</a>', row)]
+    assert len(n) == 12  # 4 × (受理, 结案, 未结)
+    assert n[9:12] == [n[k] + n[3 + k] + n[6 + k] for k in range(3)]
+    at = opt["xAxis"]["data"].index("正定县")
+    assert [s["data"][at]["value"] for s in opt["series"]] == [n[0], n[3], n[6]]
     # the president of one basic court: his court only
     own = web_env.clients["president"].get(f"/api/chart/city/tracks?{P}").json()
     assert own["xAxis"]["data"] == ["正定县"]

@@ -100,7 +100,7 @@ def city(request: Request, court: str | None = None, start: str | None = None, e
     m = _limited(_matrix(request, code, s, e, benchmark), only)
     ctx_query = {"court": code} if u.scope == "all" else {}
     return render(request, "city.html", title="全市", m=m, start=s, end=e, lines=_lines(m), only=only,
-                  flows=_flows(request, m, s, e), weak={ln.court_code: weakness.ordered(ln.weak) for ln in _members(m)},
+                  flows=_flows_by_court(_flows(request, m, s, e)), track_names=(*TRACKS, TOTAL), weak={ln.court_code: weakness.ordered(ln.weak) for ln in _members(m)},
                   tracks_url="/api/chart/city/tracks?" + query({}, s, e, **ctx_query),
                   chart_url="/api/chart/city?" + query({}, s, e, **ctx_query, benchmark=benchmark or None),
                   fmt=ranges.fmt, status_names=ranges.STATUS_NAMES, trend=TREND, benchmark=benchmark or "",
@@ -160,6 +160,15 @@ def _flows(request: Request, m: CityMatrix, s: date, e: date) -> list[dict]:
         names[m.intermediate.court_code] += "（单列）"
     return [{**r, "court_name": names[r["court_code"]]}
             for r in sorted(rows, key=lambda r: order.get(r["court_code"], len(order))) if r["court_code"] in order]
+
+
+def _flows_by_court(flows: list[dict]) -> list[dict]:
+    """One line per court for the page: {court_code, court_name, tracks: {审判|执行|非诉保全|合计: row}}."""
+    out: dict[str, dict] = {}
+    for r in flows:
+        out.setdefault(r["court_code"], {"court_code": r["court_code"], "court_name": r["court_name"],
+                                         "tracks": {}})["tracks"][r["track"]] = r
+    return list(out.values())
 
 
 @router.get("/api/chart/city/tracks")
