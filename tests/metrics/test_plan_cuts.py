@@ -1,5 +1,6 @@
-"""Date coarsening (``plan.cuts``) keeps the truth of every condition it accepts: each date column replaced by
-the cut at or below it, every base set and every comparison is true of the same rows as before.
+"""The two passes that reason about dates. Date coarsening (``plan.cuts``) keeps the truth of every condition it
+accepts: each date column replaced by the cut at or below it, every base set and every comparison is true of
+the same rows as before. Row pruning (``plan.rows``) drops no row any base set counts.
 
 Checked on DuckDB over every combination of dates on, just before and just after every date some comparison
 turns on (the periods' ends, the literals, the 12-month age cut), or null."""
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pytest
 
 from zhixiao.metrics.filters import Compiler, Period
-from zhixiao.metrics.plan import cuts
+from zhixiao.metrics.plan import cuts, rows
 
 PERIODS = {"cur": Period(date(2025, 1, 1), date(2025, 12, 31), date(2025, 10, 1)),
            "prev": Period(date(2024, 1, 1), date(2024, 12, 31), date(2024, 10, 1))}
@@ -80,3 +81,17 @@ def test_cuts_worked_by_hand():
 
 ARROW = pa.schema([(c, pa.date32()) for c in DATES])
 SCHEMA = ibis.schema({c: "date" for c in DATES})
+
+
+@pytest.mark.parametrize("base", sorted(set(cuts.BASE_CUTS) - {"cases"}))
+def test_row_pruning_keeps_every_row_a_base_set_counts(grid, base):
+    """``plan.rows``: every row of every date-based base set of every period passes the pruning filter."""
+    t = grid
+    keep = rows.relevant(t, PERIODS)
+    lost = {tag: (Compiler(t, p).base(base).fill_null(False) & ~keep.fill_null(False)).cast("int64").sum()
+            for tag, p in PERIODS.items()}
+    kept = {tag: Compiler(t, p).base(base).fill_null(False).cast("int64").sum() for tag, p in PERIODS.items()}
+    out = t.aggregate(**{f"lost_{k}": v for k, v in lost.items()}, **{f"kept_{k}": v for k, v in kept.items()})
+    res = out.to_pyarrow().to_pylist()[0]
+    assert all(res[f"lost_{tag}"] == 0 for tag in PERIODS), res
+    assert all(res[f"kept_{tag}"] > 0 for tag in PERIODS)  # the grid reaches every base set

@@ -1,9 +1,11 @@
 """The one evaluator: every indicator of a profile, for a period (and 同比), per grouping, in one scan.
 
 All distinct numerators/denominators of all indicators, for the current and the previous-year period,
-become filtered reductions of a single ``GROUP BY`` over ``cases`` (plus one small one over ``people``
-when a per-judge indicator asks for it). Values are divided in Python, so a zero denominator gives
-``None`` on every engine (DuckDB would give ``inf``) and DuckDB and Spark agree to the last digit.
+are aggregates over ``cases`` (plus ``people`` when a per-judge indicator asks for it, and the 原审 join for
+发改率). The plain compile path writes each as a filtered reduction of one ``GROUP BY``; the planner passes
+of ``metrics.plan`` rewrite that plan for speed, never its answer. Values are divided in Python, so a zero
+denominator gives ``None`` on every engine (DuckDB would give ``inf``) and DuckDB and Spark agree to the
+last digit.
 """
 
 from __future__ import annotations
