@@ -133,9 +133,13 @@ def test_profile_without_glossary_ids_takes_caseload_from_court_classic(engine):
     b = collect(engine, "冀0123", *PERIOD, profile="spc-2024")
     assert b.figures["new_cases"]["value"] == 8 and b.figures["closed"]["value"] == 6  # by hand (conftest)
     spc = {i.id for i in load_profile("spc-2024", PERIOD[1]) if i.group in ("质量", "效率", "效果")}
-    shown = {r["indicator"] for s in b.sections if s.key == "quality" for sub in s.walk() for t in sub.tables
-             for r in t.rows if "indicator" in r}
+    shown = {r["indicator"] for s in b.sections if s.key in ("quality", "enforcement") for sub in s.walk()
+             for t in sub.tables for r in t.rows if "indicator" in r}
     assert shown == spc
+    # the 执行 indicators are shown once, in the 执行 section (by their catalogue line)
+    enforcement = {r["indicator"] for t in _section(b, "enforcement").tables for r in t.rows if "indicator" in r}
+    assert enforcement == {i.id for i in load_profile("spc-2024", PERIOD[1]) if i.id in spc and i.line == "执行"}
+    assert enforcement >= {"enforcement_completion_rate", "enforcement_collection_rate", "termination_rate"}
     res = evaluate(engine, "spc-2024", *PERIOD, compare="yoy", filters={"court_code": "冀0123"})
     for r in res.rows:
         if r.indicator in spc:
@@ -154,3 +158,55 @@ def test_city_scope_weak_indicators_are_attributed_to_courts(engine):
     # 长安 at the city average: (1 − 0 + 1 × 0.25) / 4 = 31.25%
     changan = [r for r in sec.tables[0].rows if r["indicator_name"] == "民事调撤率"]
     assert [(r["unit_name"], round(r["value_without"], 10)) for r in changan] == [("石家庄市长安区人民法院", 0.3125)]
+
+
+def test_enforcement_section_by_hand_and_equal_to_the_evaluator(engine, files):
+    from pptx import Presentation
+
+    from zhixiao.metrics.catalogue import load_profile
+    from zhixiao.metrics.evaluate import evaluate
+
+    b = files.briefing
+    e = b.figures["enforcement"]
+    # conftest 执行 (category enforcement) in 1—2月 2026: 旧存 case 9; 新收 16, 17; 执结 9 (终本) and 16 (执行完毕);
+    # 未结 17. Same months of 2025: 新收 5 only (closed in April) → 旧存 0, 受理 1, 执结 0, 未结 1.
+    assert e["flow"] == {"new_cases": 2, "carried_over": 1, "received": 3, "closed": 2, "pending": 1}
+    sec = _section(b, "enforcement")
+    assert sec.paragraphs[0] == ("1—2月，全院执行案件旧存1件；新收2件，同比增加1件；受理3件，同比增加2件；"
+                                 "执结2件，同比增加2件（上年同期为0）；未结1件，与上年同期持平。")
+    # 执行完毕率 = 执行完毕 1 (16) of the 2 closed; 首执 closed in 57 and 54 days → 55.50; 终本 9 has no
+    # review on record → 终本合格率 0 of 1
+    assert e["indicators"]["enforcement_completion_rate"] == 0.5
+    assert e["indicators"]["enforcement_avg_days"] == 55.5
+    assert e["indicators"]["termination_compliance_rate"] == 0.0
+    ids = [i.id for i in load_profile("court-classic", PERIOD[1]) if i.line == "执行" and i.group in ("质量", "效率", "效果")]
+    fresh = {r.indicator: r.value for r in evaluate(engine, "court-classic", *PERIOD, indicators=ids,
+                                                    filters={"court_code": "冀0123"}).rows}
+    assert e["indicators"] == fresh
+    table = next(t for t in sec.tables if t.title == "执行质效指标")
+    assert {r["indicator"]: r["value"] for r in table.rows} == fresh
+    # shown once: the quality section no longer lists the 执行 indicators
+    quality = {r.get("indicator") for sub in _section(b, "quality").walk() for t in sub.tables for r in t.rows}
+    assert not quality & set(ids)
+    # the .docx carries the section and the slide deck its slide (title: the first three rates)
+    text = "\n".join(p.text for p in Document(str(files.docx)).paragraphs)
+    assert "执行工作情况" in text and sec.paragraphs[0] in text
+    titles = [sh.text_frame.text for s in Presentation(str(files.pptx)).slides for sh in s.shapes
+              if sh.has_text_frame and sh.text_frame.text]
+    assert "执行完毕率50.00%，首执终本率50.00%，终本合格率0.00%" in titles
+
+
+def test_targets_decomposed_to_divisions_and_judges_at_the_year_end(engine, ops_settings):
+    b = collect(engine, "冀0123", date(2025, 1, 1), date(2025, 12, 31), settings=ops_settings)
+    units = {u["unit"]: u for u in b.figures["target_units"]["division"] if u["indicator"] == "closure_rate"}
+    # 2025, target 90%: 民事审判一庭 受理 6 (8 旧存; 1, 2, 3, 6, 7), 结案 3 (1, 2, 3) → 50%, needs
+    # ceil(0.9 × 6 − 3) = 3; 刑事审判庭 1 of 1 → met; 执行局 受理 2 (5, 9), 结案 1 → 50%, needs ceil(1.8 − 1) = 1
+    assert {k: (u["value"], u["needed"], u["met"]) for k, u in units.items()} == {
+        "民事审判一庭": (0.5, 3, False), "刑事审判庭": (1.0, 0, True), "执行局": (0.5, 1, False)}
+    judges = {u["unit_name"]: u["needed"] for u in b.figures["target_units"]["judge"] if u["indicator"] == "closure_rate"}
+    # 张明 受理 1, 2, 6 → 结案 1, 2: 2/3 needs ceil(2.7 − 2) = 1; 李华 3, 7, 8 → 结案 3: needs ceil(2.7 − 1) = 2
+    assert judges["张明"] == 1 and judges["李华"] == 2 and judges["王强"] == 0 and judges["赵敏"] == 1
+    sub = _section(b, "target_units")
+    # at the year end the figure is the shortfall; divisions in code-point order, not by need (no ranking)
+    assert sub.paragraphs[0] == ("结案率目标90.00%：执行局（50.00%）差结案1件、民事审判一庭（50.00%）差结案3件；"
+                                 "其余1个部门已达到。")

@@ -19,9 +19,8 @@ from zhixiao.analysis import ranges
 from zhixiao.analysis.attribution import attribute
 from zhixiao.analysis.city import AVERAGE_LABEL, city_matrix
 from zhixiao.analysis.compare import summarize
-from zhixiao.analysis.forecast import forecast_year_end
-from zhixiao.analysis.peers import LEVEL_NAMES, court_list, peer_group, pooled
-from zhixiao.analysis.targets import TARGET_INDICATORS, closings_needed, targets_progress
+from zhixiao.analysis.peers import LEVEL_NAMES, court_list, peer_group
+from zhixiao.analysis.targets import TARGET_INDICATORS
 from zhixiao.analysis.weak import COMPARABLE_UNITS, Basis, find_weak, to_value
 from zhixiao.deadlines import deadline_table
 from zhixiao.domain.courts import court_name as registry_court_name
@@ -32,7 +31,6 @@ from zhixiao.metrics.catalogue import load_profile
 from zhixiao.metrics.evaluate import evaluate
 from zhixiao.metrics.filters import Compiler, Period
 from zhixiao.metrics.series import monthly
-from zhixiao.metrics.tracks import flow_by_track
 from zhixiao.quality import CHECK_NAMES, run_checks
 from zhixiao.reports import figures as fg
 from zhixiao.reports import narrative as nv
@@ -56,7 +54,11 @@ NUMERATOR_WORDS = {"closure_rate": "结案", "clearance_ratio": "结案", "close
                    "reversal_rate": "发改案件", "mediation_withdrawal_rate": "调解、撤诉结案",
                    "simplified_rate": "适用简易程序案件", "small_claims_rate": "适用小额诉讼程序案件",
                    "ruled_in_court_rate": "当庭裁判案件", "long_pending_12m": "超12个月未结案件",
-                   "long_pending_24m": "超24个月未结案件", "long_pending_36m": "超36个月未结案件"}
+                   "long_pending_24m": "超24个月未结案件", "long_pending_36m": "超36个月未结案件",
+                   "enforcement_completion_rate": "执行完毕案件", "actual_enforcement_rate": "实际执结案件",
+                   "termination_rate": "首执终本案件", "termination_compliance_rate": "合格终本案件",
+                   "resumption_rate": "恢复执行案件", "objection_on_time_rate": "审限内审结的执行异议案件",
+                   "objection_changed_rate": "被改变的执行异议裁定"}
 TOP_CONTRIBUTORS = 3  # per 短板 and level in the .docx; the .xlsx holds every unit
 
 
@@ -93,9 +95,7 @@ class Collector:
         self._pending_df = None
         self._by_court: list = []
         self._line_cells: dict = {}
-        self._judge_ids: set[str] = set()
         self._judge_cache: list = []
-        self._div_ids: set[str] = set()
         self._div_cache: list = []
         self._top: list = []  # Row objects of the court (or the city) for every indicator used
         self._by_line: list = []
@@ -114,6 +114,11 @@ class Collector:
         # ids whose 合理区间 is annual while the period is shorter: shown, never judged (issue 13 §4)
         self.reference_only = ranges.reference_only(self.ind.values(), start, end)
         self.measures = {i: ranges.measure(ind) for i, ind in self.ind.items()}
+        self.ev = fg.Evaluator(engine, profile, self.base_profile, set(self.catalogue), set(self.ind), start, end,
+                               compare, self.filters)
+        self.fx: fg.Evaluations | None = None
+        self.forecast = None
+        self.target_fx: fg.Targets | None = None
 
     def _rowdict(self, r) -> dict[str, Any]:
         applies = r.indicator not in self.reference_only
@@ -132,17 +137,8 @@ class Collector:
         return label if not r["range"] or r["range_applies"] else f"{label}（{REFERENCE_NOTE}）"
 
     # -- helpers ------------------------------------------------------------------------------------
-    def evaluate(self, by=(), indicators=None, filters=None, compare="default"):
-        kw = dict(by=by, compare=self.compare if compare == "default" else compare,
-                  filters=filters if filters is not None else self.filters)
-        if not indicators:
-            return evaluate(self.engine, self.profile, self.start, self.end, **kw).rows
-        own = [i for i in dict.fromkeys(indicators) if i in self.catalogue]
-        base = [i for i in dict.fromkeys(indicators) if i not in self.catalogue and i in self.ind]
-        rows = evaluate(self.engine, self.profile, self.start, self.end, indicators=own, **kw).rows if own else []
-        if base:
-            rows += evaluate(self.engine, self.base_profile, self.start, self.end, indicators=base, **kw).rows
-        return rows
+    def evaluate(self, by=(), indicators=(), filters=None, compare="default"):
+        return self.ev.rows(by, indicators, filters=filters, compare=compare)
 
     def _timed(self, key: str, fn: Callable, *args):
         t0 = time.perf_counter()
@@ -171,6 +167,7 @@ class Collector:
                 f"无法生成会商报告。请检查 --court、--from、--to 是否正确，或先用 zhixiao import 导入该院该期间的案件数据。")
         b.sections.append(self._timed("caseload", self.caseload, b))
         b.sections.append(self._timed("quality", self.quality, b))
+        b.sections.append(self._timed("enforcement", self.enforcement, b))
         weak = self._timed("weak", self.weak, b)  # before 审限: its attribution shares the division rows
         b.sections.append(self._timed("deadlines", self.deadlines, b))
         b.sections.append(weak)
@@ -189,21 +186,20 @@ class Collector:
         return [i for i, ind in self.catalogue.items() if ind.group in QUALITY_GROUPS]
 
     def _evaluate_main(self) -> None:
-        """The evaluations everything else reuses: every indicator by court over the whole city (this court's
-        figures, the peers and the city for 短板), the city itself for --scope city, and by 条线."""
+        """The figures step (``reports.figures``): every evaluation, the forecast and the targets, once; the
+        sections below only read them."""
         ids = list(dict.fromkeys([*CASELOAD, *LONG_PENDING, *self._quality_ids()]))
-        self._by_court = self.evaluate(("court",), ids, filters={})
-        if self.scope == "city":
-            self._top = self.evaluate((), ids)
-        else:
-            self._top = [r for r in self._by_court if r.group.get("court_code") == self.court_code]
-            group = peer_group(self.court_code, {r.group.get("court_code") for r in self._by_court})
-            self._basis = Basis.of(group)
-            if self._basis.city_courts:
-                self._pool = pooled(self._by_court, self.ind, self._basis.city_courts, lambda ids_, courts: self.evaluate(
-                    (), ids_, filters={"court_code": courts}, compare=None))
-        if self._top and any(r.value for r in self._top if r.indicator in ("received", "new_cases")):
-            self._by_line = self.evaluate(("line",), ids)
+        unit_ids = [i for i in dict.fromkeys([*ANNEX, "pending", *LONG_PENDING, *self._quality_ids(),
+                                              *TARGET_INDICATORS]) if i in self.ind]
+        fx = self.fx = fg.evaluations(self.ev, self.ind, self.court_code, self.scope, ids, unit_ids)
+        self._by_court, self._top, self._by_line, self._pool, self._basis = (
+            fx.by_court, fx.top, fx.by_line, fx.pool, fx.basis)
+        self._div_cache, self._judge_cache = fx.by_division, fx.by_judge
+        code = None if self.scope == "city" else self.court_code
+        self.forecast = fg.year_end_forecast(self.engine, code, self.end)
+        if self.scope == "court":
+            self.target_fx = fg.targets(self.settings, self.ev, self.court_code, fx, self.forecast)
+        self.enforcement_fx = fg.enforcement(self.settings, self.engine, code, self.end, fx)
 
     def _coverage(self) -> str:
         t = self.engine.cases
@@ -257,9 +253,8 @@ class Collector:
     def _caseload_by_track(self) -> Table:
         """审判、执行 and 非诉保全 apart, as courts report 审执结 (metrics.tracks; the three add up to 合计)."""
         rows = []
-        for track, res in flow_by_track(self.engine, self.start, self.end, profile=self.base_profile,
-                                        compare=self.compare, filters=self.filters).items():
-            d = {r.indicator: self._rowdict(r) for r in res.rows}
+        for track, track_rows in self.fx.tracks.items():
+            d = {r.indicator: self._rowdict(r) for r in track_rows}
             if (d.get("received") or {}).get("value") or (d.get("closed") or {}).get("value"):
                 rows.append({"label": track, **_flat(d)})
         return Table("收结存情况（审判、执行、非诉保全）", self._caseload_columns("类别"), rows,
@@ -346,8 +341,9 @@ class Collector:
         self._line_cells = cells
         if self.scope == "city":
             sec.subsections.append(self._city_courts())
+        enforcement = set(self._enforcement_ids())  # shown in the 执行 section of their own
         for g in QUALITY_GROUPS:
-            gr = sorted((r for r in rows if r["group_name"] == g),
+            gr = sorted((r for r in rows if r["group_name"] == g and r["indicator"] not in enforcement),
                         key=lambda r: ((LINES + ("all",)).index(r["line"]) if r["line"] in LINES + ("all",) else 9))
             sub = Section(f"quality_{g}", f"{g}指标")
             if not gr:
@@ -438,6 +434,73 @@ class Collector:
                         "flag": {True: "是", False: "否", None: "—"}[r["in_range"]],
                         "trend": {True: "趋优", False: "趋劣", None: "持平/无可比"}[r["improved"]]})
         return Table(title, cols, out, flag_key="flag")
+
+    # -- 执行工作 ------------------------------------------------------------------------------------
+    def _enforcement_ids(self) -> list[str]:
+        """The profile's 执行 indicators (执行完毕率, 执行到位率, 首执 …, 执行异议), by their catalogue line."""
+        return [i for i in self._quality_ids() if self.ind[i].line == "执行"]
+
+    def enforcement(self, b: Briefing) -> Section:
+        """执行: the 执行 track's 收结存, the profile's 执行 indicators with 同比 and the 全市基层法院平均, and the
+        执行难 / 终本 ledger at the period end (issue 16 §2, issue 17 §2)."""
+        sec = Section("enforcement", "执行工作情况")
+        fx = self.enforcement_fx
+        flow = {r.indicator: r for r in fx.flow}
+        ids = set(self._enforcement_ids())
+        rows = [self._rowdict(r) for r in self._top if r.indicator in ids]
+        led = fx.ledger
+        b.figures["enforcement"] = {
+            "flow": {k: r.value for k, r in flow.items()}, "indicators": {r["indicator"]: r["value"] for r in rows},
+            "ledger": {"pending": led["pending_enforcement"], "no_property": len(led["no_property"]),
+                       "long_running": len(led["long_running"]), "zhongben_candidates": len(led["zhongben_candidates"]),
+                       "zhongben_to_verify": len(led["zhongben_to_verify"])}}
+        if flow.get("received") and flow["received"].value:
+            def clause(key: str, what: str) -> str:
+                r = flow[key]
+                text = f"{what}{nv.fmt_count(r.value)}件"
+                return text + (f"，{nv.yoy_phrase(r.value, r.previous, 'count', '件')}"
+                               if self.compare and r.previous is not None and key != "carried_over" else "")
+            sec.paragraphs.append(f"{nv.short_period(self.start, self.end)}，{b.subject}执行案件" + "；".join(
+                clause(k, w) for k, w in (
+                                      ("carried_over", "旧存"), ("new_cases", "新收"), ("received", "受理"),
+                                      ("closed", "执结"), ("pending", "未结")) if k in flow) + "。")
+        else:
+            sec.paragraphs.append(f"本期{b.subject}没有执行案件。")
+        shown = [r for r in rows if r["value"] is not None]
+        if shown:
+            parts = []
+            for r in shown:
+                text = f"{r['name']}{_fmt(r['value'], r['unit'], r['measure'])}"
+                extra = []
+                if self.compare and r["previous"] is not None:
+                    extra.append(nv.yoy_phrase(r["value"], r["previous"], r["unit"], r["measure"]))
+                pool = self._pool.get(r["indicator"])
+                if pool is not None and pool.value is not None and r["unit"] in COMPARABLE_UNITS:
+                    extra.append(f"{self._basis.city_label}平均{_fmt(pool.value, r['unit'], r['measure'])}")
+                parts.append("，".join([text, *extra]))  # no brackets: a 同比 phrase carries its own
+            sec.paragraphs.append("执行质效指标：" + "；".join(parts) + "。")
+            sec.tables.append(self._indicator_table("执行质效指标", rows))
+            rates = [r for r in shown if r["unit"] == "rate"]
+            if rates:
+                sec.charts.append(Chart("range", "执行质效指标（比率）", [r["name"] for r in rates],
+                                        {"数值": [r["value"] for r in rates]},
+                                        [tuple(r["range"]) if r["range"] and r["range_applies"] else None
+                                         for r in rates], unit="rate", key="range_enforcement"))
+        elif ids:
+            sec.paragraphs.append("本期执行质效指标均无可计算的案件。")
+        lf = b.figures["enforcement"]["ledger"]
+        if lf["pending"]:
+            sec.paragraphs.append(
+                f"执行难案件台账：截至{_cn(self.end)}在办的执行案件{lf['pending']}件（台账按当日在办统计，含当日结案的"
+                f"案件，与收结存的“未结”口径不同），其中无财产可供执行{lf['no_property']}件、长期未结{lf['long_running']}件；"
+                f"终本五项条件均有记录且满足的{lf['zhongben_candidates']}件，其余条件满足、尚待核实的"
+                f"{lf['zhongben_to_verify']}件。")
+            sec.tables.append(Table("执行难案件与终本台账", [Column("item", "项目"), Column("n", "件数", "count")], [
+                {"item": "台账在办执行案件", "n": lf["pending"]}, {"item": "无财产可供执行", "n": lf["no_property"]},
+                {"item": "长期未结", "n": lf["long_running"]},
+                {"item": "符合终本条件（五项均有记录）", "n": lf["zhongben_candidates"]},
+                {"item": "终本条件待核实", "n": lf["zhongben_to_verify"]}]))
+        return sec
 
     # -- 三、审限与长期未结 ------------------------------------------------------------------------------
     def deadlines(self, b: Briefing) -> Section:
@@ -631,9 +694,7 @@ class Collector:
         rows = [r for r in self._by_court if r.indicator in quality]
         group = peer_group(self.court_code, {r.group.get("court_code") for r in self._by_court})
         basis = Basis.of(group)
-        city = pooled(rows, self.ind, basis.city_courts, lambda ids, courts: self.evaluate(
-            (), ids, filters={"court_code": courts}, compare=None)) if basis.city_courts else {}
-        self._pool = self._pool or city
+        city = self._pool  # the figures step pooled the basic courts once
         weak = find_weak([r for r in rows if r.group.get("court_code") == self.court_code], city,
                          [r for r in rows if r.group.get("court_code") in basis.peer_courts], basis=basis,
                          reference_only=self.reference_only, measures=self.measures)
@@ -697,15 +758,84 @@ class Collector:
             rate = next((p["target"] for p in progress if p["indicator"] == "closure_rate"), None)
             if rate is not None and not year_end:
                 sec.subsections.append(self._closings_needed(rate))
+            sec.subsections.append(self._decomposition(b))
         else:
             sec.paragraphs.append(("全市" if self.scope == "city" else "本院")
                                   + f"尚未设定{self.end.year}年度目标，本节只作年末测算。")
         return sec
 
+    def _target_text(self, indicator: str, value: float | None) -> str:
+        ind = self.ind.get(indicator)
+        unit = ind.unit if ind else _target_units().get(indicator, "count")
+        return _fmt(value, unit, "件" if unit == "count" else "")
+
+    def _need_text(self, u) -> str:
+        """What a unit needs for a target: "再结案4件", "再审限内结案2件", "压减15.20天", "清结3件"; at the
+        year end, what it fell short by: "差结案4件", "超出15.20天", "多3件"."""
+        done = self.target_fx is not None and self.target_fx.year_end
+        if u.need_unit == "天":
+            return f"{'超出' if done else '压减'}{u.needed:.2f}天"
+        if u.indicator == "long_pending_12m":
+            return f"{'多' if done else '清结'}{int(u.needed)}件"
+        return f"{'差' if done else '再'}{u.what}{int(u.needed)}件"
+
+    def _decomposition(self, b: Briefing) -> Section:
+        """目标分解: each target's figure per division (and per judge in the table), from the figures step."""
+        tf = self.target_fx
+        sub = Section("target_units", "目标分解到部门和法官")
+        targets = {p["indicator"]: p["target"] for p in tf.progress}
+        b.figures["target_units"] = {"division": [vars(u) for u in tf.by_division],
+                                     "judge": [vars(u) for u in tf.by_judge],
+                                     "closings_by_division": {r["division"]: r["needed"] for r in tf.closings_by_division}}
+        if tf.closings_by_division:
+            parts = "、".join(f"{r['name']}{r['needed']}件" for r in tf.closings_by_division if r["needed"])
+            sub.paragraphs.append(
+                f"结案率目标{nv.fmt_percent(targets['closure_rate'])}按各部门旧存与预计新收的工作量分摊，至12月31日尚需结案："
+                + (parts or "各部门均已达到") + "（逐部门取整，与按法官分摊之和略有差异）。")
+        for ind in dict.fromkeys(u.indicator for u in tf.by_division):
+            units = [u for u in tf.by_division if u.indicator == ind]
+            behind = [u for u in units if u.needed]
+            head = f"{units[0].name}目标{self._target_text(ind, units[0].target)}"
+            if ind == "long_pending_12m":
+                have = sum(int(u.value or 0) for u in units)
+                head += f"（各部门现有{have}件）"
+            if not behind:
+                sub.paragraphs.append(f"{head}：各部门均已达到。")
+                continue
+            sub.paragraphs.append(f"{head}：" + "、".join(
+                f"{u.unit_name}（{self._target_text(ind, u.value)}）{'' if tf.year_end else '需'}{self._need_text(u)}"
+                for u in behind)
+                + ("。" if len(behind) == len(units) else f"；其余{len(units) - len(behind)}个部门已达到。"))
+        cols = [Column("name", "目标指标"), Column("unit_name", "部门"), Column("value", "本部门数值", "value"),
+                Column("target", "目标", "value"), Column("need", "尚需")]
+        rows = [{"name": "结案率（至年末）", "unit_name": r["name"], "unit": "count", "value": r["closed_ytd"],
+                 "target": None, "need": f"再结案{r['needed']}件" if r["needed"] else "已达到"}
+                for r in tf.closings_by_division]
+        rows += [{"name": u.name, "unit_name": u.unit_name, "unit": self.ind[u.indicator].unit, "value": u.value,
+                  "target": u.target, "need": self._need_text(u) if u.needed else "已达到"} for u in tf.by_division]
+        note = ("“结案率（至年末）”一行的本部门数值为年内已结案件数。" if tf.closings_by_division else None)
+        sub.tables.append(Table("年度目标分解（按部门，年内累计）", cols, rows, note=note))
+        judges: dict[str, dict] = {}
+        for u in tf.by_judge:
+            j = judges.setdefault(u.unit, {"judge_name": u.unit_name})
+            j[u.indicator] = u.value
+            j[f"{u.indicator}_need"] = self._need_text(u) if u.needed else "已达到"
+        ids = list(dict.fromkeys(u.indicator for u in tf.by_judge))
+        if judges:
+            jcols = [Column("judge_name", "法官")]
+            for i in ids:
+                jcols += [Column(i, self.ind[i].name, self.ind[i].unit), Column(f"{i}_need", "尚需")]
+            sub.tables.append(Table("年度目标分解（按法官编号排列，不作排名）", jcols,
+                                    [judges[k] for k in sorted(judges)], where="xlsx"))
+            behind = sorted({u.unit for u in tf.by_judge if u.needed})
+            sub.paragraphs.append(f"分解到法官：{len(judges)}名法官中，{len(behind)}名至少有一项目标未达到，"
+                                  "各法官的数值与尚需数量见Excel工作簿。" if behind else
+                                  f"分解到法官：{len(judges)}名法官均已达到各项目标。")
+        return sub
+
     def _forecast(self, b: Briefing, sec: Section) -> None:
         """Year-end 数据测算 from the stock-flow forecast of the analysis module."""
-        code = None if self.scope == "city" else self.court_code
-        fc = forecast_year_end(self.engine, code, self.end)
+        fc = self.forecast
         b.figures["forecast"] = {k: getattr(fc, k).point for k in ("new_cases", "closed", "pending", "closure_rate",
                                                                    "clearance_ratio")}
 
@@ -732,7 +862,7 @@ class Collector:
     def _closings_needed(self, rate: float) -> Section:
         """Per judge: closings still needed for the 结案率 target and per remaining working day."""
         sub = Section("closings_needed", "实现结案率目标尚需结案（按法官）")
-        rows = closings_needed(self.engine, self.court_code, self.end, rate)
+        rows = self.target_fx.closings if self.target_fx else []
         need = sum(r["needed"] for r in rows)
         days = rows[0]["workdays_left"] if rows else 0
         sub.paragraphs.append(f"按结案率目标{nv.fmt_percent(rate)}测算，全院年内尚需结案{need}件，"
@@ -744,9 +874,7 @@ class Collector:
         return sub
 
     def _targets_progress(self) -> list[dict]:
-        if self.scope == "city" or not fg.ops_ready(self.settings):
-            return []
-        return targets_progress(self.settings, self.engine, self.court_code, self.end.year, self.end)
+        return self.target_fx.progress if self.target_fx else []
 
     # -- 六、诉讼服务 ----------------------------------------------------------------------------------
     def services(self, b: Briefing) -> Section | None:
@@ -794,18 +922,13 @@ class Collector:
             sub.paragraphs.append(text)
             sec.subsections.append(sub)
         ledgers = Section("ledgers", "专项台账")
-        m, e = f.minsheng, f.enforcement_hard
+        m = f.minsheng
         if m.get("received"):
             ledgers.paragraphs.append(f"民生小案受理{m['received']}件，结案{m['closed']}件，未结{m['pending']}件"
                                       + (f"，其中超审限{m['overdue']}件" if m.get("overdue") else "") + "。")
         if p.get("petitions"):
             ledgers.paragraphs.append(f"信访案件{p['petitions']}件，已化解{p['resolved']}件，在办{p['open']}件，其中"
                                       f"超过1年的信访积案{p['open_over_1y']}件。")
-        if e.get("pending_enforcement"):
-            ledgers.paragraphs.append(
-                f"截至{self.end.month}月{self.end.day}日，未结执行案件{e['pending_enforcement']}件，其中无财产可供执行"
-                f"{len(e['no_property'])}件、长期未结{len(e['long_running'])}件；符合终本条件"
-                f"{len(e['zhongben_candidates'])}件、待核实{len(e['zhongben_to_verify'])}件。")
         adm = f.admin_resolution
         if adm:
             closed = sum(r.get("closed", 0) for r in adm)
@@ -846,13 +969,52 @@ class Collector:
             div = self._division_need(w, ref)
             if div:
                 text += f"；{div}"
-            props.append(text + "。")
+            props.append((w.indicator, text + "。"))
+        props = self._merge_target_proposals(props)
         if props:
             sec.paragraphs += [f"{i}.{t}" for i, t in enumerate(props, start=1)]
         else:
             sec.paragraphs.append("本期未发现需要专项整改的短板弱项，各部门继续保持。")
         b.figures["proposals"] = props
         return sec
+
+    def _merge_target_proposals(self, props: list[tuple[str, str]]) -> list[str]:
+        """The 短板 proposals, each followed by its indicator's target figure when it has one; targets of other
+        indicators as proposals of their own."""
+        extra = dict(self._target_proposals())
+        out = []
+        for ind, text in props:
+            if ind in extra:
+                text = text[:-1] + "；" + extra.pop(ind)
+            out.append(text)
+        return out + list(extra.values())
+
+    def _target_proposals(self) -> list[tuple[str, str]]:
+        """One proposal per annual target not yet met, naming the divisions that carry it and their figure
+        (the decomposition of the figures step); 平均审理天数 and counts: the divisions above the target."""
+        tf = self.target_fx
+        if tf is None or tf.year_end:
+            return []
+        out = []
+        targets = {p["indicator"]: p for p in tf.progress}
+        if tf.closings_by_division and targets.get("closure_rate", {}).get("status") != "可达标":
+            big = sorted((r for r in tf.closings_by_division if r["needed"]), key=lambda r: (-r["needed"], r["division"]))
+            if big:
+                names = "、".join(f"{r['name']}{r['needed']}件" for r in big[:3])
+                cr = targets["closure_rate"]
+                out.append(("closure_rate", f"结案率年度目标{nv.fmt_percent(cr['target'])}，预计年末"
+                            f"{nv.fmt_percent(cr['forecast'])}，按工作量分摊，12月31日前{names}"
+                            f"{'等部门' if len(big) > 3 else ''}须再结案。"))
+        for ind in dict.fromkeys(u.indicator for u in tf.by_division):
+            behind = sorted((u for u in tf.by_division if u.indicator == ind and u.needed),
+                            key=lambda u: (-u.needed, u.unit))
+            if not behind:
+                continue
+            when = f"{fg.next_meeting(self.end).month}月底前"
+            names = "、".join(f"{u.unit_name}{self._need_text(u)}" for u in behind[:3])
+            out.append((ind, f"{behind[0].name}目标{self._target_text(ind, behind[0].target)}：{when}{names}"
+                        f"{'等' if len(behind) > 3 else ''}。"))
+        return out
 
     def _reference(self, w) -> tuple[float | None, str]:
         if w.range and w.range_applies:
@@ -991,20 +1153,12 @@ class Collector:
         rows.append({"judge_name": "部门合计", **total})
         return rows
 
-    def _judge_rows(self, ids: list[str]) -> list:
-        """Judge-level rows for ``ids``, evaluated once for the annex and the 短板 attribution together."""
-        want = set(ids)
-        if not want <= self._judge_ids:
-            self._judge_ids |= want | set(ANNEX) & set(self.ind)
-            self._judge_cache = self.evaluate(("judge",), sorted(self._judge_ids), compare=None)
+    def _judge_rows(self, _ids: list[str]) -> list:
+        """Judge-level rows (the figures step evaluated every indicator the sections use by judge)."""
         return self._judge_cache
 
-    def _division_rows(self, ids: list[str]) -> list:
-        """Division-level rows, evaluated once for the 长期未结 table and the 短板 attribution together."""
-        want = set(ids) & set(self.ind)
-        if not want <= self._div_ids:
-            self._div_ids |= want | {"pending", *LONG_PENDING} & set(self.ind)
-            self._div_cache = self.evaluate(("division",), sorted(self._div_ids), compare=None)
+    def _division_rows(self, _ids: list[str]) -> list:
+        """Division-level rows (the figures step evaluated every indicator the sections use by division)."""
         return self._div_cache
 
     def _roster(self) -> dict[str, tuple]:
@@ -1065,7 +1219,7 @@ def _fmt(v: Any, unit: str, measure: str) -> str:
 
 
 def _ind_label(r: dict) -> str:
-    return r["name"] if r["line"] in ("all", None) or r["name"].startswith(r["line"]) else f"{r['line']}{r['name']}"
+    return r["name"] if r["line"] in ("all", None) or r["line"] in r["name"] else f"{r['line']}{r['name']}"
 
 
 def collect(engine, court_code: str, start: date, end: date, *, scope: str = "court", compare: str | None = "yoy",

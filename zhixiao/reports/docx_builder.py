@@ -91,6 +91,8 @@ class DocxBuilder:
             "sign": self._style("ZX 署名", f.body, SIZE_BODY, right=True),
         }
         self._cell_id = self.styles["cell"].style_id
+        for key in ("h1", "h2", "h3"):  # a heading never ends a page (it stays with its first paragraph)
+            self.styles[key].paragraph_format.keep_with_next = True
         section = doc.sections[0]
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
         section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)

@@ -8,11 +8,18 @@ this module only selects the period, the court and the operational database.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from zhixiao.analysis.forecast import Forecast, forecast_year_end
+from zhixiao.analysis.peers import peer_group, pooled
+from zhixiao.analysis.targets import UnitTarget, closings_needed, list_targets, progress_with, unit_targets
+from zhixiao.analysis.weak import Basis
+from zhixiao.metrics.evaluate import Row, evaluate
+from zhixiao.metrics.tracks import flow_by_track
 from zhixiao.services.hotline import hotline_stats
 from zhixiao.services.ledgers import admin_resolution, enforcement_hard, minsheng_cases, petition_stats
 from zhixiao.services.satisfaction import satisfaction_stats
@@ -55,7 +62,6 @@ class Services:
     suggestions: Suggestions
     petitions: dict[str, Any]
     minsheng: dict[str, Any]
-    enforcement_hard: dict[str, Any]
     admin_resolution: list[dict]
 
     def empty(self) -> bool:
@@ -79,7 +85,6 @@ def services(settings, engine, court_code: str | None, start: date, end: date) -
         p = petition_stats(session, court_code, end)
     sug = Suggestions(g["issued"], g["replied"], g["adopted"], late, unanswered, g["reply_rate"], g["adoption_rate"])
     return Services(h, s, sug, p, minsheng_cases(engine, start, end, court_code, settings),
-                    enforcement_hard(engine, end, court_code, settings),
                     admin_resolution(engine, start, end, court_code, settings))
 
 
@@ -146,3 +151,135 @@ def long_pending_cases(pending_scope, as_of: date) -> list[dict]:
                     "age_days": (as_of - filed).days, "status": r["status"],
                     "reason": "；".join(reasons) or "未登记延长、中止或扣除事由"})
     return out
+
+
+# ---- evaluations: every indicator figure of a briefing, fetched once -----------------------------------------
+
+class Evaluator:
+    """The evaluator over one period and scope, for a profile that may lack the glossary ids (收结存, 长期未结,
+    taken from ``base_profile``): each call evaluates the profile's own ids and the base profile's apart."""
+
+    def __init__(self, engine, profile: str, base_profile: str, own: set[str], known: set[str], start: date,
+                 end: date, compare: str | None, filters: dict | None):
+        self.engine, self.profile, self.base_profile, self.own, self.known = engine, profile, base_profile, own, known
+        self.start, self.end, self.compare, self.filters = start, end, compare, filters
+
+    def rows(self, by: Sequence[str], ids: Sequence[str], *, filters: dict | None = None, compare: str | None = "default",
+             start: date | None = None, end: date | None = None) -> list[Row]:
+        kw = {"by": by, "compare": self.compare if compare == "default" else compare,
+              "filters": self.filters if filters is None else filters}
+        start, end = start or self.start, end or self.end
+        own = [i for i in dict.fromkeys(ids) if i in self.own]
+        base = [i for i in dict.fromkeys(ids) if i not in self.own and i in self.known]
+        out = evaluate(self.engine, self.profile, start, end, indicators=own, **kw).rows if own else []
+        if base:
+            out += evaluate(self.engine, self.base_profile, start, end, indicators=base, **kw).rows
+        return out
+
+
+@dataclass
+class Evaluations:
+    """The evaluator's rows a briefing reads — each grouping evaluated once, for every indicator any section
+    uses, instead of once per section: by court (this court, its peers, the city), the court or city itself,
+    by 条线, by division and by judge (no 同比), 收结存 per track, and the pooled 全市基层法院平均."""
+
+    by_court: list[Row]
+    top: list[Row]
+    by_line: list[Row]
+    by_division: list[Row]
+    by_judge: list[Row]
+    tracks: dict[str, list[Row]]
+    pool: dict[str, Any]
+    basis: Basis | None
+
+
+def evaluations(ev: Evaluator, catalogue: dict, court_code: str, scope: str, ids: Sequence[str],
+                unit_ids: Sequence[str]) -> Evaluations:
+    """Every evaluation of the briefing. ``ids``: the indicators of the court-level sections; ``unit_ids``:
+    those needed by division and by judge (attribution of any 短板, the annex, 长期未结, the targets)."""
+    by_court = ev.rows(("court",), ids, filters={})
+    pool: dict[str, Any] = {}
+    basis = None
+    if scope == "city":
+        top = ev.rows((), ids)
+    else:
+        top = [r for r in by_court if r.group.get("court_code") == court_code]
+        basis = Basis.of(peer_group(court_code, {r.group.get("court_code") for r in by_court}))
+        if basis.city_courts:
+            pool = pooled(by_court, catalogue, basis.city_courts,
+                          lambda ids_, courts: ev.rows((), ids_, filters={"court_code": courts}, compare=None))
+    has_cases = any(r.value for r in top if r.indicator in ("received", "new_cases"))
+    by_line = ev.rows(("line",), ids) if has_cases else []
+    by_division = ev.rows(("division",), unit_ids, compare=None) if has_cases else []
+    by_judge = ev.rows(("judge",), unit_ids, compare=None) if has_cases else []
+    tracks = {track: res.rows for track, res in flow_by_track(
+        ev.engine, ev.start, ev.end, profile=ev.base_profile, compare=ev.compare, filters=ev.filters).items()}
+    return Evaluations(by_court, top, by_line, by_division, by_judge, tracks, pool, basis)
+
+
+
+@dataclass
+class Targets:
+    """目标完成进度 of a court: each target beside the year-end forecast (``progress``) and its decomposition.
+    Before the year end the 结案率 target is an annual one: it is shared out as the closings each division
+    and judge still needs by 31 December (``closings_by_division``, ``closings``: workload shares); the other
+    targets (审限内结案率, 平均审理天数, 超12个月未结) hold at any date and are decomposed over the year to date
+    (``by_division``, ``by_judge``); at the year end every target is."""
+
+    year: int
+    year_end: bool
+    progress: list[dict]
+    by_division: list[UnitTarget]
+    by_judge: list[UnitTarget]
+    closings: list[dict]
+    closings_by_division: list[dict]
+
+
+ANNUAL_ONLY = ("closure_rate", "clearance_ratio")  # judged over a whole year; in-year: closings still needed
+
+
+def targets(settings, ev: Evaluator, court_code: str, evs: Evaluations, forecast: Forecast) -> Targets | None:
+    """None without an operational database or without targets for the year."""
+    end = ev.end
+    if not ops_ready(settings):
+        return None
+    stored = list_targets(settings.ops_url, court_code, end.year)
+    if not stored:
+        return None
+    year_end = end >= date(end.year, 12, 31)
+    ids = [t["indicator"] for t in stored]
+    if ev.start == date(end.year, 1, 1):  # the period is the year to date: its rows serve
+        top, divs, judges = evs.top, evs.by_division, evs.by_judge
+    else:
+        year_start = date(end.year, 1, 1)
+        top = ev.rows((), ids, compare=None, start=year_start)
+        divs = ev.rows(("division",), ids, compare=None, start=year_start)
+        judges = ev.rows(("judge",), ids, compare=None, start=year_start)
+    values = {r.indicator: r.value for r in top if r.indicator in ids}
+    progress = progress_with(settings, ev.engine, court_code, end.year, end, forecast=forecast, values=values)
+    rate = next((t["value"] for t in stored if t["indicator"] == "closure_rate"), None)
+    closings = by_div = []
+    if rate is not None and not year_end:
+        closings = closings_needed(ev.engine, court_code, end, rate, forecast=forecast)
+        by_div = closings_needed(ev.engine, court_code, end, rate, by="division", forecast=forecast)
+    decomposed = [t for t in stored if year_end or t["indicator"] not in ANNUAL_ONLY]
+    return Targets(end.year, year_end, progress, unit_targets(decomposed, divs, "division"),
+                   unit_targets(decomposed, judges, "judge_id", "judge_name"), closings, by_div)
+
+
+def year_end_forecast(engine, court_code: str | None, end: date) -> Forecast:
+    """The stock-flow forecast at ``end`` (the 数据测算 and every target read the same one)."""
+    return forecast_year_end(engine, court_code, end)
+
+
+@dataclass
+class Enforcement:
+    """执行 figures beside the profile's 执行 indicators (which come with the evaluations): the 执行 track's
+    收结存 and the 执行难 / 终本 ledger at the period end (``services.ledgers.enforcement_hard``)."""
+
+    flow: list[Row]
+    ledger: dict[str, Any]
+
+
+def enforcement(settings, engine, court_code: str | None, end: date, evs: Evaluations) -> Enforcement:
+    return Enforcement(evs.tracks.get("执行", []), enforcement_hard(engine, end, court_code, settings))

@@ -196,18 +196,27 @@ class Deck:
         self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, list(st), {"件数": list(st.values())}, legend=False)
 
     def enforcement(self) -> None:
-        t = _table(self.b, "caseload", "收结存情况（按条线）")
-        row = next((r for r in (t.rows if t else []) if r.get("label") == "执行"), None)
-        if row is None:
+        """执行: the 执行 track's 收结存 (a count chart) beside the 执行 rates (a rate chart), from the briefing's
+        执行 section; the title names the first three rates."""
+        e = self.b.figures.get("enforcement") or {}
+        flow = e.get("flow") or {}
+        sec = _section(self.b, "enforcement")
+        table = next((t for t in (sec.tables if sec else []) if t.flag_key), None)
+        rates = [r for r in (table.rows if table else []) if r.get("unit") == "rate" and r.get("value") is not None]
+        if not flow.get("received") and not rates:
             return
-        title = (f"执行案件结案{nv.fmt_count(row.get('closed'))}件，结案率{nv.fmt_percent(row.get('closure_rate'))}，"
-                 f"未结{nv.fmt_count(row.get('pending'))}件")
-        rates = [r for r in _indicator_rows(self.b) if r.get("line") == "执行" and r.get("unit") == "rate"
-                 and r.get("value") is not None]
-        s = self.slide(title, "执行条线收结存（件）" + ("与执行质效指标" if rates else ""))
-        keys = [("carried_over", "旧存"), ("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")]
+        if rates:
+            title = "，".join(f"{r['name']}{nv.fmt_percent(r['value'])}" for r in rates[:3])
+        else:
+            title = f"执行案件执结{nv.fmt_count(flow.get('closed'))}件，未结{nv.fmt_count(flow.get('pending'))}件"
+        led = e.get("ledger") or {}
+        note = "执行案件收结存（件）" + ("与执行质效指标" if rates else "")
+        if led.get("pending"):
+            note += f"；未结执行案件{led['pending']}件，其中无财产可供执行{led['no_property']}件，符合终本条件{led['zhongben_candidates']}件"
+        s = self.slide(title, note)
+        keys = [("carried_over", "旧存"), ("new_cases", "新收"), ("closed", "执结"), ("pending", "未结")]
         half = Inches(6.0) if rates else Inches(12.1)
-        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys], {"执行": [row.get(k) for k, _ in keys]},
+        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys], {"执行": [flow.get(k) for k, _ in keys]},
                    legend=False, width=half)
         if rates:  # rates on their own chart: never a count and a rate on one axis
             self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, [r["name"] for r in rates], {"本期": [r["value"] for r in rates]},
@@ -240,6 +249,13 @@ class Deck:
         keys = [("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")]
         self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys],
                    {"预计年末": [fc.get(k) for k, _ in keys]}, legend=False)
+        by_div = ((self.b.figures.get("target_units") or {}).get("closings_by_division")) or {}
+        if any(by_div.values()):  # the 结案率 target shared out to the divisions (by workload)
+            need = sum(by_div.values())
+            s = self.slide(f"实现结案率年度目标，年内尚需结案{need}件，分解到{sum(1 for v in by_div.values() if v)}个部门",
+                           "按各部门旧存与预计新收的工作量分摊；按部门名称排列，不作排名；单位：件")
+            names = sorted(by_div)
+            self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, names, {"尚需结案": [by_div[n] for n in names]}, legend=False)
 
     def proposals(self) -> None:
         props = self.b.figures.get("proposals") or []
