@@ -33,7 +33,7 @@ from zhixiao.store.imports_models import ImportRecord
 from zhixiao.store.ops import session_factory
 from zhixiao.store.schema import TABLES
 
-BATCH_ROWS = 1 << 17  # rows validated as one batch (read blocks joined or split); the result does not depend on it
+BATCH_ROWS = 1 << 16  # rows per batch (read blocks joined or split; in flight: one per core); the result does not depend on it
 OnBytes = Callable[[int], None]
 
 
