@@ -189,11 +189,13 @@ class Collector:
         """The figures step (``reports.figures``): every evaluation, the forecast and the targets, once; the
         sections below only read them."""
         ids = list(dict.fromkeys([*CASELOAD, *LONG_PENDING, *self._quality_ids()]))
-        unit_ids = [i for i in dict.fromkeys([*ANNEX, "pending", *LONG_PENDING, *self._quality_ids(),
-                                              *TARGET_INDICATORS]) if i in self.ind]
-        fx = self.fx = fg.evaluations(self.ev, self.ind, self.court_code, self.scope, ids, unit_ids)
+        fx = self.fx = fg.evaluations(self.ev, self.ind, self.court_code, self.scope, ids)
         self._by_court, self._top, self._by_line, self._pool, self._basis = (
             fx.by_court, fx.top, fx.by_line, fx.pool, fx.basis)
+        self._weak_found_court = self._find_weak_court() if self.scope == "court" else []
+        unit_ids = [i for i in dict.fromkeys([*ANNEX, "pending", *LONG_PENDING, *TARGET_INDICATORS,
+                                              *(w.indicator for w in self._weak_found_court)]) if i in self.ind]
+        fg.unit_evaluations(self.ev, fx, unit_ids)
         self._div_cache, self._judge_cache = fx.by_division, fx.by_judge
         code = None if self.scope == "city" else self.court_code
         self.forecast = fg.year_end_forecast(self.engine, code, self.end)
@@ -690,14 +692,7 @@ class Collector:
         """``zhixiao.analysis.weak.weak_indicators`` composed from its pure parts over rows already
         evaluated (the by-court evaluation of the quality section), so the briefing evaluates each
         indicator once; attribution evaluates only the weak indicators, by division and by judge."""
-        quality = set(self._quality_ids())
-        rows = [r for r in self._by_court if r.indicator in quality]
-        group = peer_group(self.court_code, {r.group.get("court_code") for r in self._by_court})
-        basis = Basis.of(group)
-        city = self._pool  # the figures step pooled the basic courts once
-        weak = find_weak([r for r in rows if r.group.get("court_code") == self.court_code], city,
-                         [r for r in rows if r.group.get("court_code") in basis.peer_courts], basis=basis,
-                         reference_only=self.reference_only, measures=self.measures)
+        weak, basis = self._weak_found_court, self._basis
         wids = [w.indicator for w in weak]
         for kind, key, name_key in (("division", "division", "division"), ("judge", "judge_id", "judge_name")):
             if not wids:
@@ -710,6 +705,16 @@ class Collector:
                          for r in res if r.indicator == w.indicator and r.group.get(key) is not None]
                 w.attribution[kind] = self._attribute(w, units, kind)
         return weak, basis
+
+    def _find_weak_court(self) -> list:
+        """The court's 短板 (``analysis.weak.find_weak``) over the by-court rows of the figures step, before the
+        division and judge evaluations, so those evaluate only the indicators some section needs."""
+        quality = set(self._quality_ids())
+        rows = [r for r in self._by_court if r.indicator in quality]
+        basis = self._basis
+        return find_weak([r for r in rows if r.group.get("court_code") == self.court_code], self._pool,
+                         [r for r in rows if r.group.get("court_code") in basis.peer_courts], basis=basis,
+                         reference_only=self.reference_only, measures=self.measures)
 
     def _attribute(self, w, units: list[dict], kind: str) -> list:
         return attribute(w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit, direction=w.direction,

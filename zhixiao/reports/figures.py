@@ -193,10 +193,9 @@ class Evaluations:
     basis: Basis | None
 
 
-def evaluations(ev: Evaluator, catalogue: dict, court_code: str, scope: str, ids: Sequence[str],
-                unit_ids: Sequence[str]) -> Evaluations:
-    """Every evaluation of the briefing. ``ids``: the indicators of the court-level sections; ``unit_ids``:
-    those needed by division and by judge (attribution of any 短板, the annex, 长期未结, the targets)."""
+def evaluations(ev: Evaluator, catalogue: dict, court_code: str, scope: str, ids: Sequence[str]) -> Evaluations:
+    """The court-level evaluations of the briefing (``ids``: the indicators of its sections); the division and
+    judge rows come from ``unit_evaluations`` once the 短板 are known."""
     by_court = ev.rows(("court",), ids, filters={})
     pool: dict[str, Any] = {}
     basis = None
@@ -210,11 +209,17 @@ def evaluations(ev: Evaluator, catalogue: dict, court_code: str, scope: str, ids
                           lambda ids_, courts: ev.rows((), ids_, filters={"court_code": courts}, compare=None))
     has_cases = any(r.value for r in top if r.indicator in ("received", "new_cases"))
     by_line = ev.rows(("line",), ids) if has_cases else []
-    by_division = ev.rows(("division",), unit_ids, compare=None) if has_cases else []
-    by_judge = ev.rows(("judge",), unit_ids, compare=None) if has_cases else []
     tracks = {track: res.rows for track, res in flow_by_track(
         ev.engine, ev.start, ev.end, profile=ev.base_profile, compare=ev.compare, filters=ev.filters).items()}
-    return Evaluations(by_court, top, by_line, by_division, by_judge, tracks, pool, basis)
+    return Evaluations(by_court, top, by_line, [], [], tracks, pool, basis)
+
+
+def unit_evaluations(ev: Evaluator, evs: Evaluations, unit_ids: Sequence[str]) -> None:
+    """By division and by judge, once each, for every indicator a section needs at that level (the 短板's
+    attribution, the annex, 长期未结, the targets); no 同比."""
+    if any(r.value for r in evs.top if r.indicator in ("received", "new_cases")):
+        evs.by_division = ev.rows(("division",), unit_ids, compare=None)
+        evs.by_judge = ev.rows(("judge",), unit_ids, compare=None)
 
 
 
