@@ -791,7 +791,9 @@ class Collector:
         targets = {p["indicator"]: p["target"] for p in tf.progress}
         b.figures["target_units"] = {"division": [vars(u) for u in tf.by_division],
                                      "judge": [vars(u) for u in tf.by_judge],
-                                     "closings_by_division": {r["division"]: r["needed"] for r in tf.closings_by_division}}
+                                     "closings_by_division": {r["division"]: r["needed"] for r in tf.closings_by_division},
+                                     # the court's figure, as the 尚需结案 (按法官) paragraph states it
+                                     "closings_total": sum(r["needed"] for r in tf.closings)}
         if tf.closings_by_division:
             parts = "、".join(f"{r['name']}{r['needed']}件" for r in tf.closings_by_division if r["needed"])
             sub.paragraphs.append(

@@ -212,7 +212,8 @@ class Deck:
         led = e.get("ledger") or {}
         note = "执行案件收结存（件）" + ("与执行质效指标" if rates else "")
         if led.get("pending"):
-            note += f"；未结执行案件{led['pending']}件，其中无财产可供执行{led['no_property']}件，符合终本条件{led['zhongben_candidates']}件"
+            note += (f"；台账在办执行案件{led['pending']}件，其中无财产可供执行{led['no_property']}件，"
+                     f"符合终本条件{led['zhongben_candidates']}件")
         s = self.slide(title, note)
         keys = [("carried_over", "旧存"), ("new_cases", "新收"), ("closed", "执结"), ("pending", "未结")]
         half = Inches(6.0) if rates else Inches(12.1)
@@ -249,11 +250,12 @@ class Deck:
         keys = [("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")]
         self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys],
                    {"预计年末": [fc.get(k) for k, _ in keys]}, legend=False)
-        by_div = ((self.b.figures.get("target_units") or {}).get("closings_by_division")) or {}
+        units = self.b.figures.get("target_units") or {}
+        by_div = units.get("closings_by_division") or {}
         if any(by_div.values()):  # the 结案率 target shared out to the divisions (by workload)
-            need = sum(by_div.values())
-            s = self.slide(f"实现结案率年度目标，年内尚需结案{need}件，分解到{sum(1 for v in by_div.values() if v)}个部门",
-                           "按各部门旧存与预计新收的工作量分摊；按部门名称排列，不作排名；单位：件")
+            s = self.slide(f"实现结案率年度目标，全院年内尚需结案{units.get('closings_total')}件，"
+                           f"分解到{sum(1 for v in by_div.values() if v)}个部门",
+                           "按各部门旧存与预计新收的工作量分摊，逐部门取整；按部门名称排列，不作排名；单位：件")
             names = sorted(by_div)
             self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, names, {"尚需结案": [by_div[n] for n in names]}, legend=False)
 
