@@ -123,6 +123,9 @@ class DataHub:
         self._pre_lock = threading.Lock()
         self._precomputed: set[int] = set()
         self.loaded = 0  # answers read back from the snapshot's aggregates at the last precompute
+        # other pages' default questions for precompute: fn(hub, start, end), names kept beside the snapshot
+        self.warmers: list[Callable[[DataHub, date, date], None]] = []
+        self.persist = set(PERSIST)
         self.jobs = JobRunner()  # long jobs (reports, the daily run) beside the readers, never in their way
         self.running = 0  # engine questions in progress now (the concurrency test reads its peak)
         self.peak = 0
@@ -201,6 +204,12 @@ class DataHub:
         self.auto_precompute = True
         self.precompute(v)
 
+    def add_warmer(self, name: str, fn: Callable[[DataHub, date, date], None]) -> None:
+        """A page's default question (e.g. the city matrix, the quality check of 本年累计) for precompute;
+        answers cached under ``name`` are kept beside the snapshot. Register before ``warm``."""
+        self.warmers.append(fn)
+        self.persist.add(name)
+
     def precompute(self, version: int) -> None:
         """The pages' aggregates of ``version`` (once per version per process)."""
         if self._claim(version):
@@ -216,7 +225,7 @@ class DataHub:
         self.loaded = len(stored)
         self._warm_pages()
         with self._cache_lock:
-            answers = {k: v for k, v in self._cache.items() if k[0] == version and k[2] in PERSIST}
+            answers = {k: v for k, v in self._cache.items() if k[0] == version and k[2] in self.persist}
         if set(answers) - set(stored):
             save_answers(self.settings.data_dir, version, answers)
         prune(self.settings.data_dir, version)
@@ -244,7 +253,8 @@ class DataHub:
             self.targets_progress(code, end.year, end)
 
         with ThreadPoolExecutor(max_workers=self.readers, thread_name_prefix="zhixiao-precompute") as pool:
-            for fut in [pool.submit(city), *(pool.submit(court, c) for c in courts)]:
+            extra = [pool.submit(fn, self, start, end) for fn in self.warmers]
+            for fut in [pool.submit(city), *(pool.submit(court, c) for c in courts), *extra]:
                 fut.result()  # the first failure is raised here (logged by the thread that ran precompute)
 
     # ── questions ─────────────────────────────────────────────────────────────────────────────────────
