@@ -97,6 +97,7 @@ _state: dict = {}
 
 
 def _init() -> dict:
+    st: dict = {}
     types = sorted(case_types.codes(), key=len, reverse=True)  # longest first: 执恢 before 执
     if any("字" in t for t in types):
         raise ValueError("case_types.toml: a 类型代字 containing 字 would be taken for the pre-2016 style")
@@ -105,12 +106,13 @@ def _init() -> dict:
     type_alt = "|".join(map(re.escape, types))
     suffix = f"(之[{_NUMERALS}]+)?"
     body = rf"({SUPREME}|[{prov}](?:[0-9]{{4}}|[0-9]{{2}})?)([{spec}])?({type_alt})第?([0-9]+)(?:-([0-9]+))?号{suffix}"
-    _state["modern"] = re.compile(rf"\(([0-9]{{4}})\){body}")
+    st["modern"] = re.compile(rf"\(([0-9]{{4}})\){body}")
     # Same grammar on the raw text when it has no spaces/full-width digits: skips str.translate.
-    _state["raw"] = re.compile(rf"[(（〔\[【]([0-9]{{4}})[)）〕\]】]{body}")
-    _state["legacy"] = re.compile(rf"\(([0-9]{{4}})\)([^0-9]*?)字第?([0-9]+)(?:-([0-9]+))?号{suffix}")
-    _state["meta"] = {c: (t.category, t.stage) for c, t in ((t.code, t) for t in case_types.all_types())}
-    _state["spec"] = frozenset(case_types.specialized_codes())
+    st["raw"] = re.compile(rf"[(（〔\[【]([0-9]{{4}})[)）〕\]】]{body}")
+    st["legacy"] = re.compile(rf"\(([0-9]{{4}})\)([^0-9]*?)字第?([0-9]+)(?:-([0-9]+))?号{suffix}")
+    st["meta"] = {c: (t.category, t.stage) for c, t in ((t.code, t) for t in case_types.all_types())}
+    st["spec"] = frozenset(case_types.specialized_codes())
+    _state.update(st)  # in one step: a thread that parses meanwhile (the import validates in a pool) never sees it half-built
     return _state
 
 
