@@ -117,27 +117,38 @@ def table_options(settings, ladder=None) -> dict:
 
 
 def deadline_table(engine, as_of: date, calendar: WorkCalendar | None = None, *, roll_forward: bool = True,
-                   near_share: float = NEAR_SHARE) -> ibis.Table:
-    """One row per case with its deadline and status at ``as_of`` (columns: ``COLUMNS``).
+                   near_share: float = NEAR_SHARE, courts: Collection[str] | None = None) -> ibis.Table:
+    """One row per case with its deadline and status at ``as_of`` (columns: ``COLUMNS``); with ``courts``
+    only those courts' cases (the same rows as the whole table filtered by court: every column depends on
+    the case alone), computed for them only — a briefing of one court need not compute the city's.
 
     On DuckDB the result is materialised once per engine and arguments: the indicator engine, the
-    briefing and the web app all join it many times, and the engine's snapshot never changes.
+    briefing and the web app all join it many times, and the engine's snapshot never changes. A court
+    subset of a whole table already materialised is a filter of it.
     Without ``calendar`` the engine's court calendar applies (its override file), else the package's.
     """
     calendar = calendar or getattr(engine, "calendar", None)
     cache = getattr(engine, "cache", None)
+    if courts is not None and set(courts) >= {c for c, _ in engine.store.partitions("cases")}:
+        courts = None  # every court of the store (a city's scope): the whole table, cached once for all
+    courts = tuple(sorted(set(courts))) if courts is not None else None
     if cache is None or engine.backend != "duckdb":
-        return _deadline_expr(engine, as_of, calendar, roll_forward=roll_forward, near_share=near_share)
+        return _deadline_expr(engine, as_of, calendar, roll_forward=roll_forward, near_share=near_share, courts=courts)
     key = ("deadline_table", as_of, calendar.fingerprint() if calendar else None, roll_forward, near_share)
+    if courts is not None:
+        if key in cache:
+            return cache[key].filter(cache[key].court_code.isin(courts))
+        key = (*key, courts)
     if key not in cache:
-        expr = _deadline_expr(engine, as_of, calendar, roll_forward=roll_forward, near_share=near_share)
+        expr = _deadline_expr(engine, as_of, calendar, roll_forward=roll_forward, near_share=near_share, courts=courts)
         cache[key] = engine.con.create_table(f"_zx_deadlines_{len(cache)}", obj=expr, temp=True)
     return cache[key]
 
 
 def _deadline_expr(engine, as_of: date, calendar: WorkCalendar | None, *, roll_forward: bool,
-                   near_share: float) -> ibis.Table:
-    return with_deadlines(engine, engine.cases, as_of, calendar, roll_forward=roll_forward,
+                   near_share: float, courts: tuple[str, ...] | None = None) -> ibis.Table:
+    cases = engine.cases if courts is None else engine.cases.filter(engine.cases.court_code.isin(courts))
+    return with_deadlines(engine, cases, as_of, calendar, roll_forward=roll_forward,
                           near_share=near_share).select(*COLUMNS)
 
 

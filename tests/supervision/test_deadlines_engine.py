@@ -90,6 +90,28 @@ def test_engine_agrees_on_an_earlier_date(city):
 
 
 @pytest.mark.parametrize("as_of", [AS_OF, date(2025, 6, 30)])
+def test_court_subset_equals_the_whole_table_filtered(city, as_of):
+    """``courts=`` computes only those courts' cases: the rows (every column) are the whole table's rows of
+    those courts, whether computed alone (fresh engine) or filtered from a whole table already cached."""
+    def key(rows):
+        return sorted(rows, key=lambda r: r["case_id"])
+
+    whole_engine = connect(city)
+    whole = deadline_table(whole_engine, as_of).to_pyarrow().to_pylist()
+    courts = sorted({r["court_code"] for r in whole})
+    assert len(courts) > 2
+    for pick in ([courts[0]], courts[1:3]):
+        want = key([r for r in whole if r["court_code"] in pick])
+        assert want and len(want) < len(whole)
+        alone = key(deadline_table(connect(city), as_of, courts=pick).to_pyarrow().to_pylist())
+        assert alone == want
+        cached = key(deadline_table(whole_engine, as_of, courts=pick).to_pyarrow().to_pylist())
+        assert cached == want
+    # every court of the store is the whole table itself (one cache entry for a city and its checks)
+    assert deadline_table(whole_engine, as_of, courts=courts) is deadline_table(whole_engine, as_of)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2025, 6, 30)])
 def test_each_output_alone_equals_the_full_computation(city, as_of):
     """``only=`` builds just what one output reads (see ``_READS``): each alone must give the full table's values."""
     e = connect(city)
