@@ -161,7 +161,7 @@ def judge_not_on_roster(engine, scope: Scope) -> ibis.Table:
 
 
 def late_deduction(engine, scope: Scope) -> ibis.Table:
-    d = deadline_table(engine, scope.as_of)
+    d = deadline_table(engine, scope.as_of, courts=scope.courts)
     d = scope.cases(d).filter(d.late_deduction)
     return _rows(d, "审限届满日 " + _date(d.deadline) + "，其后开始的扣除或中止 " + d.late_deducted_days.cast("string")
                  + " 日未予扣除")
@@ -171,7 +171,7 @@ def late_extension(engine, scope: Scope) -> ibis.Table:
     """Extensions approved (the event's start date) after the deadline as it then stood: the base limit plus
     the counted deductions plus the extensions approved before it, rolled forward to a working day. Limits
     that extend "to a total" (刑事简易 一个半月) are read as one extension of the difference."""
-    d = deadline_table(engine, scope.as_of)
+    d = deadline_table(engine, scope.as_of, courts=scope.courts)
     d = scope.cases(d).filter(~d.no_limit).select("case_id", "court_code", "base_deadline", "deducted_days")
     ev = engine.case_events
     ev = ev.filter(ev.kind == "extension", ev.start_date.notnull()).select(
