@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pyarrow.fs as pafs
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from zhixiao.config import Settings
 from zhixiao.domain.calendar import PACKAGE_YEARS, load_calendar
-from zhixiao.store.cases import CaseStore
+from zhixiao.errors import UserError
+from zhixiao.store.cases import MANIFEST, CaseStore
 from zhixiao.store.ops import script_heads
 
 OK, WARNING, ERROR = "ok", "warning", "error"
@@ -177,7 +179,9 @@ def _unreadable(paths: Iterable[Path]) -> list[Path]:
     return [p for p in paths if not os.access(p, os.R_OK)]
 
 
-def check_permissions(data_dir: Path) -> list[Finding]:
+def check_permissions(data_dir: Path, local_store: bool = True) -> list[Finding]:
+    """The data directory, and with ``local_store`` the manifest and the files it lists (a store at a base URI is
+    checked by ``check_store``)."""
     if not data_dir.is_dir():
         return [Finding("文件权限", ERROR, f"数据目录 {data_dir} 不存在；请检查 --data-dir 或 zhixiao.toml 的 data_dir，"
                         "新安装可先运行 zhixiao db upgrade 或 zhixiao import 创建。")]
@@ -185,8 +189,8 @@ def check_permissions(data_dir: Path) -> list[Finding]:
     if not os.access(data_dir, os.W_OK | os.X_OK):
         out.append(Finding("文件权限", ERROR, f"当前用户不能写入数据目录 {data_dir}；请以服务账号运行，或执行 "
                            f"chown -R <服务账号> {data_dir}。"))
-    store = CaseStore(data_dir)
-    listed = [data_dir / rel for t in store.manifest().tables.values() for rel in t.values()]
+    store = CaseStore(data_dir, uri="")
+    listed = [data_dir / rel for t in store.manifest().tables.values() for rel in t.values()] if local_store else []
     missing = [p for p in listed if not p.exists()]
     if missing:
         out.append(Finding("案件库文件", ERROR, f"清单 manifest.json 列出的 {len(missing)} 个文件不存在（如 {missing[0]}）；"
@@ -199,8 +203,53 @@ def check_permissions(data_dir: Path) -> list[Finding]:
     if data_dir.stat().st_mode & stat.S_IWOTH:
         out.append(Finding("文件权限", WARNING, f"数据目录 {data_dir} 对所有用户可写；请执行 chmod o-w {data_dir}。"))
     if not out:
-        out.append(Finding("文件权限", OK, f"数据目录 {data_dir} 可读写，案件库 {len(listed)} 个文件齐全可读。"))
+        files = f"案件库 {len(listed)} 个文件齐全可读" if local_store else "案件数据在对象存储或 HDFS 上（见“案件数据位置”一项）"
+        out.append(Finding("文件权限", OK, f"数据目录 {data_dir} 可读写，{files}。"))
     return out
+
+
+def _reason(exc: OSError) -> str:
+    return str(exc).strip().splitlines()[0][:300]
+
+
+def check_store(data_dir: Path, uri: str) -> list[Finding]:
+    """A store at a base URI: the server answers, the bucket (or HDFS directory) exists, the manifest reads and
+    parses, and every file it lists is there."""
+    try:
+        store = CaseStore(data_dir, uri=uri)
+    except UserError as exc:
+        return [Finding("案件数据位置", ERROR, f"{exc}（来自 zhixiao.toml 的 store_uri 或环境变量 ZHIXIAO_STORE_URI）")]
+    loc = store.location
+    try:
+        manifest = loc.fs.get_file_info(loc.path(MANIFEST))
+    except OSError as exc:
+        return [Finding("案件数据位置", ERROR, f"无法连接案件数据位置 {loc.shown}（{_reason(exc)}）；请检查 store_uri 中的"
+                        "地址和端口（endpoint_override）、对象存储或 HDFS 服务是否启动、本机能否访问该地址，以及访问密钥"
+                        "（AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY）是否正确。")]
+    if manifest.type != pafs.FileType.File:
+        root = loc.base.split("/", 1)[0] if loc.scheme == "s3" else loc.base
+        if loc.fs.get_file_info(root).type == pafs.FileType.NotFound:
+            what = f"存储桶 {root}" if loc.scheme == "s3" else f"目录 {root}"
+            return [Finding("案件数据位置", ERROR, f"案件数据位置 {loc.shown} 可连接，但{what} 不存在；请先创建，"
+                            "或检查 store_uri 是否写错。")]
+        return [Finding("案件数据位置", OK, f"案件数据位置 {loc.shown} 可连接，尚无案件数据（没有 manifest.json），"
+                        "zhixiao import 导入后生成。")]
+    try:
+        m = store.manifest()
+    except OSError as exc:
+        return [Finding("案件数据位置", ERROR, f"案件数据位置 {loc.shown} 的清单 manifest.json 不可读（{_reason(exc)}）；"
+                        "请检查访问密钥对该位置是否有读权限。")]
+    except (ValueError, KeyError) as exc:  # not JSON, or JSON without the manifest's fields
+        return [Finding("案件数据位置", ERROR, f"案件数据位置 {loc.shown} 的清单 manifest.json 已损坏（{exc!r}）；"
+                        "请从备份恢复（zhixiao restore）。")]
+    listed = [rel for t in m.tables.values() for rel in t.values()]
+    infos = loc.fs.get_file_info([loc.path(rel) for rel in listed]) if listed else []
+    missing = [rel for rel, i in zip(listed, infos, strict=True) if i.type != pafs.FileType.File]
+    if missing:
+        return [Finding("案件数据位置", ERROR, f"案件数据位置 {loc.shown} 的清单列出的 {len(missing)} 个文件不存在"
+                        f"（如 {missing[0]}）；请从备份恢复（zhixiao restore）。")]
+    return [Finding("案件数据位置", OK, f"案件数据位置 {loc.shown} 可连接，清单 v{m.version} 可读，列出的 "
+                    f"{len(listed)} 个文件齐全。")]
 
 
 def run_checks(settings: Settings, today: date, families: frozenset[str] | None = None) -> list[Finding]:
@@ -211,5 +260,6 @@ def run_checks(settings: Settings, today: date, families: frozenset[str] | None 
         check_database(settings.ops_url),
         *check_calendar(settings, today),
         check_disk(Path(settings.data_dir)),
-        *check_permissions(Path(settings.data_dir)),
+        *check_permissions(Path(settings.data_dir), local_store=not settings.store_uri),
+        *(check_store(Path(settings.data_dir), settings.store_uri) if settings.store_uri else []),
     ]

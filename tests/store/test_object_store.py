@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from datetime import date
@@ -15,18 +16,22 @@ from datetime import date
 import pyarrow.fs as pafs
 import pytest
 from moto.server import ThreadedMotoServer
+from typer.testing import CliRunner
 
 from tests.deploy.conftest import ROOT
+from zhixiao import ops_doctor as od
+from zhixiao.cli import app
 from zhixiao.config import load_settings
 from zhixiao.demo.export import export_city_csv
 from zhixiao.engine import connect
 from zhixiao.errors import UserError
 from zhixiao.ingest.importer import import_files
 from zhixiao.metrics.evaluate import evaluate
-from zhixiao.store.cases import CaseStore
+from zhixiao.store.cases import CaseStore, Manifest
 from zhixiao.store.location import locate
 
 BUCKET = "court-store"
+runner = CliRunner()
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 
 
@@ -172,6 +177,66 @@ def test_backup_of_a_bucket_store_restores_as_a_local_store(stores, tmp_path):
     again = CaseStore(tmp_path / "restored", uri="")
     assert again.location.local and again.manifest().tables == snapshot.tables
     assert _rows(again.read("cases")) == _rows(CaseStore(local, uri="").read("cases"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed on return: nothing listens there
+
+
+def test_info_reads_the_bucket_store(stores):
+    """``zhixiao info`` on a data directory whose store is in the bucket: the same tables and courts as the local
+    import, and the location shown without its query string."""
+    local, remote, uri, result = stores
+    r = runner.invoke(app, ["info", "--data-dir", str(remote), "--format", "json"], env={"ZHIXIAO_STORE_URI": uri})
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    want = json.loads(runner.invoke(app, ["info", "--data-dir", str(local), "--format", "json"]).output)
+    assert got["store"] == f"s3://{BUCKET}/stores/jizhou" and want["store"] == str(local.absolute())
+    assert got["tables"]["cases"] == result.report.files[0].accepted == want["tables"]["cases"]
+    assert got["tables"] == want["tables"] and got["courts"] == want["courts"] and len(got["courts"]) == 8
+    assert got["manifest_version"] == CaseStore(remote, uri=uri).manifest().version
+    r = runner.invoke(app, ["info", "--data-dir", str(remote)], env={"ZHIXIAO_STORE_URI": uri})
+    assert r.exit_code == 0 and f"案件数据位置：s3://{BUCKET}/stores/jizhou" in r.output and "正定" in r.output
+
+
+def test_doctor_checks_the_bucket_store(stores, s3_server, tmp_path):
+    """Reachable with every listed file: ok; an empty prefix: ok, nothing imported yet; a missing bucket, a
+    manifest naming a file that is not there, or one that is not JSON: an error saying what to do."""
+    _, remote, uri, _ = stores
+    (f,) = od.check_store(remote, uri)
+    listed = sum(len(t) for t in CaseStore(remote, uri=uri).manifest().tables.values())
+    assert f.status == od.OK and f"列出的 {listed} 个文件齐全" in f.message and "endpoint_override" not in f.message
+    (f,) = od.check_store(tmp_path, _uri(s3_server, "stores/empty"))
+    assert f.status == od.OK and "尚无案件数据" in f.message
+    (f,) = od.check_store(tmp_path, _uri(s3_server, "x").replace(BUCKET, "no-such-bucket"))
+    assert f.status == od.ERROR and "存储桶 no-such-bucket 不存在" in f.message
+    broken = locate(tmp_path, _uri(s3_server, "stores/broken"))
+    broken.write_atomic("manifest.json", Manifest(version=3, tables={"cases": {"冀0123/2025": "cases/gone.parquet"}}).dump())
+    (f,) = od.check_store(tmp_path, _uri(s3_server, "stores/broken"))
+    assert f.status == od.ERROR and "1 个文件不存在（如 cases/gone.parquet）" in f.message and "zhixiao restore" in f.message
+    broken.write_atomic("manifest.json", "{不是 JSON")
+    (f,) = od.check_store(tmp_path, _uri(s3_server, "stores/broken"))
+    assert f.status == od.ERROR and "已损坏" in f.message
+
+
+def test_doctor_command_on_the_bucket_and_on_an_unreachable_endpoint(stores):
+    """The command: the bucket store is one finding among the others (and the data directory's own check says the
+    files are elsewhere); an endpoint nobody listens on is an error naming what to check, and exit code 1."""
+    _, remote, uri, _ = stores
+    r = runner.invoke(app, ["doctor", "--data-dir", str(remote), "--format", "json"], env={"ZHIXIAO_STORE_URI": uri})
+    found = {f["check"]: f for f in map(json.loads, r.output.splitlines())}  # one JSON object a line
+    assert found["案件数据位置"]["status"] == "ok"
+    assert found["文件权限"]["status"] == "ok" and "对象存储" in found["文件权限"]["message"]
+    dead = _uri(f"127.0.0.1:{_free_port()}", "stores/jizhou")
+    r = runner.invoke(app, ["doctor", "--data-dir", str(remote)], env={"ZHIXIAO_STORE_URI": dead})
+    out = r.output.replace("\n", "")  # the console wraps long findings
+    assert r.exit_code == 1
+    assert "【需修复】案件数据位置：无法连接案件数据位置 s3://court-store/stores/jizhou" in out
+    assert "endpoint_override" in out and "AWS_ACCESS_KEY_ID" in out
+    r = runner.invoke(app, ["info", "--data-dir", str(remote)], env={"ZHIXIAO_STORE_URI": dead})
+    assert isinstance(r.exception, UserError) and "zhixiao doctor" in str(r.exception)
 
 
 @pytest.mark.spark

@@ -17,7 +17,7 @@ STYLE = {OK: "green", WARNING: "yellow", ERROR: "bold red"}
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("doctor", help="检查安装：字体、LibreOffice、Java、运维数据库与迁移、节假日日历、磁盘空间、文件权限，"
+    @app.command("doctor", help="检查安装：字体、LibreOffice、Java、运维数据库与迁移、节假日日历、磁盘空间、文件权限、对象存储上的案件数据，"
                                 "并说明如何修复 / check an installation and say what to fix")
     def doctor(
         data_dir: DataDir = None,

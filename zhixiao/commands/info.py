@@ -20,30 +20,36 @@ IMPORT_HEADERS = {"started_at": "导入时间", "user": "操作人", "file_name"
 
 
 def gather(cfg: Settings) -> dict:
-    """Facts about the store and the ops DB (used by the CLI and the web status page)."""
+    """Facts about the store and the ops DB (used by the CLI and the web status page). The store is read through
+    its own filesystem, so a store at a base URI (``store_uri``) answers as a local one does."""
+    store = CaseStore(cfg.data_dir)
+    try:
+        m = store.manifest()
+        tables = {name: store.dataset(name).count_rows() if store.relative(name) else 0 for name in TABLES}
+        courts = _courts(store) if store.relative("cases") else []
+    except OSError as exc:
+        if store.location.local:
+            raise
+        raise UserError(f"无法读取案件数据位置 {store.location.shown}（{str(exc).splitlines()[0][:200]}）；"
+                        "请运行 zhixiao doctor 查看需要修复的地方。") from None
+    return {"data_dir": str(cfg.data_dir), "store": store.location.shown, "manifest_version": m.version,
+            "updated_at": m.updated_at, "tables": tables, "courts": courts, "imports": _imports(cfg)}
+
+
+def _courts(store: CaseStore) -> list[dict]:
+    """Per court: its name, the years it has cases in, how many, and how many are still pending."""
     import duckdb
 
-    store = CaseStore(cfg.data_dir)
-    m = store.manifest()
-    tables = {}
+    q = ("SELECT court_code, any_value(court_name) AS court_name, list(DISTINCT year ORDER BY year) AS years, "
+         "count(*) AS cases, count(*) FILTER (WHERE closing_date IS NULL) AS pending "
+         "FROM cases GROUP BY court_code ORDER BY court_code")
     con = duckdb.connect()
     try:
-        for name in TABLES:
-            files = [str(f) for f in store.files(name)]
-            tables[name] = con.execute("SELECT count(*) FROM read_parquet(?)", [files]).fetchone()[0] if files else 0
-        courts = []
-        files = [str(f) for f in store.files("cases")]
-        if files:
-            q = ("SELECT court_code, any_value(court_name) AS court_name, list(DISTINCT year ORDER BY year) AS years, "
-                 "count(*) AS cases, count(*) FILTER (WHERE closing_date IS NULL) AS pending "
-                 "FROM read_parquet(?) GROUP BY court_code ORDER BY court_code")
-            for code, name, years, n, pending in con.execute(q, [files]).fetchall():
-                courts.append({"court_code": code, "court_name": name, "years": [int(y) for y in years],
-                               "cases": int(n), "pending": int(pending)})
+        con.register("cases", store.dataset("cases"))
+        return [{"court_code": code, "court_name": name, "years": [int(y) for y in years], "cases": int(n),
+                 "pending": int(pending)} for code, name, years, n, pending in con.execute(q).fetchall()]
     finally:
         con.close()
-    return {"data_dir": str(cfg.data_dir), "manifest_version": m.version, "updated_at": m.updated_at,
-            "tables": tables, "courts": courts, "imports": _imports(cfg)}
 
 
 def _imports(cfg: Settings) -> list[dict]:
@@ -58,7 +64,7 @@ def _imports(cfg: Settings) -> list[dict]:
 def info_cmd(data_dir: DataDir = None, fmt: FormatOpt = Format.table) -> None:
     """数据目录概况：法院、年度、案件数、未结数、各表行数、数据版本与最近 10 次导入。 / Overview of a data directory: courts, tables, snapshot version, last imports."""
     cfg = settings(data_dir)
-    if not Path(cfg.data_dir).is_dir():
+    if not cfg.store_uri and not Path(cfg.data_dir).is_dir():  # a store at a base URI needs no local files
         raise UserError(f"数据目录 {cfg.data_dir} 不存在：请先用 zhixiao import 导入数据，或用 --data-dir 指定正确的目录。")
     facts = gather(cfg)
     if fmt == Format.json:
@@ -67,7 +73,8 @@ def info_cmd(data_dir: DataDir = None, fmt: FormatOpt = Format.table) -> None:
     if fmt == Format.csv:
         emit(facts["courts"], fmt, columns=list(COURT_HEADERS), headers=COURT_HEADERS)
         return
-    console.print(f"数据目录：{facts['data_dir']}　数据版本：v{facts['manifest_version']}　"
+    where = "" if facts["store"] == str(Path(facts["data_dir"]).absolute()) else f"　案件数据位置：{facts['store']}"
+    console.print(f"数据目录：{facts['data_dir']}{where}　数据版本：v{facts['manifest_version']}　"
                   f"最后更新：{facts['updated_at'] or '（尚无数据）'}", markup=False)
     t = Table(title="各表行数 / tables")
     t.add_column("表")

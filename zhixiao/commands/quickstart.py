@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
 
         s = settings(data_dir)
         as_of_d = parse_date(as_of, "截止日") if as_of else date.today()
-        if rebuild or not CaseStore(s.data_dir).files("cases"):
+        if rebuild or not CaseStore(s.data_dir).relative("cases"):
             console.rule("[bold]1. 生成演示城市 / building the demo city")
             build_city(s.data_dir, as_of_d, scale=scale, progress=True)
             _seed_hooks(s, as_of_d)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from zhixiao.config import load_settings
@@ -103,6 +104,11 @@ class CaseStore:
     def paths(self, table: str) -> list[str]:
         """Current snapshot's files for a table inside ``location.fs``."""
         return [self.location.path(rel) for rel in self.relative(table)]
+
+    def dataset(self, table: str) -> pads.Dataset:
+        """Current snapshot's files for a table as an Arrow dataset, wherever the store lives: DuckDB scans it in
+        place, and its row count comes from the Parquet footers."""
+        return pads.dataset(self.paths(table), schema=TABLES[table], format="parquet", filesystem=self.location.fs)
 
     def partitions(self, table: str) -> list[Partition]:
         return [_unkey(k) for k in sorted(self.manifest().tables.get(table, {}))]

@@ -39,6 +39,11 @@ class Location:
         """The S3 endpoint the URI names (``endpoint_override``), None for AWS itself or another scheme."""
         return parse_qs(urlsplit(self.uri).query).get("endpoint_override", [None])[0] if self.uri else None
 
+    @property
+    def shown(self) -> str:
+        """Where the store is, for a person to read: the URI without its query string, which may carry access keys."""
+        return self.base if self.uri is None else self.uri.split("?", 1)[0]
+
     def path(self, rel: str) -> str:
         return f"{self.base}/{rel}"
 
