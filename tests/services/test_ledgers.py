@@ -47,10 +47,13 @@ CHECKS = {
 
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ledgers")
-    cols = list(zip(*ROWS, strict=True))
+    return _store(tmp_path_factory.mktemp("ledgers"), ROWS)
+
+
+def _store(root, rows):
+    cols = list(zip(*rows, strict=True))
     t = pa.table({
-        "case_id": cols[0], "court_code": [C] * len(ROWS), "year": [int(x[1:5]) for x in cols[0]],
+        "case_id": cols[0], "court_code": [C] * len(rows), "year": [int(x[1:5]) for x in cols[0]],
         "type_code": cols[1], "category": cols[2], "procedure": cols[3], "cause": cols[4], "filing_date": cols[5],
         "closing_date": pa.array(cols[6], pa.date32()), "closing_method": cols[7],
         "claim_amount": pa.array([None if v is None else Decimal(v) for v in cols[8]], pa.decimal128(18, 2)),
@@ -129,6 +132,25 @@ def test_zhongben_to_verify(eng):
                                date(2026, 6, 10), ZB)
     # restriction and whereabouts not checked; 满三个月 from 02-20 → 05-20 ≤ 06-10
     assert [c["met"] for c in c3] == [True, None, True, True, None]
+
+
+def test_enforcement_pending_as_flow(tmp_path):
+    """The ledger's pending cases are 收结存's 未结 (not closed by the end of the day): a case closed on the
+    day is out, one closed the day after is in; 执恢 and 执保 stay in the ledger and are counted by type, since
+    收结存 leaves them out (_exclusions.toml)."""
+    day = date(2026, 2, 28)
+    base = ("enforcement", "enforcement", "借款合同纠纷")
+    rows = [
+        ("(2026)冀0123执1号", "执", *base, date(2026, 1, 5), day, "执行完毕", None, 0, [], "甲；乙"),
+        ("(2026)冀0123执2号", "执", *base, date(2026, 1, 6), date(2026, 3, 1), "执行完毕", None, 0, [], "甲；乙"),
+        ("(2026)冀0123执3号", "执", *base, date(2026, 1, 7), None, None, None, 0, [], "甲；乙"),
+        ("(2026)冀0123执恢1号", "执恢", *base, date(2026, 1, 8), None, None, None, 0, [], "甲；乙"),
+        ("(2026)冀0123执保1号", "执保", *base, date(2026, 2, 27), None, None, None, 0, [], "甲；乙"),
+        ("(2026)冀0123执4号", "执", *base, date(2026, 3, 2), None, None, None, 0, [], "甲；乙"),  # filed after
+    ]
+    e = L.enforcement_hard(_store(tmp_path, rows), day, C)
+    assert e["pending_enforcement"] == 4  # 执2, 执3, 执恢1, 执保1
+    assert e["by_type"] == {"执": 2, "执恢": 1, "执保": 1}
 
 
 def test_no_property_inferred(eng):

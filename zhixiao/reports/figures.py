@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -284,7 +284,19 @@ class Enforcement:
 
     flow: list[Row]
     ledger: dict[str, Any]
+    outside_flow: dict[str, int] = field(default_factory=dict)  # ledger cases 收结存's 未结 leaves out, by 字号
 
 
-def enforcement(settings, engine, court_code: str | None, end: date, evs: Evaluations) -> Enforcement:
-    return Enforcement(evs.tracks.get("执行", []), enforcement_hard(engine, end, court_code, settings))
+def enforcement(settings, engine, court_code: str | None, end: date, evs: Evaluations,
+                pending_rules: dict[str, list] | None = None) -> Enforcement:
+    """``pending_rules``: the exclusions of the 未结 indicator (its ``exclusion_rules``); the ledger's pending
+    cases of a 字号 they leave out (执恢, 执保) are counted apart, so the two figures reconcile."""
+    ledger = enforcement_hard(engine, end, court_code, settings)
+    return Enforcement(evs.tracks.get("执行", []), ledger, outside_flow(ledger["by_type"], pending_rules or {}))
+
+
+def outside_flow(by_type: dict[str, int], exclusion_rules: dict[str, list]) -> dict[str, int]:
+    """{字号: cases} of ``by_type`` whose 字号 an exclusion leaves out on its own (a rule ``type_code eq X``)."""
+    excluded = {rule[0]["eq"] for rule in exclusion_rules.values()
+                if len(rule) == 1 and rule[0].get("col") == "type_code" and "eq" in rule[0]}
+    return {code: n for code, n in by_type.items() if code in excluded and n}

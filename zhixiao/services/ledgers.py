@@ -46,9 +46,10 @@ def received_cases(engine, start: date, end: date, court_code: str | None = None
     return list(latest.values())
 
 
-def deadline_status(engine, as_of: date) -> dict[str, tuple[str, bool | None]]:
-    """case_id → (审限 status, closed_within_limit)."""
-    t = deadline_table(engine, as_of).select("case_id", "status", "closed_within_limit").to_pyarrow().to_pylist()
+def deadline_status(engine, as_of: date, court_code: str | None = None) -> dict[str, tuple[str, bool | None]]:
+    """case_id → (审限 status, closed_within_limit), of one court's cases when ``court_code`` is given."""
+    courts = [court_code] if court_code else None
+    t = deadline_table(engine, as_of, courts=courts).select("case_id", "status", "closed_within_limit").to_pyarrow().to_pylist()
     return {r["case_id"]: (r["status"], r["closed_within_limit"]) for r in t}
 
 
@@ -87,7 +88,7 @@ def topic_ledgers(engine, start: date, end: date, court_code: str | None = None,
     if topic is not None and topic not in rules:
         raise UserError(f"没有名为“{topic}”的专题台账，可选：{'、'.join(rules)}。")
     cases = received_cases(engine, start, end, court_code)
-    status = deadline_status(engine, end)
+    status = deadline_status(engine, end, court_code)
     out = {}
     for name, spec in rules.items():
         if topic is not None and name != topic:
@@ -112,7 +113,7 @@ def minsheng_cases(engine, start: date, end: date, court_code: str | None = None
         why = _match_any(spec["any"], c)
         if why:
             rows.append({**c, "reason": why})
-    status = deadline_status(engine, end)
+    status = deadline_status(engine, end, court_code)
     return {**_figures(rows, start, end, status), "cases": sorted(rows, key=lambda r: r["filing_date"])}
 
 
@@ -147,9 +148,14 @@ def zhongben_conditions(case: dict, as_of: date, conditions: list[dict]) -> list
 
 def enforcement_hard(engine, as_of: date, court_code: str | None = None, settings: Any = None) -> dict:
     """执行难案 among pending enforcement cases: no property found, long-running, and 终本 candidates —
-    all five conditions met on record, or none contradicted by the data but some not recorded (to verify)."""
+    all five conditions met on record, or none contradicted by the data but some not recorded (to verify).
+
+    Pending as 收结存's 未结 (metrics.filters ``pending_end``): filed by ``as_of`` and not closed by its end — a
+    case closed on ``as_of`` is not pending. ``by_type`` counts the pending cases per 案件类型 (字号), so a report
+    can name those 收结存 leaves out (执恢, 执保 are excluded from it, _exclusions.toml)."""
     spec = load_rules("ledgers", settings)["enforcement"]
-    cases = [c for c in received_cases(engine, as_of, as_of, court_code) if c["category"] == "enforcement"]
+    cases = [c for c in received_cases(engine, as_of, as_of, court_code)
+             if c["category"] == "enforcement" and (c["closing_date"] is None or c["closing_date"] > as_of)]
     no_prop, long_run, candidates, verify = [], [], [], []
     for c in cases:
         tags = set(c.get("tags") or [])
@@ -169,8 +175,12 @@ def enforcement_hard(engine, as_of: date, court_code: str | None = None, setting
             candidates.append({**row, "reason": "终本五项条件均有记录且满足"})
         else:
             verify.append({**row, "reason": "其余条件满足，待核实：" + "；".join(unknown)})
-    return {"pending_enforcement": len(cases), "no_property": no_prop, "long_running": long_run,
-            "zhongben_candidates": candidates, "zhongben_to_verify": verify}
+    by_type: dict[str, int] = defaultdict(int)
+    for c in cases:
+        by_type[c["type_code"] or ""] += 1
+    return {"pending_enforcement": len(cases), "by_type": dict(sorted(by_type.items(), key=lambda kv: -kv[1])),
+            "no_property": no_prop, "long_running": long_run, "zhongben_candidates": candidates,
+            "zhongben_to_verify": verify}
 
 
 def admin_resolution(engine, start: date, end: date, court_code: str | None = None, settings: Any = None,
