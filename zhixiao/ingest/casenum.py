@@ -105,35 +105,7 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
     idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     templates = enc.dictionary.to_pylist()
 
-    # One representative real value per template, to check the template's answer against the parser.
-    first_row = np.full(len(templates), -1, dtype=np.int64)
-    valid_idx = np.flatnonzero(matched)
-    if len(valid_idx):
-        first = np.full(len(templates), n, dtype=np.int64)
-        np.minimum.at(first, idx[valid_idx], valid_idx)  # each template's first row, without a sort
-        first_row = np.where(first < n, first, -1)
-    tmpl_ok = np.zeros(len(templates), dtype=bool)
-    tmpl_vals: list[tuple] = []
-    heads, tails = [], []
-    for t_i, t in enumerate(templates):
-        vals, nh, nt = None, "", ""
-        if first_row[t_i] >= 0:
-            cut = t.index("号")
-            try:
-                cn = parse(t[:cut] + "1" + t[cut:])
-                m = _NORM.match(cn.normalized)
-                if m and cn.seq == 1 and cn.seq_end is None:
-                    nh, nt = m.group(1), m.group(2)
-                    rc = parse(arr[int(first_row[t_i])].as_py())
-                    want = int(seq_np[first_row[t_i]])
-                    if _fields(rc) == (f"{nh}{want}{nt}", *_fields(cn)[1:5], want, *_fields(cn)[6:]):
-                        vals = _fields(cn)
-            except errors:
-                vals = None
-        tmpl_ok[t_i] = vals is not None
-        tmpl_vals.append(vals or (None,) * len(FIELDS))
-        heads.append(nh)
-        tails.append(nt)
+    tmpl_ok, tmpl_vals, heads, tails = _check_templates(arr, templates, idx, matched, seq_np, parse)
 
     fast = matched & (seq_np >= 1)
     if len(templates):
@@ -178,6 +150,45 @@ def parse_column(col: pa.Array | pa.ChunkedArray, parse: Callable | None = None)
         reasons = pc.replace_with_mask(reasons, at, pa.array(slow_reasons, pa.string()))
     cols["case_id"], cols["seq"] = case_id, seq
     return ParsedColumn(cols, reasons)
+
+
+def _check_templates(arr: pa.Array, templates: list[str], idx: np.ndarray, matched: np.ndarray, seq_np: np.ndarray,
+                     parse: Callable) -> tuple[np.ndarray, list[tuple], list[str], list[str]]:
+    """Parse each template (the 案号 with its 案件编号 taken out) once, and trust its fields for every row that
+    shares it only when the parser gives the same answer for the template's first real row. Returns whether
+    each template is trusted, its fields, and the normalised 案号's text before and after the 案件编号."""
+    errors = (CaseNumberError, ValueError)
+    n = len(arr)
+    # One representative real value per template, to check the template's answer against the parser.
+    first_row = np.full(len(templates), -1, dtype=np.int64)
+    valid_idx = np.flatnonzero(matched)
+    if len(valid_idx):
+        first = np.full(len(templates), n, dtype=np.int64)
+        np.minimum.at(first, idx[valid_idx], valid_idx)  # each template's first row, without a sort
+        first_row = np.where(first < n, first, -1)
+    tmpl_ok = np.zeros(len(templates), dtype=bool)
+    tmpl_vals: list[tuple] = []
+    heads, tails = [], []
+    for t_i, t in enumerate(templates):
+        vals, nh, nt = None, "", ""
+        if first_row[t_i] >= 0:
+            cut = t.index("号")
+            try:
+                cn = parse(t[:cut] + "1" + t[cut:])
+                m = _NORM.match(cn.normalized)
+                if m and cn.seq == 1 and cn.seq_end is None:
+                    nh, nt = m.group(1), m.group(2)
+                    rc = parse(arr[int(first_row[t_i])].as_py())
+                    want = int(seq_np[first_row[t_i]])
+                    if _fields(rc) == (f"{nh}{want}{nt}", *_fields(cn)[1:5], want, *_fields(cn)[6:]):
+                        vals = _fields(cn)
+            except errors:
+                vals = None
+        tmpl_ok[t_i] = vals is not None
+        tmpl_vals.append(vals or (None,) * len(FIELDS))
+        heads.append(nh)
+        tails.append(nt)
+    return tmpl_ok, tmpl_vals, heads, tails
 
 
 def _slow(arr: pa.Array, rows: np.ndarray, parse, errors) -> tuple[list[tuple | None], list[str | None]]:
