@@ -12,6 +12,7 @@ leaves its last row alone on the next.
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.text.run import Run
 
 from zhixiao.reports import charts, narrative
 from zhixiao.reports.fonts import FontSet, font_set
@@ -34,6 +36,7 @@ SIZE_SMALL = Pt(14)  # 四号
 SIZE_TABLE = Pt(9)  # 小五 (wide statistical tables)
 TEXT_WIDTH_CM = 15.6  # A4 210 mm − 28 mm − 26 mm margins
 KEEP_WHOLE_ROWS = 12  # a table up to this many rows is kept on one page
+_RUN_PATH = f"{qn('w:p')}/{qn('w:r')}"  # a table cell's one run
 
 
 def set_fonts(rpr_owner, east_asia: str, latin: str) -> None:
@@ -188,14 +191,25 @@ class DocxBuilder:
             p = cell.paragraphs[0]
             p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
             self._run(p, col.header, self.f.heading1, bold=True)
+        _row_flag(tbl.rows[0], "w:cantSplit")
         _repeat_header(tbl.rows[0])
+        # One body row is built through python-docx (widths, cell style, fonts, no split); the others are copies
+        # of its XML with their own texts — python-docx's add_row/cells/width per cell cost far more than the copy.
+        proto = tbl.add_row()
+        for cell, w in zip(proto.cells, widths, strict=True):
+            cell.width = Cm(w)
+            p = cell.paragraphs[0]
+            p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
+            self._run(p, "", face)
+        _row_flag(proto, "w:cantSplit")
+        proto_tr = proto._tr
         for row_texts in texts:
-            cells = tbl.add_row().cells
-            for cell, text, w in zip(cells, row_texts, widths, strict=True):
-                cell.width = Cm(w)
-                p = cell.paragraphs[0]
-                p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
-                self._run(p, text, face)
+            tr = copy.deepcopy(proto_tr)
+            for tc, text in zip(tr.iterchildren(qn("w:tc")), row_texts, strict=True):
+                if text:
+                    Run(tc.find(_RUN_PATH), None).text = text  # python-docx's setter: tabs, breaks, spaces kept
+            proto_tr.addprevious(tr)
+        proto_tr.getparent().remove(proto_tr)
         _keep_rows(tbl.rows)
         if t.note:
             self.para(t.note, "note")
@@ -323,17 +337,14 @@ def _repeat_header(row) -> None:
 
 
 def _keep_rows(rows) -> None:
-    """No row splits; a short table stays on one page; a long one keeps its header with two rows and its
+    """A short table stays on one page; a long one keeps its header with two rows and its
     last two rows together (keep-with-next on every paragraph of a row ties it to the next row)."""
-    rows = list(rows)
-    for row in rows:
-        _row_flag(row, "w:cantSplit")
+    rows = list(rows)  # every row carries w:cantSplit already (the header and the body rows' prototype)
     n = len(rows)
     tie = range(n - 1) if n <= KEEP_WHOLE_ROWS + 1 else [0, 1, n - 2]
     for i in tie:
-        for cell in rows[i].cells:
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
+        for p in rows[i]._tr.iter(qn("w:p")):  # the row's XML: python-docx's .cells lays out the whole grid
+            p.get_or_add_pPr().keepNext_val = True
 
 
 def _cn_date(d: date) -> str:
