@@ -21,78 +21,89 @@ DEMO_CITY = "冀01"  # 石家庄市中级人民法院: the city briefing (--scop
 BRIEFING_PERIODS = ((date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 2, 28)))
 
 
+def quickstart(
+    data_dir: DataDir = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="演示数据截止日（默认今天）/ demo as-of date")] = None,
+    scale: Annotated[float, typer.Option("--scale", help="演示规模 / demo scale")] = 1.0,
+    out: Annotated[Path, typer.Option("--out", help="报告输出目录 / where briefings go")] = Path("out"),
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="重建演示数据 / rebuild the demo store")] = False,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="最后启动看板 / serve the dashboard")] = True,
+    port: Annotated[int, typer.Option("--port", help="看板端口 / dashboard port")] = 8000,
+) -> None:
+    """演示主流程：生成演示城市、打印主要指标、运行审限监管、写出会商报告、启动看板。
+
+    Main job on the demo data: build the city, print headline figures, run supervision, write briefings, serve.
+    """
+    from zhixiao.demo.generate import build_city
+    from zhixiao.engine import connect
+    from zhixiao.store.cases import CaseStore
+
+    s = settings(data_dir)
+    as_of_d = parse_date(as_of, "截止日") if as_of else date.today()
+    if rebuild or not CaseStore(s.data_dir).relative("cases"):
+        console.rule("[bold]1. 生成演示城市 / building the demo city")
+        build_city(s.data_dir, as_of_d, scale=scale, progress=True)
+        _seed_hooks(s, as_of_d)
+    else:
+        console.print(f"使用已有演示数据：{s.data_dir}（加 --rebuild 重建）", markup=False)
+
+    eng = connect(s.data_dir)
+    console.rule("[bold]2. 主要指标 / headline figures（正定县人民法院，2025年全年，同比）")
+    _headline(eng, date(2025, 1, 1), date(2025, 12, 31))
+
+    console.rule("[bold]2b. 全市法院数据会商 / the city（石家庄市中院辖区，2025年全年，同比）")
+    _city(eng, s.profile, date(2025, 1, 1), date(2025, 12, 31))
+
+    _daily(s, as_of_d, eng)
+    _briefings(s, as_of_d, out, eng)
+
+    if serve:
+        console.rule("[bold]5. 看板 / dashboard")
+        import uvicorn
+
+        from zhixiao.web.app import SERVER_OPTIONS, create_app
+
+        console.print(f"打开 http://127.0.0.1:{port}/ （演示账号见上）；Ctrl+C 退出", markup=False)
+        uvicorn.run(create_app(s, warm=True), host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS)
+
+
+def _daily(s, as_of_d: date, eng) -> None:
+    """The daily job (supervision, the services' overdue items, the data-quality check) as a court runs it."""
+    from zhixiao.daily import run_daily_job
+
+    console.rule("[bold]3. 审限监管日常任务 / daily time-limit job")
+    job = run_daily_job(s, as_of_d, engine=eng)
+    r = job.supervision
+    made = "、".join(f"{name} {r.created.get(lv, 0)} 项" for lv, name in
+                    (("remind", "提醒"), ("supervise", "督办"), ("interview", "约谈"), ("hold_accountable", "问责")))
+    console.print(f"检查 {r.cases_checked:,} 件案件，{r.matched:,} 件触发督办规则；本次新增 {made}"
+                  f"（同日重复运行不会重复生成）。", markup=False)
+    if r.provisional_cases:
+        console.print(f"[yellow]注意：{r.provisional_cases:,} 件未结案件的审限届满日落在节假日安排尚未公布的年度，"
+                      "已按仅周末休息暂算并标注“暂定”。[/]")
+    console.print(f"诉讼服务逾期事项 {job.service_items} 项纳入同一督办阶梯；数据质量体检：有问题案件 "
+                  f"{sum(c.flagged for c in job.quality.courts):,} 件，断号 {sum(c.missing for c in job.quality.courts):,} 个"
+                  "（明细：zhixiao quality）。", markup=False)
+
+
+def _briefings(s, as_of_d: date, out: Path, eng) -> None:
+    """The 会商 packs of 正定 and of the city for each demo period that has ended by the as-of date."""
+    from zhixiao.reports.render import write_briefing
+
+    console.rule("[bold]4. 会商报告 / briefings")
+    for start, end in BRIEFING_PERIODS:
+        if end > as_of_d:
+            console.print(f"跳过 {start}—{end}：晚于截止日 {as_of_d}", markup=False)
+            continue
+        for code, scope in ((DEMO_COURT, "court"), (DEMO_CITY, "city")):
+            paths = write_briefing(s, court_code=code, start=start, end=end, compare="yoy", scope=scope,
+                                   out_dir=out / f"{code}_{start:%Y%m%d}-{end:%Y%m%d}", engine=eng)
+            for p in paths:
+                console.print(f"  已写出 {p}", markup=False)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("quickstart")
-    def quickstart(
-        data_dir: DataDir = None,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="演示数据截止日（默认今天）/ demo as-of date")] = None,
-        scale: Annotated[float, typer.Option("--scale", help="演示规模 / demo scale")] = 1.0,
-        out: Annotated[Path, typer.Option("--out", help="报告输出目录 / where briefings go")] = Path("out"),
-        rebuild: Annotated[bool, typer.Option("--rebuild", help="重建演示数据 / rebuild the demo store")] = False,
-        serve: Annotated[bool, typer.Option("--serve/--no-serve", help="最后启动看板 / serve the dashboard")] = True,
-        port: Annotated[int, typer.Option("--port", help="看板端口 / dashboard port")] = 8000,
-    ) -> None:
-        """演示主流程：生成演示城市、打印主要指标、运行审限监管、写出会商报告、启动看板。
-
-        Main job on the demo data: build the city, print headline figures, run supervision, write briefings, serve.
-        """
-        from zhixiao.demo.generate import build_city
-        from zhixiao.engine import connect
-        from zhixiao.store.cases import CaseStore
-
-        s = settings(data_dir)
-        as_of_d = parse_date(as_of, "截止日") if as_of else date.today()
-        if rebuild or not CaseStore(s.data_dir).relative("cases"):
-            console.rule("[bold]1. 生成演示城市 / building the demo city")
-            build_city(s.data_dir, as_of_d, scale=scale, progress=True)
-            _seed_hooks(s, as_of_d)
-        else:
-            console.print(f"使用已有演示数据：{s.data_dir}（加 --rebuild 重建）", markup=False)
-
-        eng = connect(s.data_dir)
-        console.rule("[bold]2. 主要指标 / headline figures（正定县人民法院，2025年全年，同比）")
-        _headline(eng, date(2025, 1, 1), date(2025, 12, 31))
-
-        console.rule("[bold]2b. 全市法院数据会商 / the city（石家庄市中院辖区，2025年全年，同比）")
-        _city(eng, s.profile, date(2025, 1, 1), date(2025, 12, 31))
-
-        console.rule("[bold]3. 审限监管日常任务 / daily time-limit job")
-        from zhixiao.daily import run_daily_job
-
-        job = run_daily_job(s, as_of_d, engine=eng)
-        r = job.supervision
-        made = "、".join(f"{name} {r.created.get(lv, 0)} 项" for lv, name in
-                        (("remind", "提醒"), ("supervise", "督办"), ("interview", "约谈"), ("hold_accountable", "问责")))
-        console.print(f"检查 {r.cases_checked:,} 件案件，{r.matched:,} 件触发督办规则；本次新增 {made}"
-                      f"（同日重复运行不会重复生成）。", markup=False)
-        if r.provisional_cases:
-            console.print(f"[yellow]注意：{r.provisional_cases:,} 件未结案件的审限届满日落在节假日安排尚未公布的年度，"
-                          "已按仅周末休息暂算并标注“暂定”。[/]")
-        console.print(f"诉讼服务逾期事项 {job.service_items} 项纳入同一督办阶梯；数据质量体检：有问题案件 "
-                      f"{sum(c.flagged for c in job.quality.courts):,} 件，断号 {sum(c.missing for c in job.quality.courts):,} 个"
-                      "（明细：zhixiao quality）。", markup=False)
-
-        console.rule("[bold]4. 会商报告 / briefings")
-        from zhixiao.reports.render import write_briefing
-
-        for start, end in BRIEFING_PERIODS:
-            if end > as_of_d:
-                console.print(f"跳过 {start}—{end}：晚于截止日 {as_of_d}", markup=False)
-                continue
-            for code, scope in ((DEMO_COURT, "court"), (DEMO_CITY, "city")):
-                paths = write_briefing(s, court_code=code, start=start, end=end, compare="yoy", scope=scope,
-                                       out_dir=out / f"{code}_{start:%Y%m%d}-{end:%Y%m%d}", engine=eng)
-                for p in paths:
-                    console.print(f"  已写出 {p}", markup=False)
-
-        if serve:
-            console.rule("[bold]5. 看板 / dashboard")
-            import uvicorn
-
-            from zhixiao.web.app import SERVER_OPTIONS, create_app
-
-            console.print(f"打开 http://127.0.0.1:{port}/ （演示账号见上）；Ctrl+C 退出", markup=False)
-            uvicorn.run(create_app(s, warm=True), host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS)
+    app.command("quickstart")(quickstart)
 
 
 def _seed_hooks(s, as_of_d: date) -> None:
