@@ -9,6 +9,7 @@ a basic court against the basic courts, an annual 合理区间 judging only a ye
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from zhixiao.metrics.series import monthly
 from zhixiao.quality import CHECK_NAMES, run_checks
 from zhixiao.reports import figures as fg
 from zhixiao.reports import narrative as nv
+from zhixiao.reports import rollup
 from zhixiao.reports.model import Briefing, Chart, Column, Section, Table
 from zhixiao.supervision.pending import FOUR_FLAGS, four_pending
 
@@ -59,6 +61,8 @@ NUMERATOR_WORDS = {"closure_rate": "结案", "clearance_ratio": "结案", "close
                    "termination_rate": "首执终本案件", "termination_compliance_rate": "合格终本案件",
                    "resumption_rate": "恢复执行案件", "objection_on_time_rate": "审限内审结的执行异议案件",
                    "objection_changed_rate": "被改变的执行异议裁定"}
+# rates whose numerator is a sum of money (court-classic: sum = enforcement_collected_amount, in 元)
+AMOUNT_WORDS = {"enforcement_collection_rate": "执行到位金额", "enforcement_target_rate": "到位标的金额"}
 TOP_CONTRIBUTORS = 3  # per 短板 and level in the .docx; the .xlsx holds every unit
 
 
@@ -201,8 +205,7 @@ class Collector:
         self.forecast = fg.year_end_forecast(self.engine, code, self.end)
         if self.scope == "court":
             self.target_fx = fg.targets(self.settings, self.ev, self.court_code, fx, self.forecast)
-        self.enforcement_fx = fg.enforcement(self.settings, self.engine, code, self.end, fx,
-                                             pending_rules=self.ind["pending"].exclusion_rules)
+        self.enforcement_fx = fg.enforcement(self.settings, self.engine, code, self.end, fx)
 
     def _coverage(self) -> str:
         t = self.engine.cases
@@ -424,7 +427,7 @@ class Collector:
             cols.append(Column("city", f"{self._basis.city_label}平均", "value"))
         if self.compare:
             cols += [Column("previous", "上年同期", "value"), Column("change", "同比增减", "delta"),
-                     Column("yoy", "同比", "yoy"), Column("trend", "同比趋势")]
+                     Column("yoy", "同比（%）", "yoy"), Column("trend", "同比趋势")]
         out = []
         for r in rows:
             change = None if r["value"] is None or r["previous"] is None else r["value"] - r["previous"]
@@ -435,7 +438,13 @@ class Collector:
                         "range": r["range"] if r["range_applies"] else None,  # no red cell for a reference
                         "range_label": self._range_label(r),
                         "flag": {True: "是", False: "否", None: "—"}[r["in_range"]],
-                        "trend": {True: "趋优", False: "趋劣", None: "持平/无可比"}[r["improved"]]})
+                        # 同比 in % only where it says more than 同比增减: not for a rate (the same 个百分点
+                        # twice) nor for a count on a small base (issue 17 §1: "增加26件", not "+866.67%")
+                        "yoy": None if r["unit"] == "rate" or (r["unit"] == "count" and r["previous"] is not None
+                                                               and abs(r["previous"]) < nv.SMALL_BASE) else r["yoy"],
+                        "trend": _trend_word(r["improved"], change)})
+        if all(r["yoy"] is None for r in out):  # a table of rates: 同比增减 already says it in 个百分点
+            cols = [c for c in cols if c.key != "yoy"]
         return Table(title, cols, out, flag_key="flag")
 
     # -- 执行工作 ------------------------------------------------------------------------------------
@@ -456,7 +465,7 @@ class Collector:
             "flow": {k: r.value for k, r in flow.items()}, "indicators": {r["indicator"]: r["value"] for r in rows},
             "ledger": {"pending": led["pending_enforcement"], "no_property": len(led["no_property"]),
                        "long_running": len(led["long_running"]), "zhongben_candidates": len(led["zhongben_candidates"]),
-                       "zhongben_to_verify": len(led["zhongben_to_verify"]), "outside_flow": fx.outside_flow}}
+                       "zhongben_to_verify": len(led["zhongben_to_verify"])}}
         if flow.get("received") and flow["received"].value:
             def clause(key: str, what: str) -> str:
                 r = flow[key]
@@ -494,8 +503,8 @@ class Collector:
         lf = b.figures["enforcement"]["ledger"]
         if lf["pending"]:
             sec.paragraphs.append(
-                f"执行难案件台账：截至{_cn(self.end)}在办的执行案件{lf['pending']}件{_outside_flow(lf['outside_flow'])}，"
-                f"其中无财产可供执行{lf['no_property']}件、长期未结{lf['long_running']}件；"
+                f"执行难案件台账：截至{_cn(self.end)}在办的执行案件{lf['pending']}件（台账按当日在办统计，含当日结案的"
+                f"案件，与收结存的“未结”口径不同），其中无财产可供执行{lf['no_property']}件、长期未结{lf['long_running']}件；"
                 f"终本五项条件均有记录且满足的{lf['zhongben_candidates']}件，其余条件满足、尚待核实的"
                 f"{lf['zhongben_to_verify']}件。")
             sec.tables.append(Table("执行难案件与终本台账", [Column("item", "项目"), Column("n", "件数", "count")], [
@@ -546,7 +555,7 @@ class Collector:
     def _four_pending(self) -> Section:
         """四项未结: pending cases in 延长 / 中止 / 中断 / 扣除审限 status (REFERENCE §2.2), from the
         supervision module's list over the 审限 table, counted per division."""
-        df = four_pending(self._pending_scope(self._deadlines())).execute()
+        df = four_pending(self._pending_scope(deadline_table(self.engine, self.end))).execute()
         names = {k: f"{v}审限未结" if v in ("延长", "扣除") else f"{v}未结" for k, v in FOUR_FLAGS.items()}
         keys = ["court_code", "division"] if self.scope == "city" else ["division"]
         df["division"] = df["division"].fillna("（未分配）")
@@ -567,10 +576,6 @@ class Collector:
         self._four_total = b_total
         return sub
 
-    def _deadlines(self):
-        """The 审限 table at the period end, of this court only when the briefing is one court's."""
-        return deadline_table(self.engine, self.end, courts=[self.court_code] if self.filters else None)
-
     def _pending_scope(self, t):
         """Rows of the 审限 table that are in the 未结 figure: this court, pending at the period end, with the
         indicator's own exclusions (诉前调确, 执保 …) — so the 审限 counts add up to the 未结 of 收结存."""
@@ -583,7 +588,7 @@ class Collector:
     def _pending_deadlines(self):
         """Pending cases at the period end with their 审限 columns (one engine query, cached)."""
         if self._pending_df is None:
-            t = self._pending_scope(self._deadlines())
+            t = self._pending_scope(deadline_table(self.engine, self.end))
             self._pending_df = t.select("case_id", "court_code", "division", "status", "pending_months",
                                         "extension_days", "deducted_days").execute()
         return self._pending_df
@@ -621,7 +626,7 @@ class Collector:
         self._weak_found = weak
         rows, top = [], []
         for n, w in enumerate(weak, start=1):
-            reasons = "；".join(r.text for r in w.reasons)
+            reasons = "；".join(_reason_text(r, w) for r in w.reasons)
             label = _ind_label(self._weak_dict(w))
             if not reasons.startswith(w.name):
                 reasons = f"{label}为{_fmt(w.value, w.unit, w.measure)}" + (f"，{reasons}" if reasons else "")
@@ -752,12 +757,14 @@ class Collector:
         else:
             self._forecast(b, sec)
         progress = self._targets_progress()
-        if progress:
+        if progress and year_end:
+            self._targets_met(b, sec, progress)
+            sec.subsections.append(self._decomposition(b))
+        elif progress:
             units = _target_units()
-            sec.paragraphs.append(("年度目标完成情况：" if year_end else "年度目标进度：") + "；".join(
+            sec.paragraphs.append("年度目标进度：" + "；".join(
                 f"{p['name']}目标{_fmt(p['target'], units.get(p['indicator'], 'count'), '件')}，"
-                f"{'年末实际' if year_end else '预计年末'}"
-                f"{_fmt(p['forecast'], units.get(p['indicator'], 'count'), '件')}（{p['status']}）"
+                f"预计年末{_fmt(p['forecast'], units.get(p['indicator'], 'count'), '件')}（{p['status']}）"
                 for p in progress) + "。")
             cols = [Column("name", "目标指标"), Column("target", "年度目标", "value"),
                     Column("forecast", "预计年末", "value"), Column("low", "区间下限", "value"),
@@ -766,13 +773,77 @@ class Collector:
             sec.tables.append(Table(f"{self.end.year}年度目标进度", cols, [
                 {**p, "unit": units.get(p["indicator"], "count")} for p in progress]))
             rate = next((p["target"] for p in progress if p["indicator"] == "closure_rate"), None)
-            if rate is not None and not year_end:
+            if rate is not None:
                 sec.subsections.append(self._closings_needed(rate))
             sec.subsections.append(self._decomposition(b))
+        elif self.scope == "city" and (roll := self._city_targets()) is not None:
+            self._city_rollup(b, sec, roll)
         else:
             sec.paragraphs.append(("全市" if self.scope == "city" else "本院")
-                                  + f"尚未设定{self.end.year}年度目标，本节只作年末测算。")
+                                  + f"尚未设定{self.end.year}年度目标"
+                                  + ("。" if year_end else "，本节只作年末测算。"))
         return sec
+
+    def _targets_met(self, b: Briefing, sec: Section, progress: list[dict]) -> None:
+        """At the year end a target is met or not: 年度目标, the year's actual figure (the evaluator's, as in
+        the other sections — not the forecast) and the gap; no 预计年末 or 按进度应结 once the year is over."""
+        units = _target_units()
+        rows = []
+        for p in progress:
+            ind, unit = p["indicator"], units.get(p["indicator"], "count")
+            actual = (b.figures.get(ind) or {}).get("value", p["forecast"])
+            direction = TARGET_INDICATORS.get(ind, ("", "", "higher"))[2]
+            met = None if actual is None else (actual >= p["target"] if direction == "higher" else actual <= p["target"])
+            rows.append({"name": p["name"], "unit": unit, "target": p["target"], "actual": actual,
+                         "gap": _gap(actual, p["target"], unit) if met is False else "—", "status": "—" if met is None else
+                         ("已完成" if met else "未完成")})
+        done = [r for r in rows if r["status"] == "已完成"]
+        sec.paragraphs.append(f"年度目标完成情况：共{len(rows)}项，完成{len(done)}项。" + "；".join(
+            f"{r['name']}目标{_fmt(r['target'], r['unit'], '件')}，年末实际{_fmt(r['actual'], r['unit'], '件')}，"
+            f"{r['status']}" + ("" if r["status"] == "已完成" or not r["gap"] else f"（差距{r['gap']}）")
+            for r in rows) + "。")
+        b.figures["targets_met"] = rows
+        cols = [Column("name", "目标指标"), Column("target", "年度目标", "value"), Column("actual", "实际", "value"),
+                Column("gap", "差距"), Column("status", "完成情况")]
+        sec.tables.append(Table(f"{self.end.year}年度目标完成情况", cols, rows))
+
+    def _city_targets(self):
+        return rollup.city_targets(self.settings, self.ev, sorted({r.group.get("court_code") for r in self._by_court
+                                                                  if r.group.get("court_code")}),
+                                   self._court_names(), self.end)
+
+    def _city_rollup(self, b: Briefing, sec: Section, roll) -> None:
+        """The basic courts' own targets, counted per indicator (no city target is made up from them)."""
+        units = _target_units()
+        met_word = "已完成" if roll.year_end else "预计可达标"
+        behind_word = "未完成" if roll.year_end else "预计未达标"
+        n_set = len({c.court_code for r in roll.indicators for c in r.courts})
+        sec.paragraphs.append(f"全市未设定统一的{roll.year}年度目标；{roll.basic_courts}家基层法院中"
+                              + (f"{n_set}家" if n_set < roll.basic_courts else "各院均")
+                              + f"设定了本院年度目标，{'完成情况' if roll.year_end else '进度（按各院年末测算）'}如下。")
+        rows = []
+        for r in roll.indicators:
+            unit = units.get(r.indicator, "count")
+            if not r.behind:
+                tail = f"均{met_word}"
+            elif len(r.behind) == len(r.courts):
+                tail = f"均{behind_word}（各院数值见下表）"
+            else:
+                tail = f"{met_word}{len(r.on_course)}家，{behind_word}{len(r.behind)}家：" + "、".join(
+                    f"{rollup.short_name(c.court_name)}（{_fmt(c.value, unit, '件')}）" for c in r.behind)
+            target = {_fmt(c.target, unit, "件") for c in r.courts}
+            head = f"{r.name}（目标{target.pop()}）" if len(target) == 1 else r.name
+            sec.paragraphs.append(f"{head}：{len(r.courts)}家法院设定目标，{tail}。")
+            rows.append({"name": r.name, "set": len(r.courts), "on_course": len(r.on_course),
+                         "behind": len(r.behind),
+                         "courts": "、".join(f"{rollup.short_name(c.court_name)}{_fmt(c.value, unit, '件')}"
+                                             for c in r.behind) or "—"})
+        b.figures["city_targets"] = rows
+        cols = [Column("name", "目标指标"), Column("set", "设定目标法院", "count"),
+                Column("on_course", met_word, "count"), Column("behind", behind_word, "count"),
+                Column("courts", f"{behind_word}的法院")]
+        sec.tables.append(Table(f"基层法院{roll.year}年度目标{'完成情况' if roll.year_end else '进度'}（按指标）",
+                                cols, rows))
 
     def _target_text(self, indicator: str, value: float | None) -> str:
         ind = self.ind.get(indicator)
@@ -957,6 +1028,7 @@ class Collector:
         (合理区间 when it judges the period, else the 全市基层法院平均, else last year), and the division
         that moves it most."""
         sec = Section("proposals", "下一步工作建议")
+        year_end = self.end >= date(self.end.year, 12, 31)
         props = []
         for w in self._weak_found:
             ref, ref_label = self._reference(w)
@@ -966,18 +1038,28 @@ class Collector:
             if n is None:
                 continue
             label = _ind_label(self._weak_dict(w))
-            when = f"{n.by.month}月底前"
+            # a year that is over is not caught up in it: the proposal speaks of the next year's first quarter
+            when = f"{self.end.year + 1}年一季度" if year_end else f"{n.by.month}月底前"
             target = _fmt(ref, w.unit, w.measure)
             what = NUMERATOR_WORDS.get(w.indicator, "分子案件")
             if n.unit_word == "天":
                 act = f"压减{n.amount:.2f}天"
+            elif w.indicator in AMOUNT_WORDS:  # a rate of sums of money: the figure is in 万元, not 件
+                act = f"再增加{AMOUNT_WORDS[w.indicator]}{n.amount / 10000:.2f}万元"
             elif w.direction == "higher":
                 act = f"再{'' if what == '结案' else '增加'}{what}{int(n.amount)}件"
             elif w.unit == "count":
                 act = f"清结{what}{int(n.amount)}件"
             else:
                 act = f"少出现{what}{int(n.amount)}件（按本期分母测算）"
-            text = f"{label}为{_fmt(w.value, w.unit, w.measure)}，{'全市' if self.scope == 'city' else '全院'}需在{when}{act}，方可达到{ref_label}{target}"
+            whole = "全市" if self.scope == "city" else "全院"
+            if year_end:
+                text = (f"{label}{self.end.year}年为{_fmt(w.value, w.unit, w.measure)}，{self.end.year + 1}年{whole}"
+                        f"应着力改进：按{self.end.year}年同等规模测算，需在{when}{act}，方可达到{ref_label}{target}")
+            else:
+                text = f"{label}为{_fmt(w.value, w.unit, w.measure)}，{whole}需在{when}{act}，方可达到{ref_label}{target}"
+            if w.unit == "count" and ref == 0 and ref_label == "合理区间上限":  # a nil range reads "应为0件"
+                text = text.replace(f"方可达到{ref_label}{target}", "方可符合应为0件的要求")
             div = self._division_need(w, ref)
             if div:
                 text += f"；{div}"
@@ -1061,6 +1143,8 @@ class Collector:
         what = NUMERATOR_WORDS.get(w.indicator, "分子案件")
         if n.unit_word == "天":
             return f"{who}需压减{n.amount:.2f}天"
+        if w.indicator in AMOUNT_WORDS:
+            return f"{who}需再增加{AMOUNT_WORDS[w.indicator]}{n.amount / 10000:.2f}万元"
         if w.direction == "higher":
             return f"{who}需再{'' if what == '结案' else '增加'}{what}{int(n.amount)}件"
         return f"{who}需{'清结' if w.unit == 'count' else '少出现'}{what}{int(n.amount)}件"
@@ -1068,7 +1152,7 @@ class Collector:
     # -- 附件：长期未结案件清单、指标口径 --------------------------------------------------------------------
     def long_pending_annex(self, b: Briefing) -> Section:
         sec = Section("long_pending_list", "长期未结案件清单（立案已超过12个月）")
-        rows = fg.long_pending_cases(self._pending_scope(self._deadlines()), self.end)
+        rows = fg.long_pending_cases(self._pending_scope(deadline_table(self.engine, self.end)), self.end)
         b.figures["long_pending_list"] = len(rows)
         sec.paragraphs.append(f"截至{_cn(self.end)}，立案已超过12个月的未结案件{len(rows)}件，按立案日期排列。")
         cols = [Column("case_id", "案号"), Column("judge_name", "承办人"), Column("division", "部门"),
@@ -1201,6 +1285,36 @@ def _target_units() -> dict[str, str]:
     return {k: ("days" if k == "avg_days" else v[1]) for k, v in TARGET_INDICATORS.items()}
 
 
+def _trend_word(improved: bool | None, change: float | None) -> str:
+    """趋优 / 趋劣 (one word for getting worse); 持平 for no change; 不评价 for an indicator without a better
+    direction; — without a comparison."""
+    if improved is not None:
+        return "趋优" if improved else "趋劣"
+    if change is None:
+        return "—"
+    return "持平" if abs(change) < 1e-12 else "不评价"
+
+
+def _reason_text(r, w) -> str:
+    """analysis.weak's reason as a document says it: a count that should be nil "应为0件" (not "合理区间0～0");
+    a count's change on a small base without its percentage (issue 17 §1)."""
+    if r.kind == "out_of_range" and w.unit == "count" and tuple(w.range or ()) == (0, 0):
+        return f"{w.name}{int(w.value)}件，不符合要求（应为0件）"
+    if r.kind == "worsening" and w.unit == "count" and w.previous is not None and abs(w.previous) < nv.SMALL_BASE:
+        return re.sub(r"，[+−]\d+(\.\d+)?%）$", "）", r.text)
+    return r.text
+
+
+def _gap(actual: float | None, target: float, unit: str) -> str:
+    """The distance from a target in the target's own unit: "7.09个百分点", "8件", "1.35天"; "" when none."""
+    if actual is None or actual == target:
+        return ""
+    d = abs(actual - target)
+    if unit == "rate":
+        return f"{d * 100:.2f}个百分点"
+    return f"{d:.2f}天" if unit == "days" else f"{int(round(d))}件"
+
+
 def _flat(d: dict[str, dict]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in d.items():
@@ -1217,13 +1331,6 @@ def _plain(text: str) -> str:
 
 def _cn(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _outside_flow(outside: dict[str, int]) -> str:
-    """"（含收结存“未结”不计的执恢47件、执保4件）": why the ledger's pending exceeds the 执行 未结."""
-    if not outside:
-        return ""
-    return "（含收结存“未结”不计的" + "、".join(f"{k}{n}件" for k, n in outside.items()) + "）"
 
 
 def _and(items: list[str]) -> str:

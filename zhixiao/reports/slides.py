@@ -8,6 +8,7 @@ briefing does not hold (no 12368 data, no targets) is left out rather than shown
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,38 @@ class Deck:
         self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, list(cats), {"工单": list(cats.values())}, legend=False)
 
     def targets(self) -> None:
+        if self.b.figures.get("targets_met"):
+            self._targets_met()
+        elif self.b.figures.get("city_targets"):
+            self._city_targets()
+        else:
+            self._targets_forecast()
+
+    def _targets_met(self) -> None:
+        """At the year end: each target met or not, with the actual figure (no forecast once the year is over)."""
+        rows = self.b.figures["targets_met"]
+        missed = [r["name"] for r in rows if r["status"] == "未完成"]
+        title = (f"年度目标{len(rows)}项完成{len(rows) - len(missed)}项"
+                 + (f"，{'、'.join(missed)}未完成" if missed else "，全部完成"))
+        s = self.slide(title, f"{self.b.end.year}年度目标与年末实际")
+        self.bullets(s, [f"{r['name']}：目标{_val(r['target'], r['unit'])}，实际{_val(r['actual'], r['unit'])}，"
+                         f"{r['status']}" + (f"（差距{r['gap']}）" if r["status"] == "未完成" else "")
+                         for r in rows])
+
+    def _city_targets(self) -> None:
+        """The basic courts' own targets, counted per indicator: courts on course and not."""
+        rows = self.b.figures["city_targets"]
+        year_end = self.b.end.month == 12 and self.b.end.day == 31
+        ok, behind = ("已完成", "未完成") if year_end else ("预计可达标", "预计未达标")
+        worst = max(rows, key=lambda r: r["behind"])
+        title = (f"基层法院年度目标：{worst['name']}{worst['behind']}家{behind}" if worst["behind"]
+                 else f"基层法院年度目标均{ok}")
+        s = self.slide(title, "各基层法院自行设定的年度目标（全市未设统一目标）；单位：家")
+        names = [r["name"] for r in rows]
+        self.chart(s, XL_CHART_TYPE.BAR_STACKED, names, {ok: [r["on_course"] for r in rows],
+                                                          behind: [r["behind"] for r in rows]})
+
+    def _targets_forecast(self) -> None:
         fc = self.b.figures.get("forecast") or {}
         sec = _section(self.b, "targets")
         prog = next((t for t in (sec.tables if sec else []) if t.title.endswith("年度目标进度")), None)
@@ -265,7 +298,7 @@ class Deck:
             s = self.slide("下一步：保持各项指标，继续清理长期未结案件")
             self.bullets(s, ["本期未发现需要专项整改的短板弱项。"])
             return
-        first = props[0].split("，")[0].split("为")[0]  # the indicator's name
+        first = re.split(r"(?:\d{4}年)?为|，", props[0], maxsplit=1)[0]  # the indicator's name
         s = self.slide(f"下一步：{first}等{len(props)}项需专项推进" if len(props) > 1 else f"下一步：{first}")
         self.bullets(s, [f"{i}. {p}" for i, p in enumerate(props[:6], start=1)])
 
@@ -292,6 +325,14 @@ def _indicator_rows(b: Briefing) -> list[dict[str, Any]]:
 def _worse(r: dict) -> bool:
     lower = r.get("direction") == "lower"
     return r["value"] > r["city"] if lower else r["value"] < r["city"]
+
+
+def _val(v, unit: str) -> str:
+    if v is None:
+        return "—"
+    if unit == "rate":
+        return nv.fmt_percent(v)
+    return f"{v:.2f}天" if unit == "days" else f"{int(round(v))}件"
 
 
 def _cn_date(d) -> str:
