@@ -171,6 +171,9 @@ def test_enforcement_section_by_hand_and_equal_to_the_evaluator(engine, files):
     # conftest 执行 (category enforcement) in 1—2月 2026: 旧存 case 9; 新收 16, 17; 执结 9 (终本) and 16 (执行完毕);
     # 未结 17. Same months of 2025: 新收 5 only (closed in April) → 旧存 0, 受理 1, 执结 0, 未结 1.
     assert e["flow"] == {"new_cases": 2, "carried_over": 1, "received": 3, "closed": 2, "pending": 1}
+    # the ledger counts pending as 未结 does (a case closed on 2-28 is out); only 执恢/执保 cases add to it
+    led = e["ledger"]
+    assert led["pending"] == e["flow"]["pending"] + sum(led["outside_flow"].values())
     sec = _section(b, "enforcement")
     assert sec.paragraphs[0] == ("1—2月，全院执行案件旧存1件；新收2件，同比增加1件；受理3件，同比增加2件；"
                                  "执结2件，同比增加2件（上年同期为0）；未结1件，与上年同期持平。")
@@ -210,3 +213,14 @@ def test_targets_decomposed_to_divisions_and_judges_at_the_year_end(engine, ops_
     # at the year end the figure is the shortfall; divisions in code-point order, not by need (no ranking)
     assert sub.paragraphs[0] == ("结案率目标90.00%：执行局（50.00%）差结案1件、民事审判一庭（50.00%）差结案3件；"
                                  "其余1个部门已达到。")
+
+
+def test_ledger_cases_outside_the_flow_by_type():
+    """执恢 and 执保 are left out of court-classic's 未结 by a 字号 rule each; 执 and 执异 are not."""
+    from zhixiao.metrics.catalogue import load_profile
+    from zhixiao.reports.figures import outside_flow
+
+    pending = next(i for i in load_profile("court-classic", PERIOD[1]) if i.id == "pending")
+    by_type = {"执": 780, "执恢": 47, "执异": 6, "执保": 4}
+    assert outside_flow(by_type, pending.exclusion_rules) == {"执恢": 47, "执保": 4}
+    assert outside_flow(by_type, {}) == {}

@@ -205,7 +205,8 @@ class Collector:
         self.forecast = fg.year_end_forecast(self.engine, code, self.end)
         if self.scope == "court":
             self.target_fx = fg.targets(self.settings, self.ev, self.court_code, fx, self.forecast)
-        self.enforcement_fx = fg.enforcement(self.settings, self.engine, code, self.end, fx)
+        self.enforcement_fx = fg.enforcement(self.settings, self.engine, code, self.end, fx,
+                                             pending_rules=self.ind["pending"].exclusion_rules)
 
     def _coverage(self) -> str:
         t = self.engine.cases
@@ -465,7 +466,7 @@ class Collector:
             "flow": {k: r.value for k, r in flow.items()}, "indicators": {r["indicator"]: r["value"] for r in rows},
             "ledger": {"pending": led["pending_enforcement"], "no_property": len(led["no_property"]),
                        "long_running": len(led["long_running"]), "zhongben_candidates": len(led["zhongben_candidates"]),
-                       "zhongben_to_verify": len(led["zhongben_to_verify"])}}
+                       "zhongben_to_verify": len(led["zhongben_to_verify"]), "outside_flow": fx.outside_flow}}
         if flow.get("received") and flow["received"].value:
             def clause(key: str, what: str) -> str:
                 r = flow[key]
@@ -503,8 +504,8 @@ class Collector:
         lf = b.figures["enforcement"]["ledger"]
         if lf["pending"]:
             sec.paragraphs.append(
-                f"执行难案件台账：截至{_cn(self.end)}在办的执行案件{lf['pending']}件（台账按当日在办统计，含当日结案的"
-                f"案件，与收结存的“未结”口径不同），其中无财产可供执行{lf['no_property']}件、长期未结{lf['long_running']}件；"
+                f"执行难案件台账：截至{_cn(self.end)}在办的执行案件{lf['pending']}件{_outside_flow(lf['outside_flow'])}，"
+                f"其中无财产可供执行{lf['no_property']}件、长期未结{lf['long_running']}件；"
                 f"终本五项条件均有记录且满足的{lf['zhongben_candidates']}件，其余条件满足、尚待核实的"
                 f"{lf['zhongben_to_verify']}件。")
             sec.tables.append(Table("执行难案件与终本台账", [Column("item", "项目"), Column("n", "件数", "count")], [
@@ -555,7 +556,7 @@ class Collector:
     def _four_pending(self) -> Section:
         """四项未结: pending cases in 延长 / 中止 / 中断 / 扣除审限 status (REFERENCE §2.2), from the
         supervision module's list over the 审限 table, counted per division."""
-        df = four_pending(self._pending_scope(deadline_table(self.engine, self.end))).execute()
+        df = four_pending(self._pending_scope(self._deadlines())).execute()
         names = {k: f"{v}审限未结" if v in ("延长", "扣除") else f"{v}未结" for k, v in FOUR_FLAGS.items()}
         keys = ["court_code", "division"] if self.scope == "city" else ["division"]
         df["division"] = df["division"].fillna("（未分配）")
@@ -576,6 +577,10 @@ class Collector:
         self._four_total = b_total
         return sub
 
+    def _deadlines(self):
+        """The 审限 table at the period end, of this court only when the briefing is one court's."""
+        return deadline_table(self.engine, self.end, courts=[self.court_code] if self.filters else None)
+
     def _pending_scope(self, t):
         """Rows of the 审限 table that are in the 未结 figure: this court, pending at the period end, with the
         indicator's own exclusions (诉前调确, 执保 …) — so the 审限 counts add up to the 未结 of 收结存."""
@@ -588,7 +593,7 @@ class Collector:
     def _pending_deadlines(self):
         """Pending cases at the period end with their 审限 columns (one engine query, cached)."""
         if self._pending_df is None:
-            t = self._pending_scope(deadline_table(self.engine, self.end))
+            t = self._pending_scope(self._deadlines())
             self._pending_df = t.select("case_id", "court_code", "division", "status", "pending_months",
                                         "extension_days", "deducted_days").execute()
         return self._pending_df
@@ -1152,7 +1157,7 @@ class Collector:
     # -- 附件：长期未结案件清单、指标口径 --------------------------------------------------------------------
     def long_pending_annex(self, b: Briefing) -> Section:
         sec = Section("long_pending_list", "长期未结案件清单（立案已超过12个月）")
-        rows = fg.long_pending_cases(self._pending_scope(deadline_table(self.engine, self.end)), self.end)
+        rows = fg.long_pending_cases(self._pending_scope(self._deadlines()), self.end)
         b.figures["long_pending_list"] = len(rows)
         sec.paragraphs.append(f"截至{_cn(self.end)}，立案已超过12个月的未结案件{len(rows)}件，按立案日期排列。")
         cols = [Column("case_id", "案号"), Column("judge_name", "承办人"), Column("division", "部门"),
@@ -1331,6 +1336,13 @@ def _plain(text: str) -> str:
 
 def _cn(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _outside_flow(outside: dict[str, int]) -> str:
+    """"（含收结存“未结”不计的执恢47件、执保4件）": why the ledger's pending exceeds the 执行 未结."""
+    if not outside:
+        return ""
+    return "（含收结存“未结”不计的" + "、".join(f"{k}{n}件" for k, n in outside.items()) + "）"
 
 
 def _and(items: list[str]) -> str:
