@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
-import resource
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,8 +19,18 @@ def _child(fn: Callable[..., Any], args: tuple, q: mp.Queue, cores: int | None) 
     t0 = time.perf_counter()
     result = fn(*args)
     elapsed = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    q.put((elapsed, peak_kb * 1024, result))
+    q.put((elapsed, peak_rss(), result))
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes: VmHWM of its own address space. Not ``ru_maxrss``: Linux
+    carries that over from the forking parent's memory through exec, so a child spawned by a parent holding a
+    large generated file would report at least the parent's size."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("/proc/self/status 中没有 VmHWM：基准的内存测量需要 Linux")
 
 
 def measure(fn: Callable[..., Any], *args: Any, cores: int | None = None) -> tuple[float, int, Any]:
