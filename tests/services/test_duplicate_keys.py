@@ -56,7 +56,7 @@ def test_add_refuses_a_stored_ticket_number_and_keeps_the_ticket(sql_url, cases)
     with Session() as s, s.begin(), pytest.raises(UserError) as exc:
         _ticket(s, cases, court_code=OTHER, category="诉讼咨询", case_number="(2026)冀0123执15号", caller_phone="139")
     assert str(exc.value) == ("12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2026-09-29 10:00），未重复登记；"
-                              "如需修改该记录，请用 zhixiao hotline update T1。")
+                              "如需修改，请修改已登记的工单 T1。")
     with Session() as s:
         t = s.query(HotlineTicket).one()
         # the old code moved it to 冀0102 as a 诉讼咨询 about 执15, phone 139, and kept a stale score
@@ -101,7 +101,7 @@ def test_import_rejects_stored_and_repeated_numbers_row_by_row(sql_url, tmp_path
     assert (r.imported, r.linked) == (2, 1)  # T2 and T4; T4 is linked to 执15
     assert r.rejected == [
         "第 2 行：12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2026-09-29 10:00），未重复登记；"
-        "如需修改该记录，请用 zhixiao hotline update T1。",
+        "如需修改，请修改已登记的工单 T1。",
         "第 4 行：工单编号“T3”在文件第 4、6 行出现且内容不同，无法判断以哪一行为准，均未导入；请删去多余的行后重新导入这件工单。",
         "第 5 行：与第 3 行是同一工单“T2”且内容相同，只导入一次。",
         "第 6 行：工单编号“T3”在文件第 4、6 行出现且内容不同，无法判断以哪一行为准，均未导入；请删去多余的行后重新导入这件工单。",
@@ -154,7 +154,7 @@ def test_update_changes_named_fields_relinks_and_is_recorded(sql_url, cases):
             hl.update_ticket(s, "T1", user="小王", category="投诉举报")
         with pytest.raises(UserError, match="工单“T7”不存在"):
             hl.update_ticket(s, "T7", user="小王", category="投诉举报")
-        with pytest.raises(UserError, match="请用 --user 写明操作人"):
+        with pytest.raises(UserError, match="请写明操作人：修改记录须留痕。"):
             hl.update_ticket(s, "T1", user=" ", caller_name="甲")
     with Session() as s:
         [row] = history_rows(s, "hotline_ticket", "T1", hl.LABELS)
@@ -203,7 +203,7 @@ def test_suggestion_number_held_twice_is_a_sentence_not_a_traceback(sql_url):
     with Session() as s, s.begin(), pytest.raises(UserError) as exc:
         sg.new_suggestion(s, drafted_on=date(2026, 9, 5), **kw)
     assert str(exc.value).startswith("司法建议登记簿中已有文号“冀0123法建〔2026〕1号”（冀0123，起草于 2026-09-01，")
-    assert str(exc.value).endswith("如需修改该记录，请用 zhixiao suggestion update 冀0123法建〔2026〕1号。")
+    assert str(exc.value).endswith("如需修改，请修改已登记的司法建议 冀0123法建〔2026〕1号。")
 
 
 def test_suggestion_update_in_draft_only_and_recorded(sql_url):
@@ -238,7 +238,7 @@ def test_petition_entered_once_per_petitioner_and_case(sql_url):
         L.add_petition(s, court_code=COURT, petitioner="王某", received_on=date(2026, 3, 1), owner="陈庭长",
                        case_id="(2024)冀0123民初88号")
     assert str(exc.value) == (f"信访积案台账中已有王某就 (2024)冀0123民初88号 的积案（编号 {pid}）（冀0123，登记于 2025-01-08，息访），"
-                              f"未重复登记；如需修改该记录，请用 zhixiao ledger petition-update {pid}。")
+                              f"未重复登记；如需修改，请修改已登记的积案（编号 {pid}）。")
     with Session() as s, s.begin(), pytest.raises(UserError, match="李某（未关联案号）的积案"):
         L.add_petition(s, court_code=COURT, petitioner="李某", received_on=date(2026, 3, 1), owner="陈庭长")
     with Session() as s:

@@ -109,7 +109,7 @@ def test_xlsx_import_and_reimport_refuses_stored_numbers(sql_url, tmp_path, case
         r = hl.import_tickets(s, p, COURT, cases=cases)
         assert (r.imported, r.rejected) == (0, [
             "第 2 行：12368 工单登记簿中已有工单编号“X1”（冀0123，受理于 2026-03-02 09:00），未重复登记；"
-            "如需修改该记录，请用 zhixiao hotline update X1。"])
+            "如需修改，请修改已登记的工单 X1。"])
         t = s.query(HotlineTicket).one()
         # 3-2 is a Monday; 案件查询 is due 1 working day later
         assert (t.caller_phone, t.assignee, t.due_date) == ("13812345678", "李某", date(2026, 3, 3))

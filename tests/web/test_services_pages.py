@@ -232,17 +232,23 @@ def test_every_page_opens_for_the_roles_that_hold_its_permission(svc):
             assert "Traceback" not in r.text and "{{" not in r.text
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2025-11-17 09:00），未重复登记；如需修改该记录，请用 zhixiao hotline "
-     "update T1。", "12368 工单登记簿中已有工单编号“T1”（冀0123，受理于 2025-11-17 09:00），未重复登记，请在本页相应表单中操作。"),
-    ("工单“T9”不存在，请先用 zhixiao hotline list --all 查到正确的工单编号。", "工单“T9”不存在，请在本页相应表单中操作。"),
-    ("信访积案必须明确包案责任人（--owner）。", "信访积案必须明确包案责任人。"),
-    ("T1 尚未发送，不能登记回复；请先执行 zhixiao suggestion send。", "T1 尚未发送，不能登记回复，请在本页相应表单中操作。"),
-])
-def test_service_messages_lose_their_command_line_advice(text, shown):
-    from zhixiao.web.routes.services_common import page_message
-
-    assert page_message(text) == shown
+def test_service_sentences_reach_the_page_as_they_are(svc):
+    """The services' refusals name no command (tests/services/test_neutral_messages.py), so a page shows them
+    word for word: no rewriting of a sentence on its way to the browser."""
+    c = svc["c"]["analyst"]
+    first = post(c, "/services/hotline", court=COURT, ticket_no="T-MSG", category="诉讼咨询", received_at="2025-11-20 09:30")
+    assert first.status_code == 200, first.text[-600:]
+    r = post(c, "/services/hotline", court=COURT, ticket_no="T-MSG", category="诉讼咨询")
+    assert r.status_code == 400
+    assert ("12368 工单登记簿中已有工单编号“T-MSG”（冀0123，受理于 2025-11-20 09:30），未重复登记；"
+            "如需修改，请修改已登记的工单 T-MSG。") in r.text
+    r = post(c, "/services/petitions", court=COURT, petitioner="赵某", owner=" ")
+    assert r.status_code == 400 and "信访积案必须明确包案责任人。" in r.text
+    r = post(c, "/services/suggestions", court=COURT, addressee="", issue="登记衔接不畅")
+    assert r.status_code == 400 and "司法建议必须写明主送单位。" in r.text
+    r = post(c, "/services/hotline/update", ticket_no="T-MSG")
+    assert r.status_code == 400 and "工单 T-MSG 没有给出要修改的内容：请至少写一项，如类别、来电人、案号或办理结果。" in r.text
+    assert "本页相应表单" not in r.text and "zhixiao" not in r.text
 
 
 def test_web_audit_log_names_each_change(svc):

@@ -13,6 +13,8 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -127,6 +129,18 @@ def acting_user(user: str | None) -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name (a container user without a passwd entry)
         raise UserError("无法确定操作人：请用 --user 写明是谁修改，修改记录须留痕。") from None
+
+
+@contextmanager
+def update_hint(command: str) -> Iterator[None]:
+    """A register's refusal of a key it holds, followed by the command that changes the stored record
+    (``command`` with ``{ref}`` for its key): the services' sentence names no command, as it serves the web too."""
+    from zhixiao.services.common import DuplicateKey  # the services load only for the commands that use them
+
+    try:
+        yield
+    except DuplicateKey as exc:
+        raise UserError(f"{exc}（修改命令：{command.format(ref=exc.ref)}）") from None
 
 
 def ops_session(st: Settings) -> Session:

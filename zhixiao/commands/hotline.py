@@ -33,6 +33,7 @@ from zhixiao.commands.common import (
     period,
     print_rejected,
     settings,
+    update_hint,
 )
 from zhixiao.errors import UserError
 
@@ -86,7 +87,7 @@ def add(ticket: TicketArg,
     from zhixiao.services.hotline import add_ticket
 
     st = settings(data_dir)
-    with ops_session(st) as s, s.begin():
+    with ops_session(st) as s, s.begin(), update_hint("zhixiao hotline update {ref}"):
         t = add_ticket(s, court_code=court_code(st, court), ticket_no=ticket, category=category,
                        received_at=at or datetime.now().replace(microsecond=0), channel=channel, settings=st,
                        cases=case_index(st.data_dir), case_number=case, caller_name=caller, caller_phone=phone,

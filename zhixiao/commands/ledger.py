@@ -34,6 +34,7 @@ from zhixiao.commands.common import (
     period,
     settings,
     to_json,
+    update_hint,
 )
 
 led_app = typer.Typer(help="专项台账：信访积案、专题、执行难、民生小案、行政争议化解、廉政风险、逾期事项 / special ledgers",
@@ -73,7 +74,7 @@ def petition_add(petitioner: Annotated[str, typer.Option("--petitioner", help="�
 
     st = settings(data_dir)
     case_id = normalize_case_number(case)[0] if case else None
-    with ops_session(st) as s, s.begin():
+    with ops_session(st) as s, s.begin(), update_hint("zhixiao ledger petition-update {ref}"):
         p = add_petition(s, court_code=court_code(st, court), petitioner=petitioner,
                          received_on=date_or_today(on, "登记日期"), owner=owner, case_id=case_id, summary=summary)
         console.print(f"已登记信访积案 {p.id}。", markup=False)

@@ -33,6 +33,7 @@ from zhixiao.commands.common import (
     period,
     print_rejected,
     settings,
+    update_hint,
 )
 
 sat_app = typer.Typer(help="诉讼服务满意度评价（一事一评）与差评督办 / satisfaction ratings", no_args_is_help=True)
@@ -67,7 +68,7 @@ def rate(item: Annotated[str, typer.Option("--item", help="评价事项，如 �
     from zhixiao.services.satisfaction import add_rating
 
     st = settings(data_dir)
-    with ops_session(st) as s, s.begin():
+    with ops_session(st) as s, s.begin(), update_hint("zhixiao satisfaction update {ref}"):
         r = add_rating(s, court_code=court_code(st, court), item=item, rated_on=date_or_today(on, "评价日期"),
                        score=score, settings=st, rating_no=number, window=window, staff_name=staff, staff_id=staff_id,
                        comment=comment)

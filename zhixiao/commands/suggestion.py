@@ -31,6 +31,7 @@ from zhixiao.commands.common import (
     ops_session,
     period,
     settings,
+    update_hint,
 )
 
 sug_app = typer.Typer(help="司法建议：起草、核稿签发、发送、回复、归档、修改、统计 / judicial suggestions", no_args_is_help=True)
@@ -60,7 +61,7 @@ def new(addressee: Annotated[str, typer.Option("--addressee", help="主送单位
 
     st = settings(data_dir)
     case_id = _case_id(case)
-    with ops_session(st) as s, s.begin():
+    with ops_session(st) as s, s.begin(), update_hint("zhixiao suggestion update {ref}"):
         sg = new_suggestion(s, court_code=court_code(st, court), addressee=addressee, issue=issue, drafted_by=by,
                             drafted_on=date_or_today(on, "起草日期"), proposal=proposal, source_case_id=case_id,
                             settings=st)

@@ -37,7 +37,7 @@ def apply(session: Session, record: Any, changes: dict[str, tuple[Any, Any]], *,
           action: str, user: str, note: str | None = None) -> ServiceChange:
     """Set the new values on ``record`` and write the history row in the same transaction."""
     if not (user or "").strip():
-        raise UserError("请用 --user 写明操作人，修改记录须留痕。")
+        raise UserError("请写明操作人：修改记录须留痕。")
     for k, (_old, new) in changes.items():
         setattr(record, k, new)
     row = ServiceChange(register=register, record_key=key, at=datetime.now().replace(microsecond=0),

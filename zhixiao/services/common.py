@@ -37,7 +37,7 @@ def load_rules(name: str, settings: Any = None) -> dict:
     if isinstance(override, str):
         p = Path(override)
         if not p.is_file():
-            raise UserError(f"规则文件 {override} 不存在，请检查 zhixiao.toml 中 [rules] {name} 的路径。")
+            raise UserError(f"规则文件 {override} 不存在，请检查配置文件中 [rules] {name} 的路径。")
         override = tomllib.loads(p.read_text("utf-8"))
     return _merge(base, override)
 
@@ -108,9 +108,20 @@ def case_index(data_dir: Path | str) -> dict[str, dict]:
 
 # ---- keys --------------------------------------------------------------------------------------------
 
-def duplicate_key(register: str, key: str, held: str, verb: str) -> UserError:
-    """The refusal every register gives for a key it already holds: storing it again would overwrite
-    (or double-count) the stored record, so the user is sent to the verb that changes it, which is audited.
+class DuplicateKey(UserError):
+    """A register already holds the key. ``ref`` is the stored record's key as its update takes it (T1, a
+    petition's id), so that a caller may add its own way to change it (the CLI its update command; a page has
+    the form beside the record)."""
 
-    ``held`` says whose record it is and from when (court, date), ``verb`` the command to change it."""
-    return UserError(f"{register}中已有{key}（{held}），未重复登记；如需修改该记录，请用 {verb}。")
+    def __init__(self, message: str, ref: str) -> None:
+        super().__init__(message)
+        self.ref = ref
+
+
+def duplicate_key(register: str, key: str, held: str, record: str, ref: str) -> DuplicateKey:
+    """The refusal every register gives for a key it already holds: storing it again would overwrite
+    (or double-count) the stored record, so the user is sent to change that record, which is audited.
+
+    ``held`` says whose record it is and from when (court, date), ``record`` names it (工单 T1). The sentence
+    names no command: the services serve the CLI and the web alike."""
+    return DuplicateKey(f"{register}中已有{key}（{held}），未重复登记；如需修改，请修改已登记的{record}。", ref)

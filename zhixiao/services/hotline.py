@@ -112,7 +112,8 @@ def _find(session: Session, ticket_no: str) -> HotlineTicket | None:
 
 def _duplicate(t: HotlineTicket) -> UserError:
     return duplicate_key("12368 工单登记簿", f"工单编号“{t.ticket_no}”",
-                         f"{t.court_code}，受理于 {t.received_at:%Y-%m-%d %H:%M}", f"zhixiao hotline update {t.ticket_no}")
+                         f"{t.court_code}，受理于 {t.received_at:%Y-%m-%d %H:%M}", f"工单 {t.ticket_no}",
+                         t.ticket_no)
 
 
 def _validate(row: dict, rules: dict, cases: dict[str, dict] | None, where: str) -> dict:
@@ -244,7 +245,7 @@ def update_ticket(session: Session, ticket_no: str, *, user: str, settings: Any 
         raise TypeError(f"update_ticket: not updatable: {sorted(unknown)}")
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
-        raise UserError(f"没有给出要修改的内容：请至少写一项，如 zhixiao hotline update {ticket_no} --category 联系法官。")
+        raise UserError(f"工单 {ticket_no} 没有给出要修改的内容：请至少写一项，如类别、来电人、案号或办理结果。")
     t = _stored(session, ticket_no)
     rules = load_rules("hotline", settings)
     row = {c.name: getattr(t, c.name) for c in HotlineTicket.__table__.columns}
@@ -268,7 +269,7 @@ def update_ticket(session: Session, ticket_no: str, *, user: str, settings: Any 
 def _stored(session: Session, ticket_no: str) -> HotlineTicket:
     t = _find(session, ticket_no)
     if t is None:
-        raise UserError(f"工单“{ticket_no}”不存在，请先用 zhixiao hotline list --all 查到正确的工单编号。")
+        raise UserError(f"工单“{ticket_no}”不存在，请从工单列表中核对工单编号。")
     return t
 
 
@@ -279,7 +280,7 @@ def respond(session: Session, ticket_no: str, responded_at: datetime, result: st
     t = _stored(session, ticket_no)
     if t.responded_at is not None:
         raise UserError(f"工单 {ticket_no} 已于 {t.responded_at:%Y-%m-%d %H:%M} 登记回复，未重复登记；"
-                        f"如需更正回复，请用 zhixiao hotline update {ticket_no} --result … --responded-at …。")
+                        "如需更正回复，请修改该工单的回复时间和办理结果。")
     if responded_at < t.received_at:
         raise UserError(f"工单 {ticket_no} 的回复时间 {responded_at} 早于受理时间 {t.received_at}，请核对。")
     rules = load_rules("hotline", settings)

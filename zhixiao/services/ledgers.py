@@ -216,9 +216,9 @@ def add_petition(session: Session, *, court_code: str, petitioner: str, received
     """Register a petition backlog entry. The same petitioner about the same case (or about no case) is one
     entry: a second one would count the backlog twice, so it is refused, whatever the first one's status."""
     if not owner.strip():
-        raise UserError("信访积案必须明确包案责任人（--owner）。")
+        raise UserError("信访积案必须明确包案责任人。")
     if not petitioner.strip():
-        raise UserError("信访积案必须写明信访人（--petitioner）。")
+        raise UserError("信访积案必须写明信访人。")
     stored = session.scalar(select(Petition).where(
         Petition.court_code == court_code, Petition.petitioner == petitioner.strip(),
         Petition.case_id.is_(None) if case_id is None else Petition.case_id == case_id))
@@ -226,7 +226,7 @@ def add_petition(session: Session, *, court_code: str, petitioner: str, received
         about = f"就 {case_id} " if case_id else "（未关联案号）"
         raise duplicate_key("信访积案台账", f"{stored.petitioner}{about}的积案（编号 {stored.id}）",
                             f"{stored.court_code}，登记于 {stored.received_on}，{stored.status}",
-                            f"zhixiao ledger petition-update {stored.id}")
+                            f"积案（编号 {stored.id}）", str(stored.id))
     p = Petition(court_code=court_code, petitioner=petitioner.strip(), received_on=received_on, owner=owner,
                  case_id=case_id, summary=summary, status="在办")
     session.add(p)
@@ -241,14 +241,14 @@ def update_petition(session: Session, petition_id: int, status: str | None = Non
     every change is recorded with who made it."""
     p = session.get(Petition, petition_id)
     if p is None:
-        raise UserError(f"信访积案 {petition_id} 不存在，请用 zhixiao ledger petitions 查到编号。")
+        raise UserError(f"信访积案 {petition_id} 不存在，请从信访积案台账中核对编号。")
     values: dict[str, object] = {}
     if status is not None:
         if status not in PETITION_STATUSES:
             raise UserError(f"状态“{status}”无效，可选：{'、'.join(PETITION_STATUSES)}。")
         if status != "在办":
             if on is None:
-                raise UserError("办结（已化解/息访）须写明日期（--on）。")
+                raise UserError("办结（已化解/息访）须写明化解日期。")
             if on < p.received_on:
                 raise UserError(f"办结日期 {on} 早于信访登记日期 {p.received_on}，请核对。")
         values.update(status=status, resolved_on=on if status != "在办" else None)
@@ -257,8 +257,8 @@ def update_petition(session: Session, petition_id: int, status: str | None = Non
     if summary:
         values["summary"] = summary.strip()
     if not values:
-        raise UserError(f"没有给出要修改的内容：请至少写一项，如 zhixiao ledger petition-update {petition_id} "
-                        "--status 已化解 --on 日期。")
+        raise UserError(f"信访积案 {petition_id} 没有给出要修改的内容：请至少写一项，如状态（办结须写明化解日期）、"
+                        "包案责任人或诉求。")
     changed = audit.diff(p, values)
     if changed:  # the same values again change nothing and leave no record
         audit.apply(session, p, changed, register="petition", key=str(p.id), action="update", user=user, note=note)

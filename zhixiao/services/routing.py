@@ -247,7 +247,7 @@ def route_file(engine, path: Path | str, settings: Any = None, as_of: date | Non
     for case in cases:
         court = case.get("court_code")
         if not court:
-            raise UserError(f"文件 {fname} 中“{case['case_id']}”没有案号，也未用 --court 指定法院代字。")
+            raise UserError(f"文件 {fname} 中“{case['case_id']}”没有案号，也未指定法院代字，无法确定所属法院。")
         if court not in loads_by_court:
             loads_by_court[court] = pending_loads(engine, court, as_of, weights)
         loads = loads_by_court[court]

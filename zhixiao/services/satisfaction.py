@@ -80,7 +80,8 @@ def _find(session: Session, court_code: str, rating_no: str) -> Rating | None:
 
 def _duplicate(r: Rating) -> UserError:
     return duplicate_key("满意度评价登记簿", f"评价编号“{r.rating_no}”", f"{r.court_code}，评价于 {r.rated_on}",
-                         f"zhixiao satisfaction update {r.rating_no}（评分和评价日期是当事人的，不能修改）")
+                         f"评价 {r.rating_no}（评分和评价日期是当事人的，不能修改）",
+                         r.rating_no)
 
 
 def import_ratings(session: Session, path: Path | str, court_code: str, settings: Any = None) -> ImportResult:
@@ -142,7 +143,7 @@ def update_rating(session: Session, court_code: str, rating_no: str, *, user: st
         raise UserError(f"{court_code} 没有评价编号为“{rating_no}”的评价，请核对编号（没有编号的评价不能修改）。")
     changed = audit.diff(r, {k: v.strip() for k, v in changes.items() if v is not None and v.strip()})
     if not changed:
-        raise UserError(f"评价“{rating_no}”没有要修改的内容：请至少写一项与现有记录不同的值，如 --window、--staff。")
+        raise UserError(f"评价“{rating_no}”没有要修改的内容：请至少写一项与现有记录不同的值，如窗口、工作人员。")
     audit.apply(session, r, changed, register="rating", key=f"{court_code}/{rating_no}", action="update", user=user,
                 note=note)
     fu = r.follow_up
@@ -155,13 +156,13 @@ def resolve_followup(session: Session, followup_id: int, resolution: str, resolv
                      resolved_on: date) -> FollowUp:
     f = session.get(FollowUp, followup_id)
     if f is None:
-        raise UserError(f"差评督办 {followup_id} 不存在，请用 zhixiao satisfaction followups 查到编号。")
+        raise UserError(f"差评督办 {followup_id} 不存在，请从差评督办清单中核对编号。")
     if f.resolved_on is not None:
         raise UserError(f"差评督办 {followup_id} 已于 {f.resolved_on} 办结，不能重复办结。")
     if resolved_on < f.rating.rated_on:
         raise UserError(f"办结日期 {resolved_on} 早于差评日期 {f.rating.rated_on}，请核对。")
     if not resolution.strip():
-        raise UserError("请写明整改或回访结果（--resolution）。")
+        raise UserError("请写明整改或回访结果。")
     f.resolution, f.resolved_by, f.resolved_on = resolution.strip(), resolved_by, resolved_on
     session.flush()
     return f

@@ -68,9 +68,9 @@ def new_suggestion(session: Session, *, court_code: str, addressee: str, issue: 
     """Draft a suggestion and give it the next number. Call on a fresh session and commit promptly:
     the counter stays locked until the transaction ends."""
     if not addressee.strip():
-        raise UserError("司法建议必须写明主送单位（--addressee）。")
+        raise UserError("司法建议必须写明主送单位。")
     if not issue.strip():
-        raise UserError("司法建议必须写明发现的问题（--issue）。")
+        raise UserError("司法建议必须写明发现的问题。")
     _begin_locked(session)
     year = drafted_on.year
     seq = _next_seq(session, court_code, year)
@@ -78,7 +78,7 @@ def new_suggestion(session: Session, *, court_code: str, addressee: str, issue: 
     stored = session.scalar(select(Suggestion).where(Suggestion.number == number))
     if stored is not None:  # the counter is behind the register (e.g. restored from an older backup)
         raise duplicate_key("司法建议登记簿", f"文号“{number}”", f"{stored.court_code}，起草于 {stored.drafted_on}，"
-                            f"编号计数器落后于登记簿，请管理员核对 svc_suggestion_counter", f"zhixiao suggestion update {number}")
+                            f"编号计数器落后于登记簿，请管理员核对 svc_suggestion_counter", f"司法建议 {number}", number)
     s = Suggestion(court_code=court_code, year=year, seq=seq, number=number,
                    source_case_id=source_case_id, addressee=addressee.strip(), issue=issue.strip(), proposal=proposal,
                    status="drafted", drafted_by=drafted_by, drafted_on=drafted_on)
@@ -95,7 +95,7 @@ def get(session: Session, number_or_id: str | int) -> Suggestion:
     else:
         s = session.scalar(q.where(Suggestion.number == str(number_or_id).strip()))
     if s is None:
-        raise UserError(f"司法建议“{number_or_id}”不存在，请用 zhixiao suggestion list 查到文号。")
+        raise UserError(f"司法建议“{number_or_id}”不存在，请从司法建议登记簿中核对文号。")
     return s
 
 
@@ -108,7 +108,7 @@ def update_suggestion(session: Session, number: str, *, user: str, note: str | N
     s = get(session, number)
     given = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items() if v is not None}
     if not given:
-        raise UserError(f"没有给出要修改的内容：请至少写一项，如 zhixiao suggestion update {s.number} --issue …。")
+        raise UserError(f"{s.number} 没有给出要修改的内容：请至少写一项，如主送单位、发现的问题或建议内容。")
     for k in given:
         if s.status not in UPDATABLE[k]:
             allowed = "、".join(STATUS_NAMES[x] for x in UPDATABLE[k])
@@ -167,7 +167,7 @@ def send(session: Session, number: str, sent_on: date, settings: Any = None) -> 
 def record_reply(session: Session, number: str, reply_on: date, adopted: bool, summary: str | None = None) -> Suggestion:
     s = get(session, number)
     if s.sent_on is None:
-        raise UserError(f"{s.number} 尚未发送，不能登记回复；请先执行 zhixiao suggestion send。")
+        raise UserError(f"{s.number} 尚未发送，不能登记回复；请先登记发送。")
     if reply_on < s.sent_on:
         raise UserError(f"{s.number} 的回复日期 {reply_on} 早于发出日期 {s.sent_on}，请核对回复日期。")
     if s.status not in ("sent", "replied"):

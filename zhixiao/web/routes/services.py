@@ -112,10 +112,9 @@ def hotline_add(request: Request, court: str = Form(""), ticket_no: str = Form("
     code = sc.court_for_new(request, u, court)
     cases = {}
     if case_number.strip():
-        with sc.service_call():
-            cid = normalize_case_number(case_number)[0]
+        cid = normalize_case_number(case_number)[0]
         cases = sc.case_rows(request, [cid])
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         t = hot.add_ticket(s, court_code=code, ticket_no=ticket_no, category=category.strip(),
                            received_at=sc.when(received_at, "受理时间", default_now=True), channel=channel or "电话",
                            settings=request.app.state.settings, cases=cases, case_number=sc.optional(case_number),
@@ -137,7 +136,7 @@ def hotline_respond(request: Request, ticket_no: str = Form(""), result: str = F
     score = int(satisfaction) if satisfaction.strip().isdigit() else None
     if satisfaction.strip() and score is None:
         raise UserError(f"满意度“{satisfaction[:10]}”不是整数，请填 1–5。")
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         t = hot.respond(s, ticket_no.strip(), sc.when(responded_at, "回复时间", default_now=True), result.strip(),
                         CONTACTED.get(contacted), score, request.app.state.settings, user=u.username)
         msg = f"工单 {t.ticket_no} 已回复（{'按时' if hot.on_time(t) else '逾期'}，期限 {t.due_date}）。"
@@ -151,7 +150,7 @@ def hotline_update(request: Request, ticket_no: str = Form(""), category: str = 
                    u: Principal = Depends(checked_user)):
     require(u, "hotline.edit")
     _ticket(request, u, ticket_no)
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         _t, changed = hot.update_ticket(
             s, ticket_no.strip(), user=u.username, settings=request.app.state.settings, note=sc.optional(note),
             category=sc.optional(category), assignee=sc.optional(assignee), division=sc.optional(division),
@@ -245,7 +244,7 @@ def rating_add(request: Request, court: str = Form(""), item: str = Form(""), ra
     code = sc.court_for_new(request, u, court)
     if not item.strip():
         raise UserError("请填写评价事项（如 立案、诉讼咨询）。")
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         r = sat.add_rating(s, court_code=code, item=item.strip(), rated_on=sc.day(rated_on, "评价日期", True),
                            score=score.strip(), settings=request.app.state.settings, rating_no=sc.optional(rating_no),
                            window=sc.optional(window), staff_id=sc.optional(staff_id),
@@ -266,7 +265,7 @@ def followup_resolve(request: Request, followup_id: int = Form(0), resolution: s
             raise UserError(f"差评督办 {followup_id} 不存在，请从列表中选择。")
         r = fu.rating
         sc.guard(sc.scope(request, u), r.court_code, _staff_division(request).get(r.staff_id or ""), r.staff_id)
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         fu = sat.resolve_followup(s, followup_id, resolution, u.display_name, sc.day(resolved_on, "办结日期", True))
         msg = f"差评督办 {fu.id} 已办结。"
     sc.audited(request, u, "followup_resolve", str(followup_id), resolution.strip()[:200])

@@ -7,9 +7,7 @@ change made here is checked and recorded (``svc_change``) exactly as one made wi
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -24,25 +22,6 @@ from zhixiao.web.data import records
 from zhixiao.web.deps import client_ip, parse_day, scoped
 from zhixiao.web.roles import Forbidden, Principal, require
 from zhixiao.web.tables import Column, TableView, table
-
-# The services' messages name the CLI verb that fixes a record ("请用 zhixiao hotline update …", "（--owner）");
-# on a page the fix is the form next to the record, and no error may send a person to a command line.
-_CLI_HINT = re.compile(r"[，；]?(?:如需[^，。；]*?，)?(?:请)?(?:先)?(?:用|执行|运行)\s*zhixiao [^，。；]*")
-_FLAG = re.compile(r"（?--[a-z][a-z-]*(?: …)?）?")
-
-
-def page_message(text: str) -> str:
-    text = _CLI_HINT.sub("，请在本页相应表单中操作", text)
-    return _FLAG.sub("", text).replace("，，", "，")
-
-
-@contextmanager
-def service_call() -> Iterator[None]:
-    """Run a service function; its ``UserError`` reaches the page without command-line advice."""
-    try:
-        yield
-    except UserError as exc:
-        raise UserError(page_message(str(exc))) from None
 
 
 def scope(request: Request, u: Principal) -> dict:

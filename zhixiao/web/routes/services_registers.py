@@ -55,8 +55,7 @@ def _in_scope(request: Request, f: dict, items: list, case_of) -> list:
 def _case_id(text: str) -> str | None:
     if not text.strip():
         return None
-    with sc.service_call():
-        return normalize_case_number(text)[0]
+    return normalize_case_number(text)[0]
 
 
 # ── 司法建议 ─────────────────────────────────────────────────────────────────────────────────────────
@@ -90,7 +89,7 @@ def suggestions_page(request: Request, start: str | None = None, end: str | None
 
 
 def _suggestion(request: Request, u: Principal, number: str) -> Suggestion:
-    with request.app.state.Session() as s, sc.service_call():
+    with request.app.state.Session() as s:
         x = sug.get(s, number.strip())
     if not _in_scope(request, sc.scope(request, u), [x], lambda y: y.source_case_id):
         raise Forbidden(f"司法建议 {x.number} 不在您的查看范围内。")
@@ -106,7 +105,7 @@ def suggestion_new(request: Request, court: str = Form(""), addressee: str = For
     case_id = _case_id(source_case)
     if case_id and case_id not in sc.case_rows(request, [case_id]):
         raise UserError(f"来源案号“{source_case[:40]}”在案件库中不存在，请核对案号。")
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         x = sug.new_suggestion(s, court_code=code, addressee=addressee, issue=issue, drafted_by=u.display_name,
                                drafted_on=sc.day(drafted_on, "起草日期", True), proposal=sc.optional(proposal),
                                source_case_id=case_id, settings=request.app.state.settings)
@@ -122,7 +121,7 @@ def suggestion_approve(request: Request, number: str = Form(""), role: str = For
     # 核稿 by the department head, 签发 by 分管院领导 / 院长 / 审委会 (rules/hotline.toml [suggestion] sign_roles)
     require(u, "suggestion.review" if x.status == "drafted" else "suggestion.sign")
     role = sug.REVIEW_ROLE if x.status == "drafted" else role.strip()
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         x = sug.approve(s, x.number, actor=u.display_name, role=role, on=sc.day(on, "审批日期", True),
                         opinion=sc.optional(opinion), settings=request.app.state.settings)
         msg = f"{x.number} {sug.STATUS_NAMES[x.status]}（{role}：{u.display_name}）。"
@@ -137,7 +136,7 @@ def suggestion_step(request: Request, number: str = Form(""), step: str = Form("
     require(u, "suggestion.edit")
     x = _suggestion(request, u, number)
     day = sc.day(on, "日期", True)
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         if step == "send":
             x = sug.send(s, x.number, day, request.app.state.settings)
             msg = f"{x.number} 已发送，答复期限 {x.reply_due}。"
@@ -161,7 +160,7 @@ def suggestion_update(request: Request, number: str = Form(""), addressee: str =
                       u: Principal = Depends(checked_user)):
     require(u, "suggestion.edit")
     x = _suggestion(request, u, number)
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         _x, changed = sug.update_suggestion(s, x.number, user=u.username, note=sc.optional(note),
                                             addressee=sc.optional(addressee), issue=sc.optional(issue),
                                             proposal=sc.optional(proposal), reply_summary=sc.optional(reply_summary))
@@ -223,7 +222,7 @@ def petition_add(request: Request, court: str = Form(""), petitioner: str = Form
                  u: Principal = Depends(checked_user)):
     require(u, "petition.edit")
     code = sc.court_for_new(request, u, court)
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         p = ledgers.add_petition(s, court_code=code, petitioner=petitioner, owner=owner,
                                  received_on=sc.day(received_on, "登记日期", True), case_id=_case_id(case_number),
                                  summary=sc.optional(summary))
@@ -242,7 +241,7 @@ def petition_update(request: Request, petition_id: int = Form(0), status: str = 
     if p is None:
         raise UserError(f"信访积案 {petition_id} 不存在，请从台账中选择。")
     sc.guard({"court_code": sc.scope(request, u).get("court_code")}, p.court_code)
-    with request.app.state.Session() as s, s.begin(), sc.service_call():
+    with request.app.state.Session() as s, s.begin():
         ledgers.update_petition(s, petition_id, status=sc.optional(status), on=sc.day(on, "办结日期"),
                                 owner=sc.optional(owner), summary=sc.optional(summary), user=u.username,
                                 note=sc.optional(note))

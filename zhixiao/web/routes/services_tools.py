@@ -29,17 +29,15 @@ def routing_page(request: Request, case: str = "", u: Principal = Depends(user))
     f = sc.scope(request, u)
     decision = None
     if case.strip():
-        with sc.service_call():
-            cid = normalize_case_number(case)[0]
+        cid = normalize_case_number(case)[0]
         owner = sc.case_rows(request, [cid]).get(cid)
         if owner is None:
             raise UserError(f"案号“{case[:40]}”在案件库中不存在，请核对案号或先导入该案件。")
         # a 庭长 routes within his court; the division filter does not apply to a case not yet assigned
         sc.guard({"court_code": f.get("court_code")}, owner["court_code"])
         as_of = request.app.state.hub.as_of()
-        with sc.service_call():
-            decision = request.app.state.hub.run(
-                lambda e: route_case(e, cid, request.app.state.settings, as_of)).as_dict()
+        decision = request.app.state.hub.run(
+            lambda e: route_case(e, cid, request.app.state.settings, as_of)).as_dict()
     return render(request, "services_routing.html", title="分案建议", case=case, decision=decision, message=None)
 
 
@@ -60,7 +58,7 @@ def assess_page(request: Request, quarter: str = "", court: str = "", u: Princip
         raise UserError(f"季度“{quarter[:20]}”格式不正确，请写成 2026Q3 这样的形式。")
     parse_quarter(q)
     st = request.app.state.settings
-    with request.app.state.Session() as s, sc.service_call():
+    with request.app.state.Session() as s:
         sheets = request.app.state.hub.run(lambda e: assess(e, s, code, q, st))
     rows = [{**x.as_dict(), "reasons": "；".join(i.reason for i in x.items)} for x in sheets]
     view = sc.listing(request, rows, ASSESS_COLUMNS, key="assessment", path="/services/assess")
