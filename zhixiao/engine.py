@@ -120,9 +120,10 @@ def court_calendar(data_dir: Path | str):
         raise UserError(f"日历覆盖文件 {st.calendar_overrides} 有误：{exc}") from None
 
 
-def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None) -> Engine:
-    """``calendar`` defaults to the court's (see ``court_calendar``) so every 审限 figure uses its overrides."""
-    store = CaseStore(data_dir)
+def connect(data_dir: Path | str, backend: str = "duckdb", calendar=None, store: CaseStore | None = None) -> Engine:
+    """``calendar`` defaults to the court's (see ``court_calendar``) so every 审限 figure uses its overrides;
+    ``store`` (default: the data directory's) may be pinned to one manifest, as the web app's pools do."""
+    store = store if store is not None else CaseStore(data_dir)
     store.ensure_format()
     calendar = calendar if calendar is not None else court_calendar(data_dir)
     if backend == "duckdb":

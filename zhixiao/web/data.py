@@ -23,7 +23,7 @@ import pandas as pd
 from zhixiao.aggregates import deadlines, load_answers, prune, save_answers
 from zhixiao.config import Settings
 from zhixiao.domain.courts import court_name
-from zhixiao.store.cases import CaseStore
+from zhixiao.store.cases import FORMAT, CaseStore, Manifest
 from zhixiao.web.jobs import JobRunner
 
 # The headline figures of 总览 and the drill-down tables (ids of the court-classic catalogue).
@@ -64,11 +64,28 @@ def reader_count() -> int:
     return max(2, int(raw) if raw else (os.cpu_count() or 2))
 
 
+class StaleSnapshot(RuntimeError):
+    """An engine was asked for a snapshot version whose manifest this process never read and which is no longer
+    the store's current one: its files cannot be named, so no answer may be cached under that version."""
+
+
+class Snapshot(CaseStore):
+    """The store as one manifest left it: every file list an engine reads comes from that manifest, never from
+    the manifest on disk, so an engine opened while an import lands still reads exactly its own version."""
+
+    def __init__(self, data_dir: Path, manifest: Manifest):
+        super().__init__(data_dir)
+        self._manifest = manifest
+
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+
 class EnginePool:
     """Engines over one snapshot version, lent to one reader at a time; made on demand up to ``size``."""
 
-    def __init__(self, data_dir: Path, version: int, size: int):
-        self.data_dir, self.version, self.size = data_dir, version, size
+    def __init__(self, data_dir: Path, manifest: Manifest, size: int):
+        self.data_dir, self.manifest, self.version, self.size = data_dir, manifest, manifest.version, size
         self._idle: list[Any] = []
         self._made = 0
         self._cond = threading.Condition()
@@ -87,7 +104,7 @@ class EnginePool:
                 eng = None
         if eng is None:
             try:
-                eng = connect(self.data_dir)
+                eng = connect(self.data_dir, store=Snapshot(self.data_dir, self.manifest))
                 eng.cache[SNAPSHOT] = self.version
             except BaseException:
                 with self._cond:
@@ -113,6 +130,7 @@ class DataHub:
         self.readers = readers or reader_count()
         self._pool_lock = threading.Lock()
         self._pools: dict[int, EnginePool] = {}
+        self._manifests: dict[int, Manifest] = {}  # the manifests read by version(), the newest few
         self._cache_lock = threading.Lock()
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._key_locks: dict[Hashable, threading.Lock] = {}
@@ -132,7 +150,16 @@ class DataHub:
 
     # ── plumbing ──────────────────────────────────────────────────────────────────────────────────────
     def version(self) -> int:
-        v = self.store.manifest().version
+        m = self.store.manifest()
+        if m.format < FORMAT:  # an older store is rewritten once (a new version), as the engines' connect did
+            self.store.ensure_format()
+            m = self.store.manifest()
+        v = m.version
+        with self._pool_lock:
+            if v not in self._manifests:
+                self._manifests[v] = m
+                for old in sorted(self._manifests)[:-3]:
+                    del self._manifests[old]
         if self.auto_precompute and self._claim(v):  # a new snapshot (an import): its aggregates
             threading.Thread(target=self._precompute, args=(v,), name="zhixiao-precompute", daemon=True).start()
         return v
@@ -146,10 +173,16 @@ class DataHub:
             return True
 
     def pool(self, version: int) -> EnginePool:
-        """The engines of ``version``; older versions' pools are dropped (an engine goes with its last reader)."""
+        """The engines of ``version``, reading the files of that version's manifest (as ``version()`` read it);
+        older versions' pools are dropped (an engine goes with its last reader)."""
+        if version not in self._manifests:
+            self.version()  # e.g. a caller that read the version elsewhere
         with self._pool_lock:
             if version not in self._pools:
-                self._pools[version] = EnginePool(self.settings.data_dir, version, self.readers)
+                manifest = self._manifests.get(version)
+                if manifest is None:
+                    raise StaleSnapshot(f"数据版本 {version} 已被新的导入替换，请刷新页面。")
+                self._pools[version] = EnginePool(self.settings.data_dir, manifest, self.readers)
                 for old in sorted(self._pools)[:-2]:  # the one before stays for readers mid-request
                     del self._pools[old]
             return self._pools[version]
@@ -290,20 +323,30 @@ class DataHub:
 
     def indicators(self, start: date, end: date, filters: dict | None, by: tuple[str, ...] = (),
                    compare: str | None = "yoy", ids: tuple[str, ...] = HEADLINE) -> list[dict]:
+        from zhixiao.metrics import cube
         from zhixiao.metrics.evaluate import evaluate
 
+        as_of = self.as_of()  # asked before borrowing an engine: the cube's date
+
         def run(e):
+            # the snapshot's indicator cube answers month-aligned questions; the evaluator the rest
+            held = cube.for_snapshot(e, e.cache[SNAPSHOT], self.settings.profile, HEADLINE, as_of)
             res = evaluate(e, self.settings.profile, start, end, by=by, compare=compare, filters=filters or None,
-                           indicators=list(ids))
+                           indicators=list(ids), cube=held)
             return [r.to_dict() for r in res.rows]
         return self.cached("indicators", (start, end, _key(filters), by, compare, ids), run)
 
     def trend(self, start: date, end: date, filters: dict | None) -> list[dict]:
+        from zhixiao.metrics import cube
         from zhixiao.metrics.series import monthly
 
-        return self.cached("trend", (start, end, _key(filters)),
-                           lambda e: monthly(e, start, end, filters=filters or None, profile=self.settings.profile,
-                                             previous_year=True))
+        as_of = self.as_of()
+
+        def run(e):
+            held = cube.for_snapshot(e, e.cache[SNAPSHOT], self.settings.profile, HEADLINE, as_of)
+            return monthly(e, start, end, filters=filters or None, profile=self.settings.profile, previous_year=True,
+                           cube=held)
+        return self.cached("trend", (start, end, _key(filters)), run)
 
     def weak(self, court: str, start: date, end: date) -> list[dict]:
         from zhixiao.analysis.weak import weak_indicators
