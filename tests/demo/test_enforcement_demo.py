@@ -52,3 +52,23 @@ def test_flow_is_split_into_trial_enforcement_and_preservation(engine):
     assert new["审判"] > new["执行"] > new["非诉保全"] > 0
     whole = evaluate(engine, "court-classic", *Y25, filters={"court_code": "冀0123"}, indicators=["new_cases"])
     assert sum(new.values()) == whole.get("new_cases").value
+
+
+def test_zhongben_ledger_has_candidates_reviewed_on_record(engine):
+    """The demo's 执行局 has begun the 终本 review of some pending 首执 cases (zb_* on record), so the 终本 ledger
+    shows candidates (all five conditions recorded and met) beside cases a check contradicts — not only cases to
+    verify. A candidate is pending on the as-of date, a 执 case, filed three months or more before it (规定(试行)
+    第1条(四))."""
+    from zhixiao.domain.time_limits import add_months
+    from zhixiao.services.ledgers import enforcement_hard
+
+    as_of = Y25[1]
+    hard = enforcement_hard(engine, as_of)  # the whole city: the fixture is small
+    cands = hard["zhongben_candidates"]
+    assert cands, "the demo's 终本 ledger has no candidate"
+    for c in cands:
+        assert c["type_code"] == "执" and (c["closing_date"] is None or c["closing_date"] > as_of)
+        assert add_months(c["filing_date"], 3) <= as_of
+        assert all(x["met"] is True for x in c["conditions"]) and c["unverified"] == []
+    pending_zb = engine.cases.filter(engine.cases.zb_notice.notnull() & engine.cases.closing_date.isnull()).count().execute()
+    assert len(cands) < pending_zb  # some reviews found a condition not met: those are no candidates

@@ -676,18 +676,25 @@ def _cases_table(ctx: _Ctx, court: citymod.Court, year: int, t: str, f: Frame) -
         "parties": parties,
         "lawyer": lawyer,
         "dispute_id": dispute,
-        **_zhongben_checks(f, t, closed),
+        **_zhongben_checks(f, t, closed, ctx.as_of),
         "snapshot_date": snap,
     })
 
 
-def _zhongben_checks(f: Frame, t: str, closed: np.ndarray) -> dict[str, pa.Array]:
-    """The 终本 review of each closed 终本 (store.schema.ZHONGBEN_CHECKS): the measures from the tags, 立案满三个月
-    from the dates (规定(试行) art 1 (四)), whereabouts handled in 97% (a fixed hash, no draw from the stream)."""
+def _zhongben_checks(f: Frame, t: str, closed: np.ndarray, as_of: int) -> dict[str, pa.Array]:
+    """The 终本 review (store.schema.ZHONGBEN_CHECKS) of each closed 终本, and of the pending 首次执行 cases the
+    执行局 has begun to review for 终本 (one in six of those filed three months or more before ``as_of``, by a fixed
+    hash: no draw from the stream, so every other figure of the city stays the same). The measures come from the
+    tags, 立案满三个月 from the dates (规定(试行) art 1 (四)), whereabouts handled in 97% (a fixed hash)."""
     n = _len(f)
-    zb = closed & (f["method"] == M["终结本次执行程序"]) & (t in ("执", "执恢"))
+    zb_closed = closed & (f["method"] == M["终结本次执行程序"]) & (t in ("执", "执恢"))
     filed = _dates(f["filing"]).to_pylist()
-    ends = _dates(f["closing"], closed).to_pylist()
+    zb_pending = ~closed & (f["seq"] % 6 == 0) & (t == "执")
+    if zb_pending.any():
+        today = _dates(np.array([as_of])).to_pylist()[0]
+        zb_pending &= np.array([add_months(a, 3) <= today for a in filed], bool)
+    zb = zb_closed | zb_pending
+    ends = _dates(np.where(closed, f["closing"], as_of)).to_pylist()
     three = np.array([bool(z) and add_months(a, 3) <= b for z, a, b in zip(zb, filed, ends, strict=True)], bool)
     tags = f["tags"]
     return {"zb_notice": pa.array((tags & T_NOTICE) > 0, mask=~zb),
