@@ -159,6 +159,15 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def add_warmers(hub: DataHub) -> None:
+    """The default questions of the pages whose answers the routes ask themselves (全市对比, 数据体检), for
+    precompute after an import beside the 总览/下钻/审限/目标 pages ``DataHub`` warms itself."""
+    from zhixiao.web.routes import city, quality
+
+    hub.add_warmer(("city", "city_flows"), city.warm)
+    hub.add_warmer("quality", quality.warm)
+
+
 def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     """The dashboard over ``settings.data_dir`` and ``settings.ops_url`` (migrated on start).
 
@@ -171,6 +180,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     app.state.settings = settings
     app.state.Session = session_factory(settings.ops_url)
     app.state.hub = DataHub(settings)
+    add_warmers(app.state.hub)
     if warm:
         threading.Thread(target=app.state.hub.warm, name="zhixiao-warm", daemon=True).start()
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -237,11 +237,12 @@ class DataHub:
         self.auto_precompute = True
         self.precompute(v)
 
-    def add_warmer(self, name: str, fn: Callable[[DataHub, date, date], None]) -> None:
-        """A page's default question (e.g. the city matrix, the quality check of 本年累计) for precompute;
-        answers cached under ``name`` are kept beside the snapshot. Register before ``warm``."""
+    def add_warmer(self, names: str | tuple[str, ...], fn: Callable[[DataHub, date, date], None]) -> None:
+        """A page's default question (e.g. the city matrix, the quality check of 本年累计) for precompute:
+        ``fn(hub, 1 January, as-of)``; answers cached under ``names`` are kept beside the snapshot. Register
+        before ``warm``."""
         self.warmers.append(fn)
-        self.persist.add(name)
+        self.persist.update((names,) if isinstance(names, str) else names)
 
     def precompute(self, version: int) -> None:
         """The pages' aggregates of ``version`` (once per version per process)."""

@@ -22,6 +22,7 @@ from zhixiao.domain import courts
 from zhixiao.errors import UserError
 from zhixiao.metrics.tracks import TOTAL, TRACKS, flow_by_track, flow_table
 from zhixiao.web import charts, weakness
+from zhixiao.web.data import DataHub
 from zhixiao.web.deps import period, query, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
 
@@ -61,9 +62,23 @@ def city_scope(request: Request, u: Principal, court: str | None) -> tuple[str, 
 
 
 def _matrix(request: Request, code: str, s: date, e: date, benchmark: str | None) -> CityMatrix:
-    hub = request.app.state.hub
+    return matrix(request.app.state.hub, code, s, e, benchmark)
+
+
+def matrix(hub: DataHub, code: str, s: date, e: date, benchmark: str | None) -> CityMatrix:
+    """The whole city of ``code`` (every basic court, the intermediate court apart); a president's limited
+    view is cut from it (``_limited``), so one answer serves every user of the city."""
     return hub.cached("city", (code, s, e, benchmark or ""), lambda eng: city_matrix(
         eng, code, s, e, profile=hub.settings.profile, compare="yoy", benchmark=benchmark or None))
+
+
+def warm(hub: DataHub, start: date, end: date) -> None:
+    """The page's default question for precompute (``DataHub.add_warmer``): every intermediate court's city
+    at 本年累计 with its 收结存, as an analyst, a city's own users and its basic courts' presidents open it."""
+    for code in hub.roster()["courts"]:
+        if level_of(code) == "intermediate":
+            m = matrix(hub, code, start, end, None)
+            _flows(hub, m, m, start, end)
 
 
 def _limited(m: CityMatrix, only: str | None) -> CityMatrix:
@@ -97,10 +112,11 @@ def city(request: Request, court: str | None = None, start: str | None = None, e
     s, e = period(request, start, end)
     if only is not None:
         benchmark = None  # 对标 orders courts: not for a view of one court
-    m = _limited(_matrix(request, code, s, e, benchmark), only)
+    full = _matrix(request, code, s, e, benchmark)
+    m = _limited(full, only)
     ctx_query = {"court": code} if u.scope == "all" else {}
     return render(request, "city.html", title="全市", m=m, start=s, end=e, lines=_lines(m), only=only,
-                  flows=_flows_by_court(_flows(request, m, s, e)), track_names=(*TRACKS, TOTAL), weak={ln.court_code: weakness.ordered(ln.weak) for ln in _members(m)},
+                  flows=_flows_by_court(_flows(request.app.state.hub, full, m, s, e)), track_names=(*TRACKS, TOTAL), weak={ln.court_code: weakness.ordered(ln.weak) for ln in _members(m)},
                   tracks_url="/api/chart/city/tracks?" + query({}, s, e, **ctx_query),
                   chart_url="/api/chart/city?" + query({}, s, e, **ctx_query, benchmark=benchmark or None),
                   fmt=ranges.fmt, status_names=ranges.STATUS_NAMES, trend=TREND, benchmark=benchmark or "",
@@ -147,13 +163,15 @@ def _members(m: CityMatrix) -> list:
     return [*m.basic, *([m.intermediate] if m.intermediate else [])]
 
 
-def _flows(request: Request, m: CityMatrix, s: date, e: date) -> list[dict]:
-    """收结存 of 审判, 执行, 非诉保全 and 合计 per court of the (limited) matrix, in the matrix's court order —
-    each court's figures as ``zhixiao indicators flows --court`` gives them (issue 16 §2)."""
+def _flows(hub: DataHub, full: CityMatrix, m: CityMatrix, s: date, e: date) -> list[dict]:
+    """收结存 of 审判, 执行, 非诉保全 and 合计 per court of the (limited) matrix ``m``, in its court order —
+    each court's figures as ``zhixiao indicators flows --court`` gives them (issue 16 §2). Asked once for the
+    whole city ``full`` (per-court rows do not depend on which other courts are asked), then cut to ``m``."""
+    every = tuple(sorted(ln.court_code for ln in _members(full)))
+    rows = hub.cached("city_flows", (every, s, e), lambda eng: flow_table(
+        flow_by_track(eng, s, e, by=("court",), filters={"court_code": list(every)})))
     members = _members(m)
     codes = tuple(ln.court_code for ln in members)
-    rows = request.app.state.hub.cached("city_flows", (codes, s, e), lambda eng: flow_table(
-        flow_by_track(eng, s, e, by=("court",), filters={"court_code": list(codes)})))
     order = {c: i for i, c in enumerate(codes)}
     names = {ln.court_code: ln.court_name for ln in members}
     if m.intermediate is not None:
@@ -178,8 +196,9 @@ def chart_city_tracks(request: Request, court: str | None = None, start: str | N
     that track."""
     code, only = city_scope(request, u, court)
     s, e = period(request, start, end)
-    m = _limited(_matrix(request, code, s, e, None), only)
-    rows = [r for r in _flows(request, m, s, e) if r["track"] != TOTAL]
+    full = _matrix(request, code, s, e, None)
+    m = _limited(full, only)
+    rows = [r for r in _flows(request.app.state.hub, full, m, s, e) if r["track"] != TOTAL]
     codes = list(dict.fromkeys(r["court_code"] for r in rows))
     names = {r["court_code"]: r["court_name"] for r in rows}
     got = {(r["court_code"], r["track"]): r["received"] for r in rows}

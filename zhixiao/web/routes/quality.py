@@ -8,11 +8,13 @@ Scope (roles.toml): 审管办 and 系统管理员 every court, or one (an interm
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 
-from zhixiao.quality import run_checks, with_previous
+from zhixiao.quality import Report, run_checks, with_previous
 from zhixiao.quality.checks import CHECKS
+from zhixiao.web.data import DataHub
 from zhixiao.web.deps import period, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
 from zhixiao.web.tables import Column, table
@@ -20,6 +22,19 @@ from zhixiao.web.tables import Column, table
 router = APIRouter()
 FINDING_COLUMNS = (Column("check", "体检项目"), Column("court_name", "法院"), Column("case_id", "案号/缺号范围"),
                    Column("detail", "说明"))
+
+
+def quality_report(hub: DataHub, scope: str | None, start: date, end: date) -> Report:
+    """The check of ``scope`` (None: every court) over [start, end], once per data version (read-only: the
+    page deep-copies it before adding the stored previous check)."""
+    return hub.cached("quality", (scope, start, end), lambda eng: run_checks(eng, scope, start, end))
+
+
+def warm(hub: DataHub, start: date, end: date) -> None:
+    """The page's default question for precompute (``DataHub.add_warmer``): 本年累计 for every court at once
+    (审管办's default) and for each court (a president's)."""
+    for scope in (None, *hub.roster()["courts"]):
+        quality_report(hub, scope, start, end)
 
 
 def quality_scope(u: Principal, court: str | None) -> str | None:
@@ -39,7 +54,7 @@ def quality(request: Request, court: str | None = None, start: str | None = None
     scope = quality_scope(u, court)
     s, e = period(request, start, end)
     hub = request.app.state.hub
-    rep = copy.deepcopy(hub.cached("quality", (scope, s, e), lambda eng: run_checks(eng, scope, s, e)))
+    rep = copy.deepcopy(quality_report(hub, scope, s, e))
     with request.app.state.Session() as session:
         with_previous(session, rep)
     names = {c.court_code: c.court_name for c in rep.courts}
