@@ -43,12 +43,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _prepare(data_dir: Path) -> tuple[str, str, float]:
-    """The store's aggregates (as an import leaves them; seconds returned) and a fresh analyst account for
-    the load users."""
+def _prepare(data_dir: Path) -> tuple[str, str, float, date]:
+    """The store's aggregates (as an import leaves them; seconds returned), a fresh analyst account for
+    the load users, and the data's as-of date (an existing store's own, whatever ``--as-of`` says)."""
     from zhixiao.config import load_settings
     from zhixiao.store.ops import session_factory
     from zhixiao.web import auth
+    from zhixiao.web.app import add_warmers
     from zhixiao.web.data import DataHub
     from zhixiao.web.models import User
 
@@ -56,13 +57,15 @@ def _prepare(data_dir: Path) -> tuple[str, str, float]:
     console.print(f"预计算数据版本的聚合（{data_dir}）…")
     t0 = time.perf_counter()
     hub = DataHub(settings)
+    add_warmers(hub)  # the same default pages the server precomputes after an import
     hub.precompute(hub.version())
     pre_s = time.perf_counter() - t0
+    day = hub.as_of()
     password = auth.new_password()
     with session_factory(settings.ops_url)() as s, s.begin():
         s.query(User).filter(User.username == "bench_analyst").delete()
         auth.create_user(s, "bench_analyst", password, "analyst", "压测账号")
-    return "bench_analyst", password, pre_s
+    return "bench_analyst", password, pre_s, day
 
 
 def _login(base: str, username: str, password: str):
@@ -267,12 +270,12 @@ def _report_status(c, job: str | None) -> str:
     return {"done": "已完成", "failed": f"失败：{st['error']}"}.get(st["status"], f"进行中（{st['percent']}%）")
 
 
-def _store_run(data_dir: Path, day: date, users: int, seconds: float, seed: int, think: tuple[float, float],
+def _store_run(data_dir: Path, users: int, seconds: float, seed: int, think: tuple[float, float],
                stress: bool, label: str) -> dict:
     """Start the server on a prepared store, time the first views, then the think-time (and stress) load."""
     from zhixiao.store.cases import CaseStore
 
-    username, password, pre_s = _prepare(data_dir)
+    username, password, pre_s, day = _prepare(data_dir)
     n_cases = CaseStore(data_dir).read("cases", ["case_id"]).num_rows
     periods = _periods(day)
     kinds = _kinds(data_dir, periods[0])
@@ -347,7 +350,7 @@ def register(bench_app: typer.Typer) -> None:
         users: Annotated[int, typer.Option("--users", help="并发用户数 / concurrent users")] = 20,
         scale: Annotated[float, typer.Option("--scale", help="演示城市规模（目录为空时）/ demo scale")] = 1.0,
         large_scale: Annotated[float, typer.Option("--large-scale", help="大数据量场景的演示规模（0 = 不测；30 ≈ 数百万件）/ large-store scale (0 = skip)")] = 0.0,
-        large_dir: Annotated[Path | None, typer.Option("--large-dir", help="大数据量场景的数据目录（为空时按 --large-scale 生成）/ large-store directory")] = None,
+        large_dir: Annotated[Path | None, typer.Option("--large-dir", "--store", help="大数据量场景的数据目录：已有案件数据时原样使用（不重新生成，截止日取数据自身的），为空时按 --large-scale 生成 / large-store directory: an existing store is used as it is")] = None,
         think_min: Annotated[float, typer.Option("--think-min", help="思考时间下限（秒）/ think time min")] = 1.0,
         think_max: Annotated[float, typer.Option("--think-max", help="思考时间上限（秒）/ think time max")] = 3.0,
         as_of: Annotated[str, typer.Option("--as-of", help="演示数据截止日 / demo as-of")] = "2025-11-20",
@@ -361,14 +364,14 @@ def register(bench_app: typer.Typer) -> None:
                 tmps.append(tempfile.TemporaryDirectory(prefix="zhixiao-bench-web-"))
                 data_dir = Path(tmps[-1].name)
                 _demo(data_dir, scale, day)
-            res = _store_run(data_dir, day, users, seconds, seed, think, True, "演示城市")
+            res = _store_run(data_dir, users, seconds, seed, think, True, "演示城市")
             ok = _print(res, "演示城市", seconds, TARGET_P95_MS, None)
             if large_scale or large_dir:
                 if large_dir is None:
                     tmps.append(tempfile.TemporaryDirectory(prefix="zhixiao-bench-web-large-"))
                     large_dir = Path(tmps[-1].name)
                 _demo(large_dir, large_scale, day)
-                big = _store_run(large_dir, day, users, seconds, seed, think, False, "大数据量")
+                big = _store_run(large_dir, users, seconds, seed, think, False, "大数据量")
                 ok = _print(big, "(c) 大数据量", seconds, LARGE_P95_MS, LARGE_FIRST_MS) and ok
         finally:
             for t in tmps:
@@ -378,9 +381,13 @@ def register(bench_app: typer.Typer) -> None:
 
 
 def _demo(data_dir: Path, scale: float, day: date) -> None:
+    """A demo city in ``data_dir`` unless it already holds cases (an existing store is used as it is)."""
     from zhixiao.store.cases import CaseStore
 
     if not CaseStore(data_dir).files("cases"):
+        if scale <= 0:
+            raise typer.BadParameter(f"数据目录 {data_dir} 中没有案件数据：请指定已有数据的目录，或用 --large-scale "
+                                     "给出要生成的演示规模。")
         from zhixiao.demo.generate import build_city
 
         console.print(f"生成演示城市（规模 {scale:g}）到 {data_dir} …")
