@@ -10,15 +10,18 @@ pages' answers (question → answer, written by this program into the store's ow
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import shutil
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from zhixiao.deadlines import deadline_table
@@ -85,3 +88,26 @@ def load_answers(data_dir: Path | str, version: int) -> dict:
     the store's directory, trusted as the store's Parquet files are."""
     path = folder(data_dir, version) / ANSWERS
     return pickle.loads(path.read_bytes()) if path.is_file() else {}
+
+
+CUBE_META = b"zhixiao.cube"  # the Parquet schema metadata key of a cube's description (JSON)
+
+
+def cube_path(data_dir: Path | str, version: int, key: Any) -> Path:
+    """The stored indicator cube of (version, ``key``: as-of, aggregates, calendar …): any change is another file."""
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+    return folder(data_dir, version) / f"cube_{digest}.parquet"
+
+
+def stored_cube(path: Path, build: Callable[[], tuple[pa.Table, dict] | None]) -> dict | None:
+    """The description of the cube kept at ``path``; built and written first when there is none (``None``
+    when ``build`` finds nothing a cube can hold). Description and table are one file, written atomically."""
+    if path.is_file():
+        return json.loads(pq.read_schema(path).metadata[CUBE_META])
+    made = build()
+    if made is None:
+        return None
+    table, meta = made
+    table = table.replace_schema_metadata({CUBE_META: json.dumps(meta, ensure_ascii=False)})
+    _atomic(path, lambda p: pq.write_table(table, p))
+    return meta

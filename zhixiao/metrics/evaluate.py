@@ -317,12 +317,13 @@ def _key(rec: dict, cols: Sequence[str]) -> tuple:
 
 def evaluate(engine, profile: str, start: date, end: date, *, by: Sequence[str] = (), compare: str | None = None,
              filters: dict | None = None, indicators: Sequence[str] | None = None,
-             as_of: date | None = None, data_dir=None, passes: frozenset[str] = ALL) -> Result:
+             as_of: date | None = None, data_dir=None, passes: frozenset[str] = ALL, cube: Any = None) -> Result:
     """Evaluate ``profile`` on [start, end] grouped by ``by`` (court|division|judge|line|type|month).
 
     ``compare="yoy"`` adds the same period a year earlier; ``as_of`` is the date pending/ages refer to
     (default ``end``); ``filters`` maps canonical columns to a value or a list of values; ``passes`` the
-    planner passes to use (``metrics.plan``; the answer is the same with any of them).
+    planner passes to use (``metrics.plan``; the answer is the same with any of them). ``cube``: a stored
+    indicator cube (``metrics.cube.Cube``) that answers the questions its ``why_not`` accepts.
     """
     by = _check_args(start, end, by, compare)
     inds = _select(engine, profile, end, indicators, data_dir)
@@ -333,7 +334,7 @@ def evaluate(engine, profile: str, start: date, end: date, *, by: Sequence[str] 
         for label, mp in month_periods(start, end):
             sub = evaluate(engine, profile, mp.start, mp.end, by=rest, compare=compare, filters=filters,
                            indicators=[i.id for i in inds], as_of=min(mp.end, period.as_of), data_dir=data_dir,
-                           passes=passes)
+                           passes=passes, cube=cube)
             for r in sub.rows:
                 r.group = {"month": label, **r.group}
             out.rows += sub.rows
@@ -341,7 +342,7 @@ def evaluate(engine, profile: str, start: date, end: date, *, by: Sequence[str] 
     periods = {"cur": period}
     if compare == "yoy":
         periods["prev"] = period.shifted_years(-1)
-    return _evaluate_flat(engine, profile, inds, periods, by, filters, passes)
+    return _evaluate_flat(engine, profile, inds, periods, by, filters, passes, cube)
 
 
 def evaluate_profiles(engine, profiles: Sequence[str], start: date, end: date, *, by: Sequence[str] = (),
@@ -391,20 +392,13 @@ def _data_dir(engine):
 
 
 def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Period], by, filters,
-                   passes: frozenset[str]) -> Result:
-    t = prepared_cases(engine, inds, periods["cur"].as_of, filters, passes=passes)
+                   passes: frozenset[str], cube: Any = None) -> Result:
     unavailable = {i.id: i.unavailable for i in inds if i.unavailable}
     plan = _Plan([i for i in inds if i.id not in unavailable], periods, passes)
-    plan.hash_keys = engine.backend == "duckdb" and {"distinct", "hash"} <= passes
-    plan.raw = engine.cases
-    t, gcols = with_group_columns(t, by)
-    base, _ = with_group_columns(with_derived(apply_filters(engine.cases, filters), [s for i in inds for s in i.specs()]),
-                                 by)
-    recs = plan.run(t, "cases", gcols, base)
-    if not recs and gcols and not plan.cases:
-        recs = _records(t.select(*gcols).distinct())
-    if not recs and not gcols:
-        recs = [{}]
+    if cube is not None and cube.why_not(plan, periods, by, filters) is None:
+        recs, gcols = cube.records(plan, periods, by, filters)
+    else:
+        recs, gcols = _scanned(engine, plan, inds, periods, by, filters, passes)
     pkeys = [c for c in gcols if c in PEOPLE_KEYS]
     people_ok = all(c in PEOPLE_KEYS or c in ("court_name", "judge_name") for c in gcols)
     people: dict[tuple, dict] = {}
@@ -419,6 +413,23 @@ def _evaluate_flat(engine, profile, inds: list[Indicator], periods: dict[str, Pe
         for ind in inds:
             result.rows.append(_row(ind, plan, rec, prec, group, periods, unavailable.get(ind.id), people_ok))
     return result
+
+
+def _scanned(engine, plan: _Plan, inds: list[Indicator], periods: dict[str, Period], by, filters,
+             passes: frozenset[str]) -> tuple[list[dict], list[str]]:
+    """The records of ``plan`` (one per group) from the cases: the evaluator's scan."""
+    t = prepared_cases(engine, inds, periods["cur"].as_of, filters, passes=passes)
+    plan.hash_keys = engine.backend == "duckdb" and {"distinct", "hash"} <= passes
+    plan.raw = engine.cases
+    t, gcols = with_group_columns(t, by)
+    base, _ = with_group_columns(with_derived(apply_filters(engine.cases, filters), [s for i in inds for s in i.specs()]),
+                                 by)
+    recs = plan.run(t, "cases", gcols, base)
+    if not recs and gcols and not plan.cases:
+        recs = _records(t.select(*gcols).distinct())
+    if not recs and not gcols:
+        recs = [{}]
+    return recs, gcols
 
 
 def _part(plan: _Plan, ind: Indicator, spec: dict | None, rec: dict, prec: dict, tag: str, people_ok: bool):
