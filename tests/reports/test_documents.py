@@ -17,7 +17,7 @@ from lxml import etree
 from zhixiao.metrics.evaluate import evaluate
 from zhixiao.reports import charts
 from zhixiao.reports.docx_builder import cell_text
-from zhixiao.reports.model import Chart, cell_kind
+from zhixiao.reports.model import Chart, cell_kind, header_text
 from zhixiao.reports.xlsx_builder import xlsx_value
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -52,7 +52,7 @@ def test_docx_tables_equal_briefing_and_engine(files, engine, period):
     tables = [t for t in b.doc_tables() if t.rows]  # the full 归因 table is in the .xlsx only (issue 17 §1)
     assert len(doc.tables) == len(tables)
     for dt, bt in zip(doc.tables, tables, strict=True):
-        assert [c.text for c in dt.rows[0].cells] == [c.header for c in bt.columns], bt.title
+        assert [c.text for c in dt.rows[0].cells] == [header_text(c) for c in bt.columns], bt.title
         for drow, brow in zip(dt.rows[1:], bt.rows, strict=True):
             assert [c.text for c in drow.cells] == [cell_text(brow.get(c.key), cell_kind(c, brow))
                                                    for c in bt.columns], bt.title
@@ -91,11 +91,11 @@ def test_xlsx_numbers_equal_engine(files, engine, period):
     ws = wb["收结存情况"]
     assert ws.freeze_panes == "B3"
     headers = [c.value for c in ws[2]]
-    assert headers[:3] == ["条线", "旧存", "新收"]
+    assert headers[:3] == ["条线", "旧存（件）", "新收（件）"]  # the unit in the header, as the .docx has it
     res = evaluate(engine, "court-classic", *period, compare="yoy", filters={"court_code": "冀0123"})
     n = headers.index(None)  # the table; the chart's data block sits to the right after a gap
     row = {h: c.value for h, c in zip(headers[:n], ws[3][:n], strict=True)}
-    assert row["条线"] == "合计" and row["新收"] == 8 and row["结案"] == 6
+    assert row["条线"] == "合计" and row["新收（件）"] == 8 and row["结案（件）"] == 6
     assert row["结案率"] == pytest.approx(res.get("closure_rate").value, abs=0)
     assert row["新收同比（%）"] == res.get("new_cases").yoy  # 60.0 (%)
     assert ws["I3"].number_format == "0.00%"
@@ -105,7 +105,7 @@ def test_xlsx_numbers_equal_engine(files, engine, period):
         for sheet in wb.worksheets:
             for r in range(1, sheet.max_row + 1):
                 if sheet.cell(r, 1).value == bt.title and [sheet.cell(r + 1, c + 1).value for c in range(len(bt.columns))] == [
-                        c.header for c in bt.columns]:
+                        header_text(c) for c in bt.columns]:
                     for i, brow in enumerate(bt.rows):
                         got = [sheet.cell(r + 2 + i, c + 1).value for c in range(len(bt.columns))]
                         want = [xlsx_value(brow.get(c.key), cell_kind(c, brow)) for c in bt.columns]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import io
+import re
+import struct
 from datetime import date
 from pathlib import Path
 
@@ -28,13 +30,26 @@ from docx.text.run import Run
 
 from zhixiao.reports import charts, narrative
 from zhixiao.reports.fonts import FontSet, font_set
-from zhixiao.reports.model import DELTA_KINDS, Briefing, Section, Table, cell_kind
+from zhixiao.reports.model import (
+    DELTA_KINDS,
+    NUMERIC_KINDS,
+    VALUE_KINDS,
+    ZERO_CHANGE,
+    Briefing,
+    Section,
+    Table,
+    cell_kind,
+    header_text,
+)
 
 SIZE_TITLE = Pt(22)  # 二号
 SIZE_BODY = Pt(16)  # 三号
 SIZE_SMALL = Pt(14)  # 四号
 SIZE_TABLE = Pt(9)  # 小五 (wide statistical tables)
 TEXT_WIDTH_CM = 15.6  # A4 210 mm − 28 mm − 26 mm margins
+TITLE_LINE_EM = 18.0  # a 二号 (22 pt) line of 15.6 cm holds 20 CJK characters; digits and bold take room
+TEXT_HEIGHT_CM = 22.5  # 297 mm − 37 mm − 35 mm margins
+MAX_PICTURE_CM = TEXT_HEIGHT_CM - 2.5  # a chart's height: its caption (one 四号 line) fits below it on the page
 KEEP_WHOLE_ROWS = 12  # a table up to this many rows is kept on one page
 _RUN_PATH = f"{qn('w:p')}/{qn('w:r')}"  # a table cell's one run
 
@@ -167,7 +182,13 @@ class DocxBuilder:
         return p
 
     def picture(self, png: bytes, width_cm: float = 15.0):
+        """A chart, kept with its caption (the next paragraph); a tall one (the 短板 panels) is scaled down to
+        leave a page room for the caption: a picture taller than the page is cut off and pushes its caption
+        onto the next page, after a page that looks empty."""
+        w_px, h_px = struct.unpack(">II", png[16:24])  # PNG IHDR: width, height
+        width_cm = min(width_cm, MAX_PICTURE_CM * w_px / h_px)
         p = self.doc.add_paragraph(style=self.styles["cell"])
+        p.paragraph_format.keep_with_next = True
         run = self._run(p, "", self.f.body)
         run.add_picture(io.BytesIO(png), width=Cm(width_cm))
         return p
@@ -178,19 +199,25 @@ class DocxBuilder:
         if not t.rows:
             self.para("（无数据）", "note")
             return
-        texts = [[cell_text(row.get(c.key), cell_kind(c, row)) for c in t.columns] for row in t.rows]
-        widths = _column_widths([c.header for c in t.columns], texts)
+        kinds = [[cell_kind(c, row) for c in t.columns] for row in t.rows]
+        texts = [[cell_text(row.get(c.key), k) for c, k in zip(t.columns, ks, strict=True)]
+                 for row, ks in zip(t.rows, kinds, strict=True)]
+        headers = [header_text(c) for c in t.columns]
+        numeric = [all(ks[i] in NUMERIC_KINDS for ks in kinds) for i in range(len(t.columns))]
+        widths = _column_widths(headers, texts, numeric)
         tbl = self.doc.add_table(rows=1, cols=len(t.columns))
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         tbl.autofit = False
         _narrow_cell_margins(tbl)
         face = self.styles["cell"]._zx_face
-        for cell, col, w in zip(tbl.rows[0].cells, t.columns, widths, strict=True):
+        for grid_col, w in zip(tbl.columns, widths, strict=True):  # w:gridCol: LibreOffice lays a fixed table
+            grid_col.width = Cm(w)  # out by its grid, not by the cells' w:tcW (all columns came out equal)
+        for cell, head, w in zip(tbl.rows[0].cells, headers, widths, strict=True):
             cell.width = Cm(w)
             p = cell.paragraphs[0]
             p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
-            self._run(p, col.header, self.f.heading1, bold=True)
+            self._run(p, head, self.f.heading1, bold=True)
         _row_flag(tbl.rows[0], "w:cantSplit")
         _repeat_header(tbl.rows[0])
         # One body row is built through python-docx (widths, cell style, fonts, no split); the others are copies
@@ -218,8 +245,7 @@ class DocxBuilder:
     def build(self, b: Briefing) -> Document:
         self.para("内部资料", "mark")
         title = self.doc.add_paragraph(style=self.styles["title"])
-        head, sep, rest = b.title.partition(b.court_name)
-        self._run(title, (b.court_name + "\n" + rest) if sep and not head else b.title, self.f.title)
+        self._run(title, "\n".join(_title_lines(b.title, b.court_name)), self.f.title)
         cmp = "上年同期" if b.compare == "yoy" else "不作同比"
         self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；对比：{cmp}；"
                   f"指标口径：{b.profile_name or '—'}）", "subtitle")
@@ -281,14 +307,18 @@ class _RprHolder:
 
 
 def _em(text: str) -> float:
-    return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text)
+    """Width in ems: a CJK character (and the dash "—", full width in a CJK face) is one, a digit or Latin
+    letter 0.6 (the widest Latin face LibreOffice may stand in for Times New Roman has digits of 0.64)."""
+    return sum(1.0 if ord(ch) > 0x2E80 or ch == "—" else 0.6 for ch in text)
 
 
-def _column_widths(headers: list[str], rows: list[list[str]]) -> list[float]:
+def _column_widths(headers: list[str], rows: list[list[str]], numeric: list[bool] | None = None) -> list[float]:
     """Column widths (cm): each column as wide as its widest cell on one line (a 9 pt CJK character is
     0.32 cm) and its header on two; when the sum exceeds the text width, shrink the columns wider than
-    they need for their cells first, then all in proportion."""
+    they need for their cells first, then the text columns (their lines wrap): a number never breaks
+    ("100.00" / "%"), only when the numbers alone are wider than the page are all columns shrunk alike."""
     cm = 0.32
+    numeric = numeric or [False] * len(headers)
     cells = [max([_em(r[i]) for r in rows] + [0]) * cm + 0.25 for i in range(len(headers))]
     need = [max(c, _em(h) * cm / 2 + 0.25, 1.0) for c, h in zip(cells, headers, strict=True)]
     total = sum(need)
@@ -300,7 +330,31 @@ def _column_widths(headers: list[str], rows: list[list[str]]) -> list[float]:
         extra = [n - f for n, f in zip(need, floor, strict=True)]
         k = spare / sum(extra) if sum(extra) else 0
         return [f + e * k for f, e in zip(floor, extra, strict=True)]
+    fixed = sum(f for f, num in zip(floor, numeric, strict=True) if num)
+    text = [min(f, 14.0) for f, num in zip(floor, numeric, strict=True) if not num]
+    room = TEXT_WIDTH_CM - fixed
+    if text and room >= 1.0 * len(text):  # numbers on one line; the text columns share the rest, ≥ 1 cm each
+        share = iter(_shares(text, room, 1.0))
+        return [f if num else next(share) for f, num in zip(floor, numeric, strict=True)]
     return [TEXT_WIDTH_CM * min(n, 14.0) / sum(min(x, 14.0) for x in need) for n in need]
+
+
+def _shares(wants: list[float], room: float, least: float) -> list[float]:
+    """Split ``room`` among columns in proportion to what they want, none below ``least``."""
+    out = [0.0] * len(wants)
+    left = list(range(len(wants)))
+    while left:
+        k = room / sum(wants[i] for i in left)
+        small = [i for i in left if wants[i] * k < least]
+        if not small:
+            for i in left:
+                out[i] = wants[i] * k
+            break
+        for i in small:
+            out[i] = least
+            room -= least
+            left.remove(i)
+    return out
 
 
 def _narrow_cell_margins(tbl, twips: int = 40) -> None:
@@ -347,23 +401,54 @@ def _keep_rows(rows) -> None:
             p.get_or_add_pPr().keepNext_val = True
 
 
+def _title_lines(title: str, court_name: str) -> list[str]:
+    """The title's lines, each breaking where the words do (GB/T 9704 §7.3.1: 回行时词意完整，排列对称):
+    the court on its own line, the period with it when the rest would not fit one 二号 line
+    ("正定县人民法院2026年1—11月" / "审判执行质效数据会商报告", not a lone "告" on a third line)."""
+    head, sep, rest = title.partition(court_name)
+    if not sep or head:
+        court_name, rest = "", title
+    if _em(rest) <= TITLE_LINE_EM:
+        return [x for x in (court_name, rest) if x]
+    m = re.match(r"^([0-9年月日至—]+)(.+)$", rest)
+    if not m:
+        return [x for x in (court_name, rest) if x]
+    period, words = m.groups()
+    if court_name and _em(court_name + period) <= TITLE_LINE_EM:
+        return [court_name + period, words]
+    return [x for x in (court_name, period, words) if x]
+
+
 def _cn_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def _change(value, digits: int, word: str = "") -> str:
+    """+1.25 / −1.25 (the document's one minus sign, narrative.MINUS) in the change's unit; 持平 for zero."""
+    text = narrative.signed(value, digits, word)
+    return ZERO_CHANGE if text == f"+{0:.{digits}f}{word}" else text
+
+
 def cell_text(value, kind: str) -> str:
-    """The one place table cells are formatted (the .xlsx keeps raw numbers with number formats)."""
+    """The one place table cells are formatted (the .xlsx keeps raw numbers with number formats).
+
+    The unit rule is model.HEADER_UNITS: a count or days column carries 件/天 in its header (model.header_text)
+    and bare numbers here; a mixed column's cell carries its own unit (model.VALUE_KINDS)."""
     if kind == "text" or kind == "flag":
         return "" if value is None else str(value)
     if kind == "yoy_pp":
-        return narrative.signed(value, 2, "个百分点")
+        return _change(value, 2, "个百分点")
     if kind == "yoy_pct":
-        return narrative.signed(value, 2, "%")
+        return _change(value, 2, "%")
     if kind == "signed":
-        return narrative.signed(value, 2)
+        return _change(value, 2)
     if kind in DELTA_KINDS:
         word, digits = DELTA_KINDS[kind]
-        return narrative.signed(value, digits, word)
+        return _change(value, digits, word)
+    if kind in VALUE_KINDS:
+        word, digits = VALUE_KINDS[kind]
+        text = narrative.fmt_decimal(value, digits)
+        return text if text == "—" else text + word
     if kind == "days":
         return narrative.fmt_decimal(value)
     return narrative.fmt_value(value, kind)

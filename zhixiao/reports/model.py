@@ -16,7 +16,15 @@ from typing import Any
 # the row's own unit, never a bare number: 个百分点 for rates — the cell holds points —, 天, 件, 件 per judge).
 DELTA_KINDS = {"delta_days": ("天", 2), "delta_count": ("件", 0), "delta_per": ("件", 2), "delta_yuan": ("元", 2),
                "delta_ratio": ("", 2)}  # kind → (unit word, decimals); a ratio of like things has no unit
-NUMERIC_KINDS = ("rate", "ratio", "days", "count", "yuan", "yoy_pp", "yoy_pct", "signed", *DELTA_KINDS)
+# The house rule for units, as published 通报 tables have it ("结案（件）", "平均审理天数（天）"): a column of one unit
+# says it once, in its header, and its cells hold bare numbers; a column whose rows differ in unit ("value": an
+# indicator table's 数值, 上年同期 …) says it in each cell ("81件", "73.06天", "195.20件" per judge). Rates keep
+# their "%" in the cell, changes their unit ("+1.66天", "+0.22个百分点"), money its 万元.
+HEADER_UNITS = {"count": "件", "days": "天"}  # column kind → the header's unit word
+VALUE_KINDS = {"count_in": ("件", 0), "days_in": ("天", 2), "per_in": ("件", 2)}  # kind → (unit in the cell, decimals)
+ZERO_CHANGE = "持平"  # a change that rounds to nothing, as the sentences say it ("与上年同期持平"), never "+0.00"
+CHANGE_KINDS = {"yoy_pp": 2, "yoy_pct": 2, "signed": 2, **{k: d for k, (_, d) in DELTA_KINDS.items()}}  # → decimals
+NUMERIC_KINDS = ("rate", "ratio", "days", "count", "yuan", *CHANGE_KINDS, *VALUE_KINDS)
 
 
 @dataclass
@@ -25,11 +33,26 @@ class Column:
     header: str  # Chinese column name
     kind: str = "text"
     bare: bool = False  # a 同比 column whose unit is in the header: cells show "+2.94", not "+2.94个百分点"
+    # the unit word the header carries: None = by kind (件 for counts, 天 for days, none else); "" = none; a word
+    # where the column counts something else than cases ("家" for courts)
+    unit: str | None = None
+
+
+def header_text(col: Column) -> str:
+    """The header both documents print: "新收（件）", "超12个月未结案件数" (its name says 件 already), "案龄（天）"."""
+    unit = HEADER_UNITS.get(col.kind, "") if col.unit is None else col.unit
+    head = col.header
+    if not unit or head.endswith(("）", unit + "数")):
+        return head
+    return f"{head}（{unit}）"
 
 
 def cell_kind(col: Column, row: dict[str, Any]) -> str:
     if col.kind == "value":
-        return row.get("unit") or "ratio"
+        unit = row.get("unit") or "ratio"
+        if unit == "ratio":
+            return "per_in" if row.get("measure") else "ratio"
+        return {"count": "count_in", "days": "days_in"}.get(unit, unit)
     if col.kind == "yoy":
         if col.bare:
             return "signed"

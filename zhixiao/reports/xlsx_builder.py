@@ -11,7 +11,27 @@ from pathlib import Path
 import xlsxwriter
 
 from zhixiao.reports.fonts import SHEET_FACE
-from zhixiao.reports.model import DELTA_KINDS, Briefing, Chart, Section, Table, cell_kind
+from zhixiao.reports.model import (
+    CHANGE_KINDS,
+    DELTA_KINDS,
+    VALUE_KINDS,
+    ZERO_CHANGE,
+    Briefing,
+    Chart,
+    Section,
+    Table,
+    cell_kind,
+    header_text,
+)
+from zhixiao.reports.narrative import MINUS
+
+
+def _change_format(digits: int, word: str = "") -> str:
+    """A change as the .docx prints it: "+1.25个百分点", "−1.25…" (narrative.MINUS, not Excel's "-"), 持平 at zero."""
+    num = "0." + "0" * digits if digits else "0"
+    unit = f'"{word}"' if word else ""
+    return f'+{num}{unit};"{MINUS}"{num}{unit};"{ZERO_CHANGE}"'
+
 
 NUM_FORMATS = {
     "rate": "0.00%",
@@ -19,20 +39,23 @@ NUM_FORMATS = {
     "days": "0.00",
     "ratio": "0.00",
     "yuan": "#,##0.00",
-    "yoy_pp": '+0.00"个百分点";-0.00"个百分点";0.00"个百分点"',
-    "yoy_pct": '+0.00"%";-0.00"%";0.00"%"',
-    "signed": "+0.00;-0.00;0.00",
-    **{kind: "+{0}\"{1}\";-{0}\"{1}\";{0}\"{1}\"".format("0." + "0" * d if d else "0", word)
-       for kind, (word, d) in DELTA_KINDS.items()},
+    "yoy_pp": _change_format(2, "个百分点"),
+    "yoy_pct": _change_format(2, "%"),
+    "signed": _change_format(2),
+    **{kind: _change_format(d, word) for kind, (word, d) in DELTA_KINDS.items()},
+    **{kind: ("0." + "0" * d if d else "0") + f'"{word}"' for kind, (word, d) in VALUE_KINDS.items()},
 }
 
 
 def xlsx_value(value, kind: str):
-    """What a cell holds: rates as fractions (0.00% format), 同比 as the engine's number (百分点 or %)."""
+    """What a cell holds: rates as fractions (0.00% format), 同比 as the engine's number (百分点 or %); a change
+    rounded to the digits it is shown with, so a change the .docx calls 持平 is 0 here too (not "+0.00")."""
     if value is None:
         return None
     if kind in ("text", "flag"):
         return str(value)
+    if kind in CHANGE_KINDS:
+        return round(float(value), CHANGE_KINDS[kind]) + 0.0  # + 0.0: −0.0 → 0.0
     return float(value)
 
 
@@ -50,7 +73,7 @@ def _widths(tables: list[Table]) -> list[float]:
             cells = [_text_width(str(r.get(col.key))) for r in t.rows[:200] if r.get(col.key) is not None
                      and cell_kind(col, r) in ("text", "flag")]
             numeric = 12.0 if any(r.get(col.key) is not None for r in t.rows) else 0
-            head = _text_width(col.header)
+            head = _text_width(header_text(col))
             out[c] = max(out[c], min(60.0, max([head / 2 + 2 if head > 16 else head + 2, numeric, *cells]) + 1))
     return out
 
@@ -129,7 +152,7 @@ class XlsxBuilder:
 
     def _write_table(self, ws, t: Table, r: int) -> None:
         for c, col in enumerate(t.columns):
-            ws.write(r, c, col.header, self.fmt_head)
+            ws.write(r, c, header_text(col), self.fmt_head)
         for i, row in enumerate(t.rows, start=1):
             for c, col in enumerate(t.columns):
                 kind = cell_kind(col, row)

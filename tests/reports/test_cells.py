@@ -1,0 +1,191 @@
+"""Table cells as a 审管办 writes them (issue 17 §1): the unit of a one-unit column in its header ("新收（件）"),
+the unit of a mixed column in each cell ("47.50天", "1件"), a zero change as 持平 (never "+0.00"), counts without
+decimals, one minus sign (U+2212) in the .docx and in the .xlsx number formats; numbers never broken across lines.
+
+The figures are the conftest store's (正定 2026年1—2月 against 2025年1—2月), worked out by hand:
+刑事 2026: 新收 2 (cases 14, 15), 结案 1 (14), 结案率 1/2; 2025: 新收 1 (4), 结案 1 (4), 结案率 100% —
+so 结案同比 (1 − 1)/1 = 0 (持平) and 结案率同比 50% − 100% = −50.00 个百分点.
+平均审理天数 2026: cases 6, 9, 10, 11, 14, 16 took 80 + 57 + 27 + 39 + 28 + 54 = 285 days / 6 = 47.50;
+2025: cases 1, 3, 4 took 36 + 22 + 41 = 99 / 3 = 33.00; change +14.50天 (+43.94%); with 长安 (case 18, 22 days)
+the 全市基层法院平均 is (285 + 22) / 7 = 43.86.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import zlib
+
+import openpyxl
+import pytest
+from docx import Document
+from docx.shared import Cm
+
+from zhixiao.reports.docx_builder import MAX_PICTURE_CM, DocxBuilder, _column_widths, _title_lines, cell_text
+from zhixiao.reports.model import Column, cell_kind, header_text
+from zhixiao.reports.narrative import MINUS
+from zhixiao.reports.xlsx_builder import NUM_FORMATS, xlsx_value
+
+CASELOAD_HEADER = ["条线", "旧存（件）", "新收（件）", "新收同比（%）", "受理（件）", "结案（件）", "结案同比（%）",
+                   "未结（件）", "结案率", "结案率同比（百分点）", "结收比"]
+
+
+def _table(doc, first_header: str, title_cells: int = 0):
+    return next(t for t in doc.tables if t.rows[0].cells[0].text == first_header
+                and (not title_cells or len(t.rows[0].cells) == title_cells))
+
+
+def _rows(table) -> dict[str, list[str]]:
+    return {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+
+
+def test_header_carries_the_unit_of_a_one_unit_column():
+    assert header_text(Column("new_cases", "新收", "count")) == "新收（件）"
+    assert header_text(Column("x", "首次执行案件结案平均用时", "days")) == "首次执行案件结案平均用时（天）"
+    # the name says the unit already, or the header has its own parenthesis
+    assert header_text(Column("x", "超12个月未结案件数", "count")) == "超12个月未结案件数"
+    assert header_text(Column("x", "平均审理天数", "days")) == "平均审理天数"
+    assert header_text(Column("age_days", "案龄（天）", "count")) == "案龄（天）"
+    assert header_text(Column("new_cases_yoy", "新收同比（%）", "yoy", bare=True)) == "新收同比（%）"
+    # rates, mixed columns and text carry no header unit; a column counting courts names its own
+    assert [header_text(Column("k", "结案率", "rate")), header_text(Column("k", "数值", "value")),
+            header_text(Column("k", "部门"))] == ["结案率", "数值", "部门"]
+    assert header_text(Column("set", "设定目标法院", "count", unit="家")) == "设定目标法院（家）"
+    assert header_text(Column("per_workday", "每工作日需结", "ratio", unit="件")) == "每工作日需结（件）"
+    assert header_text(Column("n", "工单", "count", unit="")) == "工单"
+
+
+def test_mixed_column_cells_carry_their_unit():
+    value = Column("value", "数值", "value")
+    cases = {"unit": "count"}
+    assert cell_text(81, cell_kind(value, cases)) == "81件"
+    assert cell_text(73.0612, cell_kind(value, {"unit": "days"})) == "73.06天"
+    assert cell_text(195.2, cell_kind(value, {"unit": "ratio", "measure": "件"})) == "195.20件"  # 人均结案数
+    assert cell_text(1.1, cell_kind(value, {"unit": "ratio"})) == "1.10"  # 案-件比: no unit
+    assert cell_text(0.8098, cell_kind(value, {"unit": "rate"})) == "80.98%"
+    assert cell_text(None, cell_kind(value, cases)) == "—"
+    # a one-unit column: bare numbers, its unit is in the header
+    assert cell_text(10001, cell_kind(Column("new_cases", "新收", "count"), {})) == "10001"
+    assert cell_text(41.51, cell_kind(Column("avg_days", "平均审理天数", "days"), {})) == "41.51"
+
+
+def test_a_zero_change_reads_chiping_and_a_count_change_has_no_decimals():
+    delta = Column("change", "同比增减", "delta")
+    assert cell_text(0.0, cell_kind(delta, {"unit": "rate"})) == "持平"
+    assert cell_text(0.004, cell_kind(delta, {"unit": "rate"})) == "持平"  # rounds to 0.00 个百分点
+    assert cell_text(-0.004, cell_kind(delta, {"unit": "days"})) == "持平"
+    assert cell_text(0, cell_kind(delta, {"unit": "count"})) == "持平"
+    assert cell_text(-6, cell_kind(delta, {"unit": "count"})) == f"{MINUS}6件"
+    assert cell_text(11.0, cell_kind(delta, {"unit": "count"})) == "+11件"
+    assert cell_text(-0.24, cell_kind(delta, {"unit": "rate"})) == f"{MINUS}0.24个百分点"
+    bare = Column("closure_rate_yoy", "结案率同比（百分点）", "yoy", bare=True)
+    assert cell_text(0.0, cell_kind(bare, {})) == "持平" and cell_text(-9.57, cell_kind(bare, {})) == "−9.57"
+    assert cell_text(None, cell_kind(bare, {})) == "—"
+
+
+def test_xlsx_formats_say_the_same():
+    """Excel shows what the .docx prints: its own "-" would be a second minus sign, "+0.00" a zero change."""
+    for kind in ("yoy_pp", "yoy_pct", "signed", "delta_count", "delta_days"):
+        positive, negative, zero = NUM_FORMATS[kind].split(";")
+        assert positive.startswith("+") and negative.startswith(f'"{MINUS}"') and zero == '"持平"', kind
+        assert "-" not in NUM_FORMATS[kind]
+    assert NUM_FORMATS["delta_count"].split(";")[0] == '+0"件"'  # counts: no decimals
+    assert NUM_FORMATS["count_in"] == '0"件"' and NUM_FORMATS["days_in"] == '0.00"天"'
+    # a change is stored as shown: 0.004 个百分点 is the 0 the format calls 持平, never −0.0
+    assert xlsx_value(0.004, "yoy_pp") == 0.0 and str(xlsx_value(-0.001, "delta_days")) == "0.0"
+    assert xlsx_value(-7.142857, "signed") == -7.14
+    assert xlsx_value(0.42857142857, "rate") == 0.42857142857  # a value stays raw
+
+
+def test_docx_cells_read_back(files):
+    doc = Document(str(files.docx))
+    caseload = _table(doc, "条线")
+    assert [c.text for c in caseload.rows[0].cells] == CASELOAD_HEADER
+    rows = _rows(caseload)
+    # 合计: 结案率 50% both years → 持平, not "+0.00"
+    assert rows["合计"] == ["合计", "4", "8", "+60.00", "12", "6", "+100.00", "6", "50.00%", "持平", "75.00%"]
+    assert rows["刑事"] == ["刑事", "0", "2", "+100.00", "2", "1", "持平", "1", "50.00%", f"{MINUS}50.00", "50.00%"]
+    table = next(t for t in doc.tables if t.rows[0].cells[1].text == "条线" and "平均审理天数" in _rows(t))
+    assert [c.text for c in table.rows[0].cells] == ["指标", "条线", "数值", "合理区间", "是否达标", "全市基层法院平均",
+                                                   "上年同期", "同比增减", "同比（%）", "同比趋势"]
+    eff = _rows(table)
+    assert eff["平均审理天数"] == ["平均审理天数", "综合", "47.50天", "—", "—", "43.86天", "33.00天", "+14.50天",
+                                 "+43.94%", "趋劣"]
+    # a count: 1 case filed 2024-10-01 pending (case 8) against none a year earlier; no % on a base of 0
+    assert eff["超12个月未结案件数"][2:9] == ["1件", "应为0件（年度区间，仅供参考）", "—", "1件", "0件", "+1件", "—"]
+    assert eff["结案率"][2:] == ["50.00%", "93.00%～100.00%（年度区间，仅供参考）", "—", "50.00%", "50.00%", "持平",
+                               "—", "持平"]
+    assert eff["人均结案数"][2] == "1.50件"  # 6 closed / 4 员额法官
+    long_pending = _table(doc, "承办部门")
+    assert [c.text for c in long_pending.rows[0].cells][:2] == ["承办部门", "未结（件）"]
+    text = "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "+0.00" not in text and "-" not in text.replace("—", "")  # one minus sign, no "+0.00"
+
+
+def test_xlsx_cells_read_back(files):
+    wb = openpyxl.load_workbook(files.xlsx)
+    ws = wb["收结存情况"]
+    assert [c.value for c in ws[2]][:11] == CASELOAD_HEADER
+    total, criminal = ws[3], ws[4]
+    assert (total[0].value, total[9].value) == ("合计", 0) and total[9].number_format.endswith('"持平"')
+    assert (criminal[0].value, criminal[6].value, criminal[9].value) == ("刑事", 0, -50)
+    assert criminal[9].number_format == f'+0.00;"{MINUS}"0.00;"持平"'
+    eff = wb["效率指标"]
+    row = next(r for r in eff.iter_rows(min_row=3) if r[0].value == "平均审理天数")
+    assert [row[2].value, row[6].value, row[7].value, row[8].value] == [47.5, 33, 14.5, 43.94]
+    assert row[2].number_format == '0.00"天"' and row[7].number_format == f'+0.00"天";"{MINUS}"0.00"天";"持平"'
+    count = next(r for r in eff.iter_rows(min_row=3) if r[0].value == "超12个月未结案件数")
+    assert (count[2].value, count[2].number_format, count[7].number_format) == (1, '0"件"', f'+0"件";"{MINUS}"0"件";"持平"')
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None, reason="LibreOffice")
+def test_pdf_numbers_stay_on_one_line(files):
+    """Each row of the 收结存 table is one line of the PDF with every cell whole: "+100.00", not "+100.0" above
+    "0" (LibreOffice laid the table out by its equal w:gridCol, not by the cells' widths)."""
+    text = subprocess.run(["pdftotext", "-layout", str(files.pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    table = text[text.index("表 1"):text.index("表 2")]
+    caseload = _table(Document(str(files.docx)), "条线")
+    cells = [[c.text for c in r.cells] for r in caseload.rows[1:]]
+    assert ["执行", "1", "2", "+100.00", "3", "2", "—", "1", "66.67%", "+66.67", "100.00%"] in cells
+    for row in cells:
+        line = next(ln for ln in table.splitlines() if ln.split()[:1] == [row[0]])
+        assert line.split() == row, line
+
+
+def test_numbers_keep_their_width_when_the_table_is_too_wide():
+    headers = ["指标", "数值", "合理区间", "同比增减", "同比（%）"]
+    rows = [["简易程序适用率", "70.78%", "90.00%～100.00%（年度区间，仅供参考）", "+0.29个百分点", "+39.29%"]] * 3
+    rows += [["一项名称相当长的质效指标" * 3, "100.00%", "很长的说明文字" * 6, "−1.66天", "—"]]
+    widths = _column_widths(headers, rows, [False, True, False, True, True])
+    assert sum(widths) == pytest.approx(15.6)
+    # the number columns get their one-line width (0.6 em a digit, 0.32 cm an em, + 0.25 cm); text wraps
+    assert widths[1] == pytest.approx(7 * 0.6 * 0.32 + 0.25)
+    assert widths[3] == pytest.approx((5 * 0.6 + 4) * 0.32 + 0.25)  # "+0.29" and 个百分点
+
+
+def test_title_breaks_between_words():
+    assert _title_lines("正定县人民法院2026年1—11月审判执行质效数据会商报告", "正定县人民法院") == [
+        "正定县人民法院2026年1—11月", "审判执行质效数据会商报告"]
+    assert _title_lines("正定县人民法院2026年数据会商报告", "正定县人民法院") == ["正定县人民法院", "2026年数据会商报告"]
+
+
+def _png(width: int, height: int) -> bytes:
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    raw = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_a_tall_chart_leaves_room_for_its_caption():
+    """The 短板 panels (one per 短板 indicator) drawn 15 cm wide were taller than the page: cut off, with the
+    caption alone on the next page. Scaled to the page less a caption line, and kept with the caption."""
+    b = DocxBuilder()
+    p = b.picture(_png(100, 300), 15.0)  # 15 cm wide would be 45 cm tall
+    shape = b.doc.inline_shapes[0]
+    assert shape.height <= Cm(MAX_PICTURE_CM) + 1 and shape.width == pytest.approx(Cm(MAX_PICTURE_CM / 3), abs=2)
+    assert p.paragraph_format.keep_with_next
+    b.picture(_png(300, 100), 15.0)
+    assert b.doc.inline_shapes[1].width == Cm(15.0)
