@@ -12,13 +12,13 @@ from tests.web.conftest import login
 from zhixiao.config import Settings
 from zhixiao.store.cases import CaseStore
 from zhixiao.web.app import create_app
-from zhixiao.web.data import PERSIST
+from zhixiao.web.data import PERSIST, DataHub
 
 PAGES = ("/city", "/api/chart/city", "/api/chart/city/tracks", "/quality")
 
 
-def _app(d, warmers: bool = True):
-    app = create_app(Settings(data_dir=d))
+def _app(d, warmers: bool = True, warm: bool = False):
+    app = create_app(Settings(data_dir=d), warm=warm)
     if not warmers:  # the app as it was before the pages registered their default questions
         app.state.hub.warmers.clear()
         app.state.hub.persist = set(PERSIST)
@@ -40,7 +40,7 @@ def _first_views(hub, clients) -> int:
     return hub.misses - before
 
 
-def test_city_and_quality_first_views_ask_no_engine_question_after_precompute(web_env, tmp_path):
+def test_city_and_quality_first_views_ask_no_engine_question_after_precompute(web_env, tmp_path, monkeypatch):
     d = tmp_path / "data"
     shutil.copytree(web_env.data_dir, d)
     version = CaseStore(d).manifest().version
@@ -61,7 +61,14 @@ def test_city_and_quality_first_views_ask_no_engine_question_after_precompute(we
     assert again.misses == 0
     assert _first_views(again, clients) == 0
     kept = {k[2] for k in again._cache if k[0] == version}
-    assert {"city", "city_flows", "quality"} <= kept
+    assert {"city", "city_flows", "quality", "flows"} <= kept
+
+    # ``zhixiao serve`` (warm=True) reads the kept answers before it serves: its first views ask nothing even
+    # while the background precompute has not run at all
+    monkeypatch.setattr(DataHub, "warm", lambda self: None)
+    served, clients = _app(d, warm=True)
+    assert served.loaded == again.loaded and _first_views(served, clients) == 0
+    assert clients["analyst"].get("/").status_code == 200 and served.misses == 0  # 总览's 收结存 too
 
 
 def test_a_presidents_city_flows_are_cut_from_the_whole_citys(web_env):

@@ -160,10 +160,11 @@ class SecurityHeaders:
 
 
 def add_warmers(hub: DataHub) -> None:
-    """The default questions of the pages whose answers the routes ask themselves (全市对比, 数据体检), for
-    precompute after an import beside the 总览/下钻/审限/目标 pages ``DataHub`` warms itself."""
-    from zhixiao.web.routes import city, quality
+    """The default questions of the pages whose answers the routes ask themselves (总览's 收结存, 全市对比,
+    数据体检), for precompute after an import beside the indicator, 审限 and 目标 pages ``DataHub`` warms itself."""
+    from zhixiao.web.routes import city, overview, quality
 
+    hub.add_warmer("flows", overview.warm)
     hub.add_warmer(("city", "city_flows"), city.warm)
     hub.add_warmer("quality", quality.warm)
 
@@ -182,6 +183,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     app.state.hub = DataHub(settings)
     add_warmers(app.state.hub)
     if warm:
+        app.state.hub.load(app.state.hub.store.manifest().version)  # the kept answers, before the first request
         threading.Thread(target=app.state.hub.warm, name="zhixiao-warm", daemon=True).start()
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for r in (*ROUTERS, city.router, quality.router):

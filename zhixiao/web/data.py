@@ -141,6 +141,7 @@ class DataHub:
         self._pre_lock = threading.Lock()
         self._precomputed: set[int] = set()
         self.loaded = 0  # answers read back from the snapshot's aggregates at the last precompute
+        self._stored: dict[int, dict] = {}  # the answers file last read back (one version)
         # other pages' default questions for precompute: fn(hub, start, end), names kept beside the snapshot
         self.warmers: list[Callable[[DataHub, date, date], None]] = []
         self.persist = set(PERSIST)
@@ -237,6 +238,22 @@ class DataHub:
         self.auto_precompute = True
         self.precompute(v)
 
+    def load(self, version: int) -> dict:
+        """Read the answers kept beside snapshot ``version`` into the cache ({} when none were kept); the file is
+        read once per version. ``zhixiao serve`` calls it before serving, so a restart's first views are
+        answered from them rather than racing the background precompute."""
+        with self._pre_lock:
+            stored = self._stored.get(version)
+        if stored is None:
+            stored = load_answers(self.settings.data_dir, version)
+            with self._pre_lock:
+                self._stored = {version: stored}
+        with self._cache_lock:
+            for k, v in stored.items():
+                self._cache.setdefault(k, v)
+        self.loaded = len(stored)
+        return stored
+
     def add_warmer(self, names: str | tuple[str, ...], fn: Callable[[DataHub, date, date], None]) -> None:
         """A page's default question (e.g. the city matrix, the quality check of 本年累计) for precompute:
         ``fn(hub, 1 January, as-of)``; answers cached under ``names`` are kept beside the snapshot. Register
@@ -252,11 +269,7 @@ class DataHub:
     def _precompute(self, version: int) -> None:
         """Read back the answers kept beside the snapshot, compute the missing ones (the default page of the
         city and of every court, 短板, 测算, the 审限 ledgers), keep them."""
-        stored = load_answers(self.settings.data_dir, version)
-        with self._cache_lock:
-            for k, v in stored.items():
-                self._cache.setdefault(k, v)
-        self.loaded = len(stored)
+        stored = self.load(version)
         self._warm_pages()
         with self._cache_lock:
             answers = {k: v for k, v in self._cache.items() if k[0] == version and k[2] in self.persist}

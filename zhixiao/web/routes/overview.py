@@ -54,11 +54,21 @@ def weak(request: Request, court: str | None = None, start: str | None = None, e
 
 def flows(request: Request, f: dict, s, e) -> list[dict]:
     """收结存 of 审判, 执行, 非诉保全 and 合计 for the scope (metrics.tracks; the tracks add up to 合计)."""
+    return scope_flows(request.app.state.hub, f, s, e)
+
+
+def scope_flows(hub, f: dict, s, e) -> list[dict]:
+    """``flows`` on ``hub`` (also asked by precompute: ``warm``)."""
     from zhixiao.metrics.tracks import flow_by_track, flow_table
 
-    hub = request.app.state.hub
     return hub.cached("flows", (s, e, tuple(sorted(f.items()))), lambda eng: flow_table(
         flow_by_track(eng, s, e, filters=f or None)))
+
+
+def warm(hub, start, end) -> None:
+    """The page's 收结存 at 本年累计 for the city and for each court, for precompute (``DataHub.add_warmer``)."""
+    for code in (None, *hub.roster()["courts"]):
+        scope_flows(hub, {"court_code": code} if code else {}, start, end)
 
 
 @router.get("/api/chart/trend")
