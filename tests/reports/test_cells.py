@@ -160,9 +160,11 @@ def test_numbers_keep_their_width_when_the_table_is_too_wide():
     rows += [["一项名称相当长的质效指标" * 3, "100.00%", "很长的说明文字" * 6, "−1.66天", "—"]]
     widths = _column_widths(headers, rows, [False, True, False, True, True])
     assert sum(widths) == pytest.approx(15.6)
-    # the number columns get their one-line width (0.6 em a digit, 0.32 cm an em, + 0.25 cm); text wraps
-    assert widths[1] == pytest.approx(7 * 0.6 * 0.32 + 0.25)
-    assert widths[3] == pytest.approx((5 * 0.6 + 4) * 0.32 + 0.25)  # "+0.29" and 个百分点
+    # the number columns get their one-line width (a digit 0.64 em, "." 0.35, "%" 1, "+" 0.85, a CJK character
+    # 1; 0.32 cm an em, + 0.25 cm of padding); the text columns wrap, none narrower than four characters
+    assert widths[1] == pytest.approx((5 * 0.64 + 0.35 + 1) * 0.32 + 0.25)  # "100.00%"
+    assert widths[3] == pytest.approx((0.85 + 3 * 0.64 + 0.35 + 4) * 0.32 + 0.25)  # "+0.29个百分点"
+    assert widths[0] >= 4 * 0.32 + 0.25 and widths[2] >= 4 * 0.32 + 0.25
 
 
 def test_title_breaks_between_words():

@@ -67,7 +67,8 @@ def test_year_end_targets_table_shows_target_actual_gap(year_files):
     assert rows[0] == ["目标指标", "年度目标", "实际", "差距", "完成情况"]
     assert rows[1:] == [["结收比", "50.00%", "62.50%", "—", "已完成"],
                         ["结案率", "90.00%", "55.56%", "34.44个百分点", "未完成"],
-                        ["超12个月未结", "0", "1", "1件", "未完成"]]  # by indicator id, as the targets are stored
+                        # by indicator id, as the targets are stored; a count in a mixed column says 件 (test_cells)
+                        ["超12个月未结", "0件", "1件", "1件", "未完成"]]
     text = _docx_text(year_files.docx)
     assert "预计年末" not in text and "按进度应结" not in text
     assert "年度目标完成情况：共3项，完成1项。" in text
