@@ -7,8 +7,8 @@ joined tables; only what depends on the as-of date is computed here. No per-row 
 
 超审限后补扣: a merged deducted piece counts only if it starts on or before the deadline as it stood then
 (rolled forward). That test needs the roll-forward of a day computed inside the piece list, where no join
-reaches: the calendar's roll distances travel as one string literal (a character per day) read with
-``substr``. Only the cases where a piece could be late read the list at all (``tl_late_key`` > E, or an
+reaches: the calendar's roll distances travel as one string (a character per day), a constant column of
+``_steps`` read with ``substr``. Only the cases where a piece could be late read the list at all (``tl_late_key`` > E, or an
 open interval starting after E).
 """
 
@@ -187,10 +187,10 @@ def with_deadlines(engine, t: ibis.Table, as_of: date, calendar: WorkCalendar | 
     lo, hi = _calendar_span(engine, as_of)
     cal_arrow, calt = _calendar_tables(cal, lo, hi)
     own = list(t.columns)
-    t = _join_limits(t)
-    # Two layers of columns around the calendar lookup (fewer nested selects: cheaper to compile, and
-    # DuckDB shares the repeated sub-expressions of one projection). First, all that comes before it.
-    first = _before_calendar(t, as_of, roll_gaps(cal_arrow), (lo - EPOCH).days, roll_forward)
+    t = _steps(_join_limits(t), as_of, roll_gaps(cal_arrow) if roll_forward else "")
+    # Two layers of columns around the calendar lookup, over the named steps the first layer reads many times
+    # (DuckDB shares the repeated sub-expressions of one projection). First, all that comes before it.
+    first = _before_calendar(t, as_of, (lo - EPOCH).days, roll_forward)
     # a column no output reads stays a typed null (the layer below still refers to it; DuckDB drops it)
     t = t.mutate(**{c: e if c in layer1 or c == "raw_day" else ibis.null(e.type()) for c, e in first.items()})
     t = t.left_join(calt, t.raw_day == calt.cal_day).drop("cal_day")
@@ -218,18 +218,41 @@ def _join_limits(t: ibis.Table) -> ibis.Table:
     return t.left_join(lim, proc == lim.lim_procedure)
 
 
-def _deducted_total(t: ibis.Table, start, pending, asof_day: int) -> tuple:
-    """Deducted days before the late-piece rule: (first counted day, stop day E, earliest open start x,
-    total, whether an open interval started by as_of covers it), all as day numbers.
+def _steps(t: ibis.Table, as_of: date, gaps: str) -> ibis.Table:
+    """``t`` with the values the later layers read many times as columns of their own (``_x_*``), so the SQL
+    names each once instead of repeating it at every use (the start date alone appeared 140 times in the
+    indicators' 审限 SQL, the calendar string 8 times): less SQL to generate, tokenise, parse and bind.
+
+    In order: pending and the start (restart or conversion); the deducted-days bounds (first counted day,
+    stop day E, earliest open start x) and the limit's days (``_limit_days``); the deducted total before the
+    late-piece rule. The calendar's roll distances (``roll_gaps``) ride along as one constant column, which
+    the piece-list lambdas read."""
+    asof = ibis.literal(as_of, type="date")
+    epoch = ibis.literal(EPOCH, type="date")
+    asof_day = (as_of - EPOCH).days
+    t = t.mutate(
+        _x_pending=t.closing_date.isnull() | (t.closing_date > asof),
+        _x_start=ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date),
+                               t.tl_convert.fill_null(t.filing_date)),
+        _x_gaps=ibis.literal(gaps, type="string"),
+    )
+    low = t._x_start.delta(epoch, unit="day") + 1
+    stop = ibis.cases((t._x_pending, asof_day), else_=t.closing_date.delta(epoch, unit="day"))
+    first_open = ibis.least(t.tl_open_d, t.tl_open_s)  # least/greatest skip nulls
+    base_month, base_day, ext_day = _limit_days(t, t._x_start)
+    t = t.mutate(_x_low=low, _x_stop=stop,
+                 _x_x=ibis.cases((first_open.notnull(), ibis.greatest(first_open, low)), else_=ibis.null().cast("int64")),
+                 _x_base_month=base_month, _x_base_day=base_day, _x_ext_day=ext_day)
+    return t.mutate(_x_total=_deducted_total(t, t._x_x, t._x_stop))
+
+
+def _deducted_total(t: ibis.Table, x, stop) -> ibis.Value:
+    """Deducted days before the late-piece rule, from the first counted day to the stop day E, with x the
+    earliest open start (all day numbers).
 
     The closed intervals' union U (cut to the day after the start, stored) plus the open intervals, which all
     run to the same stop day E (as-of, or closing if earlier), so their union is [x, E] with x the earliest
     open start (cut likewise): deducted = |U| + |[x, E]| − |U ∩ [x, E]|."""
-    epoch = ibis.literal(EPOCH, type="date")
-    low = start.delta(epoch, unit="day") + 1
-    stop = ibis.cases((pending, asof_day), else_=t.closing_date.delta(epoch, unit="day"))
-    first_open = ibis.least(t.tl_open_d, t.tl_open_s)  # least/greatest skip nulls
-    x = ibis.cases((first_open.notnull(), ibis.greatest(first_open, low)), else_=ibis.null().cast("int64"))
     # |U ∩ [x, E]|: the piece list is only walked when [x, E] cuts U
     overlap = ibis.cases(
         (t.tl_u_lo.isnull() | (x > t.tl_u_hi) | (stop < t.tl_u_lo), 0),
@@ -237,9 +260,7 @@ def _deducted_total(t: ibis.Table, start, pending, asof_day: int) -> tuple:
         else_=t.tl_pieces.map(lambda p: ibis.greatest(ibis.least(p.b, stop) - ibis.greatest(p.a, x) + 1, 0)).sums(),
     )
     from_open = ibis.cases((x.isnull(), 0), else_=ibis.greatest(stop - x + 1, 0) - overlap)
-    total = t.tl_closed_days.fill_null(0) + from_open
-    ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
-    return low, stop, x, total, ran
+    return t.tl_closed_days.fill_null(0) + from_open
 
 
 def _limit_days(t: ibis.Table, start) -> tuple:
@@ -264,36 +285,33 @@ def _limit_days(t: ibis.Table, start) -> tuple:
     return base_month, base_day, ext_day
 
 
-def _before_calendar(t: ibis.Table, as_of: date, gaps: str, lo_day: int, roll_forward: bool) -> dict:
-    """The first layer: the start, the deductions and the raw deadline day the calendar join looks up."""
-    asof = ibis.literal(as_of, type="date")
+def _before_calendar(t: ibis.Table, as_of: date, lo_day: int, roll_forward: bool) -> dict:
+    """The first layer: the deductions and the raw deadline day the calendar join looks up (over ``_steps``)."""
     epoch = ibis.literal(EPOCH, type="date")
     asof_day = (as_of - EPOCH).days
-    pending = t.closing_date.isnull() | (t.closing_date > asof)
-    start = ibis.greatest(t.filing_date, t.tl_restart.fill_null(t.filing_date), t.tl_convert.fill_null(t.filing_date))
+    start, low, stop, x, total, ext_day = t._x_start, t._x_low, t._x_stop, t._x_x, t._x_total, t._x_ext_day
     lim_days = t.lim_days.fill_null(0)
     no_limit = t.lim_no_limit.fill_null(True) | (
         t.lim_foreign_exempt.fill_null(False) & t.tags.contains(FOREIGN_TAG).fill_null(False))
-    low, stop, x, total, ran = _deducted_total(t, start, pending, asof_day)
+    ran = (low <= asof_day) & (asof_day <= stop)  # an open interval started by as_of covers it
 
     def running(susp: bool):  # a closed interval of this kind covers as_of (the list only read where there is one)
         hit = t.tl_spans.filter(lambda v: (v.s <= asof_day) & (v.e >= asof_day) & (v.susp == susp)).length() > 0
         return ibis.cases((t.tl_spans.isnull(), False), else_=hit)
 
-    base_month, base_day, ext_day = _limit_days(t, start)
-    deducted = _counted(t, ext_day, total, x, stop, gaps, lo_day, roll_forward)
+    deducted = _counted(t, ext_day, total, x, stop, lo_day, roll_forward)
     norm_months = t.lim_norm_months.fill_null(0)
     norm_day = ibis.cases((norm_months == 0, ibis.null().cast("int64")),
                           else_=_add_months(start, norm_months).delta(epoch, unit="day") + deducted)
     return dict(
-        pending=pending,
+        pending=t._x_pending,
         start_date=start,
         no_limit=no_limit,
         deducted_days=deducted,
         in_deduction=((low <= asof_day) & (running(False) | (t.tl_open_d <= asof_day) & ran)).fill_null(False),
         in_suspension=((low <= asof_day) & (running(True) | (t.tl_open_s <= asof_day) & ran)).fill_null(False),
-        base_deadline=ibis.cases((lim_days == 0, base_month), else_=_add_days(base_month, lim_days)),
-        extension_days=(ext_day - base_day).cast("int32"),
+        base_deadline=ibis.cases((lim_days == 0, t._x_base_month), else_=_add_days(t._x_base_month, lim_days)),
+        extension_days=(ext_day - t._x_base_day).cast("int32"),
         raw_day=(ext_day + deducted).cast("int32"),
         late_days=(total - deducted).cast("int32"),
         norm_day=norm_day.cast("int32"),
@@ -380,21 +398,19 @@ def _pending_months(t: ibis.Table, as_of: date) -> ibis.Value:
     ).cast("int32")
 
 
-def _counted(t: ibis.Table, ext_day, total, x, stop, gaps: str, lo_day: int, roll_forward: bool) -> ibis.Value:
+def _counted(t: ibis.Table, ext_day, total, x, stop, lo_day: int, roll_forward: bool) -> ibis.Value:
     """Deducted days that count: ``total`` unless a merged piece starts after the deadline as it stood then.
 
     The pieces are the closed ones (``tl_pieces``: a, b, c = days before) merged with the open block [x, stop]:
     closed pieces before the block keep their c, the block absorbs the pieces it overlaps or touches, and the
     pieces after it shift by the days it adds. The first late piece's offset is what counts
     (``time_limits.count_deductions``)."""
-    span, chars = len(gaps), ibis.literal(gaps)
-
-    def gap(d):  # days from raw day d to its roll-forward, from the calendar string
+    def gap(d):  # days from raw day d to its roll-forward, from the calendar string (``_steps``' column)
         if not roll_forward:
             return 0
         idx = (d - lo_day).cast("int32")  # DuckDB sums lists as HUGEINT, which substr does not take
-        g = chars.substr(idx, 1).ascii_str() - 48
-        return ibis.cases((t.lim_rolls.fill_null(True) & (idx >= 0) & (idx < span), g), else_=0)
+        g = t._x_gaps.substr(idx, 1).ascii_str() - 48
+        return ibis.cases((t.lim_rolls.fill_null(True) & (idx >= 0) & (idx < t._x_gaps.length()), g), else_=0)
 
     def late(a, c):
         return (a - c) > (ext_day + gap(ext_day + c))
