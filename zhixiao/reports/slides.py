@@ -8,6 +8,7 @@ briefing does not hold (no 12368 data, no targets) is left out rather than shown
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,11 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
-from pptx.util import Inches, Pt
+from pptx.util import Emu, Inches, Pt
 
 from zhixiao.reports import narrative as nv
 from zhixiao.reports.fonts import SLIDE_BODY_FACE, SLIDE_TITLE_FACE
@@ -30,6 +32,11 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 RED, BLUE, GREY, GREEN = RGBColor(0xC0, 0x00, 0x00), RGBColor(0x1F, 0x4E, 0x79), RGBColor(0x7F, 0x7F, 0x7F), \
     RGBColor(0x38, 0x76, 0x1D)
 LINES = ("刑事", "民事", "行政", "执行")
+BAND = RGBColor(0x70, 0xAD, 0x47)  # the 合理区间, as the .docx charts shade it
+FORMATS = {"rate": "0.00%", "days": "0.00", "count": "0"}
+# The inner plot area of a panel chart, as fractions of the chart frame: fixed so a 合理区间 band drawn over it
+# lands on the value axis (c:manualLayout, layoutTarget inner)
+PLOT = (0.16, 0.2, 0.8, 0.62)
 
 
 def _east_asian(run, face: str) -> None:
@@ -69,7 +76,8 @@ class Deck:
 
     def slide(self, title: str, note: str | None = None):
         s = self.prs.slides.add_slide(self.blank)
-        self._text(s, title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), 28, SLIDE_TITLE_FACE, bold=True,
+        size = 28 if len(title) <= 30 else 24 if len(title) <= 36 else 20  # the message on one line
+        self._text(s, title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(1.0), size, SLIDE_TITLE_FACE, bold=True,
                    color=BLUE)
         if note:
             self._text(s, note, Inches(0.5), Inches(6.7), Inches(12.3), Inches(0.6), 12, SLIDE_BODY_FACE, color=GREY)
@@ -95,6 +103,7 @@ class Deck:
         labels.number_format = number_format
         labels.number_format_is_linked = False
         labels.font.size = Pt(11)
+        _no_wrap(labels)
         if kind in (XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.BAR_CLUSTERED):
             labels.position = XL_LABEL_POSITION.OUTSIDE_END
         ch.category_axis.tick_labels.font.size = Pt(12)
@@ -102,8 +111,57 @@ class Deck:
         ch.value_axis.has_major_gridlines = True
         ch.value_axis.tick_labels.number_format = "0%" if "%" in number_format else "0"
         ch.value_axis.tick_labels.number_format_is_linked = False
+        if "%" in number_format:  # a rate axis ends at 100% (or at the largest value, a 结收比 above it)
+            values = [v for vs in series.values() for v in vs if v is not None]
+            ch.value_axis.minimum_scale = 0
+            ch.value_axis.maximum_scale = max([1.0, *values]) if values and max(values) > 1 else 1.0
+            ch.value_axis.major_unit = 0.2
+        else:  # a count's bars start at 0 (LibreOffice would otherwise cut the axis at 9,200)
+            ch.value_axis.minimum_scale = 0
         ch.font.name = SLIDE_BODY_FACE
         return ch
+
+    def panels(self, slide, items: list[dict], *, top=Inches(1.35), bottom=Inches(6.6)) -> list:
+        """Small multiples: one native chart per indicator, its value axis fitted to its own figures, so that
+        a 0.71% 发改率 and a 97% 审限内结案率 both show their differences; the 合理区间 (``band``: lo, hi) as a
+        shaded band across the plot. Each item: title, categories, values, unit, band, colors (per point)."""
+        cols = 4 if len(items) > 9 else 3 if len(items) > 4 else max(len(items), 1)
+        rows = math.ceil(len(items) / cols)
+        w, h = Emu(Inches(12.3) // cols), Emu((bottom - top) // max(rows, 1))  # whole EMU: a:off is an integer
+        out = []
+        for i, it in enumerate(items):
+            left, y = Inches(0.5) + w * (i % cols), top + h * (i // cols)
+            fmt = FORMATS[it["unit"]]
+            data = CategoryChartData(number_format=fmt)
+            data.categories = it["categories"]
+            data.add_series(it["title"], [None if v is None else float(v) for v in it["values"]])
+            ch = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, y, w, h, data).chart
+            _panel_style(ch, it, fmt)
+            lo, hi, _step = _fit([v for v in it["values"] if v is not None], it.get("band"), it["unit"])
+            band = it.get("band")
+            if band:
+                self._band(slide, (left, y, w, h), (lo, hi), band)
+            out.append(ch)
+        return out
+
+    def _band(self, slide, frame, axis: tuple[float, float], band: tuple) -> None:
+        """The 合理区间 as a translucent rectangle over the panel's plot area, clipped to the axis."""
+        left, top, w, h = frame
+        lo, hi = axis
+        b_lo = lo if band[0] is None else max(lo, min(hi, band[0]))
+        b_hi = hi if band[1] is None else max(lo, min(hi, band[1]))
+        if b_hi <= b_lo:
+            return
+        px, py, pw, ph = PLOT
+        y_top = top + int(h * (py + ph * (hi - b_hi) / (hi - lo)))
+        y_bot = top + int(h * (py + ph * (hi - b_lo) / (hi - lo)))
+        rect = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left + int(w * px), y_top, int(w * pw), y_bot - y_top)
+        rect.name = "合理区间"
+        rect.line.fill.background()
+        rect.fill.solid()
+        rect.fill.fore_color.rgb = BAND
+        alpha = etree.SubElement(rect.fill._xPr.find(qn("a:solidFill"))[0], qn("a:alpha"))
+        alpha.set("val", "30000")  # 30% opaque: the columns and their labels stay readable through it
 
     def bullets(self, slide, lines: list[str], top=Inches(1.5)) -> None:
         self._text(slide, "\n".join(lines), Inches(0.7), top, Inches(11.9), Inches(5.0), 18, SLIDE_BODY_FACE)
@@ -113,7 +171,12 @@ class Deck:
         b = self.b
         s = self.prs.slides.add_slide(self.blank)
         head, sep, rest = b.title.partition(b.court_name)
-        self._text(s, (b.court_name + "\n" + rest) if sep and not head else b.title, Inches(0.8), Inches(2.2),
+        text = b.title
+        if sep and not head:
+            scope = re.match(r"（[^）]*）", rest)  # "（全市）" stays on the court's line
+            cut = scope.end() if scope else 0
+            text = b.court_name + rest[:cut] + "\n" + rest[cut:]
+        self._text(s, text, Inches(0.8), Inches(2.2),
                    Inches(11.7), Inches(2.0), 36, SLIDE_TITLE_FACE, bold=True, color=BLUE, center=True)
         self._text(s, f"{b.office}\n{_cn_date(b.issued or b.end)}", Inches(0.8), Inches(4.8), Inches(11.7),
                    Inches(1.2), 18, SLIDE_BODY_FACE, center=True)
@@ -130,12 +193,17 @@ class Deck:
         if self.b.compare and cr.get("previous") is not None:
             parts.append(nv.yoy_phrase(cr["value"], cr["previous"], "rate"))
         parts.append(f"{len(weak)}项短板弱项" if weak else "未发现短板弱项")
-        keys = [("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")]
-        series = {"本期": [(f.get(k) or {}).get("value") for k, _ in keys]}
-        if self.b.compare and nc.get("previous") is not None:
-            series["上年同期"] = [(f.get(k) or {}).get("previous") for k, _ in keys]
-        s = self.slide("，".join(parts), f"统计期间：{nv.period_label(self.b.start, self.b.end)}；单位：件")
-        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys], series)
+        flows, stock = [("new_cases", "新收"), ("closed", "结案")], [("pending", "期末未结")]
+        yoy = bool(self.b.compare and nc.get("previous") is not None)
+        s = self.slide("，".join(parts), f"统计期间：{nv.period_label(self.b.start, self.b.end)}；"
+                                       "左为本期流量，右为期末存量；单位：件")
+        for keys, left, width, name in ((flows, Inches(0.6), Inches(7.4), "新收与结案"),
+                                        (stock, Inches(8.4), Inches(4.3), "期末未结")):
+            series = {"本期": [(f.get(k) or {}).get("value") for k, _ in keys]}
+            if yoy:
+                series["上年同期"] = [(f.get(k) or {}).get("previous") for k, _ in keys]
+            _titled(self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys], series, left=left,
+                               width=width), name)
 
     def caseload(self) -> None:
         t = _table(self.b, "caseload", "收结存情况（按条线）")
@@ -146,27 +214,44 @@ class Deck:
         big = max(rows, key=lambda r: r.get("pending") or 0)
         share = (big.get("pending") or 0) / total if total else None
         title = f"{big['label']}条线未结{nv.fmt_count(big.get('pending'))}件，占全部未结的{nv.fmt_percent(share, 0)}"
-        s = self.slide(title, "新收、结案为本期流量，未结为期末存量；单位：件")
-        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [r["label"] for r in rows],
-                   {"新收": [r.get("new_cases") for r in rows], "结案": [r.get("closed") for r in rows],
-                    "未结": [r.get("pending") for r in rows]})
+        s = self.slide(title, "左为本期流量（新收、结案），右为期末存量（未结），分列两图；单位：件")
+        labels = [r["label"] for r in rows]
+        _titled(self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, labels,
+                           {"新收": [r.get("new_cases") for r in rows], "结案": [r.get("closed") for r in rows]},
+                           width=Inches(7.4)), "新收与结案")
+        _titled(self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, labels, {"未结": [r.get("pending") for r in rows]},
+                           left=Inches(8.4), width=Inches(4.3), legend=False), "期末未结")
 
     def indicators(self) -> None:
+        """One panel per rate: the court beside the 全市基层法院平均 (the city, having none, beside 上年同期),
+        each on its own fitted axis with its 合理区间."""
         rows = [r for r in _indicator_rows(self.b) if r.get("unit") == "rate" and r.get("value") is not None]
         if not rows:
             return
         with_city = [r for r in rows if r.get("city") is not None]
-        worse = [r for r in with_city if _worse(r)]
         if with_city:
+            key, other = "city", "全市基层法院平均"
+            worse = [r for r in with_city if _worse(r, "city")]
             title = (f"{len(worse)}项比率指标劣于全市基层法院平均，{len(with_city) - len(worse)}项持平或更优"
                      if worse else "各项比率指标均不劣于全市基层法院平均")
         else:
-            title = f"{len(rows)}项比率指标本期数值"
-        series = {"本院" if self.b.scope == "court" else "全市": [r["value"] for r in rows]}
-        if with_city:
-            series["全市基层法院平均"] = [r.get("city") for r in rows]
-        s = self.slide(title, "合理区间见报告正文；年度区间在不足一年的统计期内仅供参考")
-        self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, [r["name"] for r in rows], series, number_format="0.00%")
+            key, other = "previous", "上年同期"
+            prev = [r for r in rows if self.b.compare and r.get("previous") is not None]
+            worse = [r for r in prev if _worse(r, "previous")]
+            title = (f"{len(worse)}项比率指标同比趋劣，{len(prev) - len(worse)}项持平或改善" if prev
+                     else f"{len(rows)}项比率指标本期数值")
+        own = "本院" if self.b.scope == "court" else "全市"
+        items = []
+        for r in rows:
+            both = r.get(key) is not None and (key == "city" or bool(self.b.compare))
+            items.append({"title": r["name"], "unit": "rate", "categories": [own, other] if both else [own],
+                          "values": [r["value"], r[key]] if both else [r["value"]],
+                          "band": tuple(r["range"]) if r.get("range") else None,
+                          "colors": [RED if both and _worse(r, key) else BLUE, GREY] if both else [BLUE]})
+        note = "各图纵轴按本项数值取范围" + ("；绿色阴影为合理区间" if any(it["band"] for it in items) else "") + (
+            f"；红色柱为劣于{other}" if worse else "")
+        s = self.slide(title, note)
+        self.panels(s, items)
 
     def weak(self) -> None:
         sec = _section(self.b, "weak")
@@ -213,13 +298,15 @@ class Deck:
         led = e.get("ledger") or {}
         note = "执行案件收结存（件）" + ("与执行质效指标" if rates else "")
         if led.get("pending"):
-            note += (f"；台账在办执行案件{led['pending']}件，其中无财产可供执行{led['no_property']}件，"
-                     f"符合终本条件{led['zhongben_candidates']}件")
+            note += f"；台账在办执行案件{led['pending']}件" + _breakdown(flow.get("pending"), led) + (
+                f"，其中无财产可供执行{led['no_property']}件，符合终本条件{led['zhongben_candidates']}件")
         s = self.slide(title, note)
-        keys = [("carried_over", "旧存"), ("new_cases", "新收"), ("closed", "执结"), ("pending", "未结")]
-        half = Inches(6.0) if rates else Inches(12.1)
-        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys], {"执行": [flow.get(k) for k, _ in keys]},
-                   legend=False, width=half)
+        half = Inches(2.9) if rates else Inches(5.9)  # flows and stocks on charts of their own
+        _titled(self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, ["新收", "执结"],
+                           {"执行": [flow.get("new_cases"), flow.get("closed")]}, legend=False, width=half), "流量")
+        _titled(self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, ["旧存", "未结"],
+                           {"执行": [flow.get("carried_over"), flow.get("pending")]}, legend=False,
+                           left=Inches(0.6) + half + Inches(0.1), width=half), "存量")
         if rates:  # rates on their own chart: never a count and a rate on one axis
             self.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, [r["name"] for r in rates], {"本期": [r["value"] for r in rates]},
                        number_format="0.00%", left=Inches(6.8), width=Inches(6.0), legend=False)
@@ -249,10 +336,12 @@ class Deck:
         missed = [r["name"] for r in rows if r["status"] == "未完成"]
         title = (f"年度目标{len(rows)}项完成{len(rows) - len(missed)}项"
                  + (f"，{'、'.join(missed)}未完成" if missed else "，全部完成"))
-        s = self.slide(title, f"{self.b.end.year}年度目标与年末实际")
-        self.bullets(s, [f"{r['name']}：目标{_val(r['target'], r['unit'])}，实际{_val(r['actual'], r['unit'])}，"
-                         f"{r['status']}" + (f"（差距{r['gap']}）" if r["status"] == "未完成" else "")
-                         for r in rows])
+        gaps = "；".join(f"{r['name']}差距{r['gap']}" for r in rows if r["status"] == "未完成")
+        s = self.slide(title, f"{self.b.end.year}年度目标（灰）与年末实际（绿为完成，红为未完成）"
+                              + (f"；{gaps}" if gaps else ""))
+        self.panels(s, [{"title": f"{r['name']}（{r['status']}）", "unit": r["unit"], "categories": ["年度目标", "实际"],
+                         "values": [r["target"], r["actual"]], "band": None,
+                         "colors": [GREY, RED if r["status"] == "未完成" else GREEN]} for r in rows])
 
     def _city_targets(self) -> None:
         """The basic courts' own targets, counted per indicator: courts on course and not."""
@@ -264,8 +353,8 @@ class Deck:
                  else f"基层法院年度目标均{ok}")
         s = self.slide(title, "各基层法院自行设定的年度目标（全市未设统一目标）；单位：家")
         names = [r["name"] for r in rows]
-        self.chart(s, XL_CHART_TYPE.BAR_STACKED, names, {ok: [r["on_course"] for r in rows],
-                                                          behind: [r["behind"] for r in rows]})
+        self.chart(s, XL_CHART_TYPE.BAR_STACKED, names, {ok: [r["on_course"] or None for r in rows],
+                                                          behind: [r["behind"] or None for r in rows]})
 
     def _targets_forecast(self) -> None:
         fc = self.b.figures.get("forecast") or {}
@@ -279,10 +368,12 @@ class Deck:
                      f"{'低于' if rate['forecast'] < rate['target'] else '达到'}目标{nv.fmt_percent(rate['target'])}")
         else:
             title = f"预计年末结案率{nv.fmt_percent(fc.get('closure_rate'))}"
-        s = self.slide(title, "年末数据按往年收结案季节规律测算；单位：件")
-        keys = [("new_cases", "新收"), ("closed", "结案"), ("pending", "未结")]
-        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [n for _, n in keys],
-                   {"预计年末": [fc.get(k) for k, _ in keys]}, legend=False)
+        s = self.slide(title, "年末数据按往年收结案季节规律测算；左为全年流量，右为年末存量；单位：件")
+        _titled(self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, ["新收", "结案"],
+                           {"预计年末": [fc.get("new_cases"), fc.get("closed")]}, legend=False, width=Inches(7.4)),
+                "预计全年新收与结案")
+        _titled(self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, ["未结"], {"预计年末": [fc.get("pending")]},
+                           legend=False, left=Inches(8.4), width=Inches(4.3)), "预计年末未结")
         units = self.b.figures.get("target_units") or {}
         by_div = units.get("closings_by_division") or {}
         if any(by_div.values()):  # the 结案率 target shared out to the divisions (by workload)
@@ -301,6 +392,85 @@ class Deck:
         first = re.split(r"(?:\d{4}年)?为|，", props[0], maxsplit=1)[0]  # the indicator's name
         s = self.slide(f"下一步：{first}等{len(props)}项需专项推进" if len(props) > 1 else f"下一步：{first}")
         self.bullets(s, [f"{i}. {p}" for i, p in enumerate(props[:6], start=1)])
+
+
+def _nice(step: float) -> float:
+    """The tick step of 1, 2, 2.5 or 5 × 10^k at or above ``step``."""
+    base = 10 ** math.floor(math.log10(step))
+    return next(m * base for m in (1, 2, 2.5, 5, 10) if m * base >= step - 1e-12)
+
+
+def _fit(values: list[float], band: tuple | None, unit: str) -> tuple[float, float, float]:
+    """A value axis fitted to the figures (and the 合理区间's finite ends) with a margin, on round ticks; a rate
+    axis never below 0 nor above 100% unless a figure is (结收比 100.47%)."""
+    top = max([1.0, *values]) if unit == "rate" else math.inf  # a band's open end (结收比 ≤150%) is clipped
+    pts = [*values, *[min(x, top) for x in (band or ()) if x is not None]]
+    lo, hi = (min(pts), max(pts)) if pts else (0.0, 1.0)
+    # at least 2 个百分点 (or 5% of the figure) on the axis: a 0.01-point wobble is not drawn as a gap
+    least = 0.02 if unit == "rate" else max(abs(hi) * 0.05, 1.0)
+    if hi - lo < least:
+        lo, hi = lo - (least - (hi - lo)) / 2, hi + (least - (hi - lo)) / 2
+        lo, hi = (0.0, hi - lo) if lo < 0 <= min(pts or [0]) else (lo, hi)
+    span = hi - lo
+    step = _nice(span * 1.6 / 4)
+    a = math.floor((lo - span * 0.3) / step) * step
+    b = math.ceil((hi + span * 0.45) / step) * step  # room for the top column's label under the panel title
+    a = max(a, 0.0) if lo >= 0 else a
+    if unit == "rate":
+        b = min(b, 1.0) if top <= 1.0 else min(b, math.ceil(top / step) * step + step)
+    return round(a, 10), round(b, 10), step
+
+
+def _panel_style(ch, it: dict, fmt: str) -> None:
+    lo, hi, step = _fit([v for v in it["values"] if v is not None], it.get("band"), it["unit"])
+    ch.has_title = True
+    ch.chart_title.text_frame.text = it["title"]
+    run = ch.chart_title.text_frame.paragraphs[0].runs[0]
+    run.font.size, run.font.bold = Pt(13), True
+    _east_asian(run, SLIDE_BODY_FACE)
+    ch.has_legend = False
+    ch.font.name = SLIDE_BODY_FACE
+    ch.font.size = Pt(11)
+    ax = ch.value_axis
+    ax.minimum_scale, ax.maximum_scale, ax.major_unit = lo, hi, step
+    ax.has_major_gridlines = True
+    tick = step * (100 if it["unit"] == "rate" else 1)
+    decimals = next(d for d in range(4) if abs(round(tick, d) - tick) < 1e-9 or d == 3)  # 0.25 → "0.00"
+    ax.tick_labels.number_format = ("0." + "0" * decimals if decimals else "0") + ("%" if it["unit"] == "rate" else "")
+    ax.tick_labels.number_format_is_linked = False
+    plot = ch.plots[0]
+    plot.gap_width = 80
+    plot.has_data_labels = True
+    plot.data_labels.number_format, plot.data_labels.number_format_is_linked = fmt, False
+    plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    plot.data_labels.font.size = Pt(11)
+    _no_wrap(plot.data_labels)
+    for j, color in enumerate(it.get("colors") or []):
+        pt = plot.series[0].points[j]
+        pt.format.fill.solid()
+        pt.format.fill.fore_color.rgb = color
+    area = ch._chartSpace.chart.plotArea
+    layout = area.find(qn("c:layout"))
+    if layout is None:  # c:layout is the plot area's first child (CT_PlotArea)
+        layout = etree.Element(qn("c:layout"))
+        area.insert(0, layout)
+    _manual_layout(layout)
+
+
+def _no_wrap(labels) -> None:
+    """"100.47%" on one line: LibreOffice wraps a data label wider than its column otherwise."""
+    body = labels._element.get_or_add_txPr().find(qn("a:bodyPr"))
+    body.set("wrap", "none")
+
+
+def _manual_layout(layout) -> None:
+    for child in list(layout):
+        layout.remove(child)
+    ml = etree.SubElement(layout, qn("c:manualLayout"))
+    for tag, val in (("c:layoutTarget", "inner"), ("c:xMode", "edge"), ("c:yMode", "edge")):
+        etree.SubElement(ml, qn(tag)).set("val", val)
+    for tag, val in zip(("c:x", "c:y", "c:w", "c:h"), PLOT, strict=True):
+        etree.SubElement(ml, qn(tag)).set("val", str(val))
 
 
 def _section(b: Briefing, key: str) -> Section | None:
@@ -322,9 +492,32 @@ def _indicator_rows(b: Briefing) -> list[dict[str, Any]]:
     return out
 
 
-def _worse(r: dict) -> bool:
+def _titled(ch, text: str):
+    """A small chart title naming what one of two charts on a slide holds (the slide title is the message)."""
+    ch.has_title = True
+    ch.chart_title.text_frame.text = text
+    run = ch.chart_title.text_frame.paragraphs[0].runs[0]
+    run.font.size, run.font.bold = Pt(14), True
+    _east_asian(run, SLIDE_BODY_FACE)
+    return ch
+
+
+def _breakdown(flow_pending, led: dict) -> str:
+    """"（= 收结存未结773件 + 执恢52件 + 执保10件）": the ledger also counts the 执恢 and 执保 cases that 收结存's
+    未结 leaves out (as the briefing's 执行 section says); parts that do not add up are listed, not equated."""
+    outside = led.get("outside_flow") or {}
+    if not outside:
+        return ""
+    parts = " + ".join(f"{k}{n}件" for k, n in outside.items())
+    if flow_pending is not None and flow_pending + sum(outside.values()) == led["pending"]:
+        return f"（= 收结存未结{flow_pending}件 + {parts}）"
+    return f"（含收结存未结不计的{parts.replace(' + ', '、')}）"
+
+
+def _worse(r: dict, key: str = "city") -> bool:
+    """Worse than the comparison figure (the 全市基层法院平均 or 上年同期), by the indicator's direction."""
     lower = r.get("direction") == "lower"
-    return r["value"] > r["city"] if lower else r["value"] < r["city"]
+    return r["value"] > r[key] if lower else r["value"] < r[key]
 
 
 def _val(v, unit: str) -> str:
