@@ -169,6 +169,14 @@ def add_warmers(hub: DataHub) -> None:
     hub.add_warmer("quality", quality.warm)
 
 
+def _warm(app: FastAPI) -> None:
+    """Serve mode's background start: 审限监控's item list (the ops database's), then the snapshot's pages."""
+    from zhixiao.web.routes import supervision
+
+    supervision.warm(app)
+    app.state.hub.warm()
+
+
 def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     """The dashboard over ``settings.data_dir`` and ``settings.ops_url`` (migrated on start).
 
@@ -184,7 +192,7 @@ def create_app(settings: Settings, *, warm: bool = False) -> FastAPI:
     add_warmers(app.state.hub)
     if warm:
         app.state.hub.load(app.state.hub.store.manifest().version)  # the kept answers, before the first request
-        threading.Thread(target=app.state.hub.warm, name="zhixiao-warm", daemon=True).start()
+        threading.Thread(target=_warm, args=(app,), name="zhixiao-warm", daemon=True).start()
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for r in (*ROUTERS, city.router, quality.router):
         app.include_router(r)

@@ -48,17 +48,44 @@ def _items(s, f: dict, status: str | None = None, case: tuple[str | None, str] |
     return [{**alert_row(a), "court_code": a.court_code} for a in s.scalars(q.order_by(Alert.id))]
 
 
-def _scope_items(request: Request, s, f: dict) -> list[dict]:
-    """``_items`` of a scope, cached per app until an item is added, removed or changes status (every change
-    writes an event)."""
+def _alert_version(s) -> tuple:
+    """Changes whenever an item is added, removed or changes status (every change writes an event)."""
     from zhixiao.supervision.models import Alert, AlertEvent
 
-    version = (*s.execute(select(func.max(Alert.id), func.count(Alert.id))).one(),
-               s.scalar(select(func.max(AlertEvent.id))))
-    cache = getattr(request.app.state, "alert_items", None)
+    return (*s.execute(select(func.max(Alert.id), func.count(Alert.id))).one(),
+            s.scalar(select(func.max(AlertEvent.id))))
+
+
+def _cache(app) -> alert_cases.ItemCache:
+    cache = getattr(app.state, "alert_items", None)
     if cache is None:
-        cache = request.app.state.alert_items = alert_cases.ItemCache()
-    return cache.get((tuple(sorted(f.items())), version), lambda: _items(s, f))
+        cache = app.state.alert_items = alert_cases.ItemCache()
+    return cache
+
+
+def _scope_rows(app, s, f: dict, status: str | None, by_case: bool) -> tuple[list[dict], list[dict]]:
+    """(every case of the scope, the rows shown for ``status`` one per case or per item), grouped once per
+    alert-table version and court names (the grouping of thousands of items is the page's dearest part)."""
+    from zhixiao.supervision.models import STATUS_NAMES
+
+    names = app.state.hub.roster()["courts"]
+    status = status if status in STATUS_NAMES else None
+    key = (tuple(sorted(f.items())), _alert_version(s), tuple(names.items()))
+    cache = _cache(app)
+    everything = cache.get(key[:2], lambda: _items(s, f))
+    cases = cache.get((*key, "case", None), lambda: alert_cases.group(everything, names))
+    if by_case and status is None:
+        return cases, cases
+    shown = cache.get((*key, by_case, status), lambda: alert_cases.group(
+        [a for a in everything if status is None or a["status"] == status], names, by_case=by_case))
+    return cases, shown
+
+
+def warm(app) -> None:
+    """The 审管办's first view of 审限监控 (every court, one row per case), made when the server starts rather
+    than by the first visitor; later views are cached until an item changes."""
+    with app.state.Session() as s:
+        _scope_rows(app, s, {}, None, True)
 
 
 @router.get("/supervision")
@@ -72,12 +99,9 @@ def supervision(request: Request, status: str | None = None, level: str | None =
     if by not in ("case", "item"):
         raise UserError("查看方式无效：请选择“按案件”或“按事项”。")
     f = scoped(request, u)
-    names = request.app.state.hub.roster()["courts"]
     with request.app.state.Session() as s:
-        everything = _scope_items(request, s, f)
-    counts = alert_cases.level_counts(alert_cases.group(everything, names))
-    shown = [a for a in everything if status not in STATUS_NAMES or a["status"] == status]
-    rows = alert_cases.group(shown, names, by_case=by == "case")
+        cases, rows = _scope_rows(request.app, s, f, status, by == "case")
+    counts = alert_cases.level_counts(cases)
     if level in LEVEL_NAMES:
         rows = [r for r in rows if r["level"] == level]
     view = table(request, rows, alert_cases.COLUMNS, key="alerts")
