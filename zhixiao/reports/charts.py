@@ -13,6 +13,7 @@ import subprocess
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from zhixiao.errors import UserError
 from zhixiao.reports.model import Chart
@@ -49,7 +50,7 @@ def cjk_font() -> str:
 
 def _figure(rows: int | None = None, panels: int = 1) -> tuple[Figure, list]:
     """Trend charts 7.2×3.6 in; bar charts grow with their number of bars."""
-    height = 3.6 if rows is None else min(4.0, 1.0 + 0.32 * rows)
+    height = 3.6 if rows is None else min(4.0, max(1.8, 1.0 + 0.32 * rows))  # one row still leaves room
     fig = Figure(figsize=(7.2, height), dpi=120)
     widths = {"width_ratios": [2, 1]} if panels == 2 else {}
     axes = fig.subplots(1, panels, gridspec_kw=widths or None)
@@ -124,21 +125,36 @@ def _trend(fig: Figure, axes: list, chart: Chart) -> None:
     fig.legend(handles, labels, fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, -0.08), frameon=False)
 
 
+def range_limits(values: list[float], ranges: list, unit: str) -> tuple[float, float]:
+    """The value axis of a range chart (in %, for a rate): the figures and the 合理区间's finite ends with a
+    margin, so a band the figures fall short of stays in view; a rate axis never below 0 nor past 100% unless
+    a figure is (a 结收比 of 100.47%), a band's open end (结收比 ≤150%) clipped there."""
+    scale = 100 if unit == "rate" else 1
+    cap = max([100.0, *values]) if unit == "rate" else float("inf")
+    ends = [min(e * scale, cap) for rng in ranges if rng for e in rng if e is not None]
+    pts = [*values, *ends] or [0.0]
+    lo, hi = min(pts), max(pts)
+    pad = max(hi - lo, 2.0 if unit == "rate" else 1.0) * 0.08 + (0.5 if unit == "rate" else 0)
+    low, high = max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad
+    if unit == "rate":
+        high = min(high, 100.0) if max(values, default=0) <= 100 else min(high, cap + pad)
+    return low, high
+
+
 def _range(ax, chart: Chart) -> None:
     """Each indicator's value as a dot with its label, its 合理区间 as a shaded band behind it."""
     scale = 100 if chart.unit == "rate" else 1
     vals = [None if v is None else v * scale for v in chart.series["数值"]]
     y = list(range(len(chart.categories)))
-    top = max([v for v in vals if v is not None] + [0])
+    xs = [v for v in vals if v is not None]
+    low, high = range_limits(xs, chart.ranges or [], chart.unit)
     for i, rng in enumerate(chart.ranges or []):
         if not rng:
             continue
-        lo, hi = rng
-        lo_v = 0 if lo is None else lo * scale
-        hi_v = max(top, lo_v) * 1.05 if hi is None else hi * scale
+        lo_v = low if rng[0] is None else max(low, rng[0] * scale)
+        hi_v = high if rng[1] is None else min(high, rng[1] * scale)
         ax.barh(i, hi_v - lo_v, left=lo_v, height=0.6, color="#A9D18E", alpha=0.45,
-                label="合理区间" if i == 0 else None)
-    xs = [v for v in vals if v is not None]
+                label="合理区间" if i == 0 or not any((chart.ranges or [])[:i]) else None)
     ax.scatter(xs, [i for i, v in zip(y, vals, strict=True) if v is not None], color="#1F4E79", zorder=3, label="本期数值")
     for i, v in zip(y, vals, strict=True):
         if v is not None:
@@ -146,10 +162,12 @@ def _range(ax, chart: Chart) -> None:
                         ha="center", color="#1F4E79")
     ax.set_yticks(y, chart.categories, fontsize=8)
     ax.set_ylim(len(y) - 0.4, -0.8)
-    lo_all = min(xs + [(r[0] or 0) * scale for r in (chart.ranges or []) if r and r[0] is not None] + [top])
-    ax.set_xlim(max(0, lo_all - (top - lo_all) * 0.3 - 1), top * 1.04 + 0.5)
-    ax.set_xlabel("%" if chart.unit == "rate" else "")
-    ax.legend(fontsize=7, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.set_xlim(low, high)
+    if chart.unit == "rate":  # "85%" on the ticks: no "%" axis label for the legend to collide with
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0 if high - low >= 5 else 1))
+    ax.tick_params(axis="x", labelsize=8)
+    # legend above the plot, right-aligned beside the title: never on the dots, the band or the tick labels
+    ax.legend(fontsize=7, ncols=2, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, borderaxespad=0.2)
 
 
 def _bars(ax, chart: Chart) -> None:
@@ -168,9 +186,18 @@ def _bars(ax, chart: Chart) -> None:
 
 
 def render(chart: Chart) -> bytes:
-    """PNG of one chart spec."""
-    family = cjk_font()
-    with matplotlib.rc_context({"font.family": [family], "axes.unicode_minus": False}):
+    """PNG of one chart spec (drawn inside the font context too: tick text is formatted at draw time)."""
+    with _rc():
+        return _png(figure(chart))
+
+
+def _rc():
+    return matplotlib.rc_context({"font.family": [cjk_font()], "axes.unicode_minus": False})
+
+
+def figure(chart: Chart) -> Figure:
+    """The matplotlib figure of one chart spec (tests read its axes)."""
+    with _rc():
         if chart.kind == "trend":
             fig, axes = _figure(None, 2 if chart.stock else 1)
             _trend(fig, axes, chart)
@@ -194,6 +221,6 @@ def render(chart: Chart) -> bytes:
                 _bars(ax, chart)
             else:
                 raise ValueError(f"unknown chart kind {chart.kind}")
-            ax.set_title(chart.title, fontsize=11)
+            ax.set_title(chart.title, fontsize=11, loc="left" if chart.kind == "range" else "center")
         fig.tight_layout()
-        return _png(fig)
+        return fig
