@@ -124,8 +124,21 @@ def _satisfaction(session: Session | None, court_code: str, start: date, end: da
     return {k: sum(1 for s in v if s >= ok) / len(v) for k, v in g.items()}
 
 
-def assess(engine, session: Session | None, court_code: str, quarter: str, settings: Any = None) -> list[Sheet]:
-    """One sheet per 员额法官 / 法官助理 / 书记员 active in the court during the quarter."""
+@dataclass(frozen=True)
+class PersonMetrics:
+    """One person's case metrics for the quarter: of his own received cases, or his division's shared by
+    ``share`` people of the same post."""
+    person: dict
+    metrics: dict
+    share: int
+
+
+def person_metrics(engine, court_code: str, quarter: str, settings: Any = None,
+                   deadlines: Any = None) -> list[PersonMetrics]:
+    """The part of the assessment read from the case store, for each 员额法官 / 法官助理 / 书记员 active in the
+    court during the quarter, in sheet order. It changes only with the data (the dashboard keeps it per
+    snapshot); the satisfaction ratings, kept in the ops DB, are read by ``assess`` each time.
+    ``deadlines``: the 审限 table at the quarter's end if the caller holds one (see ``deadline_status``)."""
     start, end = parse_quarter(quarter)
     rules = load_rules("assessment", settings)
     posts = rules["posts"]
@@ -133,24 +146,38 @@ def assess(engine, session: Session | None, court_code: str, quarter: str, setti
     if not people:
         raise UserError(f"法院 {court_code} 在 {quarter} 没有在岗的员额法官、法官助理或书记员，请先导入人员名册。")
     cases = received_cases(engine, start, end, court_code)
-    status = deadline_status(engine, end)
-    sat_ok = load_rules("hotline", settings)["satisfaction"]["satisfied_min_score"]
-    satisfaction = _satisfaction(session, court_code, start, end, sat_ok)
+    status = deadline_status(engine, end, court_code, deadlines)  # the court's cases: its own rows are enough
     by_judge: dict[str, list[dict]] = defaultdict(list)
     by_div: dict[str, list[dict]] = defaultdict(list)
     for c in cases:
         by_judge[c["judge_id"]].append(c)
         by_div[c["division"]].append(c)
     headcount = Counter((p.get("division"), p["post"]) for p in people)
-    sheets = []
+    out = []
     for p in sorted(people, key=lambda p: (list(posts).index(p["post"]), p.get("division") or "", p["judge_id"])):
         pr = posts[p["post"]]
         own = by_judge[p["judge_id"]] if pr["scope"] == "self" else by_div[p.get("division")]
-        m = case_metrics(own, start, end, status, rules["workload_weights"])
         share = 1 if pr["scope"] == "self" else headcount[(p.get("division"), p["post"])]
-        m["service_satisfaction"] = satisfaction.get(p["judge_id"])
+        out.append(PersonMetrics(p, case_metrics(own, start, end, status, rules["workload_weights"]), share))
+    return out
+
+
+def assess(engine, session: Session | None, court_code: str, quarter: str, settings: Any = None,
+           metrics: list[PersonMetrics] | None = None) -> list[Sheet]:
+    """One sheet per 员额法官 / 法官助理 / 书记员 active in the court during the quarter. ``metrics``:
+    ``person_metrics``' answer when the caller keeps it (then ``engine`` is not read)."""
+    start, end = parse_quarter(quarter)
+    posts = load_rules("assessment", settings)["posts"]
+    if metrics is None:
+        metrics = person_metrics(engine, court_code, quarter, settings)
+    sat_ok = load_rules("hotline", settings)["satisfaction"]["satisfied_min_score"]
+    satisfaction = _satisfaction(session, court_code, start, end, sat_ok)
+    sheets = []
+    for pm in metrics:
+        p, pr = pm.person, posts[pm.person["post"]]
+        m = {**pm.metrics, "service_satisfaction": satisfaction.get(p["judge_id"])}
         sheet = Sheet(court_code, quarter, p["judge_id"], p["name"], p["post"], p.get("division"))
-        sheet.items.append(score_workload(m["weighted"] / share, m["detail"], share, pr))
+        sheet.items.append(score_workload(m["weighted"] / pm.share, m["detail"], pm.share, pr))
         for ind in pr["indicator"]:
             sheet.items.append(score_indicator(ind, m.get(ind["key"])))
         sheets.append(sheet)

@@ -46,11 +46,20 @@ def received_cases(engine, start: date, end: date, court_code: str | None = None
     return list(latest.values())
 
 
-def deadline_status(engine, as_of: date, court_code: str | None = None) -> dict[str, tuple[str, bool | None]]:
-    """case_id → (审限 status, closed_within_limit), of one court's cases when ``court_code`` is given."""
-    courts = [court_code] if court_code else None
-    t = deadline_table(engine, as_of, courts=courts).select("case_id", "status", "closed_within_limit").to_pyarrow().to_pylist()
-    return {r["case_id"]: (r["status"], r["closed_within_limit"]) for r in t}
+def deadline_status(engine, as_of: date, court_code: str | None = None,
+                    deadlines: Any = None) -> dict[str, tuple[str, bool | None]]:
+    """case_id → (审限 status, closed_within_limit), of one court's cases when ``court_code`` is given.
+
+    ``deadlines`` is the 审限 table at ``as_of`` when the caller already holds one (the dashboard reads the
+    snapshot's stored table rather than computing it again); without it, ``deadline_table`` computes it."""
+    if deadlines is None:
+        deadlines = deadline_table(engine, as_of, courts=[court_code] if court_code else None)
+    elif court_code:
+        deadlines = deadlines.filter(deadlines.court_code == court_code)
+    t = deadlines.select("case_id", "status", "closed_within_limit").to_pyarrow()
+    # column by column: a city's table has hundreds of thousands of rows, a dict per row is the slow part
+    return dict(zip(t["case_id"].to_pylist(),
+                    zip(t["status"].to_pylist(), t["closed_within_limit"].to_pylist(), strict=True), strict=True))
 
 
 def _match_any(alternatives: list[dict], case: dict) -> str | None:
@@ -102,8 +111,10 @@ def topic_ledgers(engine, start: date, end: date, court_code: str | None = None,
     return out
 
 
-def minsheng_cases(engine, start: date, end: date, court_code: str | None = None, settings: Any = None) -> dict:
-    """民生小案: livelihood causes with a claim under the configured amount, each with its reason."""
+def minsheng_cases(engine, start: date, end: date, court_code: str | None = None, settings: Any = None,
+                   deadlines: Any = None) -> dict:
+    """民生小案: livelihood causes with a claim under the configured amount, each with its reason.
+    ``deadlines``: the 审限 table at ``end`` if the caller holds one (see ``deadline_status``)."""
     spec = load_rules("ledgers", settings)["minsheng"]
     rows = []
     for c in received_cases(engine, start, end, court_code):
@@ -113,7 +124,7 @@ def minsheng_cases(engine, start: date, end: date, court_code: str | None = None
         why = _match_any(spec["any"], c)
         if why:
             rows.append({**c, "reason": why})
-    status = deadline_status(engine, end, court_code)
+    status = deadline_status(engine, end, court_code, deadlines)
     return {**_figures(rows, start, end, status), "cases": sorted(rows, key=lambda r: r["filing_date"])}
 
 

@@ -18,7 +18,7 @@ from zhixiao.domain.courts import court_name
 from zhixiao.errors import UserError
 from zhixiao.services.importers import parse_datetime
 from zhixiao.web import auth
-from zhixiao.web.data import records
+from zhixiao.web.data import SNAPSHOT, records
 from zhixiao.web.deps import client_ip, parse_day, scoped
 from zhixiao.web.roles import Forbidden, Principal, require
 from zhixiao.web.tables import Column, TableView, table
@@ -28,6 +28,23 @@ def scope(request: Request, u: Principal) -> dict:
     """The user's own scope as filters (court_code, division, judge_id); {} for the city-wide roles."""
     require(u, "services.view")
     return scoped(request, u)
+
+
+def stored_deadlines(request: Request, engine: Any, as_of: date) -> Any:
+    """The snapshot's stored 审限 table at ``as_of`` (``aggregates.deadlines``, the one ``DataHub.ledgers`` reads
+    and precompute writes at the data's as-of date), for the services' ledgers and assessment: computing the
+    table again per page is what made their first view slow."""
+    from zhixiao.aggregates import deadlines
+    from zhixiao.deadlines import table_options
+    from zhixiao.domain.calendar import load_calendar
+    from zhixiao.supervision.rules import load_ladder
+
+    st = request.app.state.settings
+    try:
+        cal = load_calendar(st)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UserError(f"节假日覆盖文件有误：{exc}（请在“管理 → 节假日覆盖”中修正）") from None
+    return deadlines(engine, engine.cache[SNAPSHOT], as_of, cal, table_options(st, load_ladder(st)))
 
 
 def courts(request: Request, u: Principal) -> dict[str, str]:

@@ -195,7 +195,8 @@ def _ledgers_page(request: Request, u: Principal, message: str | None = None, st
         view = sc.listing(request, [sc.row(p) for p in plist], PETITION_COLUMNS, key="petitions", path=path,
                           default_sort="received_on")
     elif part == "minsheng":
-        ms = hub.cached("svc_minsheng", (s_day, e_day, court), lambda e: ledgers.minsheng_cases(e, s_day, e_day, court, st))
+        ms = hub.cached("svc_minsheng", (s_day, e_day, court), lambda e: ledgers.minsheng_cases(
+            e, s_day, e_day, court, st, deadlines=sc.stored_deadlines(request, e, e_day)))
         ctx["minsheng"] = ms
         view = sc.listing(request, mine(ms["cases"]), CASE_COLUMNS, key="minsheng", path=path, default_sort="filing_date")
     else:

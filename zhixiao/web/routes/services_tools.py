@@ -9,8 +9,8 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 
 from zhixiao.errors import UserError
-from zhixiao.services.assessment import assess
-from zhixiao.services.common import normalize_case_number, parse_quarter
+from zhixiao.services.assessment import assess, person_metrics
+from zhixiao.services.common import load_rules, normalize_case_number, parse_quarter
 from zhixiao.services.routing import route_case
 from zhixiao.web.deps import render, user
 from zhixiao.web.roles import Principal, require
@@ -58,8 +58,12 @@ def assess_page(request: Request, quarter: str = "", court: str = "", u: Princip
         raise UserError(f"季度“{quarter[:20]}”格式不正确，请写成 2026Q3 这样的形式。")
     parse_quarter(q)
     st = request.app.state.settings
+    # the case store's part once per snapshot and rules (the stored 审限 table at the quarter's end); ratings live
+    rules = repr(load_rules("assessment", st))
+    metrics = request.app.state.hub.cached("svc_assess", (code, q, rules), lambda e: person_metrics(
+        e, code, q, st, deadlines=sc.stored_deadlines(request, e, parse_quarter(q)[1])))
     with request.app.state.Session() as s:
-        sheets = request.app.state.hub.run(lambda e: assess(e, s, code, q, st))
+        sheets = assess(None, s, code, q, st, metrics=metrics)
     rows = [{**x.as_dict(), "reasons": "；".join(i.reason for i in x.items)} for x in sheets]
     view = sc.listing(request, rows, ASSESS_COLUMNS, key="assessment", path="/services/assess")
     if (resp := view.export_response(f"{code} {q} 人员考核")) is not None:
