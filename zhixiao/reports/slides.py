@@ -102,10 +102,13 @@ class Deck:
         labels = plot.data_labels
         labels.number_format = number_format
         labels.number_format_is_linked = False
-        labels.font.size = Pt(11)
+        crowded = len(categories) * len(series) > 6  # "54419" beside "54336" on neighbouring columns
+        labels.font.size = Pt(9 if crowded else 11)
         _no_wrap(labels)
         if kind in (XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.BAR_CLUSTERED):
             labels.position = XL_LABEL_POSITION.OUTSIDE_END
+            if len(series) > 1:
+                plot.overlap = -12  # a gap between a category's columns keeps their labels apart
         ch.category_axis.tick_labels.font.size = Pt(12)
         ch.value_axis.tick_labels.font.size = Pt(11)
         ch.value_axis.has_major_gridlines = True
@@ -444,6 +447,10 @@ def _panel_style(ch, it: dict, fmt: str) -> None:
     plot.data_labels.number_format, plot.data_labels.number_format_is_linked = fmt, False
     plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
     plot.data_labels.font.size = Pt(11)
+    if max((v for v in it["values"] if v is not None), default=lo) > hi - (hi - lo) * 0.15:
+        # a column reaching the axis end (a rate near 100%): its label inside, not on the panel title
+        plot.data_labels.position = XL_LABEL_POSITION.INSIDE_END
+        plot.data_labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
     _no_wrap(plot.data_labels)
     for j, color in enumerate(it.get("colors") or []):
         pt = plot.series[0].points[j]
