@@ -20,10 +20,18 @@ import zlib
 import openpyxl
 import pytest
 from docx import Document
-from docx.shared import Cm
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Pt
 
-from zhixiao.reports.docx_builder import MAX_PICTURE_CM, DocxBuilder, _column_widths, _title_lines, cell_text
-from zhixiao.reports.model import Column, cell_kind, header_text
+from zhixiao.reports.docx_builder import (
+    MAX_PICTURE_CM,
+    DocxBuilder,
+    _column_widths,
+    _header_lines,
+    _title_lines,
+    cell_text,
+)
+from zhixiao.reports.model import Column, Table, cell_kind, header_text
 from zhixiao.reports.narrative import MINUS
 from zhixiao.reports.xlsx_builder import NUM_FORMATS, xlsx_value
 
@@ -34,6 +42,16 @@ CASELOAD_HEADER = ["条线", "旧存（件）", "新收（件）", "新收同比
 def _table(doc, first_header: str, title_cells: int = 0):
     return next(t for t in doc.tables if t.rows[0].cells[0].text == first_header
                 and (not title_cells or len(t.rows[0].cells) == title_cells))
+
+
+def _header(table) -> list[str]:
+    """The header row's texts; a header broken in a narrow column breaks before its unit ("旧存" / "（件）")."""
+    out = []
+    for c in table.rows[0].cells:
+        name, br, unit = c.text.partition("\n")
+        assert not br or unit.startswith("（"), c.text
+        out.append(name + unit)
+    return out
 
 
 def _rows(table) -> dict[str, list[str]]:
@@ -101,13 +119,13 @@ def test_xlsx_formats_say_the_same():
 def test_docx_cells_read_back(files):
     doc = Document(str(files.docx))
     caseload = _table(doc, "条线")
-    assert [c.text for c in caseload.rows[0].cells] == CASELOAD_HEADER
+    assert _header(caseload) == CASELOAD_HEADER
     rows = _rows(caseload)
     # 合计: 结案率 50% both years → 持平, not "+0.00"
     assert rows["合计"] == ["合计", "4", "8", "+60.00", "12", "6", "+100.00", "6", "50.00%", "持平", "75.00%"]
     assert rows["刑事"] == ["刑事", "0", "2", "+100.00", "2", "1", "持平", "1", "50.00%", f"{MINUS}50.00", "50.00%"]
     table = next(t for t in doc.tables if t.rows[0].cells[1].text == "条线" and "平均审理天数" in _rows(t))
-    assert [c.text for c in table.rows[0].cells] == ["指标", "条线", "数值", "合理区间", "是否达标", "全市基层法院平均",
+    assert _header(table) == ["指标", "条线", "数值", "合理区间", "是否达标", "全市基层法院平均",
                                                    "上年同期", "同比增减", "同比（%）", "同比趋势"]
     eff = _rows(table)
     assert eff["平均审理天数"] == ["平均审理天数", "综合", "47.50天", "—", "—", "43.86天", "33.00天", "+14.50天",
@@ -118,7 +136,7 @@ def test_docx_cells_read_back(files):
                                "—", "持平"]
     assert eff["人均结案数"][2] == "1.50件"  # 6 closed / 4 员额法官
     long_pending = _table(doc, "承办部门")
-    assert [c.text for c in long_pending.rows[0].cells][:2] == ["承办部门", "未结（件）"]
+    assert _header(long_pending)[:2] == ["承办部门", "未结（件）"]
     text = "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "+0.00" not in text and "-" not in text.replace("—", "")  # one minus sign, no "+0.00"
 
@@ -171,6 +189,16 @@ def test_title_breaks_between_words():
     assert _title_lines("正定县人民法院2026年1—11月审判执行质效数据会商报告", "正定县人民法院") == [
         "正定县人民法院2026年1—11月", "审判执行质效数据会商报告"]
     assert _title_lines("正定县人民法院2026年数据会商报告", "正定县人民法院") == ["正定县人民法院", "2026年数据会商报告"]
+    # the city's: "（全市）" stays with the period (it was "…质效数" / "据会商报告")
+    assert _title_lines("河北省石家庄市中级人民法院（全市）2026年1—11月审判执行质效数据会商报告",
+                        "河北省石家庄市中级人民法院") == ["河北省石家庄市中级人民法院", "（全市）2026年1—11月",
+                                                     "审判执行质效数据会商报告"]
+
+
+def test_a_narrow_header_breaks_before_its_unit():
+    assert _header_lines("旧存（件）", 1.0) == "旧存\n（件）"
+    assert _header_lines("旧存（件）", 2.0) == "旧存（件）"  # 4.5 em at 0.32 cm + 0.25 cm fits
+    assert _header_lines("结案率", 0.5) == "结案率"
 
 
 def _png(width: int, height: int) -> bytes:
@@ -191,3 +219,28 @@ def test_a_tall_chart_leaves_room_for_its_caption():
     assert p.paragraph_format.keep_with_next
     b.picture(_png(300, 100), 15.0)
     assert b.doc.inline_shapes[1].width == Cm(15.0)
+
+
+def test_a_table_too_wide_for_its_numbers_is_set_in_liuhao():
+    """收结存 by court of the city: 11 number columns do not fit one line each at 小五 (9 pt) beside the court's
+    name; the table is set in 六号 (7.5 pt) with its number columns one line wide, not squeezed to "+100.0" / "0"."""
+    keys = ["旧存", "新收", "新收同比（%）", "受理", "结案", "结案同比（%）", "未结", "结案率", "结案率同比（百分点）",
+            "结收比", "超12个月未结"]
+    cols = [Column("court", "法院")] + [Column(k, k, "yoy" if "同比" in k else "rate" if "率" in k or "比" == k[-1]
+                                               else "count", bare="同比" in k) for k in keys]
+    row = {"court": "石家庄市长安区人民法院", **{k: 16043 for k in keys if "同比" not in k and "率" not in k},
+           "新收同比（%）": -10.05, "结案同比（%）": 100.0, "结案率同比（百分点）": -0.13, "结案率": 0.8101, "结收比": 1.0114}
+    b = DocxBuilder()
+    b.table(Table("收结存情况（按法院）", cols, [row] * 8))
+    t = b.doc.tables[0]
+    sizes = {r.font.size for c in t.rows[1].cells for p in c.paragraphs for r in p.runs}
+    assert sizes == {Pt(7.5)} and {r.font.size for p in t.rows[0].cells[1].paragraphs for r in p.runs} == {Pt(7.5)}
+    grid = [Emu(int(g.get(qn("w:w"))) * 635).cm for g in t._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+    assert sum(grid) == pytest.approx(15.6, abs=0.01)
+    em = 0.32 * 7.5 / 9
+    assert grid[3] >= (0.85 + 4 * 0.64 + 0.35) * em + 0.25 - 0.01  # "−10.05" on one line
+    assert grid[1] >= 3 * em + 0.25 - 0.01  # "（件）" on one line under 旧存
+    assert [c.text for c in t.rows[1].cells][1:4] == ["16043", "16043", f"{MINUS}10.05"]
+    # a table that fits keeps the cell style's 小五
+    b.table(Table("小表", cols[:4], [row]))
+    assert {r.font.size for c in b.doc.tables[1].rows[1].cells for p in c.paragraphs for r in p.runs} == {None}

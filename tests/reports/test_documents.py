@@ -52,7 +52,8 @@ def test_docx_tables_equal_briefing_and_engine(files, engine, period):
     tables = [t for t in b.doc_tables() if t.rows]  # the full 归因 table is in the .xlsx only (issue 17 §1)
     assert len(doc.tables) == len(tables)
     for dt, bt in zip(doc.tables, tables, strict=True):
-        assert [c.text for c in dt.rows[0].cells] == [header_text(c) for c in bt.columns], bt.title
+        # a header breaks before its unit in a narrow column ("旧存" / "（件）", tests/reports/test_cells.py)
+        assert [c.text.replace("\n", "") for c in dt.rows[0].cells] == [header_text(c) for c in bt.columns], bt.title
         for drow, brow in zip(dt.rows[1:], bt.rows, strict=True):
             assert [c.text for c in drow.cells] == [cell_text(brow.get(c.key), cell_kind(c, brow))
                                                    for c in bt.columns], bt.title

@@ -46,6 +46,9 @@ SIZE_TITLE = Pt(22)  # 二号
 SIZE_BODY = Pt(16)  # 三号
 SIZE_SMALL = Pt(14)  # 四号
 SIZE_TABLE = Pt(9)  # 小五 (wide statistical tables)
+SIZE_TABLE_WIDE = Pt(7.5)  # 六号: a table whose numbers would not fit one line each at 小五 (11 number columns)
+CM_PER_EM = 0.32  # a 9 pt character
+CELL_PAD_CM = 0.25  # a cell's left and right margins (2 pt each) and some slack
 TEXT_WIDTH_CM = 15.6  # A4 210 mm − 28 mm − 26 mm margins
 TITLE_LINE_EM = 18.0  # a 二号 (22 pt) line of 15.6 cm holds 20 CJK characters; digits and bold take room
 TEXT_HEIGHT_CM = 22.5  # 297 mm − 37 mm − 35 mm margins
@@ -204,7 +207,10 @@ class DocxBuilder:
                  for row, ks in zip(t.rows, kinds, strict=True)]
         headers = [header_text(c) for c in t.columns]
         numeric = [all(ks[i] in NUMERIC_KINDS for ks in kinds) for i in range(len(t.columns))]
-        widths = _column_widths(headers, texts, numeric)
+        size = SIZE_TABLE if _numbers_fit(headers, texts, numeric) else SIZE_TABLE_WIDE
+        cm = CM_PER_EM * size.pt / SIZE_TABLE.pt
+        small = size if size != SIZE_TABLE else None  # the cell style's size unless the table is too wide for it
+        widths = _column_widths(headers, texts, numeric, cm)
         tbl = self.doc.add_table(rows=1, cols=len(t.columns))
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -217,7 +223,7 @@ class DocxBuilder:
             cell.width = Cm(w)
             p = cell.paragraphs[0]
             p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
-            self._run(p, head, self.f.heading1, bold=True)
+            self._run(p, _header_lines(head, w, cm), self.f.heading1, small, bold=True)
         _row_flag(tbl.rows[0], "w:cantSplit")
         _repeat_header(tbl.rows[0])
         # One body row is built through python-docx (widths, cell style, fonts, no split); the others are copies
@@ -227,7 +233,7 @@ class DocxBuilder:
             cell.width = Cm(w)
             p = cell.paragraphs[0]
             p._p.style = self._cell_id  # by id: python-docx looks a style object up in O(styles)
-            self._run(p, "", face)
+            self._run(p, "", face, small)
         _row_flag(proto, "w:cantSplit")
         proto_tr = proto._tr
         for row_texts in texts:
@@ -315,15 +321,30 @@ def _em(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E80 or ch == "—" else _LATIN_EM.get(ch, 0.64) for ch in text)
 
 
-def _column_widths(headers: list[str], rows: list[list[str]], numeric: list[bool] | None = None) -> list[float]:
-    """Column widths (cm): each column as wide as its widest cell on one line (a 9 pt CJK character is
-    0.32 cm) and its header on two; when the sum exceeds the text width, shrink the columns wider than
-    they need for their cells first, then the text columns (their lines wrap): a number never breaks
+def _floors(headers: list[str], rows: list[list[str]], cm: float) -> tuple[list[float], list[float]]:
+    """Per column: its widest cell on one line, and what it needs for that and its header on two lines (cm)."""
+    cells = [max([_em(r[i]) for r in rows] + [0]) * cm + CELL_PAD_CM for i in range(len(headers))]
+    unit = [_em(h[h.index("（"):]) * cm + CELL_PAD_CM if "（" in h else 0.0 for h in headers]  # "（件）" whole
+    cells = [max(c, u) for c, u in zip(cells, unit, strict=True)]
+    need = [max(c, _em(h) * cm / 2 + CELL_PAD_CM, 1.0) for c, h in zip(cells, headers, strict=True)]
+    return cells, need
+
+
+def _numbers_fit(headers: list[str], rows: list[list[str]], numeric: list[bool], cm: float = CM_PER_EM) -> bool:
+    """Whether the number columns fit on one line each beside text columns of ≥ 1 cm."""
+    cells, need = _floors(headers, rows, cm)
+    floor = [min(n, max(c, 1.0)) for n, c in zip(need, cells, strict=True)]
+    return sum(f if num else 1.0 for f, num in zip(floor, numeric, strict=True)) <= TEXT_WIDTH_CM
+
+
+def _column_widths(headers: list[str], rows: list[list[str]], numeric: list[bool] | None = None,
+                   cm: float = CM_PER_EM) -> list[float]:
+    """Column widths (cm): each column as wide as its widest cell on one line (``cm`` an em: a 9 pt CJK
+    character is 0.32 cm) and its header on two; when the sum exceeds the text width, shrink the columns wider
+    than they need for their cells first, then the text columns (their lines wrap): a number never breaks
     ("100.00" / "%"), only when the numbers alone are wider than the page are all columns shrunk alike."""
-    cm = 0.32
     numeric = numeric or [False] * len(headers)
-    cells = [max([_em(r[i]) for r in rows] + [0]) * cm + 0.25 for i in range(len(headers))]
-    need = [max(c, _em(h) * cm / 2 + 0.25, 1.0) for c, h in zip(cells, headers, strict=True)]
+    cells, need = _floors(headers, rows, cm)
     total = sum(need)
     if total <= TEXT_WIDTH_CM:
         return [TEXT_WIDTH_CM * n / total for n in need]
@@ -337,16 +358,16 @@ def _column_widths(headers: list[str], rows: list[list[str]], numeric: list[bool
     text = [min(f, 14.0) for f, num in zip(floor, numeric, strict=True) if not num]
     room = TEXT_WIDTH_CM - fixed
     if text and room >= 1.0 * len(text):  # numbers on one line; the text columns share the rest, ≥ 1 cm each
-        share = iter(_shares(text, room, 1.0))
+        share = iter(_shares(text, room, 1.0, 4 * cm + CELL_PAD_CM))
         return [f if num else next(share) for f, num in zip(floor, numeric, strict=True)]
     return [TEXT_WIDTH_CM * min(n, 14.0) / sum(min(x, 14.0) for x in need) for n in need]
 
 
-def _shares(wants: list[float], room: float, least: float) -> list[float]:
+def _shares(wants: list[float], room: float, least: float, four: float) -> list[float]:
     """Split ``room`` among text columns: each first gets what it wants up to four characters a line (so a name
     like 简易程序适用率 wraps onto two lines, not four of two), none below ``least``; what is left goes in
     proportion to what they want beyond that. When even that does not fit, in proportion, none below ``least``."""
-    base = [max(least, min(w, 4 * 0.32 + 0.25)) for w in wants]
+    base = [max(least, min(w, four)) for w in wants]  # four: four characters a line
     if sum(base) <= room:
         extra = [max(w - b, 0.0) for w, b in zip(wants, base, strict=True)]
         k = (room - sum(base)) / sum(extra) if sum(extra) else 0.0
@@ -365,6 +386,14 @@ def _shares(wants: list[float], room: float, least: float) -> list[float]:
             room -= least
             left.remove(i)
     return out
+
+
+def _header_lines(head: str, width_cm: float, cm: float = CM_PER_EM) -> str:
+    """A header too wide for its column breaks before its unit ("旧存" / "（件）"), never inside it ("（件" / "）")."""
+    name, sep, unit = head.partition("（")
+    if not sep or not name or _em(head) * cm + CELL_PAD_CM <= width_cm:
+        return head
+    return f"{name}\n（{unit}"
 
 
 def _narrow_cell_margins(tbl, twips: int = 40) -> None:
@@ -420,7 +449,7 @@ def _title_lines(title: str, court_name: str) -> list[str]:
         court_name, rest = "", title
     if _em(rest) <= TITLE_LINE_EM:
         return [x for x in (court_name, rest) if x]
-    m = re.match(r"^([0-9年月日至—]+)(.+)$", rest)
+    m = re.match(r"^((?:（[^）]*）)?[0-9年月日至—]+)(.+)$", rest)  # the period, after a "（全市）"
     if not m:
         return [x for x in (court_name, rest) if x]
     period, words = m.groups()
