@@ -21,6 +21,7 @@ import json
 import threading
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -240,6 +241,7 @@ def attach(engine, path: Any, meta: dict) -> Cube:
 
 _LOCK = threading.Lock()  # one build per cube file in this process; readers of other cubes wait briefly
 _METAS: dict[str, dict | None] = {}
+_PATHS: dict[tuple, tuple[Path, list[Indicator]]] = {}
 
 
 def for_snapshot(engine, version: int, profile: str, ids: Sequence[str], as_of: date) -> Cube | None:
@@ -247,12 +249,18 @@ def for_snapshot(engine, version: int, profile: str, ids: Sequence[str], as_of: 
     registered on ``engine``: read from ``<data_dir>/aggregates/<version>/`` or built and kept there first.
     ``None`` when none of the indicators can be held (every question then goes to the evaluator)."""
     root = engine.store.root
-    wanted = set(ids)
-    inds = [i for i in load_profile(profile, as_of, data_dir=root) if i.id in wanted]
     cal = getattr(engine, "calendar", None)
-    key = (as_of, profile, sorted(full_key(s, i) for i in inds for s in i.specs()),
-           cal.fingerprint() if cal is not None else None, YEARS, engine.backend)
-    path = cube_path(root, version, key)
+    fp = cal.fingerprint() if cal is not None else None
+    # the court's indicator files, as DataHub.config_stamp: an edit is another cube (its keys change)
+    d = Path(root) / "indicators"
+    stamp = tuple((f.name, f.stat().st_mtime_ns) for f in sorted(d.glob("*.toml"))) if d.is_dir() else ()
+    memo = (str(root), version, profile, tuple(ids), as_of, fp, stamp, engine.backend)
+    if memo not in _PATHS:  # reading the catalogue costs more than answering from the cube
+        wanted = set(ids)
+        inds = [i for i in load_profile(profile, as_of, data_dir=root) if i.id in wanted]
+        key = (as_of, profile, sorted(full_key(s, i) for i in inds for s in i.specs()), fp, YEARS, engine.backend)
+        _PATHS[memo] = (cube_path(root, version, key), inds)
+    path, inds = _PATHS[memo]
     with _LOCK:
         if str(path) not in _METAS or (_METAS[str(path)] is not None and not path.is_file()):  # pruned: again
             _METAS[str(path)] = stored_cube(path, lambda: build(engine, inds, as_of))
