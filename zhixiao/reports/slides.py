@@ -102,7 +102,7 @@ class Deck:
         labels = plot.data_labels
         labels.number_format = number_format
         labels.number_format_is_linked = False
-        crowded = len(categories) * len(series) > 6  # "54419" beside "54336" on neighbouring columns
+        crowded = len(series) > 1 and len(categories) * len(series) > 6  # "54419" beside "54336", side by side
         labels.font.size = Pt(9 if crowded else 11)
         _no_wrap(labels)
         if kind in (XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.BAR_CLUSTERED):
