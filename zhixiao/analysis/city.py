@@ -17,7 +17,7 @@ from datetime import date
 
 from zhixiao.analysis import ranges
 from zhixiao.analysis.peers import peer_group
-from zhixiao.analysis.weak import Basis, Weak, find_weak
+from zhixiao.analysis.weak import Basis, Weak, attribute_weak, find_weak
 from zhixiao.domain import courts
 from zhixiao.errors import UserError
 from zhixiao.metrics.catalogue import Indicator, load_profile
@@ -126,6 +126,22 @@ def city_courts(court_code: str, codes: Sequence[str]) -> tuple[list[str], list[
         if other.level == "basic" and other.parent == court_code:
             basic.append(code)
     return basic, [court_code] if court_code in codes else []
+
+
+def attribute_to_basic_courts(weak: Sequence[Weak], by_court_rows: Sequence, court_code: str,
+                              catalogue: dict[str, Indicator], *, top: int = 5) -> None:
+    """The city's 短板 attributed to its basic courts only (``w.attribution["court"]``): like with like, the
+    intermediate court hears appeals and 再审, so it is never listed among the courts that move a 短板
+    (issue 17), as it stands apart in the matrix and the 全市基层法院平均. Each basic court's line is the one
+    the attribution over all the city's courts gives (a count's per-court mean is the city's); the 中院's
+    line is left out."""
+    codes = sorted({r.group.get("court_code") for r in by_court_rows if r.group.get("court_code")})
+    basic, inter = city_courts(court_code, codes)
+    members = set(basic) | set(inter)
+    attribute_weak(weak, [r for r in by_court_rows if r.group.get("court_code") in members], "court", catalogue,
+                   top=len(members))
+    for w in weak:
+        w.attribution["court"] = [a for a in w.attribution["court"] if a.unit in basic][:top]
 
 
 def city_matrix(engine, court_code: str, start: date, end: date, *, profile: str = "court-classic",

@@ -141,7 +141,23 @@ def _rng(rng, unit: str) -> str:
     return f"≥{ranges.fmt(lo, unit)}" if lo is not None else f"≤{ranges.fmt(hi, unit)}"
 
 
-UNIT_KEYS = {"division": ("division", "division"), "judge": ("judge_id", "judge_name")}
+UNIT_KEYS = {"division": ("division", "division"), "judge": ("judge_id", "judge_name"),
+             "court": ("court_code", "court_name")}
+
+
+def attribute_weak(weak: Sequence[Weak], rows: Sequence, kind: str, catalogue: Mapping[str, Indicator], *,
+                   top: int = 5, rank: bool = False) -> None:
+    """Fill ``w.attribution[kind]`` of every weak indicator with the ``top`` units that move it most, from
+    rows already evaluated by ``kind`` (division, judge or court; rows of other indicators are skipped)."""
+    key, name_key = UNIT_KEYS[kind]
+    for w in weak:
+        units = [{"unit": r.group.get(key), "unit_name": r.group.get(name_key), "value": r.value,
+                  "numerator": r.numerator, "denominator": r.denominator}
+                 for r in rows if r.indicator == w.indicator and r.group.get(key) is not None]
+        lines = attribute(w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit,
+                          direction=w.direction, rng=w.range, unit_kind=kind,
+                          to_value=to_value(catalogue[w.indicator]), rank=rank, measure=w.measure)
+        w.attribution[kind] = lines[:top]
 
 
 def weak_indicators(engine, profile: str, start: date, end: date, court_code: str, *,
@@ -171,15 +187,7 @@ def weak_indicators(engine, profile: str, start: date, end: date, court_code: st
     ids = [w.indicator for w in weak]
     for kind in attribute_by:
         res = evaluate(engine, profile, start, end, by=(kind,), filters={"court_code": court_code}, indicators=ids)
-        key, name_key = UNIT_KEYS[kind]
-        for w in weak:
-            units = [{"unit": r.group.get(key), "unit_name": r.group.get(name_key), "value": r.value,
-                      "numerator": r.numerator, "denominator": r.denominator}
-                     for r in res.rows if r.indicator == w.indicator and r.group.get(key) is not None]
-            lines = attribute(w.value, w.numerator, w.denominator, units, name=w.name, unit=w.unit,
-                              direction=w.direction, rng=w.range, unit_kind=kind,
-                              to_value=to_value(catalogue[w.indicator]), rank=rank, measure=w.measure)
-            w.attribution[kind] = lines[:top]
+        attribute_weak(weak, res.rows, kind, catalogue, top=top, rank=rank)
     return weak
 
 

@@ -1,5 +1,7 @@
 """The figures step of a briefing: typed numbers fetched from metrics, analysis, supervision and services —
-no sentences. ``briefing`` turns them into sections (the narrative step); the slides read the same objects.
+no sentences. ``figures.collect`` gathers them into one ``BriefingFigures``; ``reports.sections`` turn that
+into sections (the narrative step) without touching an engine; the slides read the same objects.
+``figures.cases`` holds the case-level fetches (审限 at the period end, the monthly trend, the roster).
 
 Every figure here is a module's own result (``hotline_stats``, ``suggestion_stats``, ``deadline_table`` …);
 this module only selects the period, the court and the operational database.
@@ -25,8 +27,6 @@ from zhixiao.services.ledgers import admin_resolution, enforcement_hard, minshen
 from zhixiao.services.satisfaction import satisfaction_stats
 from zhixiao.services.suggestions import is_overdue, list_suggestions, suggestion_stats
 from zhixiao.store.ops import migrate, session_factory
-
-LONG_PENDING_MONTHS = 12  # 长期未结: pending more than 12 months (REFERENCE §5.1, 1年以上)
 
 
 def ops_ready(settings) -> bool:
@@ -127,30 +127,6 @@ def need(indicator: str, unit: str, direction: str, value: float, numerator: flo
         n = math.ceil(numerator - reference * denominator - 1e-9)
         return Need(indicator, reference, reference_label, n, "件", by) if n > 0 else None
     return None
-
-
-def long_pending_cases(pending_scope, as_of: date) -> list[dict]:
-    """Cases pending more than 12 months at ``as_of`` with 承办人, 部门, 案龄 and 审限状态, oldest first;
-    ``pending_scope`` is the 审限 table narrowed to the 未结 figure's cases."""
-    t = pending_scope.filter(pending_scope.pending_months >= LONG_PENDING_MONTHS)
-    df = t.select("case_id", "judge_name", "division", "filing_date", "pending_months", "status",
-                  "extension_days", "deducted_days").order_by(["filing_date", "case_id"]).execute()
-    out = []
-    for r in df.to_dict("records"):
-        filed = r["filing_date"]
-        filed = filed.date() if hasattr(filed, "date") else filed
-        reasons = []
-        if r["status"] in ("中止中", "扣除中"):
-            reasons.append(f"{r['status'][:2]}审限")
-        if r["extension_days"] and r["extension_days"] > 0:
-            reasons.append(f"延长审限{int(r['extension_days'])}天")
-        if r["deducted_days"] and r["deducted_days"] > 0:
-            reasons.append(f"扣除审限{int(r['deducted_days'])}天")
-        out.append({"case_id": r["case_id"], "judge_name": r["judge_name"] or "（未登记）",
-                    "division": r["division"] or "（未分配）", "filing_date": str(filed),
-                    "age_days": (as_of - filed).days, "status": r["status"],
-                    "reason": "；".join(reasons) or "未登记延长、中止或扣除事由"})
-    return out
 
 
 # ---- evaluations: every indicator figure of a briefing, fetched once -----------------------------------------
