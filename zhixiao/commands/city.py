@@ -19,7 +19,10 @@ from zhixiao.commands.common import (
     Format,
     FormatOpt,
     FromOpt,
+    IndicatorIdsOpt,
+    ProfilesOpt,
     ToOpt,
+    YoyOpt,
     case_engine,
     console,
     court_code,
@@ -148,11 +151,11 @@ def register(app: typer.Typer) -> None:
         court: CourtOpt = None,
         from_: FromOpt = None,
         to: ToOpt = None,
-        profile: Annotated[str | None, typer.Option("--profile", help="指标体系 / profile: court-classic|spc-2024|courtools")] = None,
-        compare: Annotated[str | None, typer.Option("--compare", help="对比：yoy（同比）/ comparison")] = None,
+        profile: ProfilesOpt = None,
+        compare: YoyOpt = None,
         benchmark: Annotated[str | None, typer.Option(
             "--benchmark", help="对标：按此指标代码排列基层法院（默认不排序）/ sort the basic courts on one indicator")] = None,
-        only: Annotated[list[str] | None, typer.Option("--indicator", help="只算这些指标代码（可重复）/ indicator ids")] = None,
+        only: IndicatorIdsOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
         """全市视图：中院辖区各基层法院 × 指标（区间、同比、短板），基层平均与中院单列 / The city view of an intermediate court."""

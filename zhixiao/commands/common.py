@@ -79,6 +79,19 @@ UserOpt = Annotated[str | None, typer.Option(
 NoteOpt = Annotated[str | None, typer.Option("--note", help="修改原因，记入修改记录 / why, kept with the change")]
 
 
+class EngineName(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+# the indicator commands' options (indicators, its list/drill/explain/flows, city)
+EngineOpt = Annotated[EngineName, typer.Option("--engine", help="计算引擎 / engine")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="指标体系 / profile")]
+ProfilesOpt = Annotated[str | None, typer.Option("--profile", help="指标体系 / profile: court-classic|spc-2024|courtools")]
+YoyOpt = Annotated[str | None, typer.Option("--compare", help="对比：yoy（同比）/ comparison")]
+IndicatorIdsOpt = Annotated[list[str] | None, typer.Option("--indicator", help="只算这些指标代码（可重复）/ indicator ids")]
+
+
 def settings(data_dir: Path | None) -> Settings:
     try:
         return load_settings(data_dir=data_dir)

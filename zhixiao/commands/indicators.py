@@ -11,8 +11,15 @@ import typer
 
 from zhixiao.commands.common import (
     DataDir,
+    EngineName,
+    EngineOpt,
     Format,
     FormatOpt,
+    IndicatorIdsOpt,
+    ProfileOpt,
+    ProfilesOpt,
+    ToOpt,
+    YoyOpt,
     console,
     emit,
     parse_date,
@@ -43,11 +50,6 @@ FLOW_HEADERS = {"track": "类别", "carried_over": "旧存", "new_cases": "新�
                 "pending": "未结", "closure_rate": "结案率"}
 FLOW_COLUMNS = ("carried_over", "new_cases", "received", "closed", "pending", "closure_rate")
 UNIT_SUFFIX = {"days": "天", "count": "件", "yuan": "元", "ratio": ""}
-
-
-class Engine(StrEnum):
-    duckdb = "duckdb"
-    spark = "spark"
 
 
 class Part(StrEnum):
@@ -86,6 +88,13 @@ def _flag(b: bool | None) -> str:
     return "—" if b is None else ("是" if b else "否")
 
 
+def _period(from_: str | None, to: str | None) -> tuple[date, date]:
+    """--from/--to of the indicator commands: by default 1 January of the end's year to today (no order check
+    here: the evaluator says what is wrong with a reversed period)."""
+    end = parse_date(to, "--to") if to else date.today()
+    return (parse_date(from_, "--from") if from_ else date(end.year, 1, 1)), end
+
+
 def _by(values: list[str] | None) -> list[str]:
     out: list[str] = []
     for v in values or []:
@@ -97,15 +106,15 @@ def indicators(
     ctx: typer.Context,
     data_dir: DataDir = None,
     from_: Annotated[str | None, typer.Option("--from", help="起始日期（默认截止日所在年的1月1日，即年初至今）/ start date")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="截止日期（默认今天）/ end date")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="指标体系 / profile: court-classic|spc-2024|courtools")] = None,
+    to: ToOpt = None,
+    profile: ProfilesOpt = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="分组 / group by: court|division|judge|line|type|month（可重复或逗号分隔）")] = None,
     court: Annotated[str | None, typer.Option("--court", help="只看某法院（法院代字，如 冀0123）/ court code filter")] = None,
     line: Annotated[str | None, typer.Option("--line", help="只看某条线：刑事|民事|行政|执行 / line filter")] = None,
-    compare: Annotated[str | None, typer.Option("--compare", help="对比：yoy（同比）/ comparison")] = None,
+    compare: YoyOpt = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="未结/案龄的时点（默认截止日）/ as-of date for pending")] = None,
-    only: Annotated[list[str] | None, typer.Option("--indicator", help="只算这些指标代码（可重复）/ indicator ids")] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="计算引擎 / engine")] = Engine.duckdb,
+    only: IndicatorIdsOpt = None,
+    engine: EngineOpt = EngineName.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """按指标体系计算质效指标（可同比、分组）/ Evaluate an indicator profile for a period."""
@@ -116,8 +125,7 @@ def indicators(
     from zhixiao.metrics.evaluate import evaluate
 
     s = settings(data_dir)
-    end = parse_date(to, "--to") if to else date.today()
-    start = parse_date(from_, "--from") if from_ else date(end.year, 1, 1)
+    start, end = _period(from_, to)
     filters = {}
     if court:
         filters["court_code"] = court
@@ -163,7 +171,7 @@ def _result_table(result, fmt: Format, compare: bool) -> tuple[list[dict], list[
 
 def list_(
     data_dir: DataDir = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="指标体系 / profile")] = None,
+    profile: ProfileOpt = None,
     on: Annotated[str | None, typer.Option("--on", help="生效日期（默认今天）/ effective date")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -190,13 +198,13 @@ def drill(
     data_dir: DataDir = None,
     from_: Annotated[str | None, typer.Option("--from", help="起始日期 / start date")] = None,
     to: Annotated[str | None, typer.Option("--to", help="截止日期 / end date")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="指标体系 / profile")] = None,
+    profile: ProfileOpt = None,
     court: Annotated[str | None, typer.Option("--court", help="法院代字 / court code")] = None,
     division: Annotated[str | None, typer.Option("--division", help="部门 / division")] = None,
     judge: Annotated[str | None, typer.Option("--judge", help="法官编号 / judge id")] = None,
     part: Annotated[Part, typer.Option("--part", help="分子、分母或口径排除的案件 / numerator|denominator|excluded")] = Part.numerator,
     limit: Annotated[int | None, typer.Option("--limit", help="最多列出条数 / max rows")] = 200,
-    engine: Annotated[Engine, typer.Option("--engine", help="计算引擎 / engine")] = Engine.duckdb,
+    engine: EngineOpt = EngineName.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出某个指标数值背后的案件 / List the cases behind a figure."""
@@ -204,8 +212,7 @@ def drill(
     from zhixiao.metrics.drill import case_list
 
     s = settings(data_dir)
-    end = parse_date(to, "--to") if to else date.today()
-    start = parse_date(from_, "--from") if from_ else date(end.year, 1, 1)
+    start, end = _period(from_, to)
     group = {k: v for k, v in (("court_code", court), ("division", division), ("judge_id", judge)) if v}
     df = case_list(connect(s.data_dir, engine.value), indicator, profile or s.profile, start, end, group,
                    part.value, limit)
@@ -216,12 +223,12 @@ def drill(
 def explain(
     indicator: Annotated[str, typer.Argument(help="指标代码 / indicator id")],
     data_dir: DataDir = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="指标体系 / profile")] = None,
+    profile: ProfileOpt = None,
     on: Annotated[str | None, typer.Option("--on", help="按哪天生效的版本（默认 --to，否则今天）/ version in force on")] = None,
     court: Annotated[str | None, typer.Option("--court", help="给出时统计该院本期口径排除的案件 / court code: count the cases left out")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="统计排除案件的起始日期 / start date")] = None,
     to: Annotated[str | None, typer.Option("--to", help="统计排除案件的截止日期 / end date")] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="计算引擎 / engine")] = Engine.duckdb,
+    engine: EngineOpt = EngineName.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """打印指标的口径卡：分子、分母、排除项、单位、合理区间及来源、施行期间 / Print an indicator's definition card."""
@@ -271,11 +278,11 @@ def _card_rows(c, counts: dict[str, int] | None) -> list[dict]:
 def flows(
     data_dir: DataDir = None,
     from_: Annotated[str | None, typer.Option("--from", help="起始日期（默认截止日所在年的1月1日）/ start date")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="截止日期（默认今天）/ end date")] = None,
+    to: ToOpt = None,
     court: Annotated[str | None, typer.Option("--court", help="只看某法院（法院代字）/ court code filter")] = None,
     by: Annotated[list[str] | None, typer.Option("--by", help="再分组 / also group by: court|division|judge|month（可重复或逗号分隔）")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="未结的时点（默认截止日）/ as-of date for pending")] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="计算引擎 / engine")] = Engine.duckdb,
+    engine: EngineOpt = EngineName.duckdb,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """收结存分审判、执行、非诉保全及合计 / Cases received, closed and pending per track (审判, 执行, 非诉保全)."""
@@ -283,8 +290,7 @@ def flows(
     from zhixiao.metrics.tracks import flow_by_track, flow_table
 
     s = settings(data_dir)
-    end = parse_date(to, "--to") if to else date.today()
-    start = parse_date(from_, "--from") if from_ else date(end.year, 1, 1)
+    start, end = _period(from_, to)
     if not s.data_dir.exists():
         raise UserError(f"数据目录 {s.data_dir} 不存在；请用 --data-dir 指定，或先用 `zhixiao imports` 导入案件。")
     groups = _by(by)
