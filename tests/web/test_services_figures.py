@@ -35,11 +35,6 @@ def _xlsx(r) -> list[tuple]:
     return list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
 
 
-class _Request:  # what stored_deadlines reads of a request: the app's settings
-    def __init__(self, app):
-        self.app = app
-
-
 @pytest.mark.parametrize("court", [None, COURT])
 def test_minsheng_from_the_stored_table_equals_a_fresh_computation(app_client, court):
     app, _c, d = app_client
@@ -47,7 +42,7 @@ def test_minsheng_from_the_stored_table_equals_a_fresh_computation(app_client, c
     fresh = ledgers.minsheng_cases(e, START, AS_OF, court, app.state.settings)
     with app.state.hub.engine() as pooled:
         stored = ledgers.minsheng_cases(pooled, START, AS_OF, court, app.state.settings,
-                                        deadlines=stored_deadlines(_Request(app), pooled, AS_OF))
+                                        deadlines=stored_deadlines(app.state.settings, pooled, AS_OF))
     assert stored == fresh
     assert fresh["received"] > 0 and fresh["overdue"] is not None  # the figures compared are not empty
 
@@ -72,7 +67,7 @@ def test_assessment_page_shows_the_service_sheets(app_client):
     with app.state.hub.engine() as pooled:
         end = date(AS_OF.year, 9, 30)
         kept = person_metrics(pooled, COURT, QUARTER, app.state.settings,
-                              deadlines=stored_deadlines(_Request(app), pooled, end))
+                              deadlines=stored_deadlines(app.state.settings, pooled, end))
     assert kept == person_metrics(e, COURT, QUARTER, app.state.settings)
     rows = _xlsx(c.get("/services/assess", params={"court": COURT, "quarter": QUARTER, "export": "xlsx"}))
     assert rows[0][:6] == ("编号", "姓名", "岗位", "部门", "得分", "满分")
@@ -80,3 +75,37 @@ def test_assessment_page_shows_the_service_sheets(app_client):
     assert shown == sorted((x.person_id, x.name, x.total, x.max_total, "；".join(i.reason for i in x.items))
                            for x in fresh)
     assert len(shown) > 3 and any(x.total > 0 for x in fresh)
+
+
+def test_first_views_ask_no_engine_question_after_precompute(web_env, tmp_path):
+    """Serve mode precomputes the two pages' default questions with the others (web.app.add_warmers): the first
+    view of each, as the 审管办 and as a court's president open it, asks the engine nothing."""
+    import shutil
+
+    from zhixiao.config import Settings
+    from zhixiao.store.cases import CaseStore
+    from zhixiao.web.app import create_app
+
+    d = tmp_path / "data"
+    shutil.copytree(web_env.data_dir, d)
+    pages = ("/services/ledgers?part=minsheng", "/services/assess")
+
+    def first_views(bare: bool) -> int:
+        app = create_app(Settings(data_dir=d))
+        hub = app.state.hub
+        if bare:  # without these pages' warmers
+            hub.warmers = [w for w in hub.warmers if w.__module__ != "zhixiao.web.routes.services_registers"
+                           and w.__module__ != "zhixiao.web.routes.services_tools"]
+        hub.precompute(CaseStore(d).manifest().version)
+        before = hub.misses
+        for role in ("analyst", "president"):
+            c = TestClient(app)
+            assert login(c, role).status_code == 303
+            for url in pages:
+                r = c.get(url)
+                assert r.status_code == 200 and "共 <b>" in r.text, (role, url, r.text[-300:])
+        return hub.misses - before
+
+    assert first_views(bare=True) == 4  # each page, for each role, computed at its first view
+    shutil.rmtree(d / "aggregates")  # the answers kept beside the snapshot by that run
+    assert first_views(bare=False) == 0

@@ -161,12 +161,15 @@ class SecurityHeaders:
 
 def add_warmers(hub: DataHub) -> None:
     """The default questions of the pages whose answers the routes ask themselves (总览's 收结存, 全市对比,
-    数据体检), for precompute after an import beside the indicator, 审限 and 目标 pages ``DataHub`` warms itself."""
-    from zhixiao.web.routes import city, overview, quality
+    数据体检, 民生小案, 人员考核), for precompute after an import beside the indicator, 审限 and 目标 pages
+    ``DataHub`` warms itself."""
+    from zhixiao.web.routes import city, overview, quality, services_registers, services_tools
 
     hub.add_warmer("flows", overview.warm)
     hub.add_warmer(("city", "city_flows"), city.warm)
     hub.add_warmer("quality", quality.warm)
+    hub.add_warmer("svc_minsheng", services_registers.warm)
+    hub.add_warmer("svc_assess", services_tools.warm)
 
 
 def _warm(app: FastAPI) -> None:

@@ -7,13 +7,15 @@ change made here is checked and recorded (``svc_change``) exactly as one made wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
+from zhixiao.config import Settings
 from zhixiao.domain.courts import court_name
 from zhixiao.errors import UserError
 from zhixiao.services.importers import parse_datetime
@@ -30,7 +32,7 @@ def scope(request: Request, u: Principal) -> dict:
     return scoped(request, u)
 
 
-def stored_deadlines(request: Request, engine: Any, as_of: date) -> Any:
+def stored_deadlines(st: Settings, engine: Any, as_of: date) -> Any:
     """The snapshot's stored 审限 table at ``as_of`` (``aggregates.deadlines``, the one ``DataHub.ledgers`` reads
     and precompute writes at the data's as-of date), for the services' ledgers and assessment: computing the
     table again per page is what made their first view slow."""
@@ -39,7 +41,6 @@ def stored_deadlines(request: Request, engine: Any, as_of: date) -> Any:
     from zhixiao.domain.calendar import load_calendar
     from zhixiao.supervision.rules import load_ladder
 
-    st = request.app.state.settings
     try:
         cal = load_calendar(st)
     except (FileNotFoundError, ValueError) as exc:
@@ -107,6 +108,19 @@ def day(text: str | None, what: str, default_today: bool = False) -> date | None
 
 def optional(text: str | None) -> str | None:
     return (text or "").strip() or None
+
+
+def enter(request: Request, u: Principal, permission: str, court: str, action: str,
+          store: Callable[[Session, str], tuple[str, str | None]]) -> str:
+    """A new register entry from a form: the permission, the court it is entered for, ``store(session, court)``
+    in one transaction (it returns the entry's key and the audit line's detail), the web audit line.
+    Returns the key."""
+    require(u, permission)
+    code = court_for_new(request, u, court)
+    with request.app.state.Session() as s, s.begin():
+        key, detail = store(s, code)
+    audited(request, u, action, key, detail)
+    return key
 
 
 def audited(request: Request, u: Principal, action: str, target: str, detail: str | None = None) -> None:

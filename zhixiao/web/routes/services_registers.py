@@ -17,6 +17,7 @@ from zhixiao.services import ledgers
 from zhixiao.services import suggestions as sug
 from zhixiao.services.common import load_rules, normalize_case_number
 from zhixiao.services.models import Petition, Suggestion
+from zhixiao.web.data import DataHub
 from zhixiao.web.deps import checked_user, period, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
 from zhixiao.web.routes import services_common as sc
@@ -100,17 +101,16 @@ def _suggestion(request: Request, u: Principal, number: str) -> Suggestion:
 def suggestion_new(request: Request, court: str = Form(""), addressee: str = Form(""), issue: str = Form(""),
                    proposal: str = Form(""), source_case: str = Form(""), drafted_on: str = Form(""),
                    u: Principal = Depends(checked_user)):
-    require(u, "suggestion.edit")
-    code = sc.court_for_new(request, u, court)
-    case_id = _case_id(source_case)
-    if case_id and case_id not in sc.case_rows(request, [case_id]):
-        raise UserError(f"来源案号“{source_case[:40]}”在案件库中不存在，请核对案号。")
-    with request.app.state.Session() as s, s.begin():
+    def store(s, code: str) -> tuple[str, str]:
+        case_id = _case_id(source_case)
+        if case_id and case_id not in sc.case_rows(request, [case_id]):
+            raise UserError(f"来源案号“{source_case[:40]}”在案件库中不存在，请核对案号。")
         x = sug.new_suggestion(s, court_code=code, addressee=addressee, issue=issue, drafted_by=u.display_name,
                                drafted_on=sc.day(drafted_on, "起草日期", True), proposal=sc.optional(proposal),
                                source_case_id=case_id, settings=request.app.state.settings)
-        number = x.number
-    sc.audited(request, u, "suggestion_new", number, addressee.strip()[:100])
+        return x.number, addressee.strip()[:100]
+
+    number = sc.enter(request, u, "suggestion.edit", court, "suggestion_new", store)
     return _suggestions_page(request, u, f"已起草司法建议 {number}，下一步由{sug.REVIEW_ROLE}核稿。")
 
 
@@ -172,6 +172,27 @@ def suggestion_update(request: Request, number: str = Form(""), addressee: str =
 LEDGER_PARTS = {"petitions": "信访积案", "minsheng": "民生小案", "enforcement": "执行难案"}
 
 
+# what the 民生小案 table shows and scopes by: the answer is kept per snapshot, the other columns are not needed
+MINSHENG_KEEP = ("court_code", "case_id", "cause", "judge_name", "filing_date", "closing_date", "reason", "division",
+                 "judge_id")
+
+
+def minsheng(hub: DataHub, start: date, end: date, court: str | None) -> dict:
+    """``ledgers.minsheng_cases`` over the snapshot's stored 审限 table, once per snapshot and question."""
+    def run(e) -> dict:
+        ms = ledgers.minsheng_cases(e, start, end, court, hub.settings,
+                                    deadlines=sc.stored_deadlines(hub.settings, e, end))
+        return {**ms, "cases": [{k: r.get(k) for k in MINSHENG_KEEP} for r in ms["cases"]]}
+    return hub.cached("svc_minsheng", (start, end, court), run)
+
+
+def warm(hub: DataHub, start: date, end: date) -> None:
+    """The 民生小案 ledger's default question for precompute (``DataHub.add_warmer``): 本年累计 for the city, as
+    the 审管办 opens it, and for each court, as its own users do."""
+    for court in (None, *hub.roster()["courts"]):
+        minsheng(hub, start, end, court)
+
+
 def _ledgers_page(request: Request, u: Principal, message: str | None = None, start: str | None = None,
                   end: str | None = None, part: str = "petitions"):
     """One ledger per view: 民生小案 and 执行难 read the case store and its 审限 table (slow the first time
@@ -195,8 +216,7 @@ def _ledgers_page(request: Request, u: Principal, message: str | None = None, st
         view = sc.listing(request, [sc.row(p) for p in plist], PETITION_COLUMNS, key="petitions", path=path,
                           default_sort="received_on")
     elif part == "minsheng":
-        ms = hub.cached("svc_minsheng", (s_day, e_day, court), lambda e: ledgers.minsheng_cases(
-            e, s_day, e_day, court, st, deadlines=sc.stored_deadlines(request, e, e_day)))
+        ms = minsheng(hub, s_day, e_day, court)
         ctx["minsheng"] = ms
         view = sc.listing(request, mine(ms["cases"]), CASE_COLUMNS, key="minsheng", path=path, default_sort="filing_date")
     else:
@@ -221,14 +241,13 @@ def ledgers_page(request: Request, start: str | None = None, end: str | None = N
 def petition_add(request: Request, court: str = Form(""), petitioner: str = Form(""), received_on: str = Form(""),
                  owner: str = Form(""), case_number: str = Form(""), summary: str = Form(""),
                  u: Principal = Depends(checked_user)):
-    require(u, "petition.edit")
-    code = sc.court_for_new(request, u, court)
-    with request.app.state.Session() as s, s.begin():
+    def store(s, code: str) -> tuple[str, str]:
         p = ledgers.add_petition(s, court_code=code, petitioner=petitioner, owner=owner,
                                  received_on=sc.day(received_on, "登记日期", True), case_id=_case_id(case_number),
                                  summary=sc.optional(summary))
-        pid = p.id
-    sc.audited(request, u, "petition_add", str(pid), petitioner.strip()[:64])
+        return str(p.id), petitioner.strip()[:64]
+
+    pid = sc.enter(request, u, "petition.edit", court, "petition_add", store)
     return _ledgers_page(request, u, f"已登记信访积案 {pid}（{petitioner.strip()}），包案责任人 {owner.strip()}。")
 
 

@@ -9,9 +9,10 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 
 from zhixiao.errors import UserError
-from zhixiao.services.assessment import assess, person_metrics
+from zhixiao.services.assessment import PersonMetrics, assess, person_metrics
 from zhixiao.services.common import load_rules, normalize_case_number, parse_quarter
 from zhixiao.services.routing import route_case
+from zhixiao.web.data import DataHub
 from zhixiao.web.deps import render, user
 from zhixiao.web.roles import Principal, require
 from zhixiao.web.routes import services_common as sc
@@ -45,6 +46,24 @@ def _quarter_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
+def case_metrics(hub: DataHub, code: str, quarter: str) -> list[PersonMetrics]:
+    """The assessment's case-store part (``person_metrics``) over the snapshot's stored 审限 table at the
+    quarter's end, once per snapshot, court, quarter and assessment rules."""
+    rules = repr(load_rules("assessment", hub.settings))
+    return hub.cached("svc_assess", (code, quarter, rules), lambda e: person_metrics(
+        e, code, quarter, hub.settings, deadlines=sc.stored_deadlines(hub.settings, e, parse_quarter(quarter)[1])))
+
+
+def warm(hub: DataHub, _start: date, end: date) -> None:
+    """The 人员考核 page's default question for precompute (``DataHub.add_warmer``): each court's quarter of the
+    data's as-of date."""
+    for code in hub.roster()["courts"]:
+        try:
+            case_metrics(hub, code, _quarter_of(end))
+        except UserError:  # a court without a roster of 员额法官/法官助理/书记员: its page says so when opened
+            continue
+
+
 @router.get("/services/assess")
 def assess_page(request: Request, quarter: str = "", court: str = "", u: Principal = Depends(user)):
     require(u, "assess.view")
@@ -58,11 +77,8 @@ def assess_page(request: Request, quarter: str = "", court: str = "", u: Princip
         raise UserError(f"季度“{quarter[:20]}”格式不正确，请写成 2026Q3 这样的形式。")
     parse_quarter(q)
     st = request.app.state.settings
-    # the case store's part once per snapshot and rules (the stored 审限 table at the quarter's end); ratings live
-    rules = repr(load_rules("assessment", st))
-    metrics = request.app.state.hub.cached("svc_assess", (code, q, rules), lambda e: person_metrics(
-        e, code, q, st, deadlines=sc.stored_deadlines(request, e, parse_quarter(q)[1])))
-    with request.app.state.Session() as s:
+    metrics = case_metrics(request.app.state.hub, code, q)
+    with request.app.state.Session() as s:  # the ratings are read live: they change without a new snapshot
         sheets = assess(None, s, code, q, st, metrics=metrics)
     rows = [{**x.as_dict(), "reasons": "；".join(i.reason for i in x.items)} for x in sheets]
     view = sc.listing(request, rows, ASSESS_COLUMNS, key="assessment", path="/services/assess")
