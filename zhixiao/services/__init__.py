@@ -14,10 +14,16 @@ Public API (import from the submodules):
 - ``audit.history(session, register, key)``: the recorded changes of a ticket, rating, suggestion or petition
 
 Every register refuses a key it already holds (ticket number, rating number, 文号, petitioner and case)
-with ``common.duplicate_key``'s sentence; a stored record changes only through an update function,
-which writes a ``ServiceChange`` row.
+with ``common.duplicate_key``'s sentence (a ``DuplicateKey`` carrying the stored key); a stored record changes
+only through an update function, which writes a ``ServiceChange`` row. The refusals say what is wrong and
+what to do in words, never a command or a flag: they serve the CLI and the web alike, and the CLI adds its own
+command where it prints one.
 - ``routing.route_case(engine, case_or_text, settings, as_of=None) -> RoutingDecision``
-- ``assessment.assess(engine, session, court_code, quarter, settings=None) -> list[Sheet]``, ``write_xlsx``
+- ``assessment.assess(engine, session, court_code, quarter, settings=None, metrics=None) -> list[Sheet]``,
+  ``write_xlsx``; ``assessment.person_metrics(engine, court_code, quarter, settings=None, deadlines=None)``
+  is its case-store part (the dashboard keeps it per snapshot; ratings are read at each ``assess``)
+- ``minsheng_cases`` and ``deadline_status`` take ``deadlines=``, a 审限 table already at hand (the
+  dashboard's stored one), else they compute it
 - ``ledgers.topic_ledgers / minsheng_cases / enforcement_hard / admin_resolution / petition_stats``,
   ``ledgers.add_petition / update_petition``
 - ``integrity.integrity_flags(engine, start, end, court_code=None, settings=None) -> list[Flag]``
