@@ -26,6 +26,7 @@ from docx.shared import Cm, Emu, Pt
 from zhixiao.reports.docx_builder import (
     MAX_PICTURE_CM,
     DocxBuilder,
+    _caption,
     _column_widths,
     _header_lines,
     _title_lines,
@@ -48,9 +49,10 @@ def _header(table) -> list[str]:
     """The header row's texts; a header broken in a narrow column breaks before its unit ("旧存" / "（件）")."""
     out = []
     for c in table.rows[0].cells:
-        name, br, unit = c.text.partition("\n")
-        assert not br or unit.startswith("（"), c.text
-        out.append(name + unit)
+        lines = c.text.split("\n")
+        text = "".join(lines)
+        assert len(lines) == 1 or "（" not in text or lines[-1] == text[text.index("（"):], c.text
+        out.append(text)
     return out
 
 
@@ -118,6 +120,9 @@ def test_xlsx_formats_say_the_same():
 
 def test_docx_cells_read_back(files):
     doc = Document(str(files.docx))
+    title, subtitle = (p.text for p in doc.paragraphs[1:3])
+    assert title == "正定县人民法院2026年1—2月\n审判执行质效数据会商报告"  # 18.8 em: over a bold 二号 line
+    assert subtitle == "（统计期间：2026年1月1日至2026年2月28日；\n对比：上年同期；指标口径：传统审判执行质效指标）"
     caseload = _table(doc, "条线")
     assert _header(caseload) == CASELOAD_HEADER
     rows = _rows(caseload)
@@ -195,10 +200,20 @@ def test_title_breaks_between_words():
                                                      "审判执行质效数据会商报告"]
 
 
-def test_a_narrow_header_breaks_before_its_unit():
+def test_a_narrow_header_breaks_before_its_unit_and_evenly():
     assert _header_lines("旧存（件）", 1.0) == "旧存\n（件）"
-    assert _header_lines("旧存（件）", 2.0) == "旧存（件）"  # 4.5 em at 0.32 cm + 0.25 cm fits
-    assert _header_lines("结案率", 0.5) == "结案率"
+    assert _header_lines("旧存（件）", 2.0) == "旧存（件）"  # 5 em at 0.32 cm + 0.25 cm fits
+    # 8 characters in a column of 6 a line: 4 + 4, not 6 + "率" alone; a number is never broken
+    assert _header_lines("法定审限内结案率", 6 * 0.32 + 0.25) == "法定审限\n内结案率"
+    assert _header_lines("超12个月未结案件数", 6 * 0.32 + 0.25) == "超12个月\n未结案件数"
+    assert _header_lines("结案率同比（百分点）", 5 * 0.32 + 0.25) == "结案率同比\n（百分点）"
+    assert _header_lines("结案率同比（百分点）", 4 * 0.32 + 0.25) == "结案率\n同比\n（百分点）"
+
+
+def test_a_long_caption_breaks_before_its_parenthesis():
+    assert _caption("表40  员额法官审判质效统计表（石家庄市桥西区人民法院民事审判一庭）") == (
+        "表40  员额法官审判质效统计表\n（石家庄市桥西区人民法院民事审判一庭）")
+    assert _caption("表3  收结存情况（按法院）") == "表3  收结存情况（按法院）"
 
 
 def _png(width: int, height: int) -> bytes:

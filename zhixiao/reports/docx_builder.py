@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 import re
 import struct
 from datetime import date
@@ -48,6 +49,7 @@ SIZE_SMALL = Pt(14)  # 四号
 SIZE_TABLE = Pt(9)  # 小五 (wide statistical tables)
 SIZE_TABLE_WIDE = Pt(7.5)  # 六号: a table whose numbers would not fit one line each at 小五 (11 number columns)
 CM_PER_EM = 0.32  # a 9 pt character
+CAPTION_LINE_EM = 30.0  # a 四号 (14 pt) line of 15.6 cm holds 31 CJK characters
 CELL_PAD_CM = 0.25  # a cell's left and right margins (2 pt each) and some slack
 TEXT_WIDTH_CM = 15.6  # A4 210 mm − 28 mm − 26 mm margins
 TITLE_LINE_EM = 18.0  # a 二号 (22 pt) line of 15.6 cm holds 20 CJK characters; digits and bold take room
@@ -197,7 +199,7 @@ class DocxBuilder:
         return p
 
     def table(self, t: Table, number: int | None = None) -> None:
-        cap = f"表{number}  {t.title}" if number else t.title
+        cap = _caption(f"表{number}  {t.title}" if number else t.title)
         self.para(cap, "caption").paragraph_format.keep_with_next = True
         if not t.rows:
             self.para("（无数据）", "note")
@@ -253,7 +255,8 @@ class DocxBuilder:
         title = self.doc.add_paragraph(style=self.styles["title"])
         self._run(title, "\n".join(_title_lines(b.title, b.court_name)), self.f.title)
         cmp = "上年同期" if b.compare == "yoy" else "不作同比"
-        self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；对比：{cmp}；"
+        # two lines broken at a semicolon (one line wrapped as "……对比：上年同" / "期；指标口径……")
+        self.para(f"（统计期间：{_cn_date(b.start)}至{_cn_date(b.end)}；\n对比：{cmp}；"
                   f"指标口径：{b.profile_name or '—'}）", "subtitle")
         self._table_no = 0
         self._figure_no = 0
@@ -389,11 +392,39 @@ def _shares(wants: list[float], room: float, least: float, four: float) -> list[
 
 
 def _header_lines(head: str, width_cm: float, cm: float = CM_PER_EM) -> str:
-    """A header too wide for its column breaks before its unit ("旧存" / "（件）"), never inside it ("（件" / "）")."""
-    name, sep, unit = head.partition("（")
-    if not sep or not name or _em(head) * cm + CELL_PAD_CM <= width_cm:
+    """A header too wide for its column: its unit on a line of its own ("旧存" / "（件）", never "（件" / "）"), its
+    name in lines of even length ("法定审限" / "内结案率", not "法定审限内结案" / "率")."""
+    room = (width_cm - CELL_PAD_CM) / cm  # ems a line
+    if _em(head) <= room:
         return head
-    return f"{name}\n（{unit}"
+    name, sep, unit = head.partition("（")
+    lines = _even_lines(name, room) if name else []
+    return "\n".join(lines + ([f"（{unit}"] if sep else []))
+
+
+def _even_lines(text: str, room: float) -> list[str]:
+    """``text`` in as few lines of ``room`` ems as it needs, of about even length, never breaking a number."""
+    n = math.ceil(_em(text) / room - 1e-9)
+    if n <= 1:
+        return [text]
+    target = min(room, _em(text) / n + 0.5)
+    out, cur = [], ""
+    for ch in text:
+        inside_number = cur and cur[-1].isascii() and cur[-1].isalnum() and ch.isascii() and ch.isalnum()
+        if cur and len(out) < n - 1 and _em(cur + ch) > target and not inside_number:
+            out.append(cur)
+            cur = ""
+        cur += ch
+    return [*out, cur]
+
+
+def _caption(text: str) -> str:
+    """A caption longer than a 四号 line breaks before its last "（…）" (表40  员额法官审判质效统计表 /
+    （石家庄市桥西区人民法院民事审判一庭）), not with "庭）" alone on the second line."""
+    if _em(text) <= CAPTION_LINE_EM or "（" not in text:
+        return text
+    head, _, tail = text.rpartition("（")
+    return f"{head}\n（{tail}" if head.strip() and _em(tail) + 1 <= CAPTION_LINE_EM else text
 
 
 def _narrow_cell_margins(tbl, twips: int = 40) -> None:
