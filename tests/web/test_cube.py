@@ -72,3 +72,18 @@ def test_the_trend_comes_from_the_cube(hub, monkeypatch):
     got = hub.trend(date(2025, 1, 1), date(2025, 10, 31), f)
     assert got == want and len(got) == 10
     assert calls == []  # the series' own scan (apply_filters over the cases) never ran
+
+
+def test_a_trend_up_to_an_earlier_month_end_is_the_start_of_the_full_series(hub):
+    """1 January → 31 March is the first three months of 1 January → the data's date: one engine question for
+    both; each month equals the series' own scan."""
+    f = {"court_code": "冀0105"}
+    full = hub.trend(date(2025, 1, 1), AS_OF, f)
+    asked = hub.misses
+    got = hub.trend(date(2025, 1, 1), date(2025, 3, 31), f)
+    assert hub.misses == asked
+    assert got == full[:3] and [r["month"] for r in got] == ["2025-01", "2025-02", "2025-03"]
+    assert got == hub.run(lambda e: monthly(e, date(2025, 1, 1), date(2025, 3, 31), filters=f, previous_year=True))
+    # a mid-month end is its own question (its last month is partial)
+    hub.trend(date(2025, 1, 1), date(2025, 3, 15), f)
+    assert hub.misses == asked + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import json
 from datetime import date
 from typing import Any
 
@@ -44,6 +46,18 @@ def monthly(engine, start: date, end: date, filters: dict | None = None, profile
                 row[f"{out}_last_year"] = int(rec[f"m{i}_1_{out}"] or 0)
         rows.append(row)
     return rows
+
+
+def definitions(profile: str, on: date, data_dir: Any = None) -> str:
+    """The series' three counts as defined on ``on`` (numerator, 条线, exclusions' conditions). Equal on two
+    dates, a full month's figures do not depend on which of the two a series was asked up to."""
+    inds = {i.id: i for i in load_profile(profile, on, data_dir=data_dir)}
+    return json.dumps([(inds[iid].numerator, inds[iid].line, inds[iid].exclusion_rules) for iid in SERIES_IDS.values()],
+                      sort_keys=True, ensure_ascii=False, default=str)
+
+
+def is_month_end(d: date) -> bool:
+    return d.day == calendar.monthrange(d.year, d.month)[1]
 
 
 def _from_cube(cube, inds: dict[str, Indicator], periods: dict[str, Period], filters: dict | None) -> dict | None:

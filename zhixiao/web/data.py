@@ -352,9 +352,16 @@ class DataHub:
 
     def trend(self, start: date, end: date, filters: dict | None) -> list[dict]:
         from zhixiao.metrics import cube
-        from zhixiao.metrics.series import monthly
+        from zhixiao.metrics.series import definitions, is_month_end, monthly
 
         as_of = self.as_of()
+        profile = self.settings.profile
+        if end < as_of and is_month_end(end) and start <= end and \
+                definitions(profile, end, self.store.root) == definitions(profile, as_of, self.store.root):
+            # its months are the first months of the series up to the data's date (each month is counted on
+            # its own, the last one here is whole): one question per scope and start instead of one per end
+            label = f"{end:%Y-%m}"
+            return [dict(r) for r in self.trend(start, as_of, filters) if r["month"] <= label]
 
         def run(e):
             held = cube.for_snapshot(e, e.cache[SNAPSHOT], self.settings.profile, HEADLINE, as_of)
