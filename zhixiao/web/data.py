@@ -142,6 +142,8 @@ class DataHub:
         self._precomputed: set[int] = set()
         self.loaded = 0  # answers read back from the snapshot's aggregates at the last precompute
         self._stored: dict[int, dict] = {}  # the answers file last read back (one version)
+        self._ready: int | None = None  # the newest version whose precompute has ended (serve mode reads it)
+        self._local = threading.local()  # .version: the snapshot a precompute thread computes
         # other pages' default questions for precompute: fn(hub, start, end), names kept beside the snapshot
         self.warmers: list[Callable[[DataHub, date, date], None]] = []
         self.persist = set(PERSIST)
@@ -151,6 +153,25 @@ class DataHub:
 
     # ── plumbing ──────────────────────────────────────────────────────────────────────────────────────
     def version(self) -> int:
+        """The snapshot version the pages read now. Serve mode (``warm``) keeps serving the last precomputed
+        snapshot while a newer one (an import) is precomputed in the background, then switches to it: the first
+        view after an import is as fast as any other (the old snapshot's files stay for the store's grace
+        period). A precompute thread reads the version it computes."""
+        pinned = getattr(self._local, "version", None)
+        if pinned is not None:
+            return pinned
+        v = self._current()
+        if self.auto_precompute:
+            if self._claim(v):  # a new snapshot (an import): its aggregates
+                threading.Thread(target=self._precompute, args=(v,), name="zhixiao-precompute", daemon=True).start()
+            with self._pre_lock:
+                ready = self._ready
+            if ready is not None and ready < v:
+                return ready
+        return v
+
+    def _current(self) -> int:
+        """The store's current manifest version, its manifest remembered for the pools."""
         m = self.store.manifest()
         if m.format < FORMAT:  # an older store is rewritten once (a new version), as the engines' connect did
             self.store.ensure_format()
@@ -161,8 +182,6 @@ class DataHub:
                 self._manifests[v] = m
                 for old in sorted(self._manifests)[:-3]:
                     del self._manifests[old]
-        if self.auto_precompute and self._claim(v):  # a new snapshot (an import): its aggregates
-            threading.Thread(target=self._precompute, args=(v,), name="zhixiao-precompute", daemon=True).start()
         return v
 
     def _claim(self, version: int) -> bool:
@@ -177,7 +196,7 @@ class DataHub:
         """The engines of ``version``, reading the files of that version's manifest (as ``version()`` read it);
         older versions' pools are dropped (an engine goes with its last reader)."""
         if version not in self._manifests:
-            self.version()  # e.g. a caller that read the version elsewhere
+            self._current()  # e.g. a caller that read the version elsewhere
         with self._pool_lock:
             if version not in self._pools:
                 manifest = self._manifests.get(version)
@@ -269,13 +288,27 @@ class DataHub:
     def _precompute(self, version: int) -> None:
         """Read back the answers kept beside the snapshot, compute the missing ones (the default page of the
         city and of every court, 短板, 测算, the 审限 ledgers), keep them."""
-        stored = self.load(version)
-        self._warm_pages()
-        with self._cache_lock:
-            answers = {k: v for k, v in self._cache.items() if k[0] == version and k[2] in self.persist}
-        if set(answers) - set(stored):
-            save_answers(self.settings.data_dir, version, answers)
-        prune(self.settings.data_dir, version)
+        self._local.version = version
+        try:
+            stored = self.load(version)
+            self._warm_pages()
+            with self._cache_lock:
+                answers = {k: v for k, v in self._cache.items() if k[0] == version and k[2] in self.persist}
+            if set(answers) - set(stored):
+                save_answers(self.settings.data_dir, version, answers)
+            prune(self.settings.data_dir, version)
+        finally:
+            self._local.version = None
+            with self._pre_lock:  # switch even after a failure (raised to the caller): never stuck on old data
+                self._ready = max(self._ready or version, version)
+
+    def _at(self, version: int, fn: Callable[..., None], *args: Any) -> None:
+        """``fn(*args)`` in a precompute worker, asking about ``version``."""
+        self._local.version = version
+        try:
+            fn(*args)
+        finally:
+            self._local.version = None
 
     def _warm_pages(self) -> None:
         """The default questions, asked on the readers' engines side by side (one court's pages per task)."""
@@ -299,9 +332,10 @@ class DataHub:
             self.closings_needed(code, end, 0.9)  # the 目标与测算 page's default rate
             self.targets_progress(code, end.year, end)
 
+        v = self.version()  # the precompute thread's own
         with ThreadPoolExecutor(max_workers=self.readers, thread_name_prefix="zhixiao-precompute") as pool:
-            extra = [pool.submit(fn, self, start, end) for fn in self.warmers]
-            for fut in [pool.submit(city), *(pool.submit(court, c) for c in courts), *extra]:
+            extra = [pool.submit(self._at, v, fn, self, start, end) for fn in self.warmers]
+            for fut in [pool.submit(self._at, v, city), *(pool.submit(self._at, v, court, c) for c in courts), *extra]:
                 fut.result()  # the first failure is raised here (logged by the thread that ran precompute)
 
     # ── questions ─────────────────────────────────────────────────────────────────────────────────────
