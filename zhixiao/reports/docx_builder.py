@@ -17,6 +17,7 @@ import io
 import math
 import re
 import struct
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -209,10 +210,11 @@ class DocxBuilder:
                  for row, ks in zip(t.rows, kinds, strict=True)]
         headers = [header_text(c) for c in t.columns]
         numeric = [all(ks[i] in NUMERIC_KINDS for ks in kinds) for i in range(len(t.columns))]
-        size = SIZE_TABLE if _numbers_fit(headers, texts, numeric) else SIZE_TABLE_WIDE
+        ems = _Ems.of(headers, texts)
+        size = SIZE_TABLE if ems.numbers_fit(numeric) else SIZE_TABLE_WIDE
         cm = CM_PER_EM * size.pt / SIZE_TABLE.pt
         small = size if size != SIZE_TABLE else None  # the cell style's size unless the table is too wide for it
-        widths = _column_widths(headers, texts, numeric, cm)
+        widths = _column_widths(headers, ems, numeric, cm)
         tbl = self.doc.add_table(rows=1, cols=len(t.columns))
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -324,30 +326,42 @@ def _em(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E80 or ch == "—" else _LATIN_EM.get(ch, 0.64) for ch in text)
 
 
-def _floors(headers: list[str], rows: list[list[str]], cm: float) -> tuple[list[float], list[float]]:
-    """Per column: its widest cell on one line, and what it needs for that and its header on two lines (cm)."""
-    cells = [max([_em(r[i]) for r in rows] + [0]) * cm + CELL_PAD_CM for i in range(len(headers))]
-    unit = [_em(h[h.index("（"):]) * cm + CELL_PAD_CM if "（" in h else 0.0 for h in headers]  # "（件）" whole
-    cells = [max(c, u) for c, u in zip(cells, unit, strict=True)]
-    need = [max(c, _em(h) * cm / 2 + CELL_PAD_CM, 1.0) for c, h in zip(cells, headers, strict=True)]
-    return cells, need
+@dataclass(frozen=True)
+class _Ems:
+    """A table's widths in ems, measured once (one pass over its cells) for any font size: per column its widest
+    cell, its header's unit "（件）" and its whole header."""
+
+    cells: list[float]
+    units: list[float]
+    heads: list[float]
+
+    @classmethod
+    def of(cls, headers: list[str], rows: list[list[str]]) -> _Ems:
+        cells = [max([_em(r[i]) for r in rows] + [0]) for i in range(len(headers))]
+        units = [_em(h[h.index("（"):]) if "（" in h else 0.0 for h in headers]
+        return cls(cells, units, [_em(h) for h in headers])
+
+    def floors(self, cm: float) -> tuple[list[float], list[float]]:
+        """Per column (cm): its widest cell on one line, its unit whole; and that with its header on two lines."""
+        cells = [max(c, u) * cm + CELL_PAD_CM for c, u in zip(self.cells, self.units, strict=True)]
+        need = [max(c, h * cm / 2 + CELL_PAD_CM, 1.0) for c, h in zip(cells, self.heads, strict=True)]
+        return cells, need
+
+    def numbers_fit(self, numeric: list[bool], cm: float = CM_PER_EM) -> bool:
+        """Whether the number columns fit on one line each beside text columns of ≥ 1 cm."""
+        cells, need = self.floors(cm)
+        floor = [min(n, max(c, 1.0)) for n, c in zip(need, cells, strict=True)]
+        return sum(f if num else 1.0 for f, num in zip(floor, numeric, strict=True)) <= TEXT_WIDTH_CM
 
 
-def _numbers_fit(headers: list[str], rows: list[list[str]], numeric: list[bool], cm: float = CM_PER_EM) -> bool:
-    """Whether the number columns fit on one line each beside text columns of ≥ 1 cm."""
-    cells, need = _floors(headers, rows, cm)
-    floor = [min(n, max(c, 1.0)) for n, c in zip(need, cells, strict=True)]
-    return sum(f if num else 1.0 for f, num in zip(floor, numeric, strict=True)) <= TEXT_WIDTH_CM
-
-
-def _column_widths(headers: list[str], rows: list[list[str]], numeric: list[bool] | None = None,
+def _column_widths(headers: list[str], rows: list[list[str]] | _Ems, numeric: list[bool] | None = None,
                    cm: float = CM_PER_EM) -> list[float]:
     """Column widths (cm): each column as wide as its widest cell on one line (``cm`` an em: a 9 pt CJK
     character is 0.32 cm) and its header on two; when the sum exceeds the text width, shrink the columns wider
     than they need for their cells first, then the text columns (their lines wrap): a number never breaks
     ("100.00" / "%"), only when the numbers alone are wider than the page are all columns shrunk alike."""
     numeric = numeric or [False] * len(headers)
-    cells, need = _floors(headers, rows, cm)
+    cells, need = (rows if isinstance(rows, _Ems) else _Ems.of(headers, rows)).floors(cm)
     total = sum(need)
     if total <= TEXT_WIDTH_CM:
         return [TEXT_WIDTH_CM * n / total for n in need]
