@@ -74,3 +74,28 @@ def test_a_version_never_read_and_no_longer_current_is_refused(web_env, tmp_path
     with pytest.raises(StaleSnapshot):
         hub.pool(v)
     assert hub.pool(v + 1).version == v + 1
+
+
+def test_files_replaced_by_an_import_stay_for_the_grace_period_however_old(web_env, tmp_path):
+    """The grace period counts from the replacement, not from when the file was written: a partition written
+    two hours ago and replaced now is still there for the readers of the old version."""
+    import os
+    import time
+
+    d = tmp_path / "data"
+    shutil.copytree(web_env.data_dir, d)
+    years = [y for c, y in CaseStore(d).partitions("cases") if c == COURT]
+    before = sum(_count_files(d, COURT, y) for y in years)
+    year = max(years, key=lambda y: _count_files(d, COURT, y))
+    hub = DataHub(Settings(data_dir=d), readers=2)
+    pool = hub.pool(hub.version())
+    old = d / CaseStore(d).manifest().tables["cases"][f"{COURT}/{year}"]
+    long_ago = time.time() - 2 * 3600
+    os.utime(old, (long_ago, long_ago))
+
+    _land_import(d, COURT, year)  # the commit collects garbage older than the one-hour grace period
+    assert old.is_file()
+    with pool.engine() as e:
+        assert _pending(e) == before
+    assert CaseStore(d).collect_garbage() == 0
+    assert CaseStore(d).collect_garbage(older_than_s=-1) >= 1 and not old.exists()

@@ -37,6 +37,7 @@ GC_GRACE_S = 3600
 # (``zhixiao.store.timeline``); 1: they don't. Older stores are upgraded on open.
 FORMAT = 4
 MANIFEST = "manifest.json"
+RETIRED = "retired.json"  # data file → when a manifest stopped listing it (the grace period counts from then)
 
 
 def _key(p: Partition) -> str:
@@ -128,17 +129,27 @@ class CaseStore:
             return t.select(columns) if columns else t
         return pa.concat_tables(self.read_file(table, rel, columns) for rel in files)
 
+    def retired(self) -> dict[str, float]:
+        """When each replaced data file left the manifest (POSIX seconds)."""
+        return json.loads(self.location.read_text(RETIRED)) if self.location.exists(RETIRED) else {}
+
     def collect_garbage(self, older_than_s: float = GC_GRACE_S) -> int:
-        """Delete data files no manifest references, once they are older than the grace period."""
+        """Delete data files no manifest references once the grace period has passed since they were replaced
+        (since they were written, for a file never recorded as replaced): a reader holding the old manifest
+        keeps reading them meanwhile, however old the files themselves are."""
         live = {rel for t in self.manifest().tables.values() for rel in t.values()}
+        retired = self.retired()
         now = datetime.now().timestamp()
         removed = 0
         for table in TABLES:
             for rel, mtime in self.location.listing(table):
                 if rel.endswith(".parquet") and rel not in live and mtime is not None and \
-                        now - mtime.timestamp() > older_than_s:
+                        now - max(mtime.timestamp(), retired.get(rel, 0.0)) > older_than_s:
                     self.location.delete(rel)
+                    retired.pop(rel, None)
                     removed += 1
+        if removed:
+            self.location.write_atomic(RETIRED, json.dumps(retired))
         return removed
 
     @contextlib.contextmanager
@@ -270,6 +281,11 @@ class Transaction:
                 else:
                     cur[key] = rel
         m.updated_at = datetime.now().isoformat(timespec="seconds")
+        gone = {r for t in self.base.tables.values() for r in t.values()} - {r for t in m.tables.values() for r in t.values()}
+        if gone:  # recorded before the swap: a crash between the two leaves a record, never an unrecorded file
+            retired = self.store.retired()
+            retired.update(dict.fromkeys(sorted(gone), datetime.now().timestamp()))
+            self.store.location.write_atomic(RETIRED, json.dumps(retired))
         self.store.location.write_atomic(MANIFEST, m.dump())
         # Replaced files stay for a grace period: a reader (the web app) may hold the old manifest.
         self.store.collect_garbage(older_than_s=GC_GRACE_S)
