@@ -243,7 +243,25 @@ def _steps(t: ibis.Table, as_of: date, gaps: str) -> ibis.Table:
     t = t.mutate(_x_low=low, _x_stop=stop,
                  _x_x=ibis.cases((first_open.notnull(), ibis.greatest(first_open, low)), else_=ibis.null().cast("int64")),
                  _x_base_month=base_month, _x_base_day=base_day, _x_ext_day=ext_day)
-    return t.mutate(_x_total=_deducted_total(t, t._x_x, t._x_stop))
+    return _block_steps(t.mutate(_x_total=_deducted_total(t, t._x_x, t._x_stop)))
+
+
+def _block_steps(t: ibis.Table) -> ibis.Table:
+    """The late-piece rule's inputs (``_counted``) as columns: whether the case has an open block [x, E] and is
+    a candidate (a piece could start after the deadline); where both, the block merged with the pieces it
+    overlaps or touches (its start ``_x_xs``, the days it adds ``_x_shift``) and the days of the pieces before
+    it (``_x_cum``). Elsewhere they are null: no other case reads them."""
+    x, stop, ext_day, pieces = t._x_x, t._x_stop, t._x_ext_day, t.tl_pieces
+    block = x.notnull() & (x <= stop)
+    t = t.mutate(_x_block=block, _x_cand=(t.tl_late_key > ext_day).fill_null(False) | (block & (x > ext_day)))
+    walk = t._x_cand & t._x_block
+    absorbed = pieces.filter(lambda p: (p.b >= x - 1) & (p.a <= stop + 1))
+    xs = ibis.least(x, absorbed.map(lambda p: p.a).mins())
+    xe = ibis.greatest(stop, absorbed.map(lambda p: p.b).maxs())
+    shift = xe - xs + 1 - absorbed.map(lambda p: p.b - p.a + 1).sums().cast("int32").fill_null(0)
+    cum = pieces.filter(lambda p: p.b < x - 1).map(lambda p: p.b - p.a + 1).sums().cast("int32").fill_null(0)
+    return t.mutate(**{name: ibis.cases((walk, v), else_=ibis.null(v.type()))
+                       for name, v in (("_x_xs", xs), ("_x_shift", shift), ("_x_cum", cum))})
 
 
 def _deducted_total(t: ibis.Table, x, stop) -> ibis.Value:
@@ -416,21 +434,14 @@ def _counted(t: ibis.Table, ext_day, total, x, stop, lo_day: int, roll_forward: 
         return (a - c) > (ext_day + gap(ext_day + c))
 
     pieces = t.tl_pieces
-    block = x.notnull() & (x <= stop)
-    before = pieces.filter(lambda p: p.b < x - 1)
-    absorbed = pieces.filter(lambda p: (p.b >= x - 1) & (p.a <= stop + 1))
-    xs = ibis.least(x, absorbed.map(lambda p: p.a).mins())
-    xe = ibis.greatest(stop, absorbed.map(lambda p: p.b).maxs())
-    cum_block = before.map(lambda p: p.b - p.a + 1).sums().cast("int32").fill_null(0)
-    shift = xe - xs + 1 - absorbed.map(lambda p: p.b - p.a + 1).sums().cast("int32").fill_null(0)
+    xs, shift, cum_block = t._x_xs, t._x_shift, t._x_cum  # the merged block (``_block_steps``)
     null = ibis.null().cast("int64")
-    late_before = before.filter(lambda p: late(p.a, p.c)).map(lambda p: p.c).mins()
+    late_before = pieces.filter(lambda p: p.b < x - 1).filter(lambda p: late(p.a, p.c)).map(lambda p: p.c).mins()
     late_block = ibis.cases((late(xs, cum_block), cum_block), else_=null)
     late_after = pieces.filter(lambda p: (p.a > stop + 1) & late(p.a, p.c + shift)).map(lambda p: p.c + shift).mins()
     late_closed = pieces.filter(lambda p: late(p.a, p.c)).map(lambda p: p.c).mins()
-    candidate = (t.tl_late_key > ext_day).fill_null(False) | (block & (x > ext_day))
     return ibis.cases(
-        (~candidate, total),
-        (block, ibis.least(late_before, late_block, late_after, total)),
+        (~t._x_cand, total),
+        (t._x_block, ibis.least(late_before, late_block, late_after, total)),
         else_=ibis.least(late_closed, total),
     ).cast("int32")
