@@ -79,6 +79,22 @@ def _formula_safe(v: str) -> str:
     return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
 
 
+def figure_columns(unit_label: str, headline: Sequence[dict]) -> tuple[Column, ...]:
+    """A unit column then one column per headline indicator row (``indicator``, ``name``, ``unit``), sorted on
+    the figure and shown as the briefing prints it (the 指标 drill-down and the 总览's courts side by side)."""
+    from zhixiao.reports.narrative import fmt_value
+
+    def shown(unit: str) -> Callable[[Any, dict], str]:
+        return lambda v, _row: "—" if v is None else fmt_value(v, unit)
+    return (Column("name", unit_label),
+            *(Column(h["indicator"], h["name"], numeric=True, text=shown(h["unit"])) for h in headline))
+
+
+def figure_row(filters: dict, name: str, cells: dict) -> dict:
+    """One unit's row for ``figure_columns``: its name, each indicator's value, its filters and whole rows."""
+    return {"name": name, "_f": filters, "_cells": cells, **{k: r.get("value") for k, r in cells.items()}}
+
+
 def _int(text: str | None, what: str, low: int, high: int, default: int) -> int:
     if text is None or text == "":
         return default

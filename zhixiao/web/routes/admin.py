@@ -28,7 +28,23 @@ AUDIT_COLUMNS = (Column("at", "时间", text=lambda v, r: f"{v:%Y-%m-%d %H:%M:%S
                  Column("action", "操作"), Column("target", "对象"), Column("detail", "说明"), Column("ip", "地址"))
 
 
+USER_COLUMNS = (Column("username", "用户名"), Column("display_name", "姓名"), Column("role_name", "角色"),
+                Column("court_name", "法院"), Column("division", "部门"), Column("judge_id", "法官编号"),
+                Column("status", "状态"))
+
+
+def _user_rows(users: list[User], courts: dict[str, str]) -> list[dict]:
+    """The accounts as the page shows them: role and court by name (the court's code beside an unknown one)."""
+    names = roles()
+    return [{"id": x.id, "active": x.active, "username": x.username, "display_name": x.display_name or "",
+             "role_name": names[x.role].name if x.role in names else x.role,
+             "court_name": courts.get(x.court_code, x.court_code) if x.court_code else "",
+             "division": x.division or "", "judge_id": x.judge_id or "", "status": "启用" if x.active else "停用"}
+            for x in users]
+
+
 def _page(request: Request, message: str | None = None, password: str | None = None):
+    from zhixiao.metrics.card import DIRECTION_NAMES, UNIT_NAMES
     from zhixiao.metrics.catalogue import load_profile
     from zhixiao.supervision.rules import LEVEL_NAMES, load_ladder
 
@@ -54,12 +70,17 @@ def _page(request: Request, message: str | None = None, password: str | None = N
     audit_view = replace(table(request, audit, AUDIT_COLUMNS, key="audit", prefix="a_"), path="/admin")
     if (resp := audit_view.export_response("审计日志")) is not None:
         return resp
-    return render(request, "admin.html", title="管理", users=users, roles=roles(), audit=audit_view,
+    users_view = replace(table(request, _user_rows(users, roster["courts"]), USER_COLUMNS, key="users", prefix="u_",
+                               size=100), path="/admin")
+    if (resp := users_view.export_response("用户与角色")) is not None:
+        return resp
+    return render(request, "admin.html", title="管理", users=users_view, roles=roles(), audit=audit_view,
                   audit_shown=AUDIT_SHOWN, message=message,
                   courts=roster["courts"], divisions=roster["divisions"],
                   judges=sorted(roster["judges"].items(), key=lambda kv: (kv[1][0] or "", kv[1][1] or "", kv[0])),
                   password=password, daily=daily, as_of=request.app.state.hub.as_of(), rules=rules, rules_error=rules_error, profile=settings.profile,
-                  indicators=load_profile(settings.profile, data_dir=dd),
+                  indicators=load_profile(settings.profile, data_dir=dd), unit_names=UNIT_NAMES,
+                  direction_names=DIRECTION_NAMES,
                   calendar_text=cal.read_text("utf-8") if cal.is_file() else "",
                   rules_text=sup.read_text("utf-8") if sup.is_file() else "")
 

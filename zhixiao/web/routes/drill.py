@@ -18,7 +18,7 @@ from zhixiao.web.data import HEADLINE, records
 from zhixiao.web.deps import client_ip, parse_month, period, query, render, scope_label, scoped, user
 from zhixiao.web.labels import appeal_result, procedure_name
 from zhixiao.web.roles import Principal, require
-from zhixiao.web.tables import Column, table
+from zhixiao.web.tables import Column, figure_columns, figure_row, table, xlsx_response
 
 router = APIRouter()
 LEVEL = {"city": ("court", "法院"), "court": ("division", "部门"), "division": ("judge", "法官")}
@@ -71,9 +71,19 @@ def indicators(request: Request, court: str | None = None, division: str | None 
         groups = [(v["f"], v["name"], v["rows"]) for v in keyed.values()]
         groups.sort(key=lambda g: tuple(g[0].values()))
     meta = {r["indicator"]: r for r in hub.indicators(s, e, f or None)}
-    return render(request, "indicators.html", title="指标", start=s, end=e, f=f, level=level,
-                  unit_name=LEVEL.get(level, ("", "法官"))[1], scope=scope_label(request, f), groups=groups,
-                  headline=[meta[i] for i in HEADLINE if i in meta], totals=meta)
+    headline = [meta[i] for i in HEADLINE if i in meta]
+    unit_name = LEVEL.get(level, ("", "法官"))[1]
+    cols = figure_columns(unit_name, headline)
+    view = table(request, [figure_row(gf, name, cells) for gf, name, cells in groups], cols, key="drill-table")
+    label = scope_label(request, f)
+    if view.export:  # the 合计 row is shown under every page, so the sheet ends with it too
+        total = {"name": "合计", **{h["indicator"]: h["value"] for h in headline}} if level != "judge" else None
+        auth.record(request.app.state.Session, u.username, "export_table", f"指标 {label} {s}—{e}",
+                    str(view.matched), ip=client_ip(request))
+        return xlsx_response(f"指标_{label}_{s}_{e}", cols, view.all_rows + ([total] if total else []))
+    return render(request, "indicators.html", title="指标", start=s, end=e, f=f, level=level, unit_name=unit_name,
+                  scope=label, view=view, headline=headline, totals=meta,
+                  court_names=hub.roster()["courts"])
 
 
 @router.get("/indicators/card/{indicator_id}")

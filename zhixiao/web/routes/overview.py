@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from zhixiao.metrics.tracks import TOTAL
-from zhixiao.web import charts, weakness
-from zhixiao.web.deps import period, query, render, scope_label, scoped, user
+from zhixiao.web import auth, charts, weakness
+from zhixiao.web.deps import client_ip, period, query, render, scope_label, scoped, user
 from zhixiao.web.roles import Forbidden, Principal, require
+from zhixiao.web.tables import figure_columns, figure_row, table, xlsx_response
 
 router = APIRouter()
 FLOW_NAMES = {"carried_over": "旧存", "new_cases": "新收", "closed": "结案", "pending": "未结"}
@@ -29,8 +30,14 @@ def overview(request: Request, court: str | None = None, start: str | None = Non
         by_court: dict[str, dict] = {}
         for r in rows:
             by_court.setdefault(r["group"]["court_code"], {})[r["indicator"]] = r
-        ctx["city"] = [(code, roster["courts"].get(code, code), by_court.get(code, {})) for code in roster["courts"]]
         ctx["headline"] = hub.indicators(s, e, None)
+        cols = figure_columns("法院", ctx["headline"])
+        rows = [figure_row({"court_code": code}, name, by_court.get(code, {})) for code, name in roster["courts"].items()]
+        view = ctx["city"] = table(request, rows, cols, key="city-table")
+        if view.export:
+            auth.record(request.app.state.Session, u.username, "export_table", f"总览 各法院并列 {s}—{e}",
+                        str(view.matched), ip=client_ip(request))
+            return xlsx_response(f"总览_各法院并列_{s}_{e}", cols, view.all_rows)
     else:
         ctx["headline"] = hub.indicators(s, e, f)
     ctx["show_weak"] = set(f) == {"court_code"}  # 短板 are a court's; loaded by htmx after the page

@@ -1,0 +1,167 @@
+"""Issue 18 §2 acceptance: the figure tables a 审管办 analyst reads every day (总览's courts side by side, the
+指标 drill-down by court / division / judge) are sortable, filterable and exported as shown, like every list.
+
+Before: both were plain tables (no sort, no filter, no .xlsx) and the drill-down's crumbs named the court by
+its code (冀0123)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import openpyxl
+import pytest
+
+from tests.web.conftest import COURT, PASSWORD
+from tests.web.server import serving
+from tests.web.test_browser import SHOTS, browser  # noqa: F401 — the module's Chromium fixture
+
+P = "start=2025-01-01&end=2025-11-20"
+
+
+def _sheet(content: bytes) -> list[list]:
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _cells(html: str, table_id: str) -> list[list[str]]:
+    """The body rows of one table as the page shows them (tags stripped)."""
+    body = html[html.index(f'id="{table_id}"'):]
+    body = body[body.index("<tbody>"):body.index("</tbody>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+    return [[re.sub(r"<[^>]+>", "", td).strip() for td in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)]
+            for r in rows]
+
+
+def _pct(text: str) -> float:
+    return float(text.rstrip("%"))
+
+
+def test_overview_courts_side_by_side_sorted_and_exported(web_env):
+    cl = web_env.clients["analyst"]
+    hub = web_env.app.state.hub
+    courts = hub.roster()["courts"]
+    r = cl.get(f"/?{P}&sort=closure_rate&desc=1")
+    assert r.status_code == 200
+    rows = _cells(r.text, "city-table")
+    assert [x[0] for x in rows] and set(x[0] for x in rows) == set(courts.values())  # a court column, every court
+    names = [h.strip() for h in re.findall(r'class="tsort"[^>]*>([^<]+)</a>', r.text[r.text.index(
+        'id="city-table"'):])]
+    col = names.index("结案率 ▼")
+    rates = [_pct(x[col]) for x in rows if x[col] != "—"]
+    assert rates == sorted(rates, reverse=True) and len(set(rates)) > 1
+    # the figures are the evaluator's, court by court
+    closure = {g["group"]["court_code"]: g["value"]
+               for g in hub.indicators(date(2025, 1, 1), date(2025, 11, 20), None, by=("court",))
+               if g["indicator"] == "closure_rate"}
+    top = max((v, c) for c, v in closure.items() if v is not None)
+    assert rows[0][0] == courts[top[1]]
+
+    x = cl.get(f"/?{P}&sort=closure_rate&desc=1&export=xlsx")
+    assert x.status_code == 200 and x.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = _sheet(x.content)
+    assert sheet[0][0] == "法院" and "结案率" in sheet[0]
+    assert [[("" if v is None else str(v)) for v in s] for s in sheet[1:]] == rows  # exactly what is shown
+
+    # a filter narrows the table and its export alike
+    name = courts[COURT]
+    f = cl.get(f"/?{P}&q={name}")
+    assert [x[0] for x in _cells(f.text, "city-table")] == [name]
+    assert "筛选出 <b>1</b> 条" in f.text
+    assert [s[0] for s in _sheet(cl.get(f"/?{P}&q={name}&export=xlsx").content)[1:]] == [name]
+
+
+def test_drill_down_by_division_sorted_filtered_exported_with_its_total(web_env):
+    cl = web_env.clients["analyst"]
+    r = cl.get(f"/indicators?court={COURT}&{P}&sort=new_cases&desc=1")
+    assert r.status_code == 200
+    rows = _cells(r.text, "drill-table")
+    body, total = rows[:-1], rows[-1]
+    assert total[0] == "合计" and len(body) >= 2
+    new = [int(x[1]) for x in body]
+    assert new == sorted(new, reverse=True)
+    assert sum(new) == int(total[1])  # 新收 adds up over the divisions
+    # crumbs name the court, not its code
+    crumbs = r.text[r.text.index('class="crumbs"'):r.text.index("</nav>", r.text.index('class="crumbs"'))]
+    assert web_env.app.state.hub.roster()["courts"][COURT] in crumbs and f">{COURT}<" not in crumbs
+
+    x = _sheet(cl.get(f"/indicators?court={COURT}&{P}&sort=new_cases&desc=1&export=xlsx").content)
+    assert x[0][:2] == ["部门", "新收"]
+    assert [[("" if v is None else str(v)) for v in s] for s in x[1:]] == rows  # divisions then 合计
+
+    div = web_env.division
+    f = cl.get(f"/indicators?court={COURT}&{P}&q={div}")
+    frows = _cells(f.text, "drill-table")
+    assert [x[0] for x in frows] == [div, "合计"]
+    assert frows[-1] == total  # the 合计 stays the court's
+
+
+@pytest.mark.browser
+def test_drill_down_in_the_browser(web_env, browser):  # noqa: F811
+    problems: list[str] = []
+    with serving(web_env.app) as base:
+        ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = ctx.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/indicators?court={COURT}&{P}")
+        page.fill("input[name=username]", "analyst")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#drill-table")
+        # click 结案 twice: descending, the address says so, the 合计 stays last
+        page.click("#drill-table th a.tsort:text-is('结案')")
+        page.wait_for_selector("#drill-table th[aria-sort=ascending]")
+        page.click("#drill-table th a.tsort:has-text('结案')")
+        page.wait_for_selector("#drill-table th[aria-sort=descending]")
+        assert "sort=closed" in page.url and "desc=1" in page.url
+        shown = page.locator("#drill-table tbody tr").evaluate_all(
+            "trs => trs.map(tr => Array.from(tr.cells).map(td => td.innerText.trim()))")
+        closed = [int(r[2]) for r in shown[:-1]]
+        assert closed == sorted(closed, reverse=True) and shown[-1][0] == "合计"
+        # a division name still drills down
+        first = shown[0][0]
+        with page.expect_download() as dl:
+            page.click("#t-drill-table a.texport")
+        sheet = _sheet(open(dl.value.path(), "rb").read())
+        assert [[("" if v is None else str(v)) for v in s] for s in sheet[1:]] == shown
+        page.screenshot(path=str(SHOTS / "30-drill-sorted.png"), full_page=True)
+        page.click(f"#drill-table a.drill:text-is('{first}')")
+        page.wait_for_url("**division=**")
+        page.wait_for_selector("#drill-table")
+        assert first in page.inner_text("h1")
+        ctx.close()
+    assert not problems, problems
+
+
+
+def test_admin_users_table_sorted_exported_by_name(web_env):
+    cl = web_env.clients["admin"]
+    court_name = web_env.app.state.hub.roster()["courts"][COURT]
+    r = cl.get("/admin?u_sort=username&u_desc=1")
+    assert r.status_code == 200
+    rows = _cells(r.text, "users")
+    names = [x[0] for x in rows]
+    assert names == sorted(names, reverse=True) and set(names) >= {"admin", "analyst", "judge"}
+    judge = next(x for x in rows if x[0] == "judge")
+    assert judge[2:6] == ["法官", court_name, web_env.division, web_env.judge]  # role and court by name
+    sheet = _sheet(cl.get("/admin?u_sort=username&u_desc=1&export=u_xlsx").content)
+    assert sheet[0] == ["用户名", "姓名", "角色", "法院", "部门", "法官编号", "状态"]
+    assert [s[0] for s in sheet[1:]] == names
+    # the indicator profile names units and directions in Chinese (it printed count / rate)
+    profile = _cells(r.text, "profile")
+    units = {x[2] for x in profile}
+    assert units and units <= {"比率（%）", "比值", "天", "件", "元"}, units
+    assert {x[3] for x in profile} <= {"越高越好", "越低越好", "落在合理区间为好"}
+
+
+def test_every_menu_entry_opens_for_its_role(web_env):
+    """A judge and a 庭长 were offered 数据体检, which answers them 403 (it is per court)."""
+    for role in ("admin", "analyst", "president", "division_head", "judge"):
+        cl = web_env.clients[role]
+        html = cl.get("/account").text
+        nav = html[html.index("<nav>"):html.index("</nav>")]
+        for href in re.findall(r'href="([^"]+)"', nav):
+            assert cl.get(href).status_code == 200, (role, href)
