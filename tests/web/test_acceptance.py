@@ -165,3 +165,17 @@ def test_every_menu_entry_opens_for_its_role(web_env):
         nav = html[html.index("<nav>"):html.index("</nav>")]
         for href in re.findall(r'href="([^"]+)"', nav):
             assert cl.get(href).status_code == 200, (role, href)
+
+
+def test_an_unknown_court_or_indicator_gets_a_chinese_400_without_a_command(web_env):
+    """冀9999 was answered 200 with zeros under its code; an unknown indicator told a person to run
+    `zhixiao indicators list --profile …`."""
+    cl = web_env.clients["analyst"]
+    for url in ("/indicators?court=冀9999", "/?court=冀9999", f"/cases?indicator=closed&court=冀9999&{P}"):
+        r = cl.get(url)
+        assert r.status_code == 400 and "没有代字为“冀9999”的法院" in r.text, url
+    assert cl.get("/api/chart/trend?court=冀9999").status_code == 400
+    r = cl.get(f"/cases?indicator=no_such_indicator&{P}")
+    assert r.status_code == 400 and "没有编号为“no_such_indicator”的指标" in r.text
+    assert "zhixiao" not in r.text.split("<main", 1)[1] and "--profile" not in r.text
+    assert cl.get(f"/indicators?court={COURT}&{P}").status_code == 200  # a real court still answers

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from zhixiao.config import Settings
+from zhixiao.domain.courts import court_name
 from zhixiao.errors import UserError
 from zhixiao.reports.narrative import fmt_range, fmt_value
 from zhixiao.web import auth, labels
@@ -238,7 +239,12 @@ def scoped(request: Request, u: Principal, court: str | None = None, division: s
     from zhixiao.web.roles import scope_filters
 
     home = request.app.state.hub.judge_home(judge) if judge else None
-    return scope_filters(u, court, division, judge, judge_home=home)
+    f = scope_filters(u, court, division, judge, judge_home=home)
+    code = f.get("court_code")
+    if code and code not in request.app.state.hub.roster()["courts"] and court_name(code) is None:
+        # an unknown court answered with zeros under its code looked like a court with no cases
+        raise UserError(f"没有代字为“{code[:20]}”的法院，请从页面上的法院列表选择。")
+    return f
 
 
 def scope_label(request: Request, f: dict) -> str:

@@ -116,11 +116,23 @@ def _case_rows(request: Request, u: Principal, indicator: str, part: str, court,
         if track not in TRACKS:
             raise UserError(f"类别“{track[:16]}”无效，可选：{'、'.join(TRACKS)}。")
         group["category"] = list(TRACKS[track])
-    df = request.app.state.hub.cases(indicator, part, s, e, group)
+    try:
+        df = request.app.state.hub.cases(indicator, part, s, e, group)
+    except UserError:
+        if _known(request, indicator, e):
+            raise
+        # the catalogue's own refusal names a CLI command; a person here followed a link
+        raise UserError(f"当前指标体系中没有编号为“{indicator[:64]}”的指标，请从总览或指标页面上的数字进入案件清单。"
+                        ) from None
     if "court_code" in df.columns and "court_name" in df.columns:  # the registry's names, not the rows'
         names = request.app.state.hub.roster()["courts"]
         df = df.assign(court_name=df["court_code"].map(lambda c: names.get(c, c)))
     return s, e, f, df
+
+
+def _known(request: Request, indicator: str, on) -> bool:
+    hub = request.app.state.hub
+    return any(i.id == indicator for i in load_profile(hub.settings.profile, on, data_dir=hub.settings.data_dir))
 
 
 CASE_TEXT = {"procedure": lambda v, _r: procedure_name(v), "appeal_result": lambda v, _r: appeal_result(v)}
