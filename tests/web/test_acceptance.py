@@ -179,3 +179,31 @@ def test_an_unknown_court_or_indicator_gets_a_chinese_400_without_a_command(web_
     assert r.status_code == 400 and "没有编号为“no_such_indicator”的指标" in r.text
     assert "zhixiao" not in r.text.split("<main", 1)[1] and "--profile" not in r.text
     assert cl.get(f"/indicators?court={COURT}&{P}").status_code == 200  # a real court still answers
+
+
+@pytest.mark.browser
+def test_out_of_range_cells_and_their_links_look_different(web_env, browser):  # noqa: F811
+    """合理区间 judge a whole year: over 2024 some courts fall outside; their cell and the link inside it are red
+    (the link stayed link blue before), a cell inside its range keeps the ordinary link colour."""
+    year = "start=2024-01-01&end=2024-12-31"
+    with serving(web_env.app) as base:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/?{year}")
+        page.fill("input[name=username]", "analyst")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#city-table")
+        for sel in ("#city-table", None):
+            if sel is None:
+                page.goto(f"{base}/indicators?court={COURT}&{year}")
+                sel = "#drill-table"
+            bad = page.locator(f"{sel} td.bad a")
+            assert bad.count() >= 1, sel
+            look = bad.first.evaluate("a => [getComputedStyle(a).color, getComputedStyle(a.parentElement)"
+                                      ".backgroundColor, getComputedStyle(a, '::after').content]")
+            assert look == ["rgb(192, 57, 43)", "rgb(253, 236, 234)", '" ⚠"'], (sel, look)
+            good = page.locator(f"{sel} td.num:not(.bad) a").first
+            assert good.evaluate("a => getComputedStyle(a).color") != "rgb(192, 57, 43)"
+        ctx.close()
