@@ -5,7 +5,7 @@
 # 用法 / usage: ./install.sh [--venv DIR] [--no-fonts]
 #   --venv DIR   虚拟环境位置（默认 /opt/zhixiao/venv）/ where the virtualenv goes
 #   --no-fonts   不安装公文字体别名 / skip the fontconfig aliases
-# 系统软件包（需从内网 Debian 镜像安装）：python3 python3-venv fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fontconfig
+# 系统软件包（需从内网 Debian 镜像安装）：python3 python3-venv fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-liberation2 fontconfig
 # libreoffice-writer-nogui（PDF）libreoffice-impress-nogui（幻灯片预览）default-jre-headless（Spark）。缺哪个、影响什么，见 zhixiao doctor。
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -15,6 +15,9 @@ fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need_apt+=(fonts-noto-cjk fon
 # faces standing in for the GB/T 9704 fonts the briefing names (deploy/fontconfig/65-zhixiao-gongwen.conf)
 fc-list 2>/dev/null | grep -qi "LXGW WenKai" || need_apt+=(fonts-lxgw-wenkai)
 fc-list 2>/dev/null | grep -qi "AR PL UKai" || need_apt+=(fonts-arphic-ukai)
+# Times New Roman (the .docx's Latin face for digits and letters): Liberation Serif has its metrics, so the PDF
+# keeps the line breaks Word makes; without it LibreOffice falls back to DejaVu Serif (wider)
+fc-list 2>/dev/null | grep -qi "Liberation Serif" || need_apt+=(fonts-liberation2)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
