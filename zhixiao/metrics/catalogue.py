@@ -46,7 +46,9 @@ they extend, and ``[[override]]`` entries change fields such as ``range`` of an 
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -253,12 +255,44 @@ def _complement_spec(x: dict | None, den: dict | None, where: str) -> dict:
     return {**den, "where": [*den.get("where", []), {"not": extra}]}
 
 
+def _stamp(data_dir: Path | str | None) -> tuple:
+    """Every catalogue file's (path, mtime_ns, size): an edited, added or removed file changes it."""
+    out = []
+    for d in _search_dirs(data_dir):
+        for f in sorted(d.glob("*.toml")):
+            st = f.stat()
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+_PROFILES: OrderedDict[tuple, tuple[Indicator, ...]] = OrderedDict()  # load_profile's answers, newest last
+_PROFILES_LOCK = threading.Lock()
+_PROFILES_MAX = 256
+
+
 def load_profile(name: str, on: date | None = None, *, data_dir: Path | str | None = None) -> list[Indicator]:
     """The profile's indicators effective on ``on`` (default: today), in catalogue order.
 
     Later files (court directories) may add entries or ``[[override]]`` fields of existing ones.
+    Remembered per (name, date, the files' stamps): every question asks for the catalogue, and the files are
+    only re-read after one of them changes. Indicators are frozen, so the remembered ones can be shared.
     """
     on = on or date.today()
+    key = (name, on, str(data_dir) if data_dir is not None else None, _stamp(data_dir))
+    with _PROFILES_LOCK:
+        hit = _PROFILES.get(key)
+        if hit is not None:
+            _PROFILES.move_to_end(key)
+            return list(hit)
+    found = _load_profile(name, on, data_dir)
+    with _PROFILES_LOCK:
+        _PROFILES[key] = tuple(found)
+        while len(_PROFILES) > _PROFILES_MAX:
+            _PROFILES.popitem(last=False)
+    return found
+
+
+def _load_profile(name: str, on: date, data_dir: Path | str | None) -> list[Indicator]:
     files = _files(data_dir)
     rules = _exclusion_rules(files)
     found = False

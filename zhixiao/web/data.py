@@ -417,10 +417,28 @@ class DataHub:
             return fn(eng)
 
     def cases(self, indicator: str, part: str, start: date, end: date, group: dict) -> pd.DataFrame:
-        """The cases behind a figure. Not cached: the query is quick and a city-wide list can be large."""
-        from zhixiao.metrics.drill import case_list
+        """The cases behind a figure. Not cached: a city-wide list can be large. The 审限 columns a list reads
+        come from the snapshot's stored 审限 table (the ledgers' one, written at precompute) where they equal
+        the evaluator's (``drill._stored_deadlines``), so a list compiles no 审限 expression."""
+        from zhixiao.deadlines import COMPUTED, NEAR_SHARE, table_options
+        from zhixiao.domain.calendar import WorkCalendar, load_calendar
+        from zhixiao.metrics.drill import StoredDeadlines, case_list
+        from zhixiao.supervision.rules import load_ladder
 
-        return self.run(lambda e: case_list(e, indicator, self.settings.profile, start, end, group=group, part=part))
+        as_of = self.as_of()
+        cal = load_calendar(self.settings)
+        options = table_options(self.settings, load_ladder(self.settings))
+
+        def run(e):
+            stored = None
+            # the evaluator computes 审限 with the engine's calendar, rolling forward, at the default 临近 share
+            if options["roll_forward"] and cal.fingerprint() == (e.calendar or WorkCalendar()).fingerprint():
+                same = set(COMPUTED) - (set() if options["near_share"] == NEAR_SHARE else {"status"})
+                stored = StoredDeadlines(lambda: deadlines(e, e.cache[SNAPSHOT], as_of, cal, options), as_of,
+                                         frozenset(same))
+            return case_list(e, indicator, self.settings.profile, start, end, group=group, part=part,
+                             deadlines=stored)
+        return self.run(run)
 
     def ledgers(self) -> dict:
         """超审限/临近, 长期未结 and 四项未结 for the whole store at the data's as-of date, plus the cases whose
