@@ -207,3 +207,17 @@ def test_out_of_range_cells_and_their_links_look_different(web_env, browser):  #
             good = page.locator(f"{sel} td.num:not(.bad) a").first
             assert good.evaluate("a => getComputedStyle(a).color") != "rgb(192, 57, 43)"
         ctx.close()
+
+
+def test_overview_flows_sorted_and_exported_with_the_total_last(web_env):
+    cl = web_env.clients["president"]
+    r = cl.get(f"/?court={COURT}&{P}&f_sort=closed&f_desc=1")
+    assert r.status_code == 200
+    rows = _cells(r.text, "flow-table")
+    assert rows[-1][0] == "合计" and {x[0] for x in rows[:-1]} == {"审判", "执行", "非诉保全"}
+    closed = [int(x[4]) for x in rows[:-1]]
+    assert closed == sorted(closed, reverse=True) and sum(closed) == int(rows[-1][4])
+    sheet = _sheet(cl.get(f"/?court={COURT}&{P}&f_sort=closed&f_desc=1&export=f_xlsx").content)
+    assert sheet[0] == ["类别", "旧存", "新收", "受理", "结案", "未结", "结案率"]
+    assert [[("" if v is None else str(v)) for v in s] for s in sheet[1:]] == rows
+    assert r.text.count('class="texport"') == 1  # a court's overview has no courts table: one export link

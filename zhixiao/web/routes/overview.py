@@ -6,13 +6,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from zhixiao.metrics.tracks import TOTAL
+from zhixiao.reports.narrative import fmt_value
 from zhixiao.web import auth, charts, weakness
 from zhixiao.web.deps import client_ip, period, query, render, scope_label, scoped, user
 from zhixiao.web.roles import Forbidden, Principal, require
-from zhixiao.web.tables import figure_columns, figure_row, table, xlsx_response
+from zhixiao.web.tables import Column, figure_columns, figure_row, table, xlsx_response
 
 router = APIRouter()
 FLOW_NAMES = {"carried_over": "旧存", "new_cases": "新收", "closed": "结案", "pending": "未结"}
+FLOW_COLUMNS = (Column("track", "类别"), Column("carried_over", "旧存", numeric=True),
+                Column("new_cases", "新收", numeric=True), Column("received", "受理", numeric=True),
+                Column("closed", "结案", numeric=True), Column("pending", "未结", numeric=True),
+                Column("closure_rate", "结案率", numeric=True,
+                       text=lambda v, _r: "—" if v is None else fmt_value(v, "rate")))
 
 
 @router.get("/")
@@ -41,7 +47,15 @@ def overview(request: Request, court: str | None = None, start: str | None = Non
     else:
         ctx["headline"] = hub.indicators(s, e, f)
     ctx["show_weak"] = set(f) == {"court_code"}  # 短板 are a court's; loaded by htmx after the page
-    ctx["flows"] = flows(request, f, s, e)
+    rows = flows(request, f, s, e)
+    view = ctx["flows"] = table(request, [r for r in rows if r["track"] != TOTAL], FLOW_COLUMNS, key="flow-table",
+                                prefix="f_")
+    ctx["flow_total"] = next((r for r in rows if r["track"] == TOTAL), None)
+    if view.export:  # the 合计 row stays under the tracks, on the page and in the sheet
+        auth.record(request.app.state.Session, u.username, "export_table", f"总览 收结存 {ctx['scope']} {s}—{e}",
+                    str(view.matched), ip=client_ip(request))
+        return xlsx_response(f"总览_收结存_{ctx['scope']}_{s}_{e}", FLOW_COLUMNS,
+                             view.all_rows + ([ctx["flow_total"]] if ctx["flow_total"] else []))
     ctx["partial_months"] = charts.partial_months(s, e, hub.as_of())
     return render(request, "overview.html", **ctx)
 
