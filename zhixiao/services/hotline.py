@@ -344,6 +344,9 @@ def hotline_stats(session: Session, court_code: str | None, start: date, end: da
         "tickets": len(ts),
         "by_category": dict(Counter(t.category for t in ts).most_common()),
         "by_division": dict(Counter(t.division or "未分派" for t in ts).most_common()),
+        # a city's tickets per court and division: departments of the same name in two courts are two
+        "by_court_division": [{"court_code": c, "division": d, "n": n} for (c, d), n in sorted(
+            Counter((t.court_code, t.division or "未分派") for t in ts).items())],
         "responded": sum(1 for t in ts if t.responded_at is not None),
         "on_time": sum(1 for t in judged if on_time(t)),
         "on_time_rate": ratio(sum(1 for t in judged if on_time(t)), len(judged)),

@@ -9,6 +9,7 @@ from typing import Any
 from zhixiao.metrics.card import card
 from zhixiao.quality import CHECK_NAMES
 from zhixiao.reports import narrative as nv
+from zhixiao.reports import rollup
 from zhixiao.reports.figures.collect import ANNEX, CASELOAD, LONG_PENDING, BriefingFigures
 from zhixiao.reports.model import Briefing, Column, Section, Table
 from zhixiao.reports.sections.common import cn_date
@@ -43,10 +44,10 @@ def data_quality(f: BriefingFigures, b: Briefing) -> Section:
         + ("发现问题：" + "、".join(f"{CHECK_NAMES[k]}{rep_.total(k)}件" for k in found) if found
            else "未发现问题") + "。问题案件请承办部门核实、更正后重新导入。")
     cols = [Column("court", "法院"), Column("checked", "检查案件", "count"), Column("flagged", "问题案件", "count"),
-            Column("missing", "断号", "count"), Column("score", "得分", "ratio")] + [
+            Column("missing", "断号", "count", unit="个"), Column("score", "得分", "ratio")] + [
         Column(k, CHECK_NAMES[k], "count") for k in found]
     sec.tables.append(Table("数据质量体检结果", cols, [
-        {"court": c.court_name, "checked": c.checked, "flagged": c.flagged, "missing": c.missing, "score": c.score,
+        {"court": rollup.short_name(c.court_name) if f.ctx.city else c.court_name, "checked": c.checked, "flagged": c.flagged, "missing": c.missing, "score": c.score,
          **{k: c.counts.get(k, 0) for k in found}} for c in rep_.courts]))
     return sec
 
@@ -88,7 +89,7 @@ def judges(f: BriefingFigures) -> list[Table]:
     ranges = {i: ctx.ind[i].range for i in ids if ctx.ind[i].range and i not in ctx.reference_only}
     out = []
     for (code, cname, div) in sorted(tables):
-        prefix = f"{cname}" if ctx.city else ""
+        prefix = rollup.short_name(cname) if ctx.city else ""
         body = tables[(code, cname, div)]
         if div in totals:
             body = body + _total_rows(f, body, totals[div], ids)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from zhixiao.reports import narrative as nv
+from zhixiao.reports import rollup
 from zhixiao.reports.figures.collect import BriefingFigures, Context
 from zhixiao.reports.model import Column, Table
 
@@ -14,6 +15,12 @@ LINES = ("刑事", "民事", "行政", "执行")
 UNIT_KINDS = {"court": "法院", "division": "部门", "judge": "法官"}
 REFERENCE_NOTE = "年度区间，仅供参考"
 TOP_CONTRIBUTORS = 3  # per 短板 and level in the .docx; the .xlsx holds every unit
+
+
+def court_label(f: BriefingFigures, code: str) -> str:
+    """A court in a city table by its short name ("长安区法院"), from its code (a code not in the store's
+    court list is shown as it is)."""
+    return rollup.short_name(f.court_names[code]) if code in f.court_names else code
 
 
 def rowdict(ctx: Context, r) -> dict[str, Any]:
@@ -32,9 +39,21 @@ def judged(ctx: Context, r) -> bool | None:
     return None if r.indicator in ctx.reference_only else r.in_range
 
 
-def range_label(r: dict) -> str:
+def range_label(r: dict, mark: bool = False) -> str:
+    """The 合理区间 as a cell shows it; ``mark``: a table mixing judged and reference ranges stars the latter
+    (its note says what the star means)."""
     label = nv.fmt_range(r["range"], r["unit"])
-    return label if not r["range"] or r["range_applies"] else f"{label}（{REFERENCE_NOTE}）"
+    return f"{label}*" if mark and r["range"] and not r["range_applies"] else label
+
+
+def reference_note(rows: list[dict]) -> tuple[bool, str | None]:
+    """(star the reference ranges?, the table's note): "年度区间，仅供参考" said once under the table, not in
+    every 合理区间 cell (issue 17 §1: it made the rows five lines tall)."""
+    ref = [r for r in rows if r["range"] and not r["range_applies"]]
+    if not ref:
+        return False, None
+    mixed = any(r["range"] and r["range_applies"] for r in rows)
+    return mixed, f"{'标*的' if mixed else ''}合理区间为{REFERENCE_NOTE}（本期不足一年），不据以判断是否达标。"
 
 
 def indicator_table(f: BriefingFigures, title: str, rows: list[dict]) -> Table:
@@ -47,6 +66,7 @@ def indicator_table(f: BriefingFigures, title: str, rows: list[dict]) -> Table:
     if f.ctx.compare:
         cols += [Column("previous", "上年同期", "value"), Column("change", "同比增减", "delta"),
                  Column("yoy", "同比（%）", "yoy"), Column("trend", "同比趋势")]
+    mark, note = reference_note(rows)
     out = []
     for r in rows:
         change = None if r["value"] is None or r["previous"] is None else r["value"] - r["previous"]
@@ -55,7 +75,7 @@ def indicator_table(f: BriefingFigures, title: str, rows: list[dict]) -> Table:
                     "city": p.value if p is not None else None,
                     "line_label": "综合" if r["line"] == "all" else r["line"],
                     "range": r["range"] if r["range_applies"] else None,  # no red cell for a reference
-                    "range_label": range_label(r),
+                    "range_label": range_label(r, mark),
                     "flag": {True: "是", False: "否", None: "—"}[r["in_range"]],
                     # 同比 in % only where it says more than 同比增减: not for a rate (the same 个百分点
                     # twice) nor for a count on a small base (issue 17 §1: "增加26件", not "+866.67%")
@@ -64,7 +84,7 @@ def indicator_table(f: BriefingFigures, title: str, rows: list[dict]) -> Table:
                     "trend": trend_word(r["improved"], change)})
     if all(r["yoy"] is None for r in out):  # a table of rates: 同比增减 already says it in 个百分点
         cols = [c for c in cols if c.key != "yoy"]
-    return Table(title, cols, out, flag_key="flag")
+    return Table(title, cols, out, flag_key="flag", note=note)
 
 
 def trend_word(improved: bool | None, change: float | None) -> str:

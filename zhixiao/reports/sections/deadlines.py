@@ -7,6 +7,7 @@ from collections import defaultdict
 from zhixiao.reports import narrative as nv
 from zhixiao.reports.figures.collect import LONG_PENDING, BriefingFigures
 from zhixiao.reports.model import Briefing, Column, Section, Table
+from zhixiao.reports.sections.common import court_label
 from zhixiao.supervision.pending import FOUR_FLAGS
 
 PENDING_STATUSES = ("正常", "临近", "超审限", "扣除中", "中止中", "不计审限")
@@ -24,11 +25,12 @@ def build(f: BriefingFigures, b: Briefing) -> Section:
         by_div = f.deadlines.by_court_division if ctx.city else f.evaluations.by_division
         divs: dict[tuple, dict] = defaultdict(dict)
         for r in by_div:
-            divs[(r.group.get("court_name") or "", r.group.get("division") or "（未分配）")][r.indicator] = r.value
+            divs[(r.group.get("court_code") or "", r.group.get("division") or "（未分配）")][r.indicator] = r.value
         cols = ([Column("court", "法院")] if ctx.city else []) + [
             Column("division", "承办部门"), Column("pending", "未结", "count")] + [
             Column(i, LONG_PENDING_LABELS[i], "count") for i in LONG_PENDING if i in lp]
-        rows = [{"court": c, "division": d, **v} for (c, d), v in sorted(divs.items()) if v.get("pending")]
+        rows = [{"court": court_label(f, c), "division": d, **v} for (c, d), v in sorted(divs.items())
+                if v.get("pending")]
         sec.tables.append(Table("未结及长期未结案件（按部门）", cols, rows))
     else:
         sec.paragraphs.append(nv.missing_note("长期未结案件", f"指标体系“{ctx.profile}”未定义 long_pending_12m"))
@@ -63,5 +65,6 @@ def _four_pending(f: BriefingFigures) -> Section:
                           + "（同一案件可同时属于多项）。")
     cols = ([Column("court", "法院")] if f.ctx.city else []) + [Column("division", "承办部门")] + [
         Column(k, v, "count") for k, v in names.items()]
-    sub.tables.append(Table("四项未结案件（按部门）", cols, [dict(r) for r in four.rows]))
+    sub.tables.append(Table("四项未结案件（按部门）", cols, [
+        {**r, "court": court_label(f, r["court"])} if f.ctx.city else dict(r) for r in four.rows]))
     return sub

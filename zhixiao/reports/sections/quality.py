@@ -9,6 +9,7 @@ from typing import Any
 from zhixiao.analysis.city import AVERAGE_LABEL
 from zhixiao.analysis.compare import summarize
 from zhixiao.reports import narrative as nv
+from zhixiao.reports import rollup
 from zhixiao.reports.figures.collect import QUALITY_GROUPS, BriefingFigures
 from zhixiao.reports.model import Briefing, Chart, Column, Section, Table
 from zhixiao.reports.sections.common import (
@@ -18,6 +19,7 @@ from zhixiao.reports.sections.common import (
     indicator_table,
     judged,
     range_label,
+    reference_note,
     rowdict,
 )
 
@@ -89,14 +91,16 @@ def _line_table(f: BriefingFigures, title: str, rows: list[dict], cells: dict) -
     cols = [Column("name", "指标"), Column("all", f.ctx.whole, "value")] + [
         Column(line, line, "value") for line in LINES] + [Column("range_label", "合理区间"),
                                                           Column("flags", "未达标条线")]
+    mark, note = reference_note(rows)
     out = []
     for r in rows:
         d = cells.get(r["indicator"], {})
         vals = {line: d[line].value if line in d else None for line in LINES}
         bad = [line for line in LINES if line in d and judged(f.ctx, d[line]) is False]
-        out.append({"name": ind_label(r), "unit": r["unit"], "range": r["range"] if r["range_applies"] else None,
-                    "all": r["value"], **vals, "range_label": range_label(r), "flags": "、".join(bad) or "—"})
-    return Table(title, cols, out)
+        out.append({"name": ind_label(r), "unit": r["unit"], "measure": r["measure"],  # "195.20件" as elsewhere
+                    "range": r["range"] if r["range_applies"] else None,
+                    "all": r["value"], **vals, "range_label": range_label(r, mark), "flags": "、".join(bad) or "—"})
+    return Table(title, cols, out, note=note)
 
 
 def city_courts(f: BriefingFigures) -> Section:
@@ -104,7 +108,7 @@ def city_courts(f: BriefingFigures) -> Section:
     (``analysis.city.city_matrix``: like with like)."""
     m = f.city
     sub = Section("city_courts", "各法院核心指标")
-    weak = [f"{ln.court_name}{len(ln.weak)}项" for ln in m.basic if ln.weak]
+    weak = [f"{rollup.short_name(ln.court_name)}{len(ln.weak)}项" for ln in m.basic if ln.weak]
     sub.paragraphs.append(f"全市{len(m.basic)}家基层法院与{AVERAGE_LABEL}比较"
                           + (f"，短板弱项：{'、'.join(weak)}" if weak else "，均未发现短板弱项")
                           + (f"；{m.intermediate.court_name}审理二审、再审等案件，与基层法院不同级，单独列示"
@@ -112,14 +116,16 @@ def city_courts(f: BriefingFigures) -> Section:
     per = CITY_COLUMNS_PER_TABLE
     for k in range(0, len(m.columns), per):
         cols = m.columns[k:k + per]
-        table_cols = [Column("court", "法院")] + [Column(c.indicator, c.name, c.unit) for c in cols]
-        rows = [{"court": ln.court_name, **{c.indicator: (ln.cells.get(c.indicator).value
+        # a one-unit column says its unit in the header: 人均结案数（件）, like 结案（件）
+        table_cols = [Column("court", "法院")] + [Column(c.indicator, c.name, c.unit,
+                                                        unit=f.ctx.measures.get(c.indicator) or None) for c in cols]
+        rows = [{"court": rollup.short_name(ln.court_name), **{c.indicator: (ln.cells.get(c.indicator).value
                                                          if ln.cells.get(c.indicator) else None) for c in cols}}
                 for ln in m.basic]
         rows.append({"court": AVERAGE_LABEL, **{c.indicator: (m.average[c.indicator].value
                                                               if c.indicator in m.average else None) for c in cols}})
         if m.intermediate:
-            rows.append({"court": f"{m.intermediate.court_name}（单列）", **{
+            rows.append({"court": f"{rollup.short_name(m.intermediate.court_name)}（单列）", **{
                 c.indicator: (m.intermediate.cells[c.indicator].value if c.indicator in m.intermediate.cells
                               else None) for c in cols}})
         sub.tables.append(Table(f"各法院核心指标（{k // per + 1}）", table_cols, rows,

@@ -4,6 +4,7 @@ with replies, and the 民生小案, 信访积案 and 行政争议实质性化解
 from __future__ import annotations
 
 from zhixiao.reports import narrative as nv
+from zhixiao.reports import rollup
 from zhixiao.reports.figures.collect import BriefingFigures
 from zhixiao.reports.model import Briefing, Column, Section, Table
 
@@ -16,13 +17,15 @@ def build(f: BriefingFigures, b: Briefing) -> Section | None:
     b.figures["services"] = {"hotline": s.hotline, "satisfaction": s.satisfaction,
                              "suggestions": vars(s.suggestions), "petitions": s.petitions}
     sec = Section("services", "诉讼服务与专项工作")
-    for sub in (_hotline(s.hotline), _satisfaction(s.satisfaction), _suggestions(s.suggestions), _ledgers(s)):
+    for sub in (_hotline(s.hotline, f.court_names if f.ctx.city else None), _satisfaction(s.satisfaction), _suggestions(s.suggestions), _ledgers(s)):
         if sub is not None:
             sec.subsections.append(sub)
     return sec
 
 
-def _hotline(h: dict) -> Section | None:
+def _hotline(h: dict, courts: dict[str, str] | None) -> Section | None:
+    """``courts`` (code → name) in a city briefing: its tickets by court and department, never departments of
+    different courts merged by name."""
     if not h.get("tickets"):
         return None
     sub = Section("hotline", "12368诉讼服务热线")
@@ -33,8 +36,14 @@ def _hotline(h: dict) -> Section | None:
         text += (f"；联系法官类工单已办结{h['contact_judge']}件，联系法官成功率"
                  f"{nv.fmt_percent(h['contact_judge_success_rate'])}")
     sub.paragraphs.append(text + "。")
-    sub.tables.append(Table("12368工单（按承办部门）", [Column("division", "承办部门"), Column("n", "工单", "count")],
-                            [{"division": k, "n": v} for k, v in h["by_division"].items()]))
+    if courts is None:
+        sub.tables.append(Table("12368工单（按承办部门）", [Column("division", "承办部门"), Column("n", "工单", "count")],
+                                [{"division": k, "n": v} for k, v in h["by_division"].items()]))
+    else:
+        sub.tables.append(Table("12368工单（按法院、承办部门）", [
+            Column("court", "法院"), Column("division", "承办部门"), Column("n", "工单", "count")], [
+            {"court": rollup.short_name(courts.get(r["court_code"], r["court_code"])), "division": r["division"],
+             "n": r["n"]} for r in h["by_court_division"]]))
     return sub
 
 
@@ -47,7 +56,8 @@ def _satisfaction(s_: dict) -> Section | None:
         f"差评{s_['negative']}次，均已督办，已整改回访{s_['followups_resolved']}次，其中按期"
         f"{s_['followups_resolved_on_time']}次。")
     sub.tables.append(Table("满意度评价（按服务事项）", [
-        Column("item", "服务事项"), Column("ratings", "评价", "count"), Column("satisfied", "满意", "count"),
+        Column("item", "服务事项"), Column("ratings", "评价", "count", unit="次"),
+        Column("satisfied", "满意", "count", unit="次"),
         Column("rate", "满意率", "rate")], [
         {"item": k, "ratings": v["ratings"], "satisfied": v["satisfied"], "rate": v["satisfaction_rate"]}
         for k, v in s_["by_item"].items()]))

@@ -43,9 +43,16 @@ def _progress(f: BriefingFigures, sec: Section, progress: list[dict]) -> None:
     cols = [Column("name", "目标指标"), Column("target", "年度目标", "value"),
             Column("forecast", "预计年末", "value"), Column("low", "区间下限", "value"),
             Column("high", "区间上限", "value"), Column("status", "判断"),
-            Column("closed_ytd", "年内已结", "count"), Column("expected_closed_by_now", "按进度应结", "count")]
+            Column("expected_closed_by_now", "按进度应结", "count")]
+    # 年内已结 is one figure of the whole court, not of a target: said once in the note, not repeated on
+    # every row of a per-target table (issue 17 §1); 按进度应结 is per target (those that set a closings path)
+    paths = [p for p in progress if p.get("expected_closed_by_now") is not None]
+    if not paths:
+        cols = cols[:-1]
+    note = (f"{f.ctx.whole}年内已结{paths[0]['closed_ytd']}件；按进度应结：按往年结案进度，至本期末应结的件数。"
+            if paths else None)
     sec.tables.append(Table(f"{f.ctx.end.year}年度目标进度", cols, [
-        {**p, "unit": units.get(p["indicator"], "count")} for p in progress]))
+        {**p, "unit": units.get(p["indicator"], "count")} for p in progress], note=note))
     rate = next((p["target"] for p in progress if p["indicator"] == "closure_rate"), None)
     if rate is not None:
         sec.subsections.append(_closings_needed(f, rate))
@@ -102,8 +109,8 @@ def _city_rollup(b: Briefing, sec: Section, roll: rollup.CityTargets) -> None:
                      "courts": "、".join(f"{rollup.short_name(c.court_name)}{fmt(c.value, unit, '件')}"
                                          for c in r.behind) or "—"})
     b.figures["city_targets"] = rows
-    cols = [Column("name", "目标指标"), Column("set", "设定目标法院", "count"),
-            Column("on_course", met_word, "count"), Column("behind", behind_word, "count"),
+    cols = [Column("name", "目标指标"), Column("set", "设定目标法院", "count", unit="家"),
+            Column("on_course", met_word, "count", unit="家"), Column("behind", behind_word, "count", unit="家"),
             Column("courts", f"{behind_word}的法院")]
     sec.tables.append(Table(f"基层法院{roll.year}年度目标{'完成情况' if roll.year_end else '进度'}（按指标）",
                             cols, rows))
@@ -228,7 +235,7 @@ def _closings_needed(f: BriefingFigures, rate: float) -> Section:
                           f"剩余{days}个工作日。")
     cols = [Column("name", "法官"), Column("division", "部门"), Column("closed_ytd", "年内已结", "count"),
             Column("pending_now", "当前未结", "count"), Column("needed", "尚需结案", "count"),
-            Column("per_workday", "每工作日需结", "ratio")]
+            Column("per_workday", "每工作日需结", "ratio", unit="件")]
     sub.tables.append(Table("实现结案率目标尚需结案（按法官编号排列，不作排名）", cols, rows))
     return sub
 

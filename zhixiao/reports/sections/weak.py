@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from zhixiao.analysis.peers import LEVEL_NAMES, court_list, peer_group
 from zhixiao.analysis.weak import Basis
+from zhixiao.reports import rollup
 from zhixiao.reports.figures.collect import BriefingFigures
 from zhixiao.reports.model import Briefing, Chart, Column, Section, Table
 from zhixiao.reports.sections.common import (
@@ -21,6 +22,7 @@ from zhixiao.reports.sections.common import (
 
 RANKING_NOTE = "按影响大小列示，不作排名（最高人民法院2024年9月：杜绝排名排序）。"
 CHART_UNITS = 5  # units per 短板 chart
+PANELS_PER_FIGURE = 6  # 短板 charts per picture: three rows of two stay legible at the page's width
 
 
 def build(f: BriefingFigures, b: Briefing) -> Section:
@@ -58,7 +60,7 @@ def build(f: BriefingFigures, b: Briefing) -> Section:
         sec.paragraphs.append(f"{n}.{reasons}。")
         for kind, lines in w.attribution.items():
             for k, a in enumerate(lines):
-                row = {"indicator_name": label, "kind": UNIT_KINDS[kind], "unit_name": a.unit_name or a.unit,
+                row = {"indicator_name": label, "kind": UNIT_KINDS[kind], "unit_name": unit_label(kind, a),
                        "value": a.value, "unit": w.unit, "value_without": a.value_without,
                        "impact": a.impact, "impact_unit": w.unit, "explanation": a.explanation}
                 rows.append(row)
@@ -66,16 +68,22 @@ def build(f: BriefingFigures, b: Briefing) -> Section:
                     top.append(row)
     sec.paragraphs += who_moves(f)
     whole = ctx.whole
-    cols = [Column("indicator_name", "短板指标"), Column("kind", "归因层级"), Column("unit_name", "部门/法官"),
+    cols = [Column("indicator_name", "短板指标"), Column("kind", "归因层级"), Column("unit_name", "法院" if ctx.city else "部门/法官"),
             Column("value", "本单位数值", "value"), Column("value_without", f"该单位按{whole}平均时{whole}数值", "value")]
-    sec.tables.append(Table(f"短板指标主要影响单位（每项前{TOP_CONTRIBUTORS}个，完整测算见Excel工作簿）", cols, top,
-                            note=RANKING_NOTE))
+    # the title serves the .xlsx too, where "见Excel工作簿" would point at itself: the pointer is in the note,
+    # by the sheet the full table is on
+    sec.tables.append(Table(f"短板指标主要影响单位（每项前{TOP_CONTRIBUTORS}个）", cols, top,
+                            note=RANKING_NOTE + f"全部单位的测算见Excel工作簿“{sec.title}”工作表。"))
     sec.tables.append(Table(f"短板指标归因（对{whole}数值的影响，全部单位）", cols, rows, note=RANKING_NOTE,
                             where="xlsx"))
     panels = _panels(f)
-    if panels:  # one chart per 短板, set as small multiples in one figure
-        sec.charts.append(Chart("panels", "各短板指标的主要影响单位（正值拉低、负值拉高全院数值）", [], {},
-                                key="attribution", panels=panels))
+    # one chart per 短板 as small multiples, at most PANELS_PER_FIGURE to a figure: fourteen in one picture
+    # were shrunk to illegibility on the page (issue 17 §1)
+    parts = [panels[k:k + PANELS_PER_FIGURE] for k in range(0, len(panels), PANELS_PER_FIGURE)]
+    for n, part in enumerate(parts, start=1):
+        suffix = f"（{n}/{len(parts)}）" if len(parts) > 1 else ""
+        sec.charts.append(Chart("panels", f"各短板指标的主要影响单位（正值拉低、负值拉高{whole}数值）{suffix}", [], {},
+                                key="attribution" if n == 1 else f"attribution_{n}", panels=part))
     return sec
 
 
@@ -89,10 +97,16 @@ def _panels(f: BriefingFigures) -> list[Chart]:
         scale = 100 if w.unit == "rate" else 1
         unit = {"rate": "个百分点", "days": "天"}.get(w.unit, w.measure)
         panels.append(Chart("bars", f"{weak_label(f.ctx, w)}：各{UNIT_KINDS[kind]}的影响",
-                            [a.unit_name or a.unit for a in shown],
+                            [unit_label(kind, a) for a in shown],
                             {(f"影响（{unit}）" if unit else "影响"): [a.harm * scale for a in shown]},
                             key=f"attribution_{w.indicator}"))
     return panels
+
+
+def unit_label(kind: str, a) -> str:
+    """An attributed unit as a table names it: a court by its short name ("长安区法院")."""
+    name = a.unit_name or a.unit
+    return rollup.short_name(name) if kind == "court" else name
 
 
 def who_moves(f: BriefingFigures) -> list[str]:
