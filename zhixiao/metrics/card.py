@@ -30,11 +30,22 @@ COLUMN_NAMES = {
     "enforcement_applied_amount": "申请执行标的金额", "claim_amount": "标的额",
     "deadline.no_limit": "无法定审限（审限引擎）", "deadline.closed_within_limit": "在审限内结案（审限引擎）",
     "deadline.extension_days": "延长审限天数（审限引擎）",
+    # the 终本 conditions (store.schema.ZHONGBEN_CHECKS; 法发〔2016〕373号 第一条)
+    "zb_notice": "终本核查：已发执行通知和报告财产令", "zb_restriction": "终本核查：已采取限制消费措施",
+    "zb_investigation": "终本核查：已完成财产调查", "zb_three_months": "终本核查：立案已满三个月",
+    "zb_whereabouts": "终本核查：下落不明的已查找",
+}
+# the case tags of the store (store.schema "tags"), as a 口径 card names them
+TAG_NAMES = {
+    "foreign_related": "涉外", "ftz": "自贸区", "detained": "被告人在押", "petition": "信访",
+    "small_claim": "小额", "settlement": "执行和解", "agency_corrected": "行政机关自行纠正",
+    "no_property": "无财产可供执行",
 }
 VALUE_NAMES = {
     True: "是", False: "否", "first": "一审", "second": "二审", "retrial_review": "再审审查", "retrial": "再审",
     "enforcement": "执行", "special": "特别程序", "reversed": "改判", "remanded": "发回重审", "upheld": "维持",
-    "civil": "民事", "criminal": "刑事", "administrative": "行政",
+    "civil": "民事", "criminal": "刑事", "administrative": "行政", "compensation": "国家赔偿", "bankruptcy": "破产",
+    "preservation": "非诉保全审查", "mediation": "诉前调解", "other": "其他", "enforcement_review": "执行审查",
 }
 OPS = {"eq": "＝", "ne": "≠", "lt": "＜", "le": "≤", "gt": "＞", "ge": "≥"}
 UNIT_NAMES = {"rate": "比率（%）", "ratio": "比值", "days": "天", "count": "件", "yuan": "元"}
@@ -89,8 +100,14 @@ class Card:
 
 
 def describe_value(v: Any) -> str:
+    """A value of a condition as a person reads it: 一审, 民事简易程序 (a procedure by its 审限 table name),
+    信访 (a tag) — never the stored code."""
     if isinstance(v, bool) or v in VALUE_NAMES:
         return VALUE_NAMES.get(v, str(v))
+    if isinstance(v, str) and v in LIMITS:
+        return LIMITS[v].name
+    if isinstance(v, str) and v in TAG_NAMES:
+        return TAG_NAMES[v]
     return str(v)
 
 
@@ -110,7 +127,7 @@ def describe_cond(c: dict) -> str:
     if op == "is_null":
         return f"{col}{'为空' if v else '不为空'}"
     if op == "contains":
-        return f"{col}含“{v}”"
+        return f"{col}含“{describe_value(v)}”"
     if op == "older_than_months":
         return f"{col}早于截止日前 {v} 个月"
     return json.dumps(c, ensure_ascii=False, default=str)

@@ -75,7 +75,7 @@ BASE_SETS = {
     "pending_end": "未结：截止日（as_of，默认期末）已立案未结",
     "appealed": "上诉：上诉日期在期间内",
     "transferred": "移送：移送二审日期在期间内",
-    "judges": "在岗人员（people 表，期间内在岗）",
+    "judges": "在岗人员（人员名册，期间内在岗）",
 }
 OPS = ("eq", "ne", "in", "not_in", "is_null", "contains", "lt", "le", "gt", "ge", "older_than_months")
 SPEC_KEYS = {"set", "where", "sum", "distinct", "table", "attribute"}
