@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import threading
 import time
@@ -279,10 +280,14 @@ def test_stale_upload_batches_are_swept(web_env):
     for d in (old, fresh):
         d.mkdir(parents=True, exist_ok=True)
         (d / "x.csv").write_text("案号\n", encoding="utf-8")
-    past = time.time() - uploads.BATCH_TTL - 60
-    os.utime(old, (past, past))
-    assert web_env.clients["analyst"].get("/imports").status_code == 200
-    assert not old.exists() and fresh.exists()
+    try:
+        past = time.time() - uploads.BATCH_TTL - 60
+        os.utime(old, (past, past))
+        assert web_env.clients["analyst"].get("/imports").status_code == 200
+        assert not old.exists() and fresh.exists()
+    finally:  # the store is shared by the session: a left batch would show on /admin/targets' upload list
+        for d in (old, fresh):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _raw(port: int, head: str, body: bytes = b"") -> bytes:
