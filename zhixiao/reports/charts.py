@@ -21,6 +21,7 @@ from zhixiao.reports.model import Chart
 # Preferred CJK faces, best first (Debian fonts-noto-cjk provides the Noto ones).
 CJK_PREFERENCE = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
                   "SimHei", "Microsoft YaHei")
+PANELS_WIDTH_CM = 15.0  # the width the .docx prints the 短板 panels at (docx_builder: trend and panels 15 cm)
 
 
 @functools.cache
@@ -205,12 +206,17 @@ def figure(chart: Chart) -> Figure:
         elif chart.kind == "panels":
             panels = chart.panels or []
             rows = (len(panels) + 1) // 2
-            fig = Figure(figsize=(7.2, 1.9 * rows), dpi=110)
+            # drawn at the width the .docx prints it (15 cm), so the type is printed at its own size (7.5 pt
+            # ticks) instead of being shrunk with the picture; a figure holds at most six panels (sections.weak)
+            fig = Figure(figsize=(PANELS_WIDTH_CM / 2.54, 2.1 * rows), dpi=130)
             axes = fig.subplots(rows, 2, squeeze=False).ravel()
             for ax, panel in zip(axes, panels, strict=False):
                 _bars(ax, panel)
-                ax.set_title(panel.title, fontsize=8)
-                ax.tick_params(labelsize=7)
+                ax.set_title(panel.title, fontsize=8.5)
+                ax.tick_params(labelsize=7.5)
+                ax.xaxis.label.set_size(8)
+                for t in ax.texts:  # the value labels
+                    t.set_fontsize(7.5)
             for ax in axes[len(panels):]:
                 ax.set_visible(False)
         else:

@@ -79,7 +79,8 @@ def build(f: BriefingFigures, b: Briefing) -> Section:
     panels = _panels(f)
     # one chart per 短板 as small multiples, at most PANELS_PER_FIGURE to a figure: fourteen in one picture
     # were shrunk to illegibility on the page (issue 17 §1)
-    parts = [panels[k:k + PANELS_PER_FIGURE] for k in range(0, len(panels), PANELS_PER_FIGURE)]
+    size = -(-len(panels) // -(-len(panels) // PANELS_PER_FIGURE)) if panels else 1  # 15 → 5 + 5 + 5, not 6 + 6 + 3
+    parts = [panels[k:k + size] for k in range(0, len(panels), size)]
     for n, part in enumerate(parts, start=1):
         suffix = f"（{n}/{len(parts)}）" if len(parts) > 1 else ""
         sec.charts.append(Chart("panels", f"各短板指标的主要影响单位（正值拉低、负值拉高{whole}数值）{suffix}", [], {},
