@@ -30,6 +30,7 @@ from zhixiao.web.jobs import JobRunner
 HEADLINE = ("new_cases", "closed", "pending", "closure_rate", "clearance_ratio", "on_time_rate", "avg_days",
             "long_pending_12m")
 CASE_LIMIT = 1000  # rows shown on one case-list page (the CSV export has them all)
+CASE_LISTS, CASE_LIST_ROWS = 16, 20_000  # case lists kept for paging and sorting, and the largest one kept
 
 
 def _key(filters: dict | None) -> tuple:
@@ -134,6 +135,7 @@ class DataHub:
         self._cache_lock = threading.Lock()
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._key_locks: dict[Hashable, threading.Lock] = {}
+        self._case_lists: OrderedDict[Hashable, pd.DataFrame] = OrderedDict()  # DataHub.cases
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
@@ -417,9 +419,11 @@ class DataHub:
             return fn(eng)
 
     def cases(self, indicator: str, part: str, start: date, end: date, group: dict) -> pd.DataFrame:
-        """The cases behind a figure. Not cached: a city-wide list can be large. The 审限 columns a list reads
-        come from the snapshot's stored 审限 table (the ledgers' one, written at precompute) where they equal
-        the evaluator's (``drill._stored_deadlines``), so a list compiles no 审限 expression."""
+        """The cases behind a figure. The 审限 columns a list reads come from the snapshot's stored 审限 table (the
+        ledgers' one, written at precompute) where they equal the evaluator's (``drill._stored_deadlines``), so a
+        list compiles no 审限 expression. The last few lists of up to ``CASE_LIST_ROWS`` rows are kept per (data
+        version, indicator files, calendar, question): the table pages, sorts and exports them by asking again;
+        a city-wide list is not kept (its memory)."""
         from zhixiao.deadlines import COMPUTED, NEAR_SHARE, table_options
         from zhixiao.domain.calendar import WorkCalendar, load_calendar
         from zhixiao.metrics.drill import StoredDeadlines, case_list
@@ -438,7 +442,23 @@ class DataHub:
                                          frozenset(same))
             return case_list(e, indicator, self.settings.profile, start, end, group=group, part=part,
                              deadlines=stored)
-        return self.run(run)
+
+        version = self.version()
+        key = (version, self.config_stamp(), cal.fingerprint(), str(options), indicator, part, start, end,
+               tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in group.items())))
+        with self._cache_lock:
+            kept = self._case_lists.get(key)
+            if kept is not None:
+                self._case_lists.move_to_end(key)
+                return kept.copy()  # the caller's own frame (a page may add columns)
+        with self.engine(version) as e:
+            df = run(e)
+        if len(df) <= CASE_LIST_ROWS:
+            with self._cache_lock:
+                self._case_lists[key] = df.copy()
+                while len(self._case_lists) > CASE_LISTS:
+                    self._case_lists.popitem(last=False)
+        return df
 
     def ledgers(self) -> dict:
         """超审限/临近, 长期未结 and 四项未结 for the whole store at the data's as-of date, plus the cases whose
