@@ -82,8 +82,8 @@ def build(f: BriefingFigures, b: Briefing) -> Section:
     size = -(-len(panels) // -(-len(panels) // PANELS_PER_FIGURE)) if panels else 1  # 15 → 5 + 5 + 5, not 6 + 6 + 3
     parts = [panels[k:k + size] for k in range(0, len(panels), size)]
     for n, part in enumerate(parts, start=1):
-        suffix = f"（{n}/{len(parts)}）" if len(parts) > 1 else ""
-        sec.charts.append(Chart("panels", f"各短板指标的主要影响单位（正值拉低、负值拉高{whole}数值）{suffix}", [], {},
+        part_no = f"{n}/{len(parts)}；" if len(parts) > 1 else ""  # inside the parenthesis: one caption line
+        sec.charts.append(Chart("panels", f"短板指标主要影响单位（{part_no}正值拉低、负值拉高{whole}数值）", [], {},
                                 key="attribution" if n == 1 else f"attribution_{n}", panels=part))
     return sec
 
