@@ -9,8 +9,10 @@ another court's figures); 庭长 and 法官 nothing here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -21,10 +23,12 @@ from zhixiao.analysis.peers import level_of
 from zhixiao.domain import courts
 from zhixiao.errors import UserError
 from zhixiao.metrics.tracks import TOTAL, TRACKS, flow_by_track, flow_table
+from zhixiao.reports.narrative import fmt_value
 from zhixiao.web import charts, weakness
 from zhixiao.web.data import DataHub
 from zhixiao.web.deps import period, query, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
+from zhixiao.web.tables import Column, table, xlsx_response
 
 router = APIRouter()
 # 区间 status → heat-map category (visualMap piece) and colour
@@ -105,6 +109,9 @@ def _lines(m: CityMatrix) -> list[tuple[str, str, str | None, dict]]:
     return rows
 
 
+FLOW_FIGURES = (("received", "受理"), ("closed", "结案"), ("pending", "未结"), ("closure_rate", "结案率"))
+
+
 @router.get("/city")
 def city(request: Request, court: str | None = None, start: str | None = None, end: str | None = None,
          benchmark: str | None = None, u: Principal = Depends(user)):
@@ -115,12 +122,60 @@ def city(request: Request, court: str | None = None, start: str | None = None, e
     full = _matrix(request, code, s, e, benchmark)
     m = _limited(full, only)
     ctx_query = {"court": code} if u.scope == "all" else {}
+    rows, pinned = _split(_matrix_rows(m))
+    view = table(request, rows, matrix_columns(m), key="city-table")
+    flow_rows, flow_pinned = _split(_flow_rows(_flows_by_court(_flows(request.app.state.hub, full, m, s, e))))
+    flows = table(request, flow_rows, FLOW_COLUMNS, key="city-flows", prefix="f_")
+    for v, extra, what in ((view, pinned, "指标表"), (flows, flow_pinned, "收结存")):
+        if v.export:  # the average and the intermediate court (单列) stay under the basic courts in the sheet too
+            return xlsx_response(f"全市{what}_{m.court_name}_{s}_{e}", v.columns, v.all_rows + extra,
+                                 notes=("▲同比趋优、▼同比趋劣；" + AVERAGE_LABEL + "只含基层法院，中级法院单列。",))
     return render(request, "city.html", title="全市", m=m, start=s, end=e, lines=_lines(m), only=only,
-                  flows=_flows_by_court(_flows(request.app.state.hub, full, m, s, e)), track_names=(*TRACKS, TOTAL), weak={ln.court_code: weakness.ordered(ln.weak) for ln in _members(m)},
+                  view=view, pinned=pinned, flows=flows, flow_pinned=flow_pinned, track_names=(*TRACKS, TOTAL),
+                  weak={ln.court_code: weakness.ordered(ln.weak) for ln in _members(m)},
                   tracks_url="/api/chart/city/tracks?" + query({}, s, e, **ctx_query),
                   chart_url="/api/chart/city?" + query({}, s, e, **ctx_query, benchmark=benchmark or None),
                   fmt=ranges.fmt, status_names=ranges.STATUS_NAMES, trend=TREND, benchmark=benchmark or "",
                   average_label=AVERAGE_LABEL)
+
+
+def matrix_columns(m: CityMatrix) -> tuple[Column, ...]:
+    """法院, then one column per indicator sorted on the figure and shown as the heat map labels it (value and
+    同比 mark)."""
+    def shown(col) -> Callable[[Any, dict], str]:
+        def text(v: Any, row: dict) -> str:
+            cell = row["cells"].get(col.indicator)
+            return "—" if cell is None else ranges.fmt(cell.value, col.unit, col.measure) + TREND.get(
+                cell.improved, "")
+        return text
+    return (Column("name", "法院"), *(Column(c.indicator, c.name, numeric=True, text=shown(c)) for c in m.columns))
+
+
+def _matrix_rows(m: CityMatrix) -> list[dict]:
+    return [{"name": label, "kind": kind, "code": code, "cells": cells,
+             **{c: cell.value for c, cell in cells.items()}} for label, kind, code, cells in _lines(m)]
+
+
+def _split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(basic courts: filtered and sorted, the rest: the average and the intermediate court, kept last)."""
+    return [r for r in rows if r["kind"] == "basic"], [r for r in rows if r["kind"] != "basic"]
+
+
+def _flow_columns() -> tuple[Column, ...]:
+    def rate(v: Any, _row: dict) -> str:
+        return "—" if v is None else fmt_value(v, "rate")
+    return (Column("court_name", "法院"),
+            *(Column(f"{t}_{k}", f"{t}{name}", numeric=True, text=rate if k == "closure_rate" else None)
+              for t in (*TRACKS, TOTAL) for k, name in FLOW_FIGURES))
+
+
+FLOW_COLUMNS = _flow_columns()
+
+
+def _flow_rows(by_court: list[dict]) -> list[dict]:
+    return [{"court_code": c["court_code"], "court_name": c["court_name"],
+             "kind": "intermediate" if level_of(c["court_code"]) == "intermediate" else "basic", "tracks": c["tracks"],
+             **{f"{t}_{k}": r.get(k) for t, r in c["tracks"].items() for k, _ in FLOW_FIGURES}} for c in by_court]
 
 
 @router.get("/api/chart/city")

@@ -8,7 +8,9 @@ Scope (roles.toml): 审管办 and 系统管理员 every court, or one (an interm
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
@@ -17,7 +19,7 @@ from zhixiao.quality.checks import CHECKS
 from zhixiao.web.data import DataHub
 from zhixiao.web.deps import period, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
-from zhixiao.web.tables import Column, table
+from zhixiao.web.tables import Column, table, xlsx_response
 
 router = APIRouter()
 FINDING_COLUMNS = (Column("check", "体检项目"), Column("court_name", "法院"), Column("case_id", "案号/缺号范围"),
@@ -64,5 +66,35 @@ def quality(request: Request, court: str | None = None, start: str | None = None
     view = table(request, rows, FINDING_COLUMNS, key="findings")
     if (resp := view.export_response(f"数据质量问题清单_{s}_{e}")) is not None:
         return resp
+    head, items = summary_rows(rep)
+    summary = table(request, items, summary_columns(rep), key="quality-summary", prefix="s_")
+    if summary.export:  # 体检案件数 and 得分 stay above the checks in the sheet too
+        return xlsx_response(f"数据质量体检汇总_{s}_{e}", summary.columns, head + summary.all_rows)
     return render(request, "quality.html", title="数据质量体检", rep=rep, checks=CHECKS, view=view, start=s,
-                  end=e, court=scope or "", courts=hub.roster()["courts"])
+                  end=e, court=scope or "", courts=hub.roster()["courts"], summary=summary, summary_head=head)
+
+
+def summary_columns(rep: Report) -> tuple[Column, ...]:
+    """体检项目, then one column per court sorted on its count (its score, its cases checked) and shown with the
+    change since the last stored check."""
+    def shown(code: str) -> Callable[[Any, dict], str]:
+        def text(v: Any, row: dict) -> str:
+            before = row["before"].get(code)
+            if row["kind"] == "checked":
+                return f"{v:,}"
+            if row["kind"] == "score":
+                return f"{v:.2f}" + ("" if before is None else f"（上次 {before:.2f}）")
+            return f"{v}" + ("" if before is None else f"（{before:+d}）" if before else "（持平）")
+        return text
+    return (Column("item", "体检项目"),
+            *(Column(c.court_code, c.court_name, numeric=True, text=shown(c.court_code)) for c in rep.courts))
+
+
+def summary_rows(rep: Report) -> tuple[list[dict], list[dict]]:
+    """(体检案件数 and 得分, one row per check); ``before``: the score last time / the change of each count."""
+    head = [{"item": "体检案件数", "kind": "checked", "before": {}, **{c.court_code: c.checked for c in rep.courts}},
+            {"item": "得分", "kind": "score", "before": {c.court_code: c.previous_score for c in rep.courts},
+             **{c.court_code: c.score for c in rep.courts}}]
+    items = [{"item": ch.name, "kind": "check", "why": ch.why, "before": {c.court_code: c.change(ch.id) for c in rep.courts},
+              **{c.court_code: c.counts.get(ch.id, 0) for c in rep.courts}} for ch in CHECKS]
+    return head, items

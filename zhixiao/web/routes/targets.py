@@ -36,6 +36,16 @@ NEEDED_COLUMNS = (
     Column("per_workday", "每工作日", numeric=True, text=lambda v, r: "—" if v is None else f"{v:g}"))
 
 
+def _forecast_text(v, row: dict) -> str:
+    if v is None:
+        return "—"
+    return f"{v * 100:.2f}%" if row.get("indicator") in ("clearance_ratio", "closure_rate") else f"{v:.0f}"
+
+
+FORECAST_COLUMNS = (Column("name", "项目"), *(Column(k, name, numeric=True, text=_forecast_text)
+                                             for k, name in (("point", "点估计"), ("low", "下限"), ("high", "上限"))))
+
+
 def _part_columns(by: str, month: int) -> tuple[Column, ...]:
     return (Column("name", "指标"), Column("unit_name", BY_NAMES[by]), Column("carried_over", "旧存", numeric=True),
             Column("expected_filings", "预计新收", numeric=True), Column("workload", "工作量", numeric=True),
@@ -105,11 +115,13 @@ def _page(request: Request, u: Principal, court: str | None, as_of: str | None, 
     parts = _decomposition(request, f, code, day.year, day, by) if by else []
     needed_view = _view(request, needed, NEEDED_COLUMNS, "closings-needed", "n_")
     parts_view = _view(request, parts, _part_columns(by, day.month), "decomposition", "d_") if by else None
-    for v, name in ((needed_view, "尚需结案"), (parts_view, "目标分解")):
+    forecast_view = _view(request, fc["rows"], FORECAST_COLUMNS, "forecast", "p_") if fc is not None else None
+    for v, name in ((needed_view, "尚需结案"), (parts_view, "目标分解"), (forecast_view, "年末数据测算")):
         if v is not None and (resp := v.export_response(name)) is not None:
             return resp
     return render(request, "targets.html", title="目标与测算", court=code, courts=hub.roster()["courts"],
                   scope=scope_label(request, f or {"court_code": code}), as_of=day, rate=rate, forecast=fc,
+                  forecast_view=forecast_view,
                   needed=needed_view, total_needed=total, workdays_left=days, progress=progress,
                   can_pick=u.scope == "all", by=by, by_names=BY_NAMES, parts=parts_view, message=message,
                   can_set=court_wide and u.can("targets.edit"), indicators=TARGET_INDICATORS,
