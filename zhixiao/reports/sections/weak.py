@@ -61,7 +61,8 @@ def build(f: BriefingFigures, b: Briefing) -> Section:
         for kind, lines in w.attribution.items():
             for k, a in enumerate(lines):
                 row = {"indicator_name": label, "kind": UNIT_KINDS[kind], "unit_name": unit_label(kind, a),
-                       "value": a.value, "unit": w.unit, "value_without": a.value_without,
+                       "value": a.value, "unit": w.unit, "measure": w.measure,  # "105.67件" as elsewhere
+                       "value_without": a.value_without,
                        "impact": a.impact, "impact_unit": w.unit, "explanation": a.explanation}
                 rows.append(row)
                 if k < TOP_CONTRIBUTORS and a.harm > 0:
