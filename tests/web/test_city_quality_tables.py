@@ -10,10 +10,12 @@ import re
 from urllib.parse import unquote
 
 import openpyxl
+from sqlalchemy import select
 
 from tests.web.conftest import AS_OF, COURT
 from zhixiao.analysis.peers import level_of
 from zhixiao.domain.courts import court_name
+from zhixiao.web.models import AuditLog
 from zhixiao.web.routes.city import matrix
 
 P = f"start=2025-01-01&end={AS_OF}"
@@ -92,6 +94,10 @@ def test_city_flows_sort_filter_and_export(web_env):
         n = [int(x) for i, x in enumerate(r[1:]) if i % 4 != 3]
         assert n[9:12] == [n[k] + n[3 + k] + n[6 + k] for k in range(3)], r
     sheet = _sheet(c.get(q + "&export=f_xlsx"))
+    with web_env.app.state.Session() as s:  # the whole city's figures leaving the system are audited
+        last = s.scalars(select(AuditLog).order_by(AuditLog.id.desc())).first()
+    assert (last.username, last.action, last.detail) == ("analyst", "export_table", str(len(shown) - 1))
+    assert last.target.startswith("全市收结存 ")
     assert sheet[0][:5] == ["法院", "审判受理", "审判结案", "审判未结", "审判结案率"] and sheet[0][13] == "合计受理"
     assert [[str(x) for x in r] for r in sheet[1:]] == shown
     one = _body(c.get(f"/city?{P}&f_q=正定").text, "city-flows")

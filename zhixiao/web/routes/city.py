@@ -24,9 +24,9 @@ from zhixiao.domain import courts
 from zhixiao.errors import UserError
 from zhixiao.metrics.tracks import TOTAL, TRACKS, flow_by_track, flow_table
 from zhixiao.reports.narrative import fmt_value
-from zhixiao.web import charts, weakness
+from zhixiao.web import auth, charts, weakness
 from zhixiao.web.data import DataHub
-from zhixiao.web.deps import period, query, render, user
+from zhixiao.web.deps import client_ip, period, query, render, user
 from zhixiao.web.roles import Forbidden, Principal, require
 from zhixiao.web.tables import Column, table, xlsx_response
 
@@ -128,6 +128,8 @@ def city(request: Request, court: str | None = None, start: str | None = None, e
     flows = table(request, flow_rows, FLOW_COLUMNS, key="city-flows", prefix="f_")
     for v, extra, what in ((view, pinned, "指标表"), (flows, flow_pinned, "收结存")):
         if v.export:  # the average and the intermediate court (单列) stay under the basic courts in the sheet too
+            auth.record(request.app.state.Session, u.username, "export_table", f"全市{what} {m.court_name} {s}—{e}",
+                        str(v.matched), ip=client_ip(request))
             return xlsx_response(f"全市{what}_{m.court_name}_{s}_{e}", v.columns, v.all_rows + extra,
                                  notes=("▲同比趋优、▼同比趋劣；" + AVERAGE_LABEL + "只含基层法院，中级法院单列。",))
     return render(request, "city.html", title="全市", m=m, start=s, end=e, lines=_lines(m), only=only,
