@@ -30,3 +30,18 @@ def isolated_app(env, tmp_path: Path):
     d = tmp_path / "data"
     shutil.copytree(env.data_dir, d)
     return create_app(Settings(data_dir=d)), d
+
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def watched_page(browser, problems: list[str], *, console: bool = True, **options):
+    """A Chromium page in a Chinese context whose script errors (and console errors, unless ``console`` is off)
+    are collected in ``problems``: a browser test ends by asserting it is empty. Returns (context, page)."""
+    ctx = browser.new_context(**{"viewport": VIEWPORT, "locale": "zh-CN", **options})
+    page = ctx.new_page()
+    if console:
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_default_timeout(60_000)
+    return ctx, page

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from tests.web.conftest import COURT, PASSWORD
+from tests.web.helpers import watched_page
 from tests.web.server import serving
 from tests.web.test_browser import SHOTS, browser  # noqa: F401 — the module's Chromium fixture
 
@@ -101,11 +102,7 @@ def test_drill_down_by_division_sorted_filtered_exported_with_its_total(web_env)
 def test_drill_down_in_the_browser(web_env, browser):  # noqa: F811
     problems: list[str] = []
     with serving(web_env.app) as base:
-        ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.set_default_timeout(60_000)
+        ctx, page = watched_page(browser, problems, accept_downloads=True)
         page.goto(f"{base}/indicators?court={COURT}&{P}")
         page.fill("input[name=username]", "analyst")
         page.fill("input[name=password]", PASSWORD)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.web.conftest import PASSWORD
-from tests.web.helpers import upload_csv
+from tests.web.helpers import upload_csv, watched_page
 from tests.web.server import serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -49,11 +49,7 @@ def test_dashboard_in_a_real_browser(web_env, browser, tmp_path):
     app = web_env.app  # shares the warm cache; nothing here changes the case store
     problems: list[str] = []
     with serving(app) as base:
-        ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.set_default_timeout(60_000)
+        ctx, page = watched_page(browser, problems, accept_downloads=True)
 
         # log in (redirected to /login first)
         page.goto(f"{base}/?court=冀0123")

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from tests.web.conftest import PASSWORD
+from tests.web.helpers import watched_page
 from tests.web.server import serving
 from tests.web.test_browser import SHOTS, browser  # noqa: F401 — the module's Chromium fixture
 
@@ -41,11 +42,7 @@ def test_sort_page_filter_and_export_what_is_shown(web_env, browser):  # noqa: F
     assert len(led) > 10
     problems: list[str] = []
     with serving(web_env.app) as base:
-        ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.set_default_timeout(60_000)
+        ctx, page = watched_page(browser, problems, accept_downloads=True)
         _login(page, base, "/supervision/ledger/long")
         page.wait_for_selector("#ledger")
 
@@ -98,10 +95,7 @@ def test_sort_page_filter_and_export_what_is_shown(web_env, browser):  # noqa: F
 def test_period_preset_persists_across_pages(web_env, browser):  # noqa: F811
     problems: list[str] = []
     with serving(web_env.app) as base:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page = ctx.new_page()
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.set_default_timeout(60_000)
+        ctx, page = watched_page(browser, problems, console=False)
         _login(page, base, "/indicators")
         page.wait_for_selector("select.period-preset")
         page.select_option("select.period-preset", "quarter")  # asks at once (app.js), htmx swaps #main

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import COURT, PASSWORD
+from tests.web.helpers import watched_page
 from tests.web.server import serving
 from tests.web.test_browser import ARGS, CHROMIUM, INK, SHOTS
 
@@ -55,10 +56,7 @@ def test_partial_month_and_click_through(web_env, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with serving(web_env.app) as base:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
-        page = ctx.new_page()
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.set_default_timeout(60_000)
+        ctx, page = watched_page(browser, problems, console=False, viewport={"width": 1400, "height": 1100})
         page.goto(f"{base}/login")
         page.fill("input[name=username]", "analyst")
         page.fill("input[name=password]", PASSWORD)
