@@ -172,6 +172,22 @@ class DataHub:
                 return ready
         return v
 
+    def switching(self) -> tuple[int, int, date] | None:
+        """While serve mode shows an older snapshot than the store's newest (an import whose pages are still
+        being precomputed): (the version shown, the newest version, the shown data's as-of date); else None.
+        The pages say so, so nobody takes the previous figures for the new import's."""
+        shown = self.version()
+        newest = self._current()
+        if newest <= shown:
+            return None
+        pinned = getattr(self._local, "version", None)
+        self._local.version = shown  # the as-of date of exactly the snapshot shown, even if it switches meanwhile
+        try:
+            day = self.as_of()
+        finally:
+            self._local.version = pinned
+        return shown, newest, day
+
     def _current(self) -> int:
         """The store's current manifest version, its manifest remembered for the pools."""
         m = self.store.manifest()
