@@ -80,3 +80,56 @@ PARAMS = {
 
 def param(name: str) -> str:
     return PARAMS.get(name, name)
+
+
+# 管理's 依据 columns (indicator 合理区间 and escalation rules): the catalogue's source notes are written for the
+# people who maintain it — evidence marks, web addresses, internal document names, a few English notes. A person
+# reads them in Chinese: the marks and addresses go, the documents get Chinese names; an SPC or CEPEJ document
+# keeps its own name, and CourTools / CEPEJ stay as the names those documents go by.
+BASIS_ABBREVIATIONS = frozenset({"CourTools", "CEPEJ"})
+BASIS_PHRASES = (  # (pattern, Chinese), applied in order
+    (r"DESIGN\.md glossary", "本系统指标词汇表"),
+    (r"MEASURES_AND_STACK §", "国外指标参考资料 §"),
+    (r"REFERENCE §", "领域参考资料 §"),
+    (r"审限 from zhixiao\.deadlines", "审限按本系统审限规则计算"),
+    (r"Model Time Standards(?: for State Trial Courts)? \((\d{4})\)", r"美国《州初审法院审理时间示范标准》（\1）"),
+    (r", general civil tier (\d)", r"，一般民事第\1档"),
+    (r", felony tier (\d)", r"，重罪第\1档"),
+    (r"clearance = outgoing ÷ incoming", "结收比 = 结案数 ÷ 收案数"),
+    (r"CEPEJ CR\b", "CEPEJ 结收比"),
+    (r" \(time to disposition\)", "（审结时间）"),
+    (r"NCSC CourTools Measure (\d+)", r"美国州法院中心 CourTools 第\1项"),
+    (r": only active pending cases; suspended \(中止\) cases excluded", "：只计在审的未结案件，中止案件不计"),
+    (r" \(age of active pending caseload, days from filing to as-of date\)",
+     "（在审未结案件的案龄：立案日至统计日的天数）"),
+    (r"Backlog = pending beyond the time standard \(NCSC, ", "积压案件 = 超过审理时间标准的未结案件（美国州法院中心，"),
+    (r"CEPEJ DT = 365 × pending_end ÷ resolved \(CEPEJ\(2008\)11, ",
+     "CEPEJ 处置时间 = 365 × 期末未结数 ÷ 结案数（欧洲司法效率委员会 CEPEJ(2008)11 号文件，"),
+    (r"CEPEJ CTR = resolved ÷ pending at end \(CEPEJ\(2008\)11, ",
+     "CEPEJ 案件周转率 = 结案数 ÷ 期末未结数（欧洲司法效率委员会 CEPEJ(2008)11 号文件，"),
+    (r"(\d{4})Q1", r"\1年一季度"),
+    (r"\s*\[(?:C3|C|M|I)\]", ""),  # evidence marks: confirmed / modelled / inferred (the catalogue's own grading)
+    # web addresses (a domain, an optional id) and the one library name: the document they point to is named
+    (r"(?:[a-z0-9-]+\.)+(?:cn|com|org|net)(?: id=\d+)?[，,]\s*", ""),  # with the comma after it, else before
+    (r"[，,]?\s*(?:[a-z0-9-]+\.)+(?:cn|com|org|net)(?: id=\d+)?", ""),
+    (r"360elib，", ""),
+    (r"([（(])\s*[，,]?\s*", r"\1"),
+    (r";\s*", "；"),
+    (r"\s*\(\s*\)|（\s*）", ""),
+    (r"\)\s*\(", "；"),
+)
+
+
+@cache
+def _basis_patterns() -> tuple:
+    import re
+
+    return tuple((re.compile(p), r) for p, r in BASIS_PHRASES)
+
+
+def basis(text: str | None) -> str:
+    """A catalogue source note (依据) as a person reads it (see BASIS_PHRASES)."""
+    out = text or ""
+    for pattern, repl in _basis_patterns():
+        out = pattern.sub(repl, out)
+    return out.strip()

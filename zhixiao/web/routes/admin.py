@@ -80,7 +80,7 @@ def _page(request: Request, message: str | None = None, password: str | None = N
                   judges=sorted(roster["judges"].items(), key=lambda kv: (kv[1][0] or "", kv[1][1] or "", kv[0])),
                   password=password, daily=daily, as_of=request.app.state.hub.as_of(), rules=rules, rules_error=rules_error, profile=settings.profile,
                   indicators=load_profile(settings.profile, data_dir=dd), unit_names=UNIT_NAMES,
-                  direction_names=DIRECTION_NAMES,
+                  direction_names=DIRECTION_NAMES, basis=labels.basis,
                   calendar_text=cal.read_text("utf-8") if cal.is_file() else "",
                   rules_text=sup.read_text("utf-8") if sup.is_file() else "")
 
