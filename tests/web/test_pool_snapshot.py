@@ -99,3 +99,22 @@ def test_files_replaced_by_an_import_stay_for_the_grace_period_however_old(web_e
         assert _pending(e) == before
     assert CaseStore(d).collect_garbage() == 0
     assert CaseStore(d).collect_garbage(older_than_s=-1) >= 1 and not old.exists()
+
+
+def test_the_shown_snapshot_keeps_its_pool_when_two_imports_land(web_env, tmp_path):
+    """Serve mode shows version v until a newer one is precomputed; two imports (v+1, v+2) may land meanwhile.
+    The pools of v+1 and v+2 are made; asking for v again must give v's pool, not drop it while making it."""
+    d = tmp_path / "data"
+    shutil.copytree(web_env.data_dir, d)
+    hub = DataHub(Settings(data_dir=d), readers=2)
+    v = hub.version()
+    with hub.engine(v) as e:
+        before = _pending(e)
+    years = sorted(y for c, y in CaseStore(d).partitions("cases") if c == COURT)
+    for y in years[:2]:
+        _land_import(d, COURT, y)
+        hub.pool(hub.version())  # a reader of the newest version
+    assert hub.version() == v + 2
+    hub._pools.pop(v, None)  # v's pool was trimmed as the newer ones were made
+    with hub.engine(v) as e:  # the shown snapshot's next question
+        assert _pending(e) == before

@@ -222,7 +222,8 @@ class DataHub:
                     raise StaleSnapshot(f"数据版本 {version} 已被新的导入替换，请刷新页面。")
                 self._pools[version] = EnginePool(self.settings.data_dir, manifest, self.readers)
                 for old in sorted(self._pools)[:-2]:  # the one before stays for readers mid-request
-                    del self._pools[old]
+                    if old != version:  # a reader of an older shown snapshot (serve mode, two imports) keeps its pool
+                        del self._pools[old]
             return self._pools[version]
 
     @contextmanager
