@@ -33,6 +33,9 @@ RED, BLUE, GREY, GREEN = RGBColor(0xC0, 0x00, 0x00), RGBColor(0x1F, 0x4E, 0x79),
     RGBColor(0x38, 0x76, 0x1D)
 LINES = ("刑事", "民事", "行政", "执行")
 BAND = RGBColor(0x70, 0xAD, 0x47)  # the 合理区间, as the .docx charts shade it
+# an annual 合理区间 a shorter period is not judged against (issue 13 §4): grey, as the city page's legend
+# "年度区间，本期仅供参考" (web/routes/city.py)
+REFERENCE_BAND = RGBColor(0xA6, 0xA6, 0xA6)
 FORMATS = {"rate": "0.00%", "days": "0.00", "count": "0"}
 # The inner plot area of a panel chart, as fractions of the chart frame: fixed so a 合理区间 band drawn over it
 # lands on the value axis (c:manualLayout, layoutTarget inner)
@@ -127,7 +130,8 @@ class Deck:
     def panels(self, slide, items: list[dict], *, top=Inches(1.35), bottom=Inches(6.6)) -> list:
         """Small multiples: one native chart per indicator, its value axis fitted to its own figures, so that
         a 0.71% 发改率 and a 97% 审限内结案率 both show their differences; the 合理区间 (``band``: lo, hi) as a
-        shaded band across the plot. Each item: title, categories, values, unit, band, colors (per point)."""
+        shaded band across the plot, grey where ``reference`` (an annual range a shorter period is only shown
+        against). Each item: title, categories, values, unit, band, reference, colors (per point)."""
         cols = 4 if len(items) > 9 else 3 if len(items) > 4 else max(len(items), 1)
         rows = math.ceil(len(items) / cols)
         w, h = Emu(Inches(12.3) // cols), Emu((bottom - top) // max(rows, 1))  # whole EMU: a:off is an integer
@@ -143,12 +147,13 @@ class Deck:
             lo, hi, _step = _fit([v for v in it["values"] if v is not None], it.get("band"), it["unit"])
             band = it.get("band")
             if band:
-                self._band(slide, (left, y, w, h), (lo, hi), band)
+                self._band(slide, (left, y, w, h), (lo, hi), band, reference=bool(it.get("reference")))
             out.append(ch)
         return out
 
-    def _band(self, slide, frame, axis: tuple[float, float], band: tuple) -> None:
-        """The 合理区间 as a translucent rectangle over the panel's plot area, clipped to the axis."""
+    def _band(self, slide, frame, axis: tuple[float, float], band: tuple, *, reference: bool = False) -> None:
+        """The 合理区间 as a translucent rectangle over the panel's plot area, clipped to the axis: green, or grey
+        for an annual range the period is not judged against."""
         left, top, w, h = frame
         lo, hi = axis
         b_lo = lo if band[0] is None else max(lo, min(hi, band[0]))
@@ -159,10 +164,10 @@ class Deck:
         y_top = top + int(h * (py + ph * (hi - b_hi) / (hi - lo)))
         y_bot = top + int(h * (py + ph * (hi - b_lo) / (hi - lo)))
         rect = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left + int(w * px), y_top, int(w * pw), y_bot - y_top)
-        rect.name = "合理区间"
+        rect.name = "年度合理区间（仅供参考）" if reference else "合理区间"
         rect.line.fill.background()
         rect.fill.solid()
-        rect.fill.fore_color.rgb = BAND
+        rect.fill.fore_color.rgb = REFERENCE_BAND if reference else BAND
         alpha = etree.SubElement(rect.fill._xPr.find(qn("a:solidFill"))[0], qn("a:alpha"))
         alpha.set("val", "30000")  # 30% opaque: the columns and their labels stay readable through it
 
@@ -247,11 +252,14 @@ class Deck:
         items = []
         for r in rows:
             both = r.get(key) is not None and (key == "city" or bool(self.b.compare))
+            band = r.get("range") or r.get("reference_range")  # a partial year: the annual range, for reference
             items.append({"title": r["name"], "unit": "rate", "categories": [own, other] if both else [own],
                           "values": [r["value"], r[key]] if both else [r["value"]],
-                          "band": tuple(r["range"]) if r.get("range") else None,
+                          "band": tuple(band) if band else None, "reference": bool(band) and not r.get("range"),
                           "colors": [RED if both and _worse(r, key) else BLUE, GREY] if both else [BLUE]})
-        note = "各图纵轴按本项数值取范围" + ("；绿色阴影为合理区间" if any(it["band"] for it in items) else "") + (
+        note = "各图纵轴按本项数值取范围" + (
+            "；绿色阴影为合理区间" if any(it["band"] and not it["reference"] for it in items) else "") + (
+            "；灰色阴影为年度合理区间，本期仅供参考" if any(it["reference"] for it in items) else "") + (
             f"；红色柱为劣于{other}" if worse else "")
         s = self.slide(title, note)
         self.panels(s, items)

@@ -75,6 +75,8 @@ def indicator_table(f: BriefingFigures, title: str, rows: list[dict]) -> Table:
                     "city": p.value if p is not None else None,
                     "line_label": "综合" if r["line"] == "all" else r["line"],
                     "range": r["range"] if r["range_applies"] else None,  # no red cell for a reference
+                    # the annual range a shorter period is only shown against (the deck's grey band)
+                    "reference_range": None if r["range_applies"] else r["range"],
                     "range_label": range_label(r, mark),
                     "flag": {True: "是", False: "否", None: "—"}[r["in_range"]],
                     # 同比 in % only where it says more than 同比增减: not for a rate (the same 个百分点
