@@ -27,6 +27,11 @@ HEADERS = {"person_id": "编号", "name": "姓名", "post": "岗位", "division"
            "items": "分项"}
 
 
+def title(quarter: str, note: str) -> str:
+    """The listing's title; while the quarter runs it says the date the figures are counted to."""
+    return f"{quarter} 人员考核（合理区间评分，不排名{'；' + note if note else ''}）"
+
+
 def assess(quarter: Annotated[str, typer.Option("--quarter", help="季度，如 2026Q3 / quarter")],
            data_dir: DataDir = None, court: CourtOpt = None,
            out: Annotated[Path | None, typer.Option("--out", help="写出 .xlsx 考核表 / write the .xlsx sheets")] = None,
@@ -40,11 +45,12 @@ def assess(quarter: Annotated[str, typer.Option("--quarter", help="季度，如 
     if out:
         write_xlsx(sheets, out)
         console.print(f"已写出 {out}（{len(sheets)} 人）。", markup=False)
-    if fmt == Format.json:
-        emit([x.as_dict() for x in sheets], fmt, None, HEADERS, title=f"{quarter} 人员考核（合理区间评分，不排名）")
+    head = title(quarter, sheets[0].note if sheets else "")
+    if fmt == Format.json:  # each row carries measured_to and, while the quarter runs, the same note
+        emit([x.as_dict() for x in sheets], fmt, None, HEADERS, title=head)
         return
     emit([{**x.as_dict(), "items": "；".join(f"{i.name}{i.points:g}/{i.max_points:g}" for i in x.items)}
-          for x in sheets], fmt, list(HEADERS), HEADERS, title=f"{quarter} 人员考核（合理区间评分，不排名）")
+          for x in sheets], fmt, list(HEADERS), HEADERS, title=head)
 
 
 def register(app: typer.Typer) -> None:

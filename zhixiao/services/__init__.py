@@ -19,9 +19,10 @@ only through an update function, which writes a ``ServiceChange`` row. The refus
 what to do in words, never a command or a flag: they serve the CLI and the web alike, and the CLI adds its own
 command where it prints one.
 - ``routing.route_case(engine, case_or_text, settings, as_of=None) -> RoutingDecision``
-- ``assessment.assess(engine, session, court_code, quarter, settings=None, metrics=None) -> list[Sheet]``,
-  ``write_xlsx``; ``assessment.person_metrics(engine, court_code, quarter, settings=None, deadlines=None)``
-  is its case-store part (the dashboard keeps it per snapshot; ratings are read at each ``assess``)
+- ``assessment.assess(engine, session, court_code, quarter, settings=None, metrics=None, as_of=None) ->
+  list[Sheet]``, ``write_xlsx``; ``assessment.person_metrics(engine, court_code, quarter, settings=None,
+  deadlines=None, as_of=None)`` is its case-store part (the dashboard keeps it per snapshot; ratings are read
+  at each ``assess``). A running quarter is measured to the data's as-of date (``Sheet.measured_to``)
 - ``minsheng_cases`` and ``deadline_status`` take ``deadlines=``, a 审限 table already at hand (the
   dashboard's stored one), else they compute it
 - ``ledgers.topic_ledgers / minsheng_cases / enforcement_hard / admin_resolution / petition_stats``,

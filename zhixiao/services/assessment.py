@@ -1,5 +1,7 @@
 """Quarterly staff assessment (人员考核): weighted workload plus indicators scored against reference
 ranges (合理区间), never by rank; every point carries its reason. Sheets export to .xlsx.
+
+A quarter is measured up to the data's date: the current quarter's sheets say so (``cut_note``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,31 @@ class ScoreItem:
     reason: str
 
 
+def data_as_of(engine) -> date:
+    """The data's as-of date: the latest snapshot in the store (today when no row carries one), as the
+    dashboard's ``DataHub.as_of`` reads it."""
+    v = engine.cases.snapshot_date.max().to_pyarrow().as_py()
+    return v if v is not None else date.today()
+
+
+def measured_span(quarter: str, as_of: date) -> tuple[date, date]:
+    """(quarter start, the date it is measured to): the quarter's end, or the data's as-of date while the
+    quarter runs. A quarter that has not begun on the data's date is a UserError."""
+    start, end = parse_quarter(quarter)
+    if start > as_of:
+        raise UserError(f"{start.year}Q{(start.month + 2) // 3} 尚未开始：数据截至 {as_of:%Y-%m-%d}。")
+    # an assessment reports what happened up to the data's date; a figure "at quarter end" before the quarter
+    # ends would be a forecast, not a count
+    return start, min(end, as_of)
+
+
+def cut_note(quarter: str, measured_to: date) -> str:
+    """The sentence every presentation shows when the quarter is measured before its end, else ""."""
+    if measured_to >= parse_quarter(quarter)[1]:
+        return ""
+    return f"本季度尚未结束，统计截至 {measured_to.year}年{measured_to.month}月{measured_to.day}日"
+
+
 @dataclass
 class Sheet:
     court_code: str
@@ -40,7 +67,12 @@ class Sheet:
     name: str
     post: str
     division: str | None
+    measured_to: date  # the quarter's end, or the data's as-of date while the quarter runs
     items: list[ScoreItem] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        return cut_note(self.quarter, self.measured_to)
 
     @property
     def total(self) -> float:
@@ -53,7 +85,7 @@ class Sheet:
     def as_dict(self) -> dict:
         return {"court_code": self.court_code, "quarter": self.quarter, "person_id": self.person_id,
                 "name": self.name, "post": self.post, "division": self.division, "total": self.total,
-                "max_total": self.max_total,
+                "max_total": self.max_total, "measured_to": self.measured_to, "note": self.note or None,
                 "items": [i.__dict__ for i in self.items]}
 
 
@@ -91,7 +123,9 @@ def score_workload(weighted: float, detail: str, share_of: int, post_rules: dict
 
 
 def case_metrics(cases: list[dict], start: date, end: date, status: dict, weights: dict) -> dict:
-    """Workload and indicator values for one person's (or division's) received cases. Pure."""
+    """Workload and indicator values for one person's (or division's) received cases, measured on ``end``
+    (the quarter's end, or the data's date while it runs). ``status``: ``deadline_status`` on ``end``.
+    Besides the packaged indicators, ``overdue_pending`` (未结超审限) is there for a court's own rules. Pure."""
     closed = [c for c in cases if c["closing_date"] is not None and start <= c["closing_date"] <= end]
     pending_end = [c for c in cases if c["closing_date"] is None or c["closing_date"] > end]
     judged = [status[c["case_id"]][1] for c in closed if c["case_id"] in status and status[c["case_id"]][1] is not None]
@@ -110,6 +144,7 @@ def case_metrics(cases: list[dict], start: date, end: date, status: dict, weight
         "on_time_rate": ratio(sum(1 for x in judged if x), len(judged)),
         "avg_days": round(sum(days) / len(days), 1) if days else None,
         "long_pending_12m": sum(1 for c in pending_end if pending_months(c["filing_date"], end) >= 12),
+        "overdue_pending": sum(1 for c in pending_end if status.get(c["case_id"], (None,))[0] == "超审限"),
     }
 
 
@@ -127,26 +162,28 @@ def _satisfaction(session: Session | None, court_code: str, start: date, end: da
 @dataclass(frozen=True)
 class PersonMetrics:
     """One person's case metrics for the quarter: of his own received cases, or his division's shared by
-    ``share`` people of the same post."""
+    ``share`` people of the same post, measured to ``measured_to``."""
     person: dict
     metrics: dict
     share: int
+    measured_to: date
 
 
 def person_metrics(engine, court_code: str, quarter: str, settings: Any = None,
-                   deadlines: Any = None) -> list[PersonMetrics]:
+                   deadlines: Any = None, as_of: date | None = None) -> list[PersonMetrics]:
     """The part of the assessment read from the case store, for each 员额法官 / 法官助理 / 书记员 active in the
-    court during the quarter, in sheet order. It changes only with the data (the dashboard keeps it per
-    snapshot); the satisfaction ratings, kept in the ops DB, are read by ``assess`` each time.
-    ``deadlines``: the 审限 table at the quarter's end if the caller holds one (see ``deadline_status``)."""
-    start, end = parse_quarter(quarter)
+    court during the quarter, in sheet order, measured to the quarter's end or, while the quarter runs, to the
+    data's as-of date (``as_of``; None: the store's latest snapshot). It changes only with the data (the
+    dashboard keeps it per snapshot); the satisfaction ratings, kept in the ops DB, are read by ``assess``
+    each time. ``deadlines``: the 审限 table on that date if the caller holds one (see ``deadline_status``)."""
+    start, upto = measured_span(quarter, data_as_of(engine) if as_of is None else as_of)
     rules = load_rules("assessment", settings)
     posts = rules["posts"]
-    people = [p for p in roster(engine, court_code, start, end) if p.get("post") in posts]
+    people = [p for p in roster(engine, court_code, start, upto) if p.get("post") in posts]
     if not people:
         raise UserError(f"法院 {court_code} 在 {quarter} 没有在岗的员额法官、法官助理或书记员，请先导入人员名册。")
-    cases = received_cases(engine, start, end, court_code)
-    status = deadline_status(engine, end, court_code, deadlines)  # the court's cases: its own rows are enough
+    cases = received_cases(engine, start, upto, court_code)
+    status = deadline_status(engine, upto, court_code, deadlines)  # the court's cases: its own rows are enough
     by_judge: dict[str, list[dict]] = defaultdict(list)
     by_div: dict[str, list[dict]] = defaultdict(list)
     for c in cases:
@@ -158,25 +195,28 @@ def person_metrics(engine, court_code: str, quarter: str, settings: Any = None,
         pr = posts[p["post"]]
         own = by_judge[p["judge_id"]] if pr["scope"] == "self" else by_div[p.get("division")]
         share = 1 if pr["scope"] == "self" else headcount[(p.get("division"), p["post"])]
-        out.append(PersonMetrics(p, case_metrics(own, start, end, status, rules["workload_weights"]), share))
+        out.append(PersonMetrics(p, case_metrics(own, start, upto, status, rules["workload_weights"]), share, upto))
     return out
 
 
 def assess(engine, session: Session | None, court_code: str, quarter: str, settings: Any = None,
-           metrics: list[PersonMetrics] | None = None) -> list[Sheet]:
-    """One sheet per 员额法官 / 法官助理 / 书记员 active in the court during the quarter. ``metrics``:
+           metrics: list[PersonMetrics] | None = None, as_of: date | None = None) -> list[Sheet]:
+    """One sheet per 员额法官 / 法官助理 / 书记员 active in the court during the quarter, measured as
+    ``person_metrics`` measures (``as_of``: the data's date; None: the store's latest snapshot). ``metrics``:
     ``person_metrics``' answer when the caller keeps it (then ``engine`` is not read)."""
     start, end = parse_quarter(quarter)
     posts = load_rules("assessment", settings)["posts"]
     if metrics is None:
-        metrics = person_metrics(engine, court_code, quarter, settings)
+        metrics = person_metrics(engine, court_code, quarter, settings, as_of=as_of)
+    measured_to = metrics[0].measured_to if metrics else end
     sat_ok = load_rules("hotline", settings)["satisfaction"]["satisfied_min_score"]
-    satisfaction = _satisfaction(session, court_code, start, end, sat_ok)
+    # the ratings up to the same date as the case figures: the sheet says what it counts up to
+    satisfaction = _satisfaction(session, court_code, start, measured_to, sat_ok)
     sheets = []
     for pm in metrics:
         p, pr = pm.person, posts[pm.person["post"]]
         m = {**pm.metrics, "service_satisfaction": satisfaction.get(p["judge_id"])}
-        sheet = Sheet(court_code, quarter, p["judge_id"], p["name"], p["post"], p.get("division"))
+        sheet = Sheet(court_code, quarter, p["judge_id"], p["name"], p["post"], p.get("division"), measured_to)
         sheet.items.append(score_workload(m["weighted"] / pm.share, m["detail"], pm.share, pr))
         for ind in pr["indicator"]:
             sheet.items.append(score_indicator(ind, m.get(ind["key"])))
@@ -194,8 +234,11 @@ def write_xlsx(sheets: list[Sheet], path: Path | str) -> Path:
     num = wb.add_format({"border": 1, "num_format": "0.00", "valign": "top"})
     title = wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体"})
     q = sheets[0].quarter if sheets else ""
+    note = sheets[0].note if sheets else ""
     ws = wb.add_worksheet("汇总")
     ws.write(0, 0, f"{q} 人员考核汇总（按合理区间评分，不排名）", title)
+    if note:
+        ws.write(1, 0, f"{note}。")
     for j, h in enumerate(["编号", "姓名", "岗位", "部门", "得分", "满分"]):
         ws.write(2, j, h, head)
     for i, s in enumerate(sheets, start=3):
@@ -212,6 +255,8 @@ def write_xlsx(sheets: list[Sheet], path: Path | str) -> Path:
         used.add(name)
         w = wb.add_worksheet(name)
         w.write(0, 0, f"{s.name}（{s.post}，{s.division or ''}）{s.quarter} 考核表", title)
+        if s.note:
+            w.write(1, 0, f"{s.note}。")
         for j, h in enumerate(["项目", "数值", "满分", "得分", "计分理由"]):
             w.write(2, j, h, head)
         for i, it in enumerate(s.items, start=3):

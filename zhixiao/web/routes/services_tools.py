@@ -9,7 +9,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 
 from zhixiao.errors import UserError
-from zhixiao.services.assessment import PersonMetrics, assess, person_metrics
+from zhixiao.services.assessment import PersonMetrics, assess, cut_note, measured_span, person_metrics
 from zhixiao.services.common import load_rules, normalize_case_number, parse_quarter
 from zhixiao.services.routing import route_case
 from zhixiao.web.data import DataHub
@@ -47,11 +47,14 @@ def _quarter_of(day: date) -> str:
 
 
 def case_metrics(hub: DataHub, code: str, quarter: str) -> list[PersonMetrics]:
-    """The assessment's case-store part (``person_metrics``) over the snapshot's stored 审限 table at the
-    quarter's end, once per snapshot, court, quarter and assessment rules."""
+    """The assessment's case-store part (``person_metrics``) over the snapshot's stored 审限 table on the date
+    the quarter is measured to — its end, or while it runs the data's as-of date, whose table ``DataHub.ledgers``
+    keeps (no second table) — once per snapshot, court, quarter, that date and assessment rules."""
+    as_of = hub.as_of()
+    measured_to = measured_span(quarter, as_of)[1]
     rules = repr(load_rules("assessment", hub.settings))
-    return hub.cached("svc_assess", (code, quarter, rules), lambda e: person_metrics(
-        e, code, quarter, hub.settings, deadlines=sc.stored_deadlines(hub.settings, e, parse_quarter(quarter)[1])))
+    return hub.cached("svc_assess", (code, quarter, measured_to, rules), lambda e: person_metrics(
+        e, code, quarter, hub.settings, deadlines=sc.stored_deadlines(hub.settings, e, measured_to), as_of=as_of))
 
 
 def warm(hub: DataHub, _start: date, end: date) -> None:
@@ -81,8 +84,9 @@ def assess_page(request: Request, quarter: str = "", court: str = "", u: Princip
     with request.app.state.Session() as s:  # the ratings are read live: they change without a new snapshot
         sheets = assess(None, s, code, q, st, metrics=metrics)
     rows = [{**x.as_dict(), "reasons": "；".join(i.reason for i in x.items)} for x in sheets]
+    note = cut_note(q, metrics[0].measured_to) if metrics else ""
     view = sc.listing(request, rows, ASSESS_COLUMNS, key="assessment", path="/services/assess")
-    if (resp := view.export_response(f"{code} {q} 人员考核")) is not None:
+    if (resp := view.export_response(f"{code} {q} 人员考核", notes=[f"{note}。"] if note else [])) is not None:
         return resp
     return render(request, "services_assess.html", title="人员考核", quarter=q, court=code, courts=choices,
-                  view=view, message=None)
+                  view=view, note=note, message=None)
