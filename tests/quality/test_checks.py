@@ -162,3 +162,23 @@ def test_gap_ranges_are_exactly_the_missing_numbers(tmp_path_factory, seqs):
     covered = [n for lo, hi in spans for n in range(lo, hi + 1)]
     assert sorted(covered) == sorted(set(range(1, max(seqs) + 1)) - seqs)
     assert all(a[1] + 1 < b[0] for a, b in zip(sorted(spans), sorted(spans)[1:], strict=False))
+
+
+def test_duplicates_by_either_rule_once_each(tmp_path):
+    """The two matching rules (same 纠纷编号; or, where either has none, same 当事人 and 案由) each on its own
+    join. 1 (D-5, 甲乙) pending; 2 filed 5 days later with no 纠纷编号 and the same parties: rule 2 → duplicate
+    of 1. 3 (D-5, 甲乙) 8 days later matches 1 by both rules and 2 by rule 2: listed once, first = 1. 4 (D-6,
+    甲乙): another 纠纷编号 and both numbered → no rule applies to 1 or 3; only 2 (no 纠纷编号) pairs with it."""
+    d = date
+    rows = [{**_c(1, d(2025, 3, 1), None, parties="甲；乙"), "dispute_id": "D-5"},
+            _c(2, d(2025, 3, 6), None, parties="甲；乙"),
+            {**_c(3, d(2025, 3, 9), None, parties="甲；乙"), "dispute_id": "D-5"},
+            {**_c(4, d(2025, 3, 10), None, parties="甲；乙"), "dispute_id": "D-6"}]
+    rows[1]["dispute_id"] = None
+    engine = connect(_write(tmp_path, rows, []).root)
+    rep = run_checks(engine, COURT, *PERIOD, checks=["duplicate_registration"])
+    found = {r["case_id"]: r["detail"] for r in rep.findings["duplicate_registration"]}
+    first = "(2025)冀0102民初1号"
+    assert found == {"(2025)冀0102民初2号": f"与 {first} 同一纠纷，前案未结时又立案",
+                     "(2025)冀0102民初3号": f"与 {first} 同一纠纷，前案未结时又立案",
+                     "(2025)冀0102民初4号": "与 (2025)冀0102民初2号 同一纠纷，前案未结时又立案"}
