@@ -21,7 +21,7 @@ from zhixiao.analysis.peers import peer_group, pooled
 from zhixiao.analysis.targets import UnitTarget, closings_needed, list_targets, progress_with, unit_targets
 from zhixiao.analysis.weak import Basis
 from zhixiao.metrics.evaluate import Row, evaluate
-from zhixiao.metrics.tracks import flow_by_track
+from zhixiao.metrics.tracks import FLOW, TRACKS
 from zhixiao.services.hotline import hotline_stats
 from zhixiao.services.ledgers import admin_resolution, enforcement_hard, minsheng_cases, petition_stats
 from zhixiao.services.satisfaction import satisfaction_stats
@@ -185,8 +185,11 @@ def evaluations(ev: Evaluator, catalogue: dict, court_code: str, scope: str, ids
                           lambda ids_, courts: ev.rows((), ids_, filters={"court_code": courts}, compare=None))
     has_cases = any(r.value for r in top if r.indicator in ("received", "new_cases"))
     by_line = ev.rows(("line",), ids) if has_cases else []
-    tracks = {track: res.rows for track, res in flow_by_track(
-        ev.engine, ev.start, ev.end, profile=ev.base_profile, compare=ev.compare, filters=ev.filters).items()}
+    # 收结存 per track (metrics.tracks.TRACKS) with the track's own 结案率 and 结收比 as the profile defines them,
+    # evaluated as the whole's are (own ids by the profile, the rest by the base profile)
+    tracks = {track: ev.rows((), (*FLOW, "closure_rate", "clearance_ratio"),
+                             filters={**(ev.filters or {}), "category": list(categories)})
+              for track, categories in TRACKS.items()}
     return Evaluations(by_court, top, by_line, [], [], tracks, pool, basis)
 
 

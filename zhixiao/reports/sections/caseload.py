@@ -58,41 +58,14 @@ def _by_court(f: BriefingFigures) -> Table:
 
 
 def _by_track(f: BriefingFigures) -> Table:
-    """审判、执行 and 非诉保全 apart, as courts report 审执结 (metrics.tracks; the three add up to 合计)."""
+    """审判、执行 and 非诉保全 apart, as courts report 审执结 (metrics.tracks; the three add up to 合计); each
+    track's 结案率 and 结收比 are the evaluator's own, by the profile's definition (not derived from the counts)."""
     rows = []
     for track, track_rows in f.evaluations.tracks.items():
         d = {r.indicator: rowdict(f.ctx, r) for r in track_rows}
-        d.update(track_rates(f, d))
         if (d.get("received") or {}).get("value") or (d.get("closed") or {}).get("value"):
             rows.append({"label": track, **flat(d)})
     return Table("收结存情况（审判、执行、非诉保全）", columns(f, "类别"), rows, ranges=caseload_ranges(f))
-
-
-def track_rates(f: BriefingFigures, d: dict[str, dict]) -> dict[str, dict]:
-    """结案率 and 结收比 of one track, with their 同比 in 百分点: the figures step evaluates only the counts per
-    track (``metrics.tracks.flow_by_track``), and each rate is a ratio of two of them by its catalogue
-    definition (court-classic: 结案数 ÷ 受理数, 结案数 ÷ 新收数; REFERENCE §4), as ``tracks.flow_table`` has
-    it. A rate whose definition is not such a ratio of plain counts is left out (its cells stay "—")."""
-    by_set = {ind.numerator.get("set"): i for i, ind in f.ctx.ind.items()
-              if i in d and ind.denominator is None and set(ind.numerator) == {"set"}}
-    out = {}
-    for rid in ("closure_rate", "clearance_ratio"):
-        ind = f.ctx.ind.get(rid)
-        if ind is None or ind.complement or ind.scale != 1 or not ind.denominator \
-                or set(ind.numerator) != {"set"} or set(ind.denominator) != {"set"}:
-            continue
-        num, den = by_set.get(ind.numerator["set"]), by_set.get(ind.denominator["set"])
-        if num is None or den is None:
-            continue
-        value = _ratio(d[num]["value"], d[den]["value"])
-        previous = _ratio(d[num]["previous"], d[den]["previous"])
-        out[rid] = {"value": value, "previous": previous, "yoy_unit": "pp",
-                    "yoy": None if value is None or previous is None else (value - previous) * 100}
-    return out
-
-
-def _ratio(num, den) -> float | None:
-    return None if num is None or not den else num / den
 
 
 def month_on_month(f: BriefingFigures, b: Briefing) -> str | None:
