@@ -65,15 +65,17 @@ def test_admin_basis_columns_are_chinese(web_env):
         for row in rows:
             assert not _english(row[col]), (table_id, row)
             assert "[C" not in row[col] and "[M]" not in row[col] and "[I]" not in row[col]
-    by_id = {r[0]: r for r in _table(html, "profile")[1:]}
+    head, *rows = _table(html, "profile")
+    code, col = head.index("内部代码"), head.index("依据")
+    by_id = {r[code]: r[col] for r in rows}
     # the default profile (court-classic): 新收's note "DESIGN.md glossary; REFERENCE §5.1 收结存"
-    assert by_id["new_cases"][-1] == "本系统指标词汇表；领域参考资料 §5.1 收结存"
+    assert by_id["new_cases"] == "本系统指标词汇表；领域参考资料 §5.1 收结存"
     # 受理: "受理 = 旧存 + 新收 (REFERENCE §5.1, gsxfy.hncourt.gov.cn id=2808)" — the address goes
-    assert by_id["received"][-1] == "受理 = 旧存 + 新收 (领域参考资料 §5.1)"
+    assert by_id["received"] == "受理 = 旧存 + 新收 (领域参考资料 §5.1)"
     # 结收比's 合理区间 basis (range_source): "… （NCSC CourTools Measure 2）…"
-    assert by_id["clearance_ratio"][-1] == "默认：≥100% 表示结案跟上收案（美国州法院中心 CourTools 第2项）；上限为本系统默认值"
-    rules = _table(html, "rules")[1:]
-    assert any(r[-1] == "淮滨县法院 2013 远期提醒（领域参考资料 §2.3）" for r in rules)
+    assert by_id["clearance_ratio"] == "默认：≥100% 表示结案跟上收案（美国州法院中心 CourTools 第2项）；上限为本系统默认值"
+    head, *rules = _table(html, "rules")
+    assert any(r[head.index("依据")] == "淮滨县法院 2013 远期提醒（领域参考资料 §2.3）" for r in rules)
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from zhixiao.domain.courts import court
 from zhixiao.errors import UserError
+from zhixiao.reports.figures.collect import profile_name
 from zhixiao.web import auth, labels
 from zhixiao.web.deps import RowId, checked_user, client_ip, render, user
 from zhixiao.web.models import AuditLog, User, WebSession
@@ -79,6 +80,7 @@ def _page(request: Request, message: str | None = None, password: str | None = N
                   courts=roster["courts"], divisions=roster["divisions"],
                   judges=sorted(roster["judges"].items(), key=lambda kv: (kv[1][0] or "", kv[1][1] or "", kv[0])),
                   password=password, daily=daily, as_of=request.app.state.hub.as_of(), rules=rules, rules_error=rules_error, profile=settings.profile,
+                  profile_name=profile_name(settings.profile, dd),
                   indicators=load_profile(settings.profile, data_dir=dd), unit_names=UNIT_NAMES,
                   direction_names=DIRECTION_NAMES, basis=labels.basis,
                   calendar_text=cal.read_text("utf-8") if cal.is_file() else "",
