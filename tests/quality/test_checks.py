@@ -182,3 +182,25 @@ def test_duplicates_by_either_rule_once_each(tmp_path):
     assert found == {"(2025)冀0102民初2号": f"与 {first} 同一纠纷，前案未结时又立案",
                      "(2025)冀0102民初3号": f"与 {first} 同一纠纷，前案未结时又立案",
                      "(2025)冀0102民初4号": "与 (2025)冀0102民初2号 同一纠纷，前案未结时又立案"}
+
+
+def test_a_court_read_from_the_whole_check_equals_its_own(tmp_path):
+    """``Report.within``: the page of one court (or an intermediate court's) is read from the check of every
+    court. Equal to checking it alone, field for field, because each check reads one court's record: here
+    冀0103 has its own defects (no 结案方式; a 断号 at 2) and shares a 纠纷编号 with a 冀0102 case, which is no
+    duplicate across courts."""
+    from zhixiao.quality import scope_courts
+
+    cases, events, _ = _planted()
+    cases += [{**_c(3, date(2025, 4, 1), date(2025, 5, 1), court=OTHER), "closing_method": None},
+              {**_c(4, date(2025, 5, 3), None, court=OTHER), "dispute_id": "D-1"}]
+    engine = connect(_write(tmp_path, cases, events).root)
+    whole = run_checks(engine, None, *PERIOD)
+    for court in (COURT, OTHER, "冀01"):
+        label, members = scope_courts(engine, court)
+        assert whole.within(label, members).to_dict() == run_checks(engine, court, *PERIOD).to_dict()
+    other = whole.within(*scope_courts(engine, OTHER))
+    assert {k: [r["case_id"] for r in v] for k, v in other.findings.items() if v} == {
+        "closed_no_method": ["(2025)冀0103民初3号"], "seq_gaps": ["(2025)冀0103民初2号"]}
+    with pytest.raises(ValueError):
+        other.within("冀0102", [COURT])

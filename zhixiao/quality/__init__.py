@@ -11,7 +11,7 @@ the share of the court's record that is sound. ``record`` keeps the counts and s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -58,6 +58,19 @@ class Report:
 
     def total(self, check: str) -> int:
         return sum(c.counts.get(check, 0) for c in self.courts)
+
+    def within(self, scope: str, members: Sequence[str]) -> Report:
+        """This check restricted to ``members`` under the label ``scope``: equal to checking them alone, because
+        every check reads one court's own record at a time (its cases, its 案号 sequences, its roster), so a
+        court's findings do not depend on the other courts checked with it. The whole city is checked once and
+        each court's page is read from it."""
+        keep = set(members)
+        absent = keep - {c.court_code for c in self.courts}
+        if absent:
+            raise ValueError(f"courts {sorted(absent)} were not checked")
+        courts = [replace(c, counts=dict(c.counts)) for c in self.courts if c.court_code in keep]
+        findings = {k: [dict(r) for r in rows if r["court_code"] in keep] for k, rows in self.findings.items()}
+        return Report(scope, self.start, self.as_of, courts, findings)
 
     def to_dict(self) -> dict:
         return {

@@ -270,6 +270,13 @@ class DataHub:
                     self._cache.popitem(last=False)
         return value
 
+    def peek(self, name: str, params: Hashable) -> Any | None:
+        """The answer ``cached`` keeps for (name, params) on the version read now, or None; never computes (a
+        question that can be read off a larger kept answer asks for it this way)."""
+        key = (self.version(), self.config_stamp(), name, params)
+        with self._cache_lock:
+            return self._cache.get(key)
+
     def warm(self) -> None:
         """Serve mode: precompute the current snapshot now, and each new one when it appears (after an import)."""
         v = self.store.manifest().version

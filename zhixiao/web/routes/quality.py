@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from zhixiao.quality import Report, run_checks, with_previous
+from zhixiao.quality import Report, run_checks, scope_courts, with_previous
 from zhixiao.quality.checks import CHECKS
 from zhixiao.web.data import DataHub
 from zhixiao.web.deps import period, render, user
@@ -29,12 +29,17 @@ FINDING_COLUMNS = (Column("check", "体检项目"), Column("court_name", "法院
 def quality_report(hub: DataHub, scope: str | None, start: date, end: date) -> Report:
     """The check of ``scope`` (None: every court) over [start, end], once per data version (read-only: the
     page deep-copies it before adding the stored previous check)."""
-    return hub.cached("quality", (scope, start, end), lambda eng: run_checks(eng, scope, start, end))
+    def run(eng) -> Report:
+        whole = hub.peek("quality", (None, start, end)) if scope is not None else None
+        if whole is not None:  # every court was checked for this period: read the scope off it (Report.within)
+            return whole.within(*scope_courts(eng, scope))
+        return run_checks(eng, scope, start, end)
+    return hub.cached("quality", (scope, start, end), run)
 
 
 def warm(hub: DataHub, start: date, end: date) -> None:
     """The page's default question for precompute (``DataHub.add_warmer``): 本年累计 for every court at once
-    (审管办's default) and for each court (a president's)."""
+    (审管办's default), then each court's (a president's) read off it."""
     for scope in (None, *hub.roster()["courts"]):
         quality_report(hub, scope, start, end)
 
