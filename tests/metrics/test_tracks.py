@@ -9,7 +9,7 @@ from zhixiao.metrics.tracks import FLOW, flow_by_track
 
 def test_tracks_by_hand_and_they_add_up(duck):
     tracks = flow_by_track(duck, START, END)
-    got = {t: [r.value for r in res.rows] for t, res in tracks.items()}  # FLOW order: 新收 旧存 受理 结案 未结
+    got = {t: [res.get(i).value for i in FLOW] for t, res in tracks.items()}  # 新收 旧存 受理 结案 未结
     # default exclusions drop C11 诉前调书, C12/C13 民诉前调, C14 执保, C15 执恢 (test_golden.py).
     # 执行: new C19 C20 C22; carried over C21; closed C19 C20 C21; pending C22
     assert got["执行"] == [3, 1, 4, 3, 1]
@@ -21,9 +21,9 @@ def test_tracks_by_hand_and_they_add_up(duck):
 
 
 def test_flow_table_per_court_adds_up_by_hand(duck):
-    from zhixiao.metrics.tracks import flow_table
+    from zhixiao.metrics.tracks import flow_rows
 
-    rows = flow_table(flow_by_track(duck, START, END, by=("court",)))
+    rows = flow_rows(duck, START, END, by=("court",))
     got = {(r["court_code"], r["track"]): [r[i] for i in FLOW] for r in rows}
     # 冀0123: 执行 as above (C19–C22); 冀01 has no 执行 case, so its 执行 row is zeros rather than missing
     assert got[("冀0123", "执行")] == [3, 1, 4, 3, 1]

@@ -80,22 +80,30 @@ def show_matrix(m: CityMatrix) -> None:
     console.print("短板的理由（偏离区间、劣于全市基层法院平均或其他基层法院平均、同比趋劣）见 --format json。")
 
 
-def show_tracks(engine, m: CityMatrix) -> None:
-    """收结存 of 审判, 执行 and 非诉保全 per court of the city (issue 16 §2): basic courts by code, then the
-    intermediate court apart — the figures ``zhixiao indicators flows --court X`` gives for each court."""
-    from zhixiao.commands.indicators import FLOW_COLUMNS, FLOW_HEADERS, fmt_value
-    from zhixiao.metrics.tracks import flow_by_track, flow_table
+def track_rows(engine, m: CityMatrix) -> list[dict]:
+    """收结存 of 审判, 执行 and 非诉保全 per court of the city (issue 16 §2), by the matrix's profile: basic courts
+    by code, then the intermediate court apart — the figures ``zhixiao indicators flows --court X`` gives for
+    each court (its 结案率 the evaluator's, as the profile and the court's indicator files define it)."""
+    from zhixiao.metrics.tracks import flow_rows
 
     members = [*m.basic, *([m.intermediate] if m.intermediate else [])]
-    rows = flow_table(flow_by_track(engine, m.start, m.end, by=("court",),
-                                    filters={"court_code": [ln.court_code for ln in members]}))
+    rows = flow_rows(engine, m.start, m.end, profile=m.profile, by=("court",),
+                     filters={"court_code": [ln.court_code for ln in members]})
     order = {ln.court_code: i for i, ln in enumerate(members)}
+    rows.sort(key=lambda r: order.get(r["court_code"], len(order)))  # stable: tracks keep their order
+    return rows
+
+
+def show_tracks(engine, m: CityMatrix) -> None:
+    """``track_rows`` as a table, courts by short name."""
+    from zhixiao.commands.indicators import FLOW_COLUMNS, FLOW_HEADERS, fmt_value
+
+    members = [*m.basic, *([m.intermediate] if m.intermediate else [])]
     names = {ln.court_code: short_name(ln.court_name, m.court_name) for ln in members}
     if m.intermediate:
         names[m.intermediate.court_code] += "（单列）"
-    rows.sort(key=lambda r: order.get(r["court_code"], len(order)))  # stable: tracks keep their order
     shown = [{**r, "court": names.get(r["court_code"], r["court_code"]),
-              "closure_rate": fmt_value("rate", r["closure_rate"])} for r in rows]
+              "closure_rate": fmt_value("rate", r["closure_rate"])} for r in track_rows(engine, m)]
     emit(shown, Format.table, ["court", "track", *FLOW_COLUMNS], {"court": "法院", **FLOW_HEADERS},
          title=f"收结存（审判、执行、非诉保全）  {m.start} 至 {m.end}")
 
@@ -169,8 +177,10 @@ def register(app: typer.Typer) -> None:
         with console.status("正在计算全市指标 / evaluating the city …", spinner="dots"):
             m = city_matrix(case_engine(st), code, start, end, profile=profile or st.profile, compare=compare,
                             indicators=only or None, benchmark=benchmark)
-        if fmt == Format.json:
-            sys.stdout.write(to_json(m.to_dict()) + "\n")
+        if fmt == Format.json:  # with the 收结存 per track the table shows under the matrix ("flows")
+            with console.status("正在计算收结存 / evaluating flows …", spinner="dots"):
+                flows = track_rows(case_engine(st), m)
+            sys.stdout.write(to_json({**m.to_dict(), "flows": flows}) + "\n")
             return
         if m.benchmark is not None:
             rows, cols, heads = _benchmark_rows(m)

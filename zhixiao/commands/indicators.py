@@ -287,7 +287,7 @@ def flows(
 ) -> None:
     """收结存分审判、执行、非诉保全及合计 / Cases received, closed and pending per track (审判, 执行, 非诉保全)."""
     from zhixiao.engine import connect
-    from zhixiao.metrics.tracks import flow_by_track, flow_table
+    from zhixiao.metrics.tracks import flow_rows
 
     s = settings(data_dir)
     start, end = _period(from_, to)
@@ -295,9 +295,9 @@ def flows(
         raise UserError(f"数据目录 {s.data_dir} 不存在；请用 --data-dir 指定，或先用 `zhixiao imports` 导入案件。")
     groups = _by(by)
     with console.status("正在计算收结存 / evaluating …", spinner="dots"):
-        rows = flow_table(flow_by_track(connect(s.data_dir, engine.value), start, end, by=groups,
-                                        filters={"court_code": court} if court else None,
-                                        as_of=parse_date(as_of, "--as-of") if as_of else None))
+        rows = flow_rows(connect(s.data_dir, engine.value), start, end, profile=s.profile, by=groups,
+                         filters={"court_code": court} if court else None,
+                         as_of=parse_date(as_of, "--as-of") if as_of else None)
     gcols = [c for c in (rows[0] if rows else {}) if c not in (*FLOW_COLUMNS, "track")]
     if fmt == Format.table:
         rows = [{**r, "closure_rate": fmt_value("rate", r["closure_rate"])} for r in rows]

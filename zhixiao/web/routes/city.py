@@ -22,7 +22,7 @@ from zhixiao.analysis.city import AVERAGE_LABEL, CityMatrix, city_matrix
 from zhixiao.analysis.peers import level_of
 from zhixiao.domain import courts
 from zhixiao.errors import UserError
-from zhixiao.metrics.tracks import TOTAL, TRACKS, flow_by_track, flow_table
+from zhixiao.metrics.tracks import TOTAL, TRACKS, flow_rows
 from zhixiao.reports.narrative import fmt_value
 from zhixiao.web import auth, charts, weakness
 from zhixiao.web.data import DataHub
@@ -225,8 +225,8 @@ def _flows(hub: DataHub, full: CityMatrix, m: CityMatrix, s: date, e: date) -> l
     each court's figures as ``zhixiao indicators flows --court`` gives them (issue 16 §2). Asked once for the
     whole city ``full`` (per-court rows do not depend on which other courts are asked), then cut to ``m``."""
     every = tuple(sorted(ln.court_code for ln in _members(full)))
-    rows = hub.cached("city_flows", (every, s, e), lambda eng: flow_table(
-        flow_by_track(eng, s, e, by=("court",), filters={"court_code": list(every)})))
+    rows = hub.cached("city_flows", (every, s, e), lambda eng: flow_rows(
+        eng, s, e, profile=hub.settings.profile, by=("court",), filters={"court_code": list(every)}))
     members = _members(m)
     codes = tuple(ln.court_code for ln in members)
     order = {c: i for i, c in enumerate(codes)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from zhixiao.metrics.tracks import TOTAL
+from zhixiao.metrics.tracks import TOTAL, flow_rows
 from zhixiao.reports.narrative import fmt_value
 from zhixiao.web import auth, charts, weakness
 from zhixiao.web.deps import client_ip, period, query, render, scope_label, scoped, user
@@ -80,10 +80,8 @@ def flows(request: Request, f: dict, s, e) -> list[dict]:
 
 def scope_flows(hub, f: dict, s, e) -> list[dict]:
     """``flows`` on ``hub`` (also asked by precompute: ``warm``)."""
-    from zhixiao.metrics.tracks import flow_by_track, flow_table
-
-    return hub.cached("flows", (s, e, tuple(sorted(f.items()))), lambda eng: flow_table(
-        flow_by_track(eng, s, e, filters=f or None)))
+    return hub.cached("flows", (s, e, tuple(sorted(f.items()))), lambda eng: flow_rows(
+        eng, s, e, profile=hub.settings.profile, filters=f or None))
 
 
 def warm(hub, start, end) -> None:
