@@ -9,6 +9,7 @@ everything would pass the equality trivially.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from datetime import date
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from zhixiao.aggregates import cube_path, stored_cube
 from zhixiao.metrics import cube as cubemod
 from zhixiao.metrics import evaluate as ev
-from zhixiao.metrics import plan
+from zhixiao.metrics import plan, statements
 from zhixiao.metrics.evaluate import _Plan, _select, evaluate
 from zhixiao.metrics.filters import Period
 from zhixiao.metrics.series import monthly
@@ -196,3 +197,63 @@ def test_a_column_computed_at_the_as_of_date_is_served_only_at_the_cubes_date(du
     assert value(feb, cube=cube) == value(feb, passes=plan.PLAIN)
     monkeypatch.setattr(cubemod.Cube, "_as_of", lambda self, plan, asked: None)  # the check left out
     assert value(feb, cube=cube) == value(feb, passes=plan.PLAIN) + 1
+
+
+# ── kept statements: one compile per question shape, the filter values bound as parameters ──────────────────
+Q1 = (date(2025, 1, 1), date(2025, 3, 31))
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """The shapes compiled from here on (the kept statements emptied first)."""
+    monkeypatch.setattr(statements, "_KEPT", OrderedDict())
+    seen: list[tuple] = []
+    real = statements.compile_over
+    monkeypatch.setattr(statements, "compile_over", lambda t, q, shaped, names=(): seen.append(shaped[0])
+                        or real(t, q, shaped, names))
+    return seen
+
+
+def test_one_compile_serves_every_court(duck, hand_cube, compiles):
+    """新收 in 2025 Q1 without 执保/执恢/诉前调 (C11 C12 C14 C15 left out): 冀0123 C2 C3 C16 C19 C20 = 5,
+    冀01 C23 C24 = 2, both courts 7, 民一庭 of 冀0123 C2 C3 = 2. The two courts share one statement (their
+    codes are its parameter), so the second court's answer is its own, not the first's."""
+    def new_cases(f):
+        assert served(duck, hand_cube, *Q1, (), f) is None
+        return evaluate(duck, PROFILE, *Q1, compare="yoy", filters=f, indicators=HEADLINE, cube=hand_cube
+                        ).get("new_cases").value
+
+    assert new_cases({"court_code": BASIC}) == 5
+    assert new_cases({"court_code": MID}) == 2
+    assert compiles == [(("court_code", "eq"),)]
+    assert new_cases({"court_code": [BASIC, MID]}) == 7
+    assert new_cases({"court_code": [MID]}) == 2
+    assert new_cases({"court_code": BASIC, "division": "民一庭"}) == 2
+    assert new_cases({"court_code": MID, "division": "民一庭"}) == 0
+    assert compiles == [(("court_code", "eq"),), (("court_code", 2),), (("court_code", 1),),
+                        (("court_code", "eq"), ("division", "eq"))]
+
+
+def test_a_kept_statement_is_per_period(duck, hand_cube, compiles):
+    """The same scope over Q1 and then H1: 新收 of 冀0123 5, then 6 (C4 filed 10 June; C11 诉前调书, C12/C13 民诉前调
+    excluded) — the second period is compiled for itself, not answered by the first one's statement."""
+    f = {"court_code": BASIC}
+    q1 = evaluate(duck, PROFILE, *Q1, compare="yoy", filters=f, indicators=HEADLINE, cube=hand_cube)
+    h1 = evaluate(duck, PROFILE, date(2025, 1, 1), date(2025, 6, 30), compare="yoy", filters=f, indicators=HEADLINE,
+                  cube=hand_cube)
+    assert (q1.get("new_cases").value, h1.get("new_cases").value) == (5, 6)
+    assert len(compiles) == 2
+
+
+ODD_FILTERS = [{"court_code": []}, {"court_code": [BASIC]}, {"court_code": (MID, BASIC)}, {"judge_id": None},
+               {"court_code": BASIC, "judge_id": None}, {"division": "没有这个庭"}]
+
+
+@pytest.mark.parametrize("filters", ODD_FILTERS, ids=["empty_list", "list_of_one", "tuple", "null", "court_null",
+                                                      "no_match"])
+@pytest.mark.parametrize("by", [(), ("judge",)], ids=["ungrouped", "judge"])
+def test_filter_values_as_parameters_select_what_apply_filters_selects(duck, hand_cube, filters, by):
+    """A list is IN its values (none: no row), None is IS NULL (C12 C13 C29 have no judge), as
+    ``grouping.apply_filters`` compiles them for the plain path."""
+    cube_answer, plain_answer = both(duck, hand_cube, *Q1, by=by, filters=filters)
+    assert cube_answer == plain_answer

@@ -13,6 +13,10 @@ are all cube cuts.
 the aggregates are the cube's own, no distinct count, no per-judge roster, no 原审 join, no column that moves
 with the as-of date); a question it refuses goes to the normal evaluator. ``tests/metrics/test_cube.py`` compares
 the cube's answers with the plain path cell for cell.
+
+On DuckDB a question's SQL is compiled once per (cube, aggregates, periods, grouping, filtered columns) and kept
+(``metrics.statements``): the filter values are bound as its parameters, so the dashboard's scopes (every court,
+division and judge) share one compile per period and grouping, and a question costs one query of the small table.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import ibis
 import pyarrow as pa
 
 from zhixiao.aggregates import cube_path, stored_cube
+from zhixiao.metrics import statements
 from zhixiao.metrics.catalogue import Indicator, load_profile
 from zhixiao.metrics.evaluate import NAME_OF, _key, _Plan, _records, prepared_cases
 from zhixiao.metrics.filters import DEADLINE_PREFIX, Compiler, Period, add_months, spec_key
@@ -196,25 +201,49 @@ class Cube:
         gcols: list[str] = []
         for b in by:
             gcols += [c for c in GROUP_KEYS[b] if c not in gcols]
-        t = apply_filters(self.table, filters)
-        pre, aggs = preaggregate.reaggregate(t, plan.cases, periods, self.meta["flags"], plan.keys)
+        got, names = self._rows(plan, periods, gcols, filters)
         ids = [c for c in gcols if c not in NAME_OF]
-        q = pre.group_by(gcols).aggregate(**aggs) if gcols else pre.aggregate(**aggs)
         out: dict[tuple, dict] = {}
         # grouped by ids and names in one query, then added up per id: the name is the evaluator's (the first
         # (ids, names) in its order), and a sum stays null only where every part is null
-        for rec in sorted(_records(q), key=lambda r: str(_key(r, gcols))):
+        for rec in sorted(got, key=lambda r: str(_key(r, gcols))):
             k = _key(rec, ids)
             if k not in out:
                 out[k] = rec
                 continue
             have = out[k]
-            for name in aggs:
+            for name in names:
                 a, b = have[name], rec[name]
                 have[name] = a if b is None else b if a is None else a + b
         if not out and not gcols:
             out[()] = {}
         return list(out.values()), gcols
+
+    def _rows(self, plan: _Plan, periods: dict[str, Period], gcols: list[str], filters: dict | None,
+              ) -> tuple[list[dict], list[str]]:
+        """The re-aggregation's rows and aggregate names: on DuckDB through the kept statement of the question's
+        shape (``metrics.statements``) with the filter values as its parameters, elsewhere through the expression."""
+        flags = self.meta["flags"]
+        if not statements.keepable(self.table, [filters]):
+            q, names = _question(apply_filters(self.table, filters), plan, periods, gcols, flags)
+            return _records(q), names
+        shaped = statements.shape([filters])
+        key = ("cube", self.table.get_name(), self.meta["as_of"], tuple(self.meta["columns"]), tuple(gcols), shaped,
+               tuple(periods.items()), tuple((plan.keys[k], full_key(s, i)) for k, (s, i) in plan.cases.items()))
+
+        def make() -> statements.Statement:
+            q, names = _question(statements.stand_in(self.table), plan, periods, gcols, flags)
+            return statements.compile_over(self.table, q, shaped, names)
+
+        st = statements.kept(key, make)
+        return statements.arrow(self.table, st, statements.values([filters])).to_pylist(), list(st.names)
+
+
+def _question(t: ibis.Table, plan: _Plan, periods: dict[str, Period], gcols: list[str], flags: dict[str, str],
+              ) -> tuple[ibis.Table, list[str]]:
+    """The re-aggregation of the plan's counts and sums over the cube rows ``t``, one row per group."""
+    pre, aggs = preaggregate.reaggregate(t, plan.cases, periods, flags, plan.keys)
+    return (pre.group_by(gcols).aggregate(**aggs) if gcols else pre.aggregate(**aggs)), list(aggs)
 
 
 def _asked(periods: dict[str, Period]) -> date:

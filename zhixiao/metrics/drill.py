@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import ibis
 import pandas as pd
 
 from zhixiao.deadlines import COMPUTED
 from zhixiao.errors import UserError
+from zhixiao.metrics import statements
 from zhixiao.metrics.catalogue import Indicator, get
-from zhixiao.metrics.cube import AS_OF_FREE, CLOSED_FREE, _in_exclusions
+from zhixiao.metrics.cube import AS_OF_FREE, CLOSED_FREE, _in_exclusions, full_key
 from zhixiao.metrics.evaluate import origin_rows, prepared_cases, suspension_join
-from zhixiao.metrics.filters import Compiler, Period, needs_suspension, with_derived
+from zhixiao.metrics.filters import Compiler, Period, needs_deadlines, needs_suspension, with_derived
 from zhixiao.metrics.grouping import apply_filters, month_periods, with_group_columns
 from zhixiao.metrics.plan.columns import deadline_columns
 
@@ -60,44 +63,71 @@ def case_list(engine, indicator_id: str, profile: str, start: date, end: date, g
     if "month" in group:
         label = group.pop("month")
         period = dict(month_periods(start, end))[label]
-    is_people = spec.get("table") == "people" or spec["set"] == "judges"
-    if is_people:
+    if spec.get("table") == "people" or spec["set"] == "judges":
         t = apply_filters(engine.people, {**(filters or {}), **group}, people=True)
-        cols = PEOPLE_COLUMNS
+        comp = Compiler(t, period, "people")
+        sel = t.filter(comp.where(spec, ind.line, ind.exclusion_rules)).select(*[c for c in PEOPLE_COLUMNS
+                                                                               if c in t.columns])
+        sel = sel.order_by([sel[PEOPLE_COLUMNS[0]].asc(nulls_first=False)])
+        df = (sel.limit(limit) if limit else sel).execute()
     else:
-        t = _cases(engine, ind, spec, period, filters, deadlines)
-        t, _ = with_group_columns(t, ["line"] if "line" in group else [])
-        t = apply_filters(t, group)
-        if spec.get("attribute") == "origin":  # the appeals whose 原审 case is in this cell
-            t = origin_rows(engine.cases, t, [])
-        cols = CASE_COLUMNS + ["origin_case_id"] + [c for c in t.columns if c.startswith("dl_")]
-    comp = Compiler(t, period, "people" if is_people else "cases")
-    sel = t.filter(comp.where(spec, ind.line, ind.exclusion_rules)).select(*[c for c in cols if c in t.columns])
-    sel = sel.order_by([sel[cols[0]].asc(nulls_first=False)])
-    if limit:
-        sel = sel.limit(limit)
-    df = sel.execute()
+        df = _listed(engine, ind, spec, period, filters, group, deadlines, limit)
     for c in df.columns:  # DATE stays a date (engines return timestamps), so JSON/CSV show 2025-01-20
         if pd.api.types.is_datetime64_any_dtype(df[c]):
             df[c] = df[c].dt.date
     return df
 
 
-def _cases(engine, ind: Indicator, spec: dict, period: Period, filters: dict | None,
-           deadlines: StoredDeadlines | None):
-    """The prepared cases of ``ind`` (as ``prepared_cases``), the 审限 columns read from the stored table when
-    ``_stored_deadlines`` allows it: one join instead of compiling the 审限 expression for every list."""
+def _listed(engine, ind: Indicator, spec: dict, period: Period, filters: dict | None, group: dict,
+            deadlines: StoredDeadlines | None, limit: int | None) -> pd.DataFrame:
+    """The cases listed, in case id order. On DuckDB, when no 审限 expression is compiled (the list reads no 审限
+    column, or reads them from the stored table), through the kept statement of the list's shape with the scope's
+    values as its parameters (``metrics.statements``): the scopes of one figure share one compile."""
     specs = ind.specs()
     names = [c for c in COMPUTED if c in deadline_columns(specs)]
     stored = _stored_deadlines(ind, spec, period, names, deadlines)
-    if stored is None:
-        return prepared_cases(engine, [ind], period.as_of, filters)
-    t = with_derived(apply_filters(engine.cases, filters), specs)
-    dl = stored.select(_dl_case_id=stored.case_id, **{"dl_" + c: stored[c] for c in names})
-    t = t.left_join(dl, t.case_id == dl._dl_case_id).drop("_dl_case_id")
-    if any(needs_suspension(s) for s in specs):
-        t = suspension_join(engine, t, period.as_of)
-    return t
+    computed = stored is None and any(needs_deadlines(s) for s in specs)
+    joined = () if stored is None else (stored,)
+    if computed or spec.get("attribute") == "origin" or not statements.keepable(engine.cases, [filters, group],
+                                                                                  *joined):
+        rows = apply_filters(apply_filters(engine.cases, filters), group)
+        return _query(engine, rows, ind, spec, period, filters, group, names, stored, limit).execute()
+    shaped = statements.shape([filters, group])
+    key = (*((statements.named(t), t.schema()) for t in (engine.cases, *joined)),
+           tuple(full_key(s, ind) for s in specs), json.dumps(spec, sort_keys=True, default=str), period, limit, shaped)
+
+    def make() -> statements.Statement:
+        rows = statements.stand_in(engine.cases)  # filtered by the parameters in the statement
+        return statements.compile_over(engine.cases, _query(engine, rows, ind, spec, period, filters, group, names,
+                                                            stored, limit), shaped)
+
+    return statements.frame(engine.cases, statements.kept(key, make), statements.values([filters, group]))
+
+
+def _query(engine, rows, ind: Indicator, spec: dict, period: Period, filters: dict | None, group: dict,
+           names: list[str], stored, limit: int | None) -> ibis.Table:
+    """The listed cases over ``rows``: the cases filtered by ``filters`` and the scope ``group`` (a case's own
+    columns, so before the joins), or a kept statement's stand-in for them; the 审限 columns from the stored table
+    when given, else computed at the question's as-of date (over the cases table, ``rows`` unused)."""
+    specs = ind.specs()
+    if stored is None and any(needs_deadlines(s) for s in specs):
+        t = prepared_cases(engine, [ind], period.as_of, filters)
+        t, _ = with_group_columns(t, ["line"] if "line" in group else [])
+        t = apply_filters(t, group)
+    else:
+        t = with_derived(rows, specs)
+        if stored is not None:
+            dl = stored.select(_dl_case_id=stored.case_id, **{"dl_" + c: stored[c] for c in names})
+            t = t.left_join(dl, t.case_id == dl._dl_case_id).drop("_dl_case_id")
+        if any(needs_suspension(s) for s in specs):
+            t = suspension_join(engine, t, period.as_of)
+    if spec.get("attribute") == "origin":  # the appeals whose 原审 case is in this cell
+        t = origin_rows(engine.cases, t, [])
+    cols = CASE_COLUMNS + ["origin_case_id"] + [c for c in t.columns if c.startswith("dl_")]
+    comp = Compiler(t, period, "cases")
+    sel = t.filter(comp.where(spec, ind.line, ind.exclusion_rules)).select(*[c for c in cols if c in t.columns])
+    sel = sel.order_by([sel[cols[0]].asc(nulls_first=False)])
+    return sel.limit(limit) if limit else sel
 
 
 def _stored_deadlines(ind: Indicator, spec: dict, period: Period, names: list[str],
