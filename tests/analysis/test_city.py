@@ -119,3 +119,20 @@ def test_the_average_pools_the_basic_courts_only(demo):
         if c.unit == "count":
             expected = expected / len(basic)
         assert m.average[c.indicator].value == pytest.approx(expected), c.indicator
+
+
+def test_every_courts_weak_from_one_evaluation_equals_its_own(demo):
+    """``weak_by_court`` (the dashboard's precompute: one evaluation by court, one by court × unit per kind)
+    gives each court exactly ``weak_indicators`` asked for it alone — reasons, references and the division and
+    judge lines behind each 短板."""
+    from zhixiao.analysis.weak import weak_by_court
+
+    courts = sorted({r.group["court_code"] for r in evaluate(demo, "court-classic", *YEAR, by=("court",),
+                                                              indicators=["new_cases"]).rows})
+    many = weak_by_court(demo, "court-classic", *YEAR, courts, attribute_by=("division", "judge"), top=3)
+    lines = 0
+    for code in courts:
+        own = weak_indicators(demo, "court-classic", *YEAR, code, attribute_by=("division", "judge"), top=3)
+        assert [w.to_dict() for w in many[code]] == [w.to_dict() for w in own], code
+        lines += sum(len(v) for w in own for v in w.attribution.values())
+    assert sum(len(v) for v in many.values()) >= 8 and lines >= 20  # the comparison covers real 短板 and lines

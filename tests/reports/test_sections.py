@@ -170,7 +170,9 @@ def test_enforcement_section_by_hand_and_equal_to_the_evaluator(engine, files):
     e = b.figures["enforcement"]
     # conftest 执行 (category enforcement) in 1—2月 2026: 旧存 case 9; 新收 16, 17; 执结 9 (终本) and 16 (执行完毕);
     # 未结 17. Same months of 2025: 新收 5 only (closed in April) → 旧存 0, 受理 1, 执结 0, 未结 1.
-    assert e["flow"] == {"new_cases": 2, "carried_over": 1, "received": 3, "closed": 2, "pending": 1}
+    # 结案率 = 执结 2 ÷ 受理 3; 结收比 = 执结 2 ÷ 新收 2 (the evaluator's, by the profile's definitions)
+    assert e["flow"] == {"new_cases": 2, "carried_over": 1, "received": 3, "closed": 2, "pending": 1,
+                         "closure_rate": 2 / 3, "clearance_ratio": 1.0}
     # the ledger counts pending as 未结 does (a case closed on 2-28 is out); only 执恢/执保 cases add to it
     led = e["ledger"]
     assert led["pending"] == e["flow"]["pending"] + sum(led["outside_flow"].values())

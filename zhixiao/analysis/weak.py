@@ -170,25 +170,45 @@ def weak_indicators(engine, profile: str, start: date, end: date, court_code: st
     the attribution lines; it is off by default because the SPC's 2024-09 rules require 坚决杜绝排名排序
     in circulars (REFERENCE §1.1).
     """
+    return weak_by_court(engine, profile, start, end, [court_code], peers=peers, compare=compare,
+                         indicators=indicators, attribute_by=attribute_by, top=top, rank=rank)[court_code]
+
+
+def weak_by_court(engine, profile: str, start: date, end: date, courts: Sequence[str], *,
+                  peers: Sequence[str] | None = None, compare: str | None = "yoy",
+                  indicators: Sequence[str] | None = None, attribute_by: Sequence[str] = ("division", "judge"),
+                  top: int = 5, rank: bool = False) -> dict[str, list[Weak]]:
+    """``weak_indicators`` of each of ``courts`` from one evaluation by court, one pooled reference per peer
+    group and one evaluation by court × unit per unit kind: the dashboard asks every court's 短板 after an
+    import, and the by-court evaluation each court's question starts from is the same for all of them."""
     root = getattr(getattr(engine, "store", None), "root", None)
     catalogue = {i.id: i for i in load_profile(profile, end, data_dir=root)}
     by_court = evaluate(engine, profile, start, end, by=("court",), compare=compare, indicators=indicators)
-    group = peer_group(court_code, {r.group.get("court_code") for r in by_court.rows})
-    basis = Basis.of(group, peers)
-    city = pooled(by_court.rows, catalogue, basis.city_courts, lambda ids, courts: evaluate(
-        engine, profile, start, end, indicators=ids, filters={"court_code": courts}).rows) if basis.city_courts else {}
-    court_rows = [r for r in by_court.rows if r.group.get("court_code") == court_code]
-    peer_rows = [r for r in by_court.rows if r.group.get("court_code") in basis.peer_courts]
+    present = {r.group.get("court_code") for r in by_court.rows}
     measures = {i: ranges.measure(ind) for i, ind in catalogue.items()}
-    weak = find_weak(court_rows, city, peer_rows, basis=basis, measures=measures,
-                     reference_only=ranges.reference_only(catalogue.values(), start, end))
-    if not weak or not attribute_by:
-        return weak
-    ids = [w.indicator for w in weak]
+    reference = ranges.reference_only(catalogue.values(), start, end)
+    pools: dict[tuple[str, ...], dict] = {}
+    out: dict[str, list[Weak]] = {}
+    for code in courts:
+        basis = Basis.of(peer_group(code, present), peers)
+        if basis.city_courts and basis.city_courts not in pools:
+            pools[basis.city_courts] = pooled(by_court.rows, catalogue, basis.city_courts, lambda ids, cs: evaluate(
+                engine, profile, start, end, indicators=ids, filters={"court_code": cs}).rows)
+        court_rows = [r for r in by_court.rows if r.group.get("court_code") == code]
+        peer_rows = [r for r in by_court.rows if r.group.get("court_code") in basis.peer_courts]
+        out[code] = find_weak(court_rows, pools.get(basis.city_courts, {}), peer_rows, basis=basis,
+                              measures=measures, reference_only=reference)
+    hit = sorted(c for c, weak in out.items() if weak)
+    if not hit or not attribute_by:
+        return out
+    ids = sorted({w.indicator for c in hit for w in out[c]})
     for kind in attribute_by:
-        res = evaluate(engine, profile, start, end, by=(kind,), filters={"court_code": court_code}, indicators=ids)
-        attribute_weak(weak, res.rows, kind, catalogue, top=top, rank=rank)
-    return weak
+        # each unit belongs to one court: grouped by court and unit, a court's rows are its own units' values
+        res = evaluate(engine, profile, start, end, by=("court", kind), filters={"court_code": hit}, indicators=ids)
+        for code in hit:
+            attribute_weak(out[code], [r for r in res.rows if r.group.get("court_code") == code], kind, catalogue,
+                           top=top, rank=rank)
+    return out
 
 
 def to_value(ind: Indicator):

@@ -277,6 +277,17 @@ class DataHub:
         with self._cache_lock:
             return self._cache.get(key)
 
+    def keep(self, name: str, params: Hashable, value: Any) -> Any:
+        """Keep ``value`` as the answer of (name, params) on the version read now (a batch question computed it
+        beside others); an answer already kept stays."""
+        key = (self.version(), self.config_stamp(), name, params)
+        with self._cache_lock:
+            kept = self._cache.setdefault(key, value)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.max_entries:
+                self._cache.popitem(last=False)
+        return kept
+
     def warm(self) -> None:
         """Serve mode: precompute the current snapshot now, and each new one when it appears (after an import)."""
         v = self.store.manifest().version
@@ -353,7 +364,6 @@ class DataHub:
             self.indicators(start, end, f)
             self.trend(start, end, f)
             self.indicators(start, end, f, by=("division",))
-            self.weak(code, start, end)
             self.forecast(code, end)
             self.closings_needed(code, end, 0.9)  # the 目标与测算 page's default rate
             self.targets_progress(code, end.year, end)
@@ -361,7 +371,9 @@ class DataHub:
         v = self.version()  # the precompute thread's own
         with ThreadPoolExecutor(max_workers=self.readers, thread_name_prefix="zhixiao-precompute") as pool:
             extra = [pool.submit(self._at, v, fn, self, start, end) for fn in self.warmers]
-            for fut in [pool.submit(self._at, v, city), *(pool.submit(self._at, v, court, c) for c in courts), *extra]:
+            weak = pool.submit(self._at, v, self.weak_all, courts, start, end)  # every court's 短板 at once
+            for fut in [pool.submit(self._at, v, city), weak, *(pool.submit(self._at, v, court, c) for c in courts),
+                        *extra]:
                 fut.result()  # the first failure is raised here (logged by the thread that ran precompute)
 
     # ── questions ─────────────────────────────────────────────────────────────────────────────────────
@@ -436,6 +448,20 @@ class DataHub:
             return [w.to_dict() for w in weak_indicators(e, self.settings.profile, start, end, court,
                                                           attribute_by=("division",), top=3)]
         return self.cached("weak", (court, start, end), run)
+
+    def weak_all(self, courts: list[str], start: date, end: date) -> None:
+        """Every court's ``weak`` from one evaluation by court (``weak_by_court``): what each court's question
+        would evaluate first is the same city-wide evaluation, so precompute asks it once."""
+        from zhixiao.analysis.weak import weak_by_court
+
+        todo = [c for c in courts if self.peek("weak", (c, start, end)) is None]
+        if not todo:
+            return
+        many = self.cached("weak_all", (tuple(todo), start, end), lambda e: {
+            c: [w.to_dict() for w in ws] for c, ws in weak_by_court(e, self.settings.profile, start, end, todo,
+                                                                     attribute_by=("division",), top=3).items()})
+        for c in todo:
+            self.keep("weak", (c, start, end), many[c])
 
     def run(self, fn: Callable[[Any], Any]) -> Any:
         """``fn(engine)`` on the current data version, uncached (for quick or one-off questions)."""
@@ -513,27 +539,47 @@ class DataHub:
                     "four": records(four_pending(t).execute()), "provisional": prov, "tiers": tiers}
         return self.cached("ledgers", (as_of, cal.fingerprint(), str(ladder)), run)
 
-    def forecast(self, court: str, as_of: date) -> dict:
+    def _forecast(self, court: str, as_of: date) -> Any:
+        """The year-end ``Forecast`` object, once: 测算, 结案所需 and 目标进度 all start from it."""
         from zhixiao.analysis.forecast import forecast_year_end
 
-        def run(e):
-            fc = forecast_year_end(e, court, as_of)
-            return {"rows": fc.rows(), "path": fc.path, "note": fc.note, "closed_ytd": fc.closed_ytd,
-                    "pending_now": fc.pending_now, "carried_over": fc.carried_over, "new_cases_ytd": fc.new_cases_ytd}
-        return self.cached("forecast", (court, as_of), run)
+        return self.cached("forecast_fc", (court, as_of), lambda e: forecast_year_end(e, court, as_of))
+
+    def forecast(self, court: str, as_of: date) -> dict:
+        kept = self.peek("forecast", (court, as_of))
+        if kept is not None:
+            return kept
+        fc = self._forecast(court, as_of)
+        return self.keep("forecast", (court, as_of), {
+            "rows": fc.rows(), "path": fc.path, "note": fc.note, "closed_ytd": fc.closed_ytd,
+            "pending_now": fc.pending_now, "carried_over": fc.carried_over, "new_cases_ytd": fc.new_cases_ytd})
 
     def closings_needed(self, court: str, as_of: date, rate: float) -> list[dict]:
         from zhixiao.analysis.targets import closings_needed
 
-        return self.cached("closings", (court, as_of, rate), lambda e: closings_needed(e, court, as_of, rate))
+        params = (court, as_of, rate)
+        kept = self.peek("closings", params)
+        if kept is not None:
+            return kept
+        fc = self._forecast(court, as_of)  # asked before borrowing an engine: one engine per question
+        return self.cached("closings", params, lambda e: closings_needed(e, court, as_of, rate, forecast=fc))
 
     def targets_progress(self, court: str, year: int, as_of: date) -> list[dict]:
-        from zhixiao.analysis.targets import list_targets, targets_progress
+        from zhixiao.analysis.targets import list_targets, progress_with
 
         # targets live in the ops DB: the stored targets themselves are part of the key, so an edit shows at once
-        stamp = repr(list_targets(self.settings.ops_url, court, year))
-        return self.cached("targets", (court, year, as_of, stamp),
-                           lambda e: targets_progress(self.settings, e, court, year, as_of))
+        targets = list_targets(self.settings.ops_url, court, year)
+        params = (court, year, as_of, repr(targets))
+        kept = self.peek("targets", params)
+        if kept is not None or not targets:
+            return kept if kept is not None else self.keep("targets", params, [])
+        day = min(as_of, date(year, 12, 31))
+        fc = self._forecast(court, day)
+        # the year-to-date values the forecast does not cover (平均审理天数, 审限内结案率) as 总览 shows them
+        values = {r["indicator"]: r["value"] for r in self.indicators(date(year, 1, 1), day, {"court_code": court})
+                  if not r.get("group")}
+        return self.cached("targets", params, lambda e: progress_with(self.settings, e, court, year, day,
+                                                                     forecast=fc, values=values))
 
 
 def filter_rows(rows: list[dict], filters: dict) -> list[dict]:
