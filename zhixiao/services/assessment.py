@@ -23,6 +23,10 @@ from zhixiao.services.ledgers import deadline_status, received_cases
 from zhixiao.services.models import Rating
 from zhixiao.services.routing import case_weight, roster
 
+# what ``case_metrics`` reads of a case (``routing.case_weight`` reads specialized_code when there is one; the
+# received rows have never carried it, so 知民初 weighs as 民初 — kept so, the figures unchanged)
+METRIC_COLUMNS = ("case_id", "judge_id", "division", "type_code", "procedure", "filing_date", "closing_date")
+
 
 @dataclass
 class ScoreItem:
@@ -182,20 +186,23 @@ def person_metrics(engine, court_code: str, quarter: str, settings: Any = None,
     people = [p for p in roster(engine, court_code, start, upto) if p.get("post") in posts]
     if not people:
         raise UserError(f"法院 {court_code} 在 {quarter} 没有在岗的员额法官、法官助理或书记员，请先导入人员名册。")
-    cases = received_cases(engine, start, upto, court_code)
-    status = deadline_status(engine, upto, court_code, deadlines)  # the court's cases: its own rows are enough
-    by_judge: dict[str, list[dict]] = defaultdict(list)
-    by_div: dict[str, list[dict]] = defaultdict(list)
+    cases = received_cases(engine, start, upto, court_code, columns=METRIC_COLUMNS)
+    # the received cases' rows of the court's table: its own rows are enough
+    status = deadline_status(engine, upto, court_code, deadlines, [c["case_id"] for c in cases])
+    groups: dict[tuple[str, Any], list[dict]] = defaultdict(list)
     for c in cases:
-        by_judge[c["judge_id"]].append(c)
-        by_div[c["division"]].append(c)
+        groups[("self", c["judge_id"])].append(c)
+        groups[("division", c["division"])].append(c)
     headcount = Counter((p.get("division"), p["post"]) for p in people)
+    measured: dict[tuple[str, Any], dict] = {}  # a division's figures are the same for each of its people
     out = []
     for p in sorted(people, key=lambda p: (list(posts).index(p["post"]), p.get("division") or "", p["judge_id"])):
         pr = posts[p["post"]]
-        own = by_judge[p["judge_id"]] if pr["scope"] == "self" else by_div[p.get("division")]
+        key = ("self", p["judge_id"]) if pr["scope"] == "self" else ("division", p.get("division"))
+        if key not in measured:
+            measured[key] = case_metrics(groups.get(key, []), start, upto, status, rules["workload_weights"])
         share = 1 if pr["scope"] == "self" else headcount[(p.get("division"), p["post"])]
-        out.append(PersonMetrics(p, case_metrics(own, start, upto, status, rules["workload_weights"]), share, upto))
+        out.append(PersonMetrics(p, dict(measured[key]), share, upto))
     return out
 
 

@@ -13,6 +13,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+import ibis
+import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,33 +24,56 @@ from zhixiao.services import audit
 from zhixiao.services import rules as R
 from zhixiao.services.common import add_months, duplicate_key, load_rules, ratio
 from zhixiao.services.models import Petition
+from zhixiao.services.rule_sql import columns as rule_columns
+from zhixiao.services.rule_sql import prefilter, slack
 from zhixiao.store.schema import ZHONGBEN_CHECKS
 
 CASE_COLUMNS = ["case_id", "court_code", "division", "judge_id", "judge_name", "category", "type_code", "procedure",
                 "cause", "filing_date", "closing_date", "closing_method", "claim_amount", "enforcement_applied_amount",
                 "enforcement_collected_amount", "tags", "parties", "lawyer", "origin_case_id", *ZHONGBEN_CHECKS.values(),
                 "snapshot_date"]
+ORDER = ("court_code", "filing_date", "case_id")  # the order of ``received``'s rows
+# what ``_figures`` and ``_is_overdue`` read of each ledger row
+RULE_NEEDS = ("case_id", "filing_date", "closing_date", "claim_amount")
 PETITION_STATUSES = ("在办", "已化解", "息访")
 PETITION_LABELS = {"status": "状态", "resolved_on": "化解日期", "owner": "包案责任人", "summary": "诉求"}
 
 
-def received_cases(engine, start: date, end: date, court_code: str | None = None) -> list[dict]:
-    """Cases received in [start, end] (pending at start or filed in the period), latest snapshot each."""
+def received(engine, start: date, end: date, court_code: str | None = None, where: Any = None,
+             columns: list[str] | tuple[str, ...] | None = None):
+    """The ibis table of the cases received in [start, end] (pending at start or filed in the period), the latest
+    snapshot of each, that satisfy ``where`` (a predicate builder: table → boolean column; None: all), with
+    ``columns`` (None: all; they must include those ``where`` reads).
+
+    The store keeps one row per case (the import's merge); should a case have several, the latest in the period
+    is the case, and ``where`` is judged on it: the engine selects the rows ``where`` accepts, then keeps those
+    that are their case's latest (the window runs over the selected cases' rows only, not the whole period)."""
     t = engine.cases
     q = t.filter(t.filing_date <= end, t.closing_date.isnull() | (t.closing_date >= start))
     if court_code:
         q = q.filter(q.court_code == court_code)
-    rows = q.select(*CASE_COLUMNS).to_pyarrow().to_pylist()
-    latest: dict[str, dict] = {}
-    for r in rows:
-        if r["case_id"] not in latest or (r["snapshot_date"] or date.min) > (latest[r["case_id"]]["snapshot_date"] or date.min):
-            latest[r["case_id"]] = r
-    return list(latest.values())
+    own = q if where is None else q.filter(q.case_id.isin(q.filter(where(q)).case_id))
+    if columns is not None:
+        own = own.select(*dict.fromkeys([*columns, *ORDER, "snapshot_date"]))
+    latest = own.mutate(_zx_n=ibis.row_number().over(group_by=own.case_id, order_by=ibis.desc(own.snapshot_date)))
+    latest = latest.filter(latest._zx_n == 0).drop("_zx_n")
+    latest = latest if where is None else latest.filter(where(latest))
+    # in a stated order: the window leaves none, and what is summed or listed from the rows should not change
+    # from one run to the next (the store's file order was the order before)
+    latest = latest.order_by(*ORDER)
+    return latest if columns is None else latest.select(*columns)
+
+
+def received_cases(engine, start: date, end: date, court_code: str | None = None, where: Any = None,
+                   columns: list[str] | tuple[str, ...] = tuple(CASE_COLUMNS)) -> list[dict]:
+    """``received``'s rows as dicts of ``columns`` (default: CASE_COLUMNS)."""
+    return received(engine, start, end, court_code, where, columns).to_pyarrow().to_pylist()
 
 
 def deadline_status(engine, as_of: date, court_code: str | None = None,
-                    deadlines: Any = None) -> dict[str, tuple[str, bool | None]]:
-    """case_id → (审限 status, closed_within_limit), of one court's cases when ``court_code`` is given.
+                    deadlines: Any = None, case_ids: list[str] | None = None) -> dict[str, tuple[str, bool | None]]:
+    """case_id → (审限 status, closed_within_limit), of one court's cases when ``court_code`` is given, of
+    ``case_ids`` only when given (a ledger's cases: the engine joins, rather than a city's dict being built).
 
     ``deadlines`` is the 审限 table at ``as_of`` when the caller already holds one (the dashboard reads the
     snapshot's stored table rather than computing it again); without it, ``deadline_table`` computes it."""
@@ -56,10 +81,28 @@ def deadline_status(engine, as_of: date, court_code: str | None = None,
         deadlines = deadline_table(engine, as_of, courts=[court_code] if court_code else None)
     elif court_code:
         deadlines = deadlines.filter(deadlines.court_code == court_code)
+    if case_ids is not None:
+        ids = ibis.memtable(pa.table({"case_id": pa.array(case_ids, pa.string())}))
+        deadlines = deadlines.filter(deadlines.case_id.isin(ids.case_id))
     t = deadlines.select("case_id", "status", "closed_within_limit").to_pyarrow()
     # column by column: a city's table has hundreds of thousands of rows, a dict per row is the slow part
     return dict(zip(t["case_id"].to_pylist(),
                     zip(t["status"].to_pylist(), t["closed_within_limit"].to_pylist(), strict=True), strict=True))
+
+
+class _Statuses(dict):
+    """``deadline_status`` of a ledger's cases; ``known``: the 审限 table has rows at all (its figures say
+    “overdue: unknown” without one), which the ledger's own rows cannot tell when none of them is in it."""
+    known: bool = False
+
+
+def _statuses(engine, as_of: date, court_code: str | None, deadlines: Any, rows: list[dict]) -> _Statuses:
+    if deadlines is None:
+        deadlines = deadline_table(engine, as_of, courts=[court_code] if court_code else None)
+    out = _Statuses(deadline_status(engine, as_of, court_code, deadlines, [r["case_id"] for r in rows]))
+    scope = deadlines if not court_code else deadlines.filter(deadlines.court_code == court_code)
+    out.known = bool(out) or scope.limit(1).count().to_pyarrow().as_py() > 0
+    return out
 
 
 def _match_any(alternatives: list[dict], case: dict) -> str | None:
@@ -77,6 +120,10 @@ def _is_overdue(case: dict, status: dict, end: date) -> bool:
     return st == "超审限"
 
 
+def _known(status: dict) -> bool:
+    return status.known if isinstance(status, _Statuses) else bool(status)
+
+
 def _figures(rows: list[dict], start: date, end: date, status: dict) -> dict:
     closed = [r for r in rows if r["closing_date"] is not None and start <= r["closing_date"] <= end]
     days = [(r["closing_date"] - r["filing_date"]).days for r in closed if r["filing_date"]]
@@ -86,8 +133,28 @@ def _figures(rows: list[dict], start: date, end: date, status: dict) -> dict:
         "closed": len(closed),
         "pending": sum(1 for r in rows if r["closing_date"] is None or r["closing_date"] > end),
         "avg_days": round(sum(days) / len(days), 1) if days else None,
-        "overdue": sum(1 for r in rows if _is_overdue(r, status, end)) if status else None,
+        "overdue": sum(1 for r in rows if _is_overdue(r, status, end)) if _known(status) else None,
     }
+
+
+def _ledger_rows(engine, start: date, end: date, court_code: str | None, alternatives: list[dict],
+                 where: Any = None, columns: list[str] | tuple[str, ...] = tuple(CASE_COLUMNS)) -> list[dict]:
+    """The received cases any of ``alternatives`` accepts (and ``where``, a predicate it must also meet), each
+    with its reason. The engine selects the candidates (``rule_sql.prefilter``); ``explain`` judges them."""
+    pre = prefilter(alternatives)
+    both = (pre if where is None else where if pre is None else (lambda t: pre(t) & where(t)))
+    cols = list(dict.fromkeys([*columns, *RULE_NEEDS, *rule_columns(alternatives)]))
+    keys = sorted(rule_columns(alternatives))
+    reasons: dict[tuple, str | None] = {}  # the reason depends on the rules' columns only: judged once per value
+    rows = []
+    for c in received_cases(engine, start, end, court_code, both, cols):
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in (c[k] for k in keys))
+        if key not in reasons:
+            reasons[key] = _match_any(alternatives, c)
+        if reasons[key]:
+            c["reason"] = reasons[key]
+            rows.append(c)
+    return rows
 
 
 def topic_ledgers(engine, start: date, end: date, court_code: str | None = None, settings: Any = None,
@@ -96,35 +163,31 @@ def topic_ledgers(engine, start: date, end: date, court_code: str | None = None,
     rules = load_rules("ledgers", settings)["topics"]
     if topic is not None and topic not in rules:
         raise UserError(f"没有名为“{topic}”的专题台账，可选：{'、'.join(rules)}。")
-    cases = received_cases(engine, start, end, court_code)
-    status = deadline_status(engine, end, court_code)
+    found = {name: _ledger_rows(engine, start, end, court_code, spec["any"]) for name, spec in rules.items()
+             if topic is None or name == topic}
+    status = _statuses(engine, end, court_code, None, [r for rows in found.values() for r in rows])
     out = {}
-    for name, spec in rules.items():
-        if topic is not None and name != topic:
-            continue
-        rows = []
-        for c in cases:
-            why = _match_any(spec["any"], c)
-            if why:
-                rows.append({**c, "reason": why, "overdue": _is_overdue(c, status, end)})
+    for name, rows in found.items():
+        rows = [{**r, "overdue": _is_overdue(r, status, end)} for r in rows]
         out[name] = {**_figures(rows, start, end, status), "cases": sorted(rows, key=lambda r: r["filing_date"])}
     return out
 
 
 def minsheng_cases(engine, start: date, end: date, court_code: str | None = None, settings: Any = None,
-                   deadlines: Any = None) -> dict:
+                   deadlines: Any = None, columns: list[str] | tuple[str, ...] = tuple(CASE_COLUMNS)) -> dict:
     """民生小案: livelihood causes with a claim under the configured amount, each with its reason.
-    ``deadlines``: the 审限 table at ``end`` if the caller holds one (see ``deadline_status``)."""
+    ``deadlines``: the 审限 table at ``end`` if the caller holds one (see ``deadline_status``); ``columns``: the
+    case columns each row carries (the rules' own and those the figures need are always there)."""
     spec = load_rules("ledgers", settings)["minsheng"]
-    rows = []
-    for c in received_cases(engine, start, end, court_code):
-        amt = c.get("claim_amount")
-        if amt is not None and float(amt) >= spec["claim_amount_max"]:
-            continue
-        why = _match_any(spec["any"], c)
-        if why:
-            rows.append({**c, "reason": why})
-    status = deadline_status(engine, end, court_code, deadlines)
+    cap = spec["claim_amount_max"]
+
+    def small(t):
+        # no amount, or under the cap (the float comparison below decides; the engine's keeps room for it)
+        return t.claim_amount.isnull() | (t.claim_amount < float(cap) + slack(cap))
+
+    rows = [r for r in _ledger_rows(engine, start, end, court_code, spec["any"], small, columns)
+            if r["claim_amount"] is None or float(r["claim_amount"]) < cap]
+    status = _statuses(engine, end, court_code, deadlines, rows)
     return {**_figures(rows, start, end, status), "cases": sorted(rows, key=lambda r: r["filing_date"])}
 
 
@@ -165,8 +228,8 @@ def enforcement_hard(engine, as_of: date, court_code: str | None = None, setting
     case closed on ``as_of`` is not pending. ``by_type`` counts the pending cases per 案件类型 (字号), so a report
     can name those 收结存 leaves out (执恢, 执保 are excluded from it, _exclusions.toml)."""
     spec = load_rules("ledgers", settings)["enforcement"]
-    cases = [c for c in received_cases(engine, as_of, as_of, court_code)
-             if c["category"] == "enforcement" and (c["closing_date"] is None or c["closing_date"] > as_of)]
+    cases = received_cases(engine, as_of, as_of, court_code, lambda t: (t.category == "enforcement") & (
+        t.closing_date.isnull() | (t.closing_date > as_of)).fill_null(False))
     no_prop, long_run, candidates, verify = [], [], [], []
     for c in cases:
         tags = set(c.get("tags") or [])

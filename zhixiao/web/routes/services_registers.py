@@ -181,7 +181,8 @@ def minsheng(hub: DataHub, start: date, end: date, court: str | None) -> dict:
     """``ledgers.minsheng_cases`` over the snapshot's stored 审限 table, once per snapshot and question."""
     def run(e) -> dict:
         ms = ledgers.minsheng_cases(e, start, end, court, hub.settings,
-                                    deadlines=sc.stored_deadlines(hub.settings, e, end))
+                                    deadlines=sc.stored_deadlines(hub.settings, e, end),
+                                    columns=[k for k in MINSHENG_KEEP if k != "reason"])
         return {**ms, "cases": [{k: r.get(k) for k in MINSHENG_KEEP} for r in ms["cases"]]}
     return hub.cached("svc_minsheng", (start, end, court), run)
 
