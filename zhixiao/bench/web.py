@@ -355,17 +355,22 @@ def register(bench_app: typer.Typer) -> None:
         think_max: Annotated[float, typer.Option("--think-max", help="思考时间上限（秒）/ think time max")] = 3.0,
         as_of: Annotated[str, typer.Option("--as-of", help="演示数据截止日 / demo as-of")] = "2025-11-20",
         seed: Annotated[int, typer.Option("--seed", help="浏览顺序随机种子 / browsing seed")] = 1,
+        large_only: Annotated[bool, typer.Option("--large-only", help="只测大数据量场景（须给出 --store 或 --large-scale）/ only the large-store figures")] = False,
     ) -> None:
         day = date.fromisoformat(as_of)
         think = (think_min, think_max)
         tmps = []
+        if large_only and not (large_scale or large_dir):
+            raise typer.BadParameter("--large-only 须与 --store 或 --large-scale 同用。")
+        ok = True
         try:
-            if data_dir is None:
-                tmps.append(tempfile.TemporaryDirectory(prefix="zhixiao-bench-web-"))
-                data_dir = Path(tmps[-1].name)
-                _demo(data_dir, scale, day)
-            res = _store_run(data_dir, users, seconds, seed, think, True, "演示城市")
-            ok = _print(res, "演示城市", seconds, TARGET_P95_MS, None)
+            if not large_only:
+                if data_dir is None:
+                    tmps.append(tempfile.TemporaryDirectory(prefix="zhixiao-bench-web-"))
+                    data_dir = Path(tmps[-1].name)
+                    _demo(data_dir, scale, day)
+                res = _store_run(data_dir, users, seconds, seed, think, True, "演示城市")
+                ok = _print(res, "演示城市", seconds, TARGET_P95_MS, None)
             if large_scale or large_dir:
                 if large_dir is None:
                     tmps.append(tempfile.TemporaryDirectory(prefix="zhixiao-bench-web-large-"))
