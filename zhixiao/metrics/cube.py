@@ -32,7 +32,7 @@ import ibis
 import pyarrow as pa
 
 from zhixiao.aggregates import cube_path, stored_cube
-from zhixiao.metrics import statements
+from zhixiao.metrics import statements, tracks
 from zhixiao.metrics.catalogue import Indicator, load_profile
 from zhixiao.metrics.evaluate import NAME_OF, _key, _Plan, _records, prepared_cases
 from zhixiao.metrics.filters import DEADLINE_PREFIX, Compiler, Period, add_months, spec_key
@@ -40,8 +40,9 @@ from zhixiao.metrics.grouping import GROUP_KEYS, apply_filters
 from zhixiao.metrics.plan import preaggregate
 from zhixiao.metrics.plan.cuts import shape
 
-# The cube's group columns: the dashboard's scopes and drill-down levels (names follow their ids).
-COLUMNS = ("court_code", "court_name", "division", "judge_id", "judge_name")
+# The cube's group columns: the dashboard's scopes and drill-down levels (names follow their ids), and the
+# category the 收结存 by track filters on (metrics.tracks: 审判, 执行, 非诉保全 are sets of categories).
+COLUMNS = ("court_code", "court_name", "division", "judge_id", "judge_name", "category")
 # 审限 columns whose value does not depend on the as-of date they were computed at: 不计审限 follows from the
 # procedure and tags alone (deadlines._before_calendar: no_limit).
 AS_OF_FREE = frozenset({"dl_no_limit"})
@@ -276,7 +277,8 @@ _PATHS: dict[tuple, tuple[Path, list[Indicator]]] = {}
 def for_snapshot(engine, version: int, profile: str, ids: Sequence[str], as_of: date) -> Cube | None:
     """The cube of ``profile``'s indicators ``ids`` at ``as_of`` for the snapshot ``version`` the engine reads,
     registered on ``engine``: read from ``<data_dir>/aggregates/<version>/`` or built and kept there first.
-    ``None`` when none of the indicators can be held (every question then goes to the evaluator)."""
+    ``None`` when none of the indicators can be held (every question then goes to the evaluator). The cube also
+    holds the 收结存 and 结案率 by track (``tracks.flow_definitions``): every 总览 shows them beside ``ids``."""
     root = engine.store.root
     cal = getattr(engine, "calendar", None)
     fp = cal.fingerprint() if cal is not None else None
@@ -287,6 +289,8 @@ def for_snapshot(engine, version: int, profile: str, ids: Sequence[str], as_of: 
     if memo not in _PATHS:  # reading the catalogue costs more than answering from the cube
         wanted = set(ids)
         inds = [i for i in load_profile(profile, as_of, data_dir=root) if i.id in wanted]
+        have = {(i.profile, i.id) for i in inds}
+        inds += [i for i in tracks.flow_definitions(profile, as_of, root).values() if (i.profile, i.id) not in have]
         key = (as_of, profile, sorted(full_key(s, i) for i in inds for s in i.specs()), fp, YEARS, engine.backend)
         _PATHS[memo] = (cube_path(root, version, key), inds)
     path, inds = _PATHS[memo]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from zhixiao.metrics.catalogue import Indicator, load_profile
-from zhixiao.metrics.evaluate import Result, compute_value, evaluate_profiles
+from zhixiao.metrics.evaluate import Result, compute_value, evaluate, evaluate_profiles
 from zhixiao.store.schema import CATEGORIES
 
 # 非诉保全审查 is category 09 of the 案号 standard (财保, 行保, 证保; REFERENCE §3.2); 执行 is category 10.
@@ -30,31 +31,33 @@ NOT_ADDITIVE = ("distinct", "table", "attribute")
 
 def flow_by_track(engine, start: date, end: date, *, profile: str = BASE_PROFILE, by: Sequence[str] = (),
                   compare: str | None = None, filters: dict | None = None, as_of: date | None = None,
-                  data_dir=None) -> dict[str, Result]:
+                  data_dir=None, cube: Any = None) -> dict[str, Result]:
     """{"审判" | "执行" | "非诉保全": the 收结存 rows (新收, 旧存, 受理, 结案, 未结) and 结案率 of that track}, grouped
-    by ``by``: one evaluation per track, each id by ``profile`` where it defines it, else by court-classic."""
+    by ``by``: one evaluation per track, each id by ``profile`` where it defines it, else by court-classic.
+    ``cube``: a stored indicator cube (``metrics.cube.Cube``, holding ``flow_definitions``) that answers the
+    questions its ``why_not`` accepts (month-aligned periods)."""
     if filters and "category" in filters:
         raise ValueError("flow_by_track splits by category itself; filter by another column")
     split = _split(_definitions(engine, profile, end, (*FLOW, *RATES), data_dir))
     return {track: _evaluate(engine, split, start, end, by=by, compare=compare, as_of=as_of, data_dir=data_dir,
-                             filters={**(filters or {}), "category": list(categories)})
+                             filters={**(filters or {}), "category": list(categories)}, cube=cube)
             for track, categories in TRACKS.items()}
 
 
 def flow_rows(engine, start: date, end: date, *, profile: str = BASE_PROFILE, by: Sequence[str] = (),
-              filters: dict | None = None, as_of: date | None = None, data_dir=None) -> list[dict]:
+              filters: dict | None = None, as_of: date | None = None, data_dir=None, cube: Any = None) -> list[dict]:
     """``flow_table`` of the tracks. 合计's 结案率 is the rate's formula over the tracks' summed numerators and
     denominators where its parts are counts or sums of cases (they add up over the tracks' partition);
-    otherwise it is evaluated over the union of the tracks' cases."""
+    otherwise it is evaluated over the union of the tracks' cases. ``cube``: as ``flow_by_track``'s."""
     tracks = flow_by_track(engine, start, end, profile=profile, by=by, filters=filters, as_of=as_of,
-                           data_dir=data_dir)
+                           data_dir=data_dir, cube=cube)
     rates = _definitions(engine, profile, end, RATES, data_dir)
     total = _summed(tracks, [ind for ind in rates.values() if _additive(ind)])
     rest = {i: ind for i, ind in rates.items() if not _additive(ind)}
     if rest:
         every = [c for categories in TRACKS.values() for c in categories]
         whole = _evaluate(engine, _split(rest), start, end, by=by, compare=None, as_of=as_of, data_dir=data_dir,
-                          filters={**(filters or {}), "category": every})
+                          filters={**(filters or {}), "category": every}, cube=cube)
         for r in whole.rows:
             total.setdefault(_key(r.group), {})[r.indicator] = r.value
     return flow_table(tracks, total)
@@ -113,9 +116,19 @@ def _summed(tracks: dict[str, Result], rates: list[Indicator]) -> dict[tuple, di
             for key, got in parts.items()}
 
 
+def flow_definitions(profile: str, end: date, data_dir) -> dict[str, Indicator]:
+    """The indicators a 收结存 by track evaluates (FLOW and RATES, as ``_definitions`` picks them)."""
+    return definitions(profile, end, (*FLOW, *RATES), data_dir)
+
+
 def _definitions(engine, profile: str, end: date, ids: Sequence[str], data_dir) -> dict[str, Indicator]:
-    """{id: its definition by ``profile`` (its court files included) where it has one, else court-classic's}."""
     root = data_dir if data_dir is not None else getattr(getattr(engine, "store", None), "root", None)
+    return definitions(profile, end, ids, root)
+
+
+def definitions(profile: str, end: date, ids: Sequence[str], root) -> dict[str, Indicator]:
+    """{id: its definition by ``profile`` (its court files in ``root`` included) where it has one, else
+    court-classic's}."""
     own = {i.id: i for i in load_profile(profile, end, data_dir=root)}
     if all(i in own for i in ids):
         return {i: own[i] for i in ids}
@@ -131,8 +144,12 @@ def _split(defs: dict[str, Indicator]) -> dict[str, list[str]]:
     return out
 
 
-def _evaluate(engine, split: dict[str, list[str]], start: date, end: date, **kw) -> Result:
-    """The ids of ``split`` in one pass (``evaluate_profiles``), their rows in one Result."""
-    got = evaluate_profiles(engine, list(split), start, end, indicators=split, **kw)
+def _evaluate(engine, split: dict[str, list[str]], start: date, end: date, *, cube: Any = None, **kw) -> Result:
+    """The ids of ``split`` in one pass (``evaluate_profiles``), their rows in one Result; with a cube, one
+    evaluation per profile (each a query of the cube where it can answer, the pass's sharing matters not)."""
+    if cube is not None:
+        got = {p: evaluate(engine, p, start, end, indicators=ids, cube=cube, **kw) for p, ids in split.items()}
+    else:
+        got = evaluate_profiles(engine, list(split), start, end, indicators=split, **kw)
     first = next(iter(got.values()))
     return Result("+".join(split), first.period, first.previous, first.by, [r for res in got.values() for r in res.rows])
