@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,7 +69,22 @@ def received(engine, start: date, end: date, court_code: str | None = None, wher
 def received_cases(engine, start: date, end: date, court_code: str | None = None, where: Any = None,
                    columns: list[str] | tuple[str, ...] = tuple(CASE_COLUMNS)) -> list[dict]:
     """``received``'s rows as dicts of ``columns`` (default: CASE_COLUMNS)."""
-    return received(engine, start, end, court_code, where, columns).to_pyarrow().to_pylist()
+    return _pylist(received(engine, start, end, court_code, where, columns).to_pyarrow())
+
+
+def _pylist(t: pa.Table) -> list[dict]:
+    """``t.to_pylist()``, faster: a column's distinct values (dates, amounts, courts, judges repeat across a
+    city's million rows) are made into Python objects once each. Lists (tags) are converted row by row, so
+    no two rows share a mutable value."""
+    def values(col: pa.ChunkedArray) -> list:
+        if pa.types.is_nested(col.type) or col.num_chunks == 0:
+            return col.to_pylist()
+        enc = pc.dictionary_encode(col.combine_chunks())
+        distinct = [*enc.dictionary.to_pylist(), None]
+        return [distinct[i] for i in enc.indices.fill_null(len(distinct) - 1).to_numpy().tolist()]
+
+    names = t.column_names
+    return [dict(zip(names, row, strict=True)) for row in zip(*(values(t[n]) for n in names), strict=True)]
 
 
 def deadline_status(engine, as_of: date, court_code: str | None = None,
@@ -191,6 +208,10 @@ def minsheng_cases(engine, start: date, end: date, court_code: str | None = None
     return {**_figures(rows, start, end, status), "cases": sorted(rows, key=lambda r: r["filing_date"])}
 
 
+# a city's 200k pending enforcement cases share a few thousand filing dates: each date's months counted once
+_months_after = lru_cache(maxsize=65536)(add_months)
+
+
 def zhongben_conditions(case: dict, as_of: date, conditions: list[dict]) -> list[dict]:
     """Each of the five 终本 conditions: {key, name, met, evidence}; met is True, False (the record or the data
     contradict it) or None (no record either way — to be verified in the file). Pure.
@@ -206,7 +227,7 @@ def zhongben_conditions(case: dict, as_of: date, conditions: list[dict]) -> list
             met = bool(recorded)
             evidence.append("终本核查记录：" + ("已满足" if met else "未满足"))
         elif "months_since_filing" in cond:
-            due = add_months(case["filing_date"], cond["months_since_filing"])
+            due = _months_after(case["filing_date"], cond["months_since_filing"])
             met = due <= as_of
             evidence.append(f"立案 {case['filing_date']}，满{cond['months_since_filing']}个月为 {due}")
         else:
@@ -236,9 +257,9 @@ def enforcement_hard(engine, as_of: date, court_code: str | None = None, setting
         collected = float(c.get("enforcement_collected_amount") or 0)
         if spec["no_property_tag"] in tags:
             no_prop.append({**c, "reason": "标记为无财产可供执行"})
-        elif collected == 0 and add_months(c["filing_date"], 3) <= as_of:
+        elif collected == 0 and _months_after(c["filing_date"], 3) <= as_of:
             no_prop.append({**c, "reason": f"立案 {c['filing_date']} 已满3个月，执行到位金额为0"})
-        if add_months(c["filing_date"], spec["long_running_months"]) <= as_of:
+        if _months_after(c["filing_date"], spec["long_running_months"]) <= as_of:
             long_run.append({**c, "reason": f"立案 {c['filing_date']}，已超过{spec['long_running_months']}个月未结"})
         conds = zhongben_conditions(c, as_of, spec["zhongben"])
         if any(x["met"] is False for x in conds):
