@@ -149,9 +149,9 @@ def test_admin_users_table_sorted_exported_by_name(web_env):
     assert [s[0] for s in sheet[1:]] == names
     # the indicator profile names units and directions in Chinese (it printed count / rate)
     profile = _cells(r.text, "profile")
-    units = {x[2] for x in profile}
+    units = {x[1] for x in profile}  # 指标, 单位, 方向, … (the 内部代码 last since a54c494)
     assert units and units <= {"比率（%）", "比值", "天", "件", "元"}, units
-    assert {x[3] for x in profile} <= {"越高越好", "越低越好", "落在合理区间为好"}
+    assert {x[2] for x in profile} <= {"越高越好", "越低越好", "落在合理区间为好"}
 
 
 def test_every_menu_entry_opens_for_its_role(web_env):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from zhixiao.supervision.rules import LEVEL_NAMES, LEVELS
 from zhixiao.web.tables import Column
@@ -97,11 +98,11 @@ class ItemCache:
     paging, sorting and filtering a large list does not reload it from the ops database on every click."""
 
     def __init__(self, size: int = 32) -> None:
-        self._rows: OrderedDict[Hashable, list[dict]] = OrderedDict()
+        self._rows: OrderedDict[Hashable, Any] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, load: Callable[[], list[dict]]) -> list[dict]:
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._rows:
                 self._rows.move_to_end(key)

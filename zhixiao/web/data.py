@@ -514,17 +514,9 @@ class DataHub:
         """超审限/临近, 长期未结 and 四项未结 for the whole store at the data's as-of date, plus the cases whose
         deadline rests on an unpublished holiday calendar — the same tables as ``zhixiao supervise ledger``."""
         from zhixiao.deadlines import table_options
-        from zhixiao.domain.calendar import load_calendar
-        from zhixiao.errors import UserError
         from zhixiao.supervision.pending import four_pending, long_pending
-        from zhixiao.supervision.rules import load_ladder
 
-        as_of = self.as_of()
-        try:
-            cal = load_calendar(self.settings)
-        except (FileNotFoundError, ValueError) as exc:
-            raise UserError(f"节假日覆盖文件有误：{exc}（请在“管理 → 节假日覆盖”中修正）") from None
-        ladder = load_ladder(self.settings)
+        as_of, cal, ladder = self._ledger_inputs()
 
         def run(e):
             # the snapshot's stored 审限 table (written by the first asker, kept beside the snapshot)
@@ -538,6 +530,60 @@ class DataHub:
             return {"as_of": as_of, "due": records(due.execute()), "long": records(long_pending(t, tiers).execute()),
                     "four": records(four_pending(t).execute()), "provisional": prov, "tiers": tiers}
         return self.cached("ledgers", (as_of, cal.fingerprint(), str(ladder)), run)
+
+    def _ledger_inputs(self) -> tuple[date, Any, Any]:
+        from zhixiao.domain.calendar import load_calendar
+        from zhixiao.errors import UserError
+        from zhixiao.supervision.rules import load_ladder
+
+        try:
+            cal = load_calendar(self.settings)
+        except (FileNotFoundError, ValueError) as exc:
+            raise UserError(f"节假日覆盖文件有误：{exc}（请在“管理 → 节假日覆盖”中修正）") from None
+        return self.as_of(), cal, load_ladder(self.settings)
+
+    def ledger_frame(self, kind: str, filters: dict) -> pd.DataFrame:
+        """One ledger of ``ledgers`` (due, long, four, provisional) as a frame with 法院 names, cut to the scope
+        ``filters``: a city's ledgers run to 10⁵–10⁶ rows, and the table pages, sorts and filters a frame
+        without turning every row into a dict on every click."""
+        as_of, cal, ladder = self._ledger_inputs()
+        led = self.ledgers()
+        names = self.roster()["courts"]
+
+        def build(_e) -> dict[str, pd.DataFrame]:
+            out = {}
+            for k in ("due", "long", "four", "provisional"):
+                df = pd.DataFrame.from_records(led[k])
+                if "court_code" in df.columns:
+                    df["court_name"] = df["court_code"].map(names).fillna(df["court_code"])
+                out[k] = df
+            return out
+        df = self.cached("ledger_frames", (as_of, cal.fingerprint(), str(ladder), tuple(names.items())), build)[kind]
+        if df.empty:
+            return df
+        mask = pd.Series(True, index=df.index)
+        for k, v in filters.items():
+            if k not in df.columns:  # as filter_rows: a row without the column does not match
+                return df.iloc[0:0]
+            mask &= df[k] == v
+        return df[mask]
+
+    def ledger_counts(self, filters: dict) -> dict:
+        """超审限, 临近, 长期未结 per tier, 四项未结 and 暂定日历 cases of the scope ``filters`` (the 审限监控 cards),
+        once per scope and snapshot."""
+        as_of, cal, ladder = self._ledger_inputs()
+        params = (as_of, cal.fingerprint(), str(ladder), _key(filters))
+        kept = self.peek("ledger_counts", params)
+        if kept is not None:
+            return kept
+        led = self.ledgers()
+        due, long_ = self.ledger_frame("due", filters), self.ledger_frame("long", filters)
+        status = due["status"].value_counts() if not due.empty else {}
+        tier = long_["tier"].value_counts() if not long_.empty else {}
+        return self.keep("ledger_counts", params, {
+            "as_of": led["as_of"], "overdue": int(status.get("超审限", 0)), "near": int(status.get("临近", 0)),
+            "tiers": {t: int(tier.get(t, 0)) for t in led["tiers"]}, "four": len(self.ledger_frame("four", filters)),
+            "provisional": len(self.ledger_frame("provisional", filters))})
 
     def _forecast(self, court: str, as_of: date) -> Any:
         """The year-end ``Forecast`` object, once: 测算, 结案所需 and 目标进度 all start from it."""

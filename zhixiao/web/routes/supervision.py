@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from zhixiao.errors import UserError
 from zhixiao.web import alert_cases, auth
-from zhixiao.web.data import filter_rows
 from zhixiao.web.deps import RowId, checked_user, client_ip, render, scope_label, scoped, user
 from zhixiao.web.labels import procedure_name
 from zhixiao.web.roles import Forbidden, Principal, alert_refusal, require
@@ -63,9 +62,9 @@ def _cache(app) -> alert_cases.ItemCache:
     return cache
 
 
-def _scope_rows(app, s, f: dict, status: str | None, by_case: bool) -> tuple[list[dict], list[dict]]:
-    """(every case of the scope, the rows shown for ``status`` one per case or per item), grouped once per
-    alert-table version and court names (the grouping of thousands of items is the page's dearest part)."""
+def _scope_rows(app, s, f: dict, status: str | None, by_case: bool) -> tuple[dict[str, int], list[dict]]:
+    """(cases per highest level, the rows shown for ``status`` one per case or per item), grouped and counted
+    once per alert-table version and court names (the grouping of 10⁵ items is the page's dearest part)."""
     from zhixiao.supervision.models import STATUS_NAMES
 
     names = app.state.hub.roster()["courts"]
@@ -74,11 +73,12 @@ def _scope_rows(app, s, f: dict, status: str | None, by_case: bool) -> tuple[lis
     cache = _cache(app)
     everything = cache.get(key[:2], lambda: _items(s, f))
     cases = cache.get((*key, "case", None), lambda: alert_cases.group(everything, names))
+    counts = cache.get((*key, "counts"), lambda: alert_cases.level_counts(cases))
     if by_case and status is None:
-        return cases, cases
+        return counts, cases
     shown = cache.get((*key, by_case, status), lambda: alert_cases.group(
         [a for a in everything if status is None or a["status"] == status], names, by_case=by_case))
-    return cases, shown
+    return counts, shown
 
 
 def warm(app) -> None:
@@ -100,8 +100,7 @@ def supervision(request: Request, status: str | None = None, level: str | None =
         raise UserError("查看方式无效：请选择“按案件”或“按事项”。")
     f = scoped(request, u)
     with request.app.state.Session() as s:
-        cases, rows = _scope_rows(request.app, s, f, status, by == "case")
-    counts = alert_cases.level_counts(cases)
+        counts, rows = _scope_rows(request.app, s, f, status, by == "case")
     if level in LEVEL_NAMES:
         rows = [r for r in rows if r["level"] == level]
     view = table(request, rows, alert_cases.COLUMNS, key="alerts")
@@ -109,15 +108,11 @@ def supervision(request: Request, status: str | None = None, level: str | None =
         auth.record(request.app.state.Session, u.username, "export_table", f"supervision/{by} {sorted(f.items())}",
                     f"{view.matched} 件", client_ip(request))
         return view.export_response("督办事项_按案件" if by == "case" else "督办事项_按事项")
-    led = request.app.state.hub.ledgers()
-    long_rows, four_rows = filter_rows(led["long"], f), filter_rows(led["four"], f)
-    tiers = {t: sum(1 for r in long_rows if r["tier"] == t) for t in led["tiers"]}
+    led = request.app.state.hub.ledger_counts(f)
     return render(request, "supervision.html", title="审限监控", scope=scope_label(request, f), view=view, by=by,
                   counts=counts, level_names=LEVEL_NAMES, status_names=STATUS_NAMES, status=status, level=level,
-                  as_of=led["as_of"], tiers=tiers, four=len(four_rows), head_columns=alert_cases.HEAD_COLUMNS,
-                  overdue=sum(1 for r in filter_rows(led["due"], f) if r["status"] == "超审限"),
-                  near=sum(1 for r in filter_rows(led["due"], f) if r["status"] == "临近"),
-                  provisional=filter_rows(led["provisional"], f))
+                  as_of=led["as_of"], tiers=led["tiers"], four=led["four"], head_columns=alert_cases.HEAD_COLUMNS,
+                  overdue=led["overdue"], near=led["near"], provisional=led["provisional"])
 
 
 def _pct(v, _row) -> str:
@@ -151,10 +146,9 @@ def ledger(request: Request, kind: str, u: Principal = Depends(user)):
     if kind not in LEDGERS:
         raise Forbidden("没有这个台账。")
     f = scoped(request, u)
-    led = request.app.state.hub.ledgers()
-    names = request.app.state.hub.roster()["courts"]
-    rows = [{**r, "court_name": names.get(r.get("court_code"), r.get("court_code"))} for r in filter_rows(led[kind], f)]
-    view = table(request, rows, ledger_columns(kind, FOUR_FLAGS), key="ledger")
+    hub = request.app.state.hub
+    led = hub.ledgers()
+    view = table(request, hub.ledger_frame(kind, f), ledger_columns(kind, FOUR_FLAGS), key="ledger")
     auth.record(request.app.state.Session, u.username, "export_table" if view.export else "view_cases",
                 f"ledger/{kind} {sorted(f.items())}", f"{view.matched} 件", client_ip(request))
     if (resp := view.export_response(f"{LEDGERS[kind]}_{led['as_of']}")) is not None:
