@@ -358,6 +358,7 @@ class DataHub:
             self.indicators(start, end, None)
             self.trend(start, end, {})
             self.ledgers()
+            self.ledger_counts({})  # 审限监控's cards for the city (the ledgers as frames, made once)
 
         def court(code: str) -> None:
             f = {"court_code": code}
