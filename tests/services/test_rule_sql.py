@@ -67,6 +67,7 @@ HAND = [
     ([{"claim_amount_max": 8000}], {"a", "e"}),  # ≤ 8000 + slack selects 8000.00 (explain: 8000 < 8000 fails), 0
     ([{"claim_amount_max": 200000}], {"a", "b", "c", "e"}),  # 200000.00 itself kept by the slack, rejected later
     ([{"parties_min": 2}], None),  # not translated
+    ([{"type_code_in": "民初行初"}], None),  # a string, not a list: explain tests “民初” in “民初行初” as a substring
     ([{"cause_matches": ["劳务"], "tags_any": ["历史遗留"]}, {"tags_any": ["涉企"]}], {"c", "e"}),
     ([{"cause_matches": ["劳务"]}, {"foreign_party": True}], None),  # one alternative does not narrow: no prefilter
 ]

@@ -75,6 +75,8 @@ def condition(key: str, arg: Any, t: ir.Table) -> ir.BooleanValue | None:
     if key == "tags_none":
         return t.tags.isnull() | ~ibis.or_(*(t.tags.contains(x) for x in arg)) if arg else None
     if key in IN_COLUMNS:
+        if not isinstance(arg, (list, tuple)):  # explain's ``in`` on a string is a substring test
+            return None
         values = [v for v in arg if v is not None]
         return t[IN_COLUMNS[key]].isin(values) if len(values) == len(arg) and values else None
     if key == "claim_amount_min":
