@@ -66,7 +66,7 @@ def test_scores_worked_by_hand(eng, tmp_path):
     j = {i.key: i for i in sheets["J1"].items}
     # workload: 10 民初×1.0 + 5 小额×0.5 = 12.5 weighted; 40 × 12.5 / 45 = 11.11
     assert (j["workload"].value, j["workload"].points) == (12.5, 11.11)
-    assert "民初·civil_ordinary 10件×1 + 民初·civil_small_claims 5件×0.5" in j["workload"].reason
+    assert "民初·民事一审普通程序 10件×1 + 民初·小额诉讼程序 5件×0.5" in j["workload"].reason
     # received 18 (15 closed + 3 pending), closed 15 → 83.3 % in [60 %, 100 %] → 15
     assert j["closure_rate"].value == pytest.approx(15 / 18) and j["closure_rate"].points == 15
     # on time 14 of 15 → 93.33 %, 1.667 pp below 95 % × 2 = 3.33 → 16.67

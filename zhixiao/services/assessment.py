@@ -16,16 +16,22 @@ import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhixiao.domain.time_limits import pending_months
+from zhixiao.domain.time_limits import LIMITS, pending_months
 from zhixiao.errors import UserError
 from zhixiao.services.common import load_rules, parse_quarter, pct, ratio
 from zhixiao.services.ledgers import deadline_status, received_cases
 from zhixiao.services.models import Rating
 from zhixiao.services.routing import case_weight, roster
 
-# what ``case_metrics`` reads of a case (``routing.case_weight`` reads specialized_code when there is one; the
-# received rows have never carried it, so 知民初 weighs as 民初 — kept so, the figures unchanged)
-METRIC_COLUMNS = ("case_id", "judge_id", "division", "type_code", "procedure", "filing_date", "closing_date")
+# what ``case_metrics`` reads of a case; ``routing.case_weight`` weighs by 专门代字 + 类型代字 (知民初 1.5 in the
+# packaged rules), so the 专门代字 is read too (it was not: a 知民初 weighed as a 民初)
+METRIC_COLUMNS = ("case_id", "judge_id", "division", "specialized_code", "type_code", "procedure", "filing_date",
+                  "closing_date")
+
+
+def _procedure(code: str) -> str:
+    """The procedure's Chinese name (data/time_limits.toml), as every sheet shows it; a code not there as it is."""
+    return LIMITS[code].name if code in LIMITS else code
 
 
 @dataclass
@@ -140,7 +146,7 @@ def case_metrics(cases: list[dict], start: date, end: date, status: dict, weight
         w = case_weight(c, weights)
         weighted += w
         parts[((c.get("specialized_code") or "") + (c.get("type_code") or "?"), c.get("procedure"), w)] += 1
-    detail = " + ".join(f"{code}{'' if not proc else '·' + proc} {n}件×{w:g}"
+    detail = " + ".join(f"{code}{'' if not proc else '·' + _procedure(proc)} {n}件×{w:g}"
                         for (code, proc, w), n in sorted(parts.items(), key=lambda kv: -kv[1])) or "无审结案件"
     return {
         "weighted": weighted, "detail": detail, "received": len(cases), "closed": len(closed),
