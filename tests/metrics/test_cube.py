@@ -234,14 +234,22 @@ def test_one_compile_serves_every_court(duck, hand_cube, compiles):
                         (("court_code", "eq"), ("division", "eq"))]
 
 
-def test_a_kept_statement_is_per_period(duck, hand_cube, compiles):
-    """The same scope over Q1 and then H1: 新收 of 冀0123 5, then 6 (C4 filed 10 June; C11 诉前调书, C12/C13 民诉前调
-    excluded) — the second period is compiled for itself, not answered by the first one's statement."""
+def test_one_compile_serves_every_period_of_a_shape(duck, hand_cube, compiles):
+    """The same scope over Q1 and then H1 shares one statement, each answer bound to its own dates. 新收 of 冀0123:
+    5, then 6 (C4 filed 10 June; C11 诉前调书, C12/C13 民诉前调 excluded). 超12个月未结 (pending at the as-of date and
+    filed before it − 12 months): at 31 March C6 (filed 2023-06-30) and C10 (2021-05-01) = 2 — C30 (2024-05-01) is
+    younger; at 30 June C6, C10 and C30 (filed before 2024-06-30, closed only on 2025-12-31) = 3, so the as-of − 12
+    months cut is a parameter too. 同比 (2024 Q1): 新收 C8 (filed 1 March 2024) = 1. Without 同比 (one period) the question has another shape: a second compile."""
     f = {"court_code": BASIC}
     q1 = evaluate(duck, PROFILE, *Q1, compare="yoy", filters=f, indicators=HEADLINE, cube=hand_cube)
     h1 = evaluate(duck, PROFILE, date(2025, 1, 1), date(2025, 6, 30), compare="yoy", filters=f, indicators=HEADLINE,
                   cube=hand_cube)
     assert (q1.get("new_cases").value, h1.get("new_cases").value) == (5, 6)
+    assert (q1.get("long_pending_12m").value, h1.get("long_pending_12m").value) == (2, 3)
+    assert q1.get("new_cases").previous == 1
+    assert len(compiles) == 1
+    one = evaluate(duck, PROFILE, date(2025, 1, 1), date(2025, 6, 30), filters=f, indicators=HEADLINE, cube=hand_cube)
+    assert one.get("new_cases").value == 6
     assert len(compiles) == 2
 
 

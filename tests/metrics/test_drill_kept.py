@@ -5,6 +5,7 @@ expression gives (dtypes, nulls, dates)."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -33,6 +34,20 @@ def test_two_divisions_share_one_statement(duck, compiles):
     assert list(civil.case_id) == ["C1", "C2", "C3", "C30", "C4"]
     assert list(second.case_id) == ["C23", "C24", "C25", "C28"]
     assert compiles == [((), (("court_code", "eq"), ("division", "eq")))]
+
+
+def test_one_statement_serves_every_period(duck, compiles):
+    """结案 of 冀0123 民一庭 without 诉前调书 (C11, closed 2 April): 2025 H1 C1 (20 Jan) C2 (3 Mar); Q3 C4 (10 Jul)
+    C3 (29 Aug); 2024 C8 (31 Dec). 未结 at 31 March 2025: C6 C7 C10, C3 (filed 1 March, closed 29 Aug) and C30 (closed
+    31 Dec); C5 and C4 are filed later, C1 and C2 closed by then — the as-of date is a parameter as well. One compile per list, every period bound to its own dates."""
+    civil = {"court_code": BASIC, "division": "民一庭"}
+    closed = [list(case_list(duck, "closed", "court-classic", s, e, civil).case_id) for s, e in (
+        (date(2025, 1, 1), date(2025, 6, 30)), (date(2025, 7, 1), date(2025, 9, 30)), (date(2024, 1, 1), date(2024, 12, 31)))]
+    assert closed == [["C1", "C2"], ["C3", "C4"], ["C8"]]
+    assert len(compiles) == 1
+    pending = case_list(duck, "pending", "court-classic", date(2025, 1, 1), date(2025, 3, 31), civil)
+    assert list(pending.case_id) == ["C10", "C3", "C30", "C6", "C7"]
+    assert len(compiles) == 2
 
 
 @pytest.mark.parametrize(("ind", "part", "group"), [

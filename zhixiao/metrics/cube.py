@@ -14,9 +14,10 @@ the aggregates are the cube's own, no distinct count, no per-judge roster, no å
 with the as-of date); a question it refuses goes to the normal evaluator. ``tests/metrics/test_cube.py`` compares
 the cube's answers with the plain path cell for cell.
 
-On DuckDB a question's SQL is compiled once per (cube, aggregates, periods, grouping, filtered columns) and kept
-(``metrics.statements``): the filter values are bound as its parameters, so the dashboard's scopes (every court,
-division and judge) share one compile per period and grouping, and a question costs one query of the small table.
+On DuckDB a question's SQL is compiled once per (cube, aggregates, period shape, grouping, filtered columns) and
+kept (``metrics.statements``): the filter values and the period dates are bound as its parameters, so the
+dashboard's scopes (every court, division and judge) and periods share one compile per grouping, and a question
+costs one query of the small table.
 """
 
 from __future__ import annotations
@@ -229,15 +230,19 @@ class Cube:
             q, names = _question(apply_filters(self.table, filters), plan, periods, gcols, flags)
             return _records(q), names
         shaped = statements.shape([filters])
+        listed = list(periods.values())
+        # the periods by their shape (their dates are parameters), and the sums' columns (an age's is per as-of)
+        sums = tuple(Compiler(self.table, p).value_key(s) for p in listed for s, _i in plan.cases.values() if "sum" in s)
         key = ("cube", self.table.get_name(), self.meta["as_of"], tuple(self.meta["columns"]), tuple(gcols), shaped,
-               tuple(periods.items()), tuple((plan.keys[k], full_key(s, i)) for k, (s, i) in plan.cases.items()))
+               tuple(periods), statements.period_shape(listed), sums,
+               tuple((plan.keys[k], full_key(s, i)) for k, (s, i) in plan.cases.items()))
 
         def make() -> statements.Statement:
             q, names = _question(statements.stand_in(self.table), plan, periods, gcols, flags)
             return statements.compile_over(self.table, q, shaped, names)
 
-        st = statements.kept(key, make)
-        return statements.arrow(self.table, st, statements.values([filters])).to_pylist(), list(st.names)
+        st = statements.kept(key, make, listed)
+        return statements.arrow(self.table, st, st.params([filters], listed)).to_pylist(), list(st.names)
 
 
 def _question(t: ibis.Table, plan: _Plan, periods: dict[str, Period], gcols: list[str], flags: dict[str, str],

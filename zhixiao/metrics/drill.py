@@ -82,7 +82,8 @@ def _listed(engine, ind: Indicator, spec: dict, period: Period, filters: dict | 
             deadlines: StoredDeadlines | None, limit: int | None) -> pd.DataFrame:
     """The cases listed, in case id order. On DuckDB, when no 审限 expression is compiled (the list reads no 审限
     column, or reads them from the stored table), through the kept statement of the list's shape with the scope's
-    values as its parameters (``metrics.statements``): the scopes of one figure share one compile."""
+    values and the period's dates as its parameters (``metrics.statements``): the scopes and periods of one figure
+    share one compile."""
     specs = ind.specs()
     names = [c for c in COMPUTED if c in deadline_columns(specs)]
     stored = _stored_deadlines(ind, spec, period, names, deadlines)
@@ -93,15 +94,19 @@ def _listed(engine, ind: Indicator, spec: dict, period: Period, filters: dict | 
         rows = apply_filters(apply_filters(engine.cases, filters), group)
         return _query(engine, rows, ind, spec, period, filters, group, names, stored, limit).execute()
     shaped = statements.shape([filters, group])
+    # the period's dates are parameters; the 中止 join's date is not (evaluate.suspension_join writes it out)
+    suspended = period.as_of if any(needs_suspension(s) for s in specs) else None
     key = (*((statements.named(t), t.schema()) for t in (engine.cases, *joined)),
-           tuple(full_key(s, ind) for s in specs), json.dumps(spec, sort_keys=True, default=str), period, limit, shaped)
+           tuple(full_key(s, ind) for s in specs), json.dumps(spec, sort_keys=True, default=str), suspended, limit,
+           shaped)
 
     def make() -> statements.Statement:
         rows = statements.stand_in(engine.cases)  # filtered by the parameters in the statement
         return statements.compile_over(engine.cases, _query(engine, rows, ind, spec, period, filters, group, names,
                                                             stored, limit), shaped)
 
-    return statements.frame(engine.cases, statements.kept(key, make), statements.values([filters, group]))
+    st = statements.kept(key, make, [period])
+    return statements.frame(engine.cases, st, st.params([filters, group], [period]))
 
 
 def _query(engine, rows, ind: Indicator, spec: dict, period: Period, filters: dict | None, group: dict,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -76,6 +78,18 @@ def _lit(v: Any) -> Any:
     return ibis.literal(v) if isinstance(v, date) else v
 
 
+def period_date(p: Period, role: str, months: int = 0) -> date:
+    """A date a condition compares with: the period's ``role`` (start, end, as_of), ``months`` calendar months
+    earlier (超N个月: as_of − N months)."""
+    d = getattr(p, role)
+    return add_months(d, -months) if months else d
+
+
+# While a kept statement is built (metrics.statements), the period dates are made by this hook — stand-ins the
+# statement binds as parameters, so one compile serves every period of the same shape; otherwise literals.
+PERIOD_DATES: ContextVar[Callable[[Period, str, int], ibis.Value] | None] = ContextVar("period_dates", default=None)
+
+
 class Compiler:
     """Builds conditions over one table for one period."""
 
@@ -101,12 +115,17 @@ class Compiler:
             self._memo[key] = make()
         return key, self._memo[key]
 
+    def dated(self, role: str, months: int = 0) -> ibis.Value:
+        """``period_date`` of this period as a literal, or as the kept statement's stand-in (``PERIOD_DATES``)."""
+        hook = PERIOD_DATES.get()
+        return ibis.literal(period_date(self.p, role, months)) if hook is None else hook(self.p, role, months)
+
     def column(self, name: str) -> ibis.Value:
-        t, p = self.t, self.p
+        t = self.t
         if name == "duration_days":
             return t.closing_date.delta(t.filing_date, unit="day")
         if name == "age_days":
-            return ibis.literal(p.as_of).delta(t.filing_date, unit="day")
+            return self.dated("as_of").delta(t.filing_date, unit="day")
         if name == "transfer_days":
             return t.transfer_date.delta(t.appeal_date, unit="day")
         if name == "line":
@@ -118,8 +137,8 @@ class Compiler:
         return t[name]
 
     def base(self, name: str) -> ibis.Value:
-        t, p = self.t, self.p
-        s, e, a = ibis.literal(p.start), ibis.literal(p.end), ibis.literal(p.as_of)
+        t = self.t
+        s, e, a = self.dated("start"), self.dated("end"), self.dated("as_of")
         if name == "cases":
             return ibis.literal(True)
         if name == "new_cases":
@@ -167,7 +186,7 @@ class Compiler:
         if op == "contains":
             return col.contains(v)
         if op == "older_than_months":  # 超N个月: filed before as_of − N months
-            return col < ibis.literal(add_months(self.p.as_of, -int(v)))
+            return col < self.dated("as_of", int(v))
         return {"lt": col.__lt__, "le": col.__le__, "gt": col.__gt__, "ge": col.__ge__}[op](_lit(v))
 
     def atoms(self, spec: dict, line: str = "all", exclusion_rules: dict[str, list] | None = None,
