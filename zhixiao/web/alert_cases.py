@@ -101,15 +101,24 @@ class ItemCache:
         self._rows: OrderedDict[Hashable, Any] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._loading: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        """The kept value of ``key``, else ``load()``'s; askers of one key wait for one load (the server's start
+        groups the city's items while the first visitor may already ask for them)."""
         with self._lock:
             if key in self._rows:
                 self._rows.move_to_end(key)
                 return self._rows[key]
-        rows = load()
-        with self._lock:
-            self._rows[key] = rows
-            while len(self._rows) > self._size:
-                self._rows.popitem(last=False)
+            klock = self._loading.setdefault(key, threading.Lock())
+        with klock:
+            with self._lock:
+                if key in self._rows:
+                    return self._rows[key]
+            rows = load()
+            with self._lock:
+                self._rows[key] = rows
+                self._loading.pop(key, None)
+                while len(self._rows) > self._size:
+                    self._rows.popitem(last=False)
         return rows

@@ -55,7 +55,8 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 SNAPSHOT = ("snapshot_version",)  # engine.cache entry: the manifest version the engine was opened on
 # the questions whose answers are kept beside the snapshot (zhixiao.aggregates)
-PERSIST = frozenset({"as_of", "roster", "indicators", "trend", "weak", "forecast", "closings", "targets", "ledgers"})
+PERSIST = frozenset({"as_of", "roster", "indicators", "trend", "weak", "forecast", "closings", "targets", "ledgers",
+                     "ledger_counts"})
 
 
 def reader_count() -> int:
