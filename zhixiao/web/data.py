@@ -29,6 +29,7 @@ from zhixiao.web.jobs import JobRunner
 # The headline figures of 总览 and the drill-down tables (ids of the court-classic catalogue).
 HEADLINE = ("new_cases", "closed", "pending", "closure_rate", "clearance_ratio", "on_time_rate", "avg_days",
             "long_pending_12m")
+WEAK_ATTRIBUTION = {"attribute_by": ("division",), "top": 3}  # 短板 on the pages: the three divisions behind each
 CASE_LIMIT = 1000  # rows shown on one case-list page (the CSV export has them all)
 CASE_LISTS, CASE_LIST_ROWS = 16, 20_000  # case lists kept for paging and sorting, and the largest one kept
 
@@ -411,21 +412,19 @@ class DataHub:
 
     def indicators(self, start: date, end: date, filters: dict | None, by: tuple[str, ...] = (),
                    compare: str | None = "yoy", ids: tuple[str, ...] = HEADLINE) -> list[dict]:
-        from zhixiao.metrics import cube
         from zhixiao.metrics.evaluate import evaluate
 
         as_of = self.as_of()  # asked before borrowing an engine: the cube's date
 
         def run(e):
             # the snapshot's indicator cube answers month-aligned questions; the evaluator the rest
-            held = cube.for_snapshot(e, e.cache[SNAPSHOT], self.settings.profile, HEADLINE, as_of)
+            held = self.cube(e, as_of)
             res = evaluate(e, self.settings.profile, start, end, by=by, compare=compare, filters=filters or None,
                            indicators=list(ids), cube=held)
             return [r.to_dict() for r in res.rows]
         return self.cached("indicators", (start, end, _key(filters), by, compare, ids), run)
 
     def trend(self, start: date, end: date, filters: dict | None) -> list[dict]:
-        from zhixiao.metrics import cube
         from zhixiao.metrics.series import definitions, is_month_end, monthly
 
         as_of = self.as_of()
@@ -438,7 +437,7 @@ class DataHub:
             return [dict(r) for r in self.trend(start, as_of, filters) if r["month"] <= label]
 
         def run(e):
-            held = cube.for_snapshot(e, e.cache[SNAPSHOT], self.settings.profile, HEADLINE, as_of)
+            held = self.cube(e, as_of)
             return monthly(e, start, end, filters=filters or None, profile=self.settings.profile, previous_year=True,
                            cube=held)
         return self.cached("trend", (start, end, _key(filters)), run)
@@ -448,7 +447,7 @@ class DataHub:
 
         def run(e):
             return [w.to_dict() for w in weak_indicators(e, self.settings.profile, start, end, court,
-                                                          attribute_by=("division",), top=3)]
+                                                          **WEAK_ATTRIBUTION)]
         return self.cached("weak", (court, start, end), run)
 
     def weak_all(self, courts: list[str], start: date, end: date) -> None:
@@ -461,9 +460,16 @@ class DataHub:
             return
         many = self.cached("weak_all", (tuple(todo), start, end), lambda e: {
             c: [w.to_dict() for w in ws] for c, ws in weak_by_court(e, self.settings.profile, start, end, todo,
-                                                                     attribute_by=("division",), top=3).items()})
+                                                                     **WEAK_ATTRIBUTION).items()})
         for c in todo:
             self.keep("weak", (c, start, end), many[c])
+
+    def cube(self, engine: Any, as_of: date) -> Any:
+        """The snapshot's indicator cube on ``engine`` (``metrics.cube``): month-aligned questions of the pages
+        are answered from it, the rest by the evaluator. ``as_of`` is asked before borrowing the engine."""
+        from zhixiao.metrics import cube
+
+        return cube.for_snapshot(engine, engine.cache[SNAPSHOT], self.settings.profile, HEADLINE, as_of)
 
     def run(self, fn: Callable[[Any], Any]) -> Any:
         """``fn(engine)`` on the current data version, uncached (for quick or one-off questions)."""

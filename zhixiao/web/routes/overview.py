@@ -5,11 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from zhixiao.metrics import cube
 from zhixiao.metrics.tracks import TOTAL, flow_rows
 from zhixiao.reports.narrative import fmt_value
 from zhixiao.web import auth, charts, weakness
-from zhixiao.web.data import HEADLINE, SNAPSHOT
 from zhixiao.web.deps import client_ip, period, query, render, scope_label, scoped, user
 from zhixiao.web.roles import Forbidden, Principal, require
 from zhixiao.web.tables import Column, figure_columns, figure_row, table, xlsx_response
@@ -86,8 +84,7 @@ def scope_flows(hub, f: dict, s, e) -> list[dict]:
     as_of = hub.as_of()  # asked before borrowing an engine: the cube's date
 
     def run(eng):
-        held = cube.for_snapshot(eng, eng.cache[SNAPSHOT], hub.settings.profile, HEADLINE, as_of)
-        return flow_rows(eng, s, e, profile=hub.settings.profile, filters=f or None, cube=held)
+        return flow_rows(eng, s, e, profile=hub.settings.profile, filters=f or None, cube=hub.cube(eng, as_of))
     return hub.cached("flows", (s, e, tuple(sorted(f.items()))), run)
 
 
