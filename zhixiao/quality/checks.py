@@ -139,7 +139,7 @@ def duplicate_registration(engine, scope: Scope) -> ibis.Table:
 
     def pairs(key_cols: list[str], extra) -> ibis.Table:
         # one equi-join per matching rule: a join on "rule 1 OR rule 2" cannot hash on either rule's columns, so
-        # it compared every pair of a court's cases of one 类型代字 (quadratic: hours on a city's 10M cases)
+        # it compared every pair of a court's cases of one 类型代字 (quadratic in a court's caseload)
         a, b = t, t.view()
         on = [a.court_code == b.court_code, a.type_code == b.type_code, *(a[c] == b[c] for c in key_cols)]
         later = (b.filing_date > a.filing_date) | ((b.filing_date == a.filing_date) & (b.case_id > a.case_id))

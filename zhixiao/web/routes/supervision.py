@@ -18,8 +18,8 @@ LEDGERS = {"due": "超审限与临近届满案件", "long": "长期未结台账"
 
 
 def _alert_query(f: dict, *, rows: bool = False):
-    """The items of scope ``f``: ORM objects, or (``rows``) plain rows of the same columns — reading 10⁵ items
-    as rows skips building an object each (7.4 s → 1.9 s for the 9.9M-case demo city's 154,816 items)."""
+    """The items of scope ``f``: ORM objects, or (``rows``) plain rows of the same columns — reading a city's
+    10⁵ items as rows skips building an object each (timings in docs/NOTES.md)."""
     from zhixiao.supervision.models import Alert
 
     q = select(Alert.__table__) if rows else select(Alert)
